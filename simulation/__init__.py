@@ -1,0 +1,29 @@
+"""lde-doorstroom: an agent-based model of transitions out of Flanders' local services economy.
+
+The public API::
+
+    from simulation import Scenario, LabourMarketModel, run
+
+    scenario = Scenario.load("scenarios/small.toml", {"policy.aftercare_months": 12})
+    model = LabourMarketModel(scenario, seed=1)
+    model.step()
+    print(model.person(0))
+    result = run(scenario, seed=1, replications=3)
+    result.summary
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .indicators import INDICATORS
+from .model import LabourMarketModel
+from .people import Reason, Status
+from .runner import RunResult, run
+from .scenario import Scenario, ScenarioError
+
+try:
+    __version__ = version("lde-doorstroom")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["INDICATORS", "LabourMarketModel", "Reason", "RunResult", "Scenario", "ScenarioError", "Status",
+           "__version__", "run"]

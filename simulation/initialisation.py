@@ -1,0 +1,125 @@
+"""Initialisation (ODD "Details: initialisation"): the world at month 0.
+
+- The structurally unemployed pool: ages, education and employability drawn from the
+  scenario's distributions; unemployed (with some benefit months left) or on social
+  assistance; without work for ``world.initial_jobless_months``.
+- LDE enterprises: small neighbourhood services and large proximity services with
+  lognormal numbers of slots; a cash reserve of a few months of costs.
+- LDE workers: drawn like the pool, placed in slots, with LDE months already used spread
+  evenly over the first five years, and the employability that learning gave them.
+- NEC employers: ``employers_per_sector`` per sector, each with its share of the
+  vacancy inflow, the sector's hiring bar, and open vacancies at their steady level.
+
+All draws come from the run's seed through named streams of month 0.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .agents import ACTIVITIES, EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
+from .people import Population, Status
+from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from .model import LabourMarketModel
+
+AGE_BANDS = ((18.0, 35.0), (35.0, 50.0), (50.0, 65.0))
+
+
+def draw_profiles(scenario: Scenario, rng: np.random.Generator, count: int) -> dict[str, np.ndarray]:
+    """Age (years), education (0-2) and employability (0-1) of ``count`` new people."""
+    world = scenario.world
+    band = rng.choice(len(AGE_BANDS), size=count, p=world.age_band_shares)
+    low = np.array([b[0] for b in AGE_BANDS])[band]
+    high = np.array([b[1] for b in AGE_BANDS])[band]
+    high = np.minimum(high, scenario.people.retirement_age)
+    age = low + rng.random(count) * np.maximum(high - low, 0)
+    education = rng.choice(3, size=count, p=world.education_shares)
+    a, b = world.employability_beta
+    employability = rng.beta(a, b, size=count) + world.education_employability_bonus * education
+    return {"age": age, "education": education, "employability": np.clip(employability, 0.0, 1.0)}
+
+
+def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, jobless_months: np.ndarray | int) -> np.ndarray:
+    """Add ``count`` structurally unemployed people; return their slots."""
+    scenario = model.scenario
+    on_assistance = rng.random(count) < scenario.world.initial_social_assistance_share
+    limit = scenario.policy.benefit_limit
+    benefit_left = np.where(on_assistance, 0, rng.integers(1, limit + 1, size=count))
+    status = np.where(on_assistance, Status.social_assistance, Status.unemployed).astype(np.int8)
+    return model.people.add(count, status=status, benefit_left=benefit_left, jobless_months=jobless_months,
+                            months_in_status=jobless_months, **draw_profiles(scenario, rng, count))
+
+
+def build_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> EnterpriseTable:
+    """LDE enterprises with slots, coaches, reserves; one :class:`LDEEnterprise` agent each."""
+    world, ent, policy = model.scenario.world, model.scenario.enterprises, model.scenario.policy
+    count = world.enterprises
+    large = rng.random(count) < world.large_enterprise_share
+    mean = np.where(large, world.large_slots_mean, world.small_slots_mean)
+    sigma = world.slots_sigma
+    size = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma)
+    size *= world.lde_workers / world.initial_occupancy / size.sum()
+    slots = np.maximum(world.min_slots, np.round(size)).astype(np.int32)
+    coaches = slots / policy.coaching_ratio
+    monthly_costs = (slots * ent.wage_cost_month + coaches * ent.coach_cost_month
+                     + np.where(large, ent.overhead_large_month, ent.overhead_small_month))
+    table = EnterpriseTable(count)
+    table.add(count, large=large, slots=slots, coaches=coaches, activity=rng.integers(len(ACTIVITIES), size=count),
+              reserve=ent.initial_reserve_months * monthly_costs)
+    for row in range(count):
+        LDEEnterprise(model, table, row)
+    return table
+
+
+def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
+    """Fill slots with the initial LDE workers, part-way through their trajectories."""
+    scenario = model.scenario
+    table = model.enterprise_table
+    seats = np.repeat(np.arange(table.n), table.view("slots"))
+    count = min(scenario.world.lde_workers, seats.size)
+    enterprise = rng.permutation(seats)[:count]
+    tenure = rng.integers(0, min(scenario.policy.lde_limit, 60), size=count)
+    profiles = draw_profiles(scenario, rng, count)
+    ceiling = scenario.people.employability_ceiling
+    learned = 1 - (1 - scenario.people.learning_rate_lde) ** tenure
+    profiles["employability"] = profiles["employability"] + (ceiling - profiles["employability"]) * learned
+    model.people.add(count, status=np.full(count, Status.lde, dtype=np.int8), enterprise=enterprise,
+                     last_enterprise=enterprise, lde_months=tenure, months_in_status=tenure, experience=tenure,
+                     **profiles)
+    table.workers[: table.n] = np.bincount(enterprise, minlength=table.n)
+
+
+def build_employers(model: LabourMarketModel) -> EmployerTable:
+    """NEC employers per sector, with covenants and vacancies at their steady level."""
+    scenario = model.scenario
+    emp, ctx, policy = scenario.employers, scenario.context, scenario.policy
+    table = EmployerTable(len(emp.sectors) * emp.employers_per_sector)
+    for code, (name, sector) in enumerate(emp.sectors.items()):
+        n = emp.employers_per_sector
+        inflow = ctx.vacancy_inflow_rate * scenario.world.pool_size * sector.vacancy_share / n
+        signed = name in policy.covenant_sectors and policy.covenant_coverage > 0
+        covenant = np.arange(n) < round(policy.covenant_coverage * n) if signed else np.zeros(n, dtype=bool)
+        steady = np.round(inflow / max(ctx.vacancy_outside_fill_rate, 0.05))
+        table.add(n, sector=code, covenant=covenant, vacancy_inflow=inflow, vacancies=steady,
+                  hiring_bar=sector.hiring_bar, base_bar=sector.hiring_bar, job_quality=sector.job_quality)
+    for row in range(table.n):
+        NECEmployer(model, table, row)
+    return table
+
+
+def build_world(model: LabourMarketModel) -> None:
+    """Create people, enterprises and employers for month 0."""
+    scenario = model.scenario
+    rng = model.streams.generator("initialisation")
+    expected = scenario.world.pool_size + scenario.world.lde_workers
+    inflow = scenario.context.inflow_rate * scenario.world.pool_size * scenario.months
+    model.people = Population(capacity=int(expected + 1.2 * inflow) + 16)
+    low, high = scenario.world.initial_jobless_months
+    add_jobless(model, rng, scenario.world.pool_size, rng.integers(low, high + 1, size=scenario.world.pool_size))
+    model.enterprise_table = build_enterprises(model, rng)
+    add_lde_workers(model, rng)
+    model.employer_table = build_employers(model)

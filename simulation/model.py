@@ -1,0 +1,111 @@
+"""The labour-market model: a Mesa model whose monthly step follows the ODD schedule."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .agents import LDEEnterprise, NECEmployer
+from .initialisation import build_world
+from .people import EDUCATION, Person, Status, Step
+from .records import Recorder
+from .scenario import NO_LIMIT_MONTHS, Scenario
+from .streams import RandomStreams
+from .submodels import (benefits, demography, development, enterprise_finances, follow_up, job_search_and_matching,
+                        labour_demand, referral, retention, time_limit)
+
+
+class LabourMarketModel(mesa.Model):
+    """Job seekers, LDE enterprises and regular employers in Flanders, one step per month.
+
+    People are many and live in arrays (``model.people``, a
+    :class:`~simulation.people.Population`); ask ``model.person(i)`` for one of them as
+    an object. Enterprises and employers are Mesa agents (``model.enterprises``,
+    ``model.employers``). ``model.recorder`` holds the monthly metrics and events.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int = 1) -> None:
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.month = 0
+        self.sector_names = list(scenario.employers.sectors)
+        self.streams = RandomStreams(self.seed)
+        self.recorder = Recorder()
+        build_world(self)
+        self.record_month()
+
+    def step(self) -> None:
+        """One month, in the order of the ODD process overview."""
+        self.month = self.steps
+        self.streams.start_month(self.month)
+        self.recorder.start_month()
+        demography(self)  # ageing, retirement, leaving the labour force, inflow
+        referral(self)  # indicering queue and decisions; enterprises fill open slots
+        development(self)  # work, guidance and training raise employability
+        labour_demand(self)  # new vacancies; others filled from outside the pool
+        job_search_and_matching(self)  # applications, acceptance, hiring; hiring bars adapt
+        retention(self)  # separations from regular jobs (aftercare) and LDE jobs
+        time_limit(self)  # LDE months used, extensions, exits at the limit
+        benefits(self)  # benefits paid; exhausted benefit -> social assistance
+        follow_up(self)  # 12- and 24-month follow-ups; outcome bonuses earned
+        enterprise_finances(self)  # cloverleaf income, costs, reserves, closures, quality
+        self.record_month()  # stocks and state of the month
+
+    @property
+    def enterprises(self) -> mesa.agent.AgentSet:
+        """The LDE enterprises as Mesa agents."""
+        return self.agents_by_type[LDEEnterprise]
+
+    @property
+    def employers(self) -> mesa.agent.AgentSet:
+        """The regular employers as Mesa agents."""
+        return self.agents_by_type[NECEmployer]
+
+    def person(self, i: int) -> Person:
+        """Person ``i`` as a readable snapshot, with the path of status changes so far."""
+        p = self.people
+        if not 0 <= i < p.n:
+            raise IndexError(f"no person {i}: people are numbered 0 to {p.n - 1}")
+        path = [Step(int(r["month"]), r["from"], r["to"], r["reason"]) for r in self.recorder.path(i).to_dict("records")]
+        benefit = int(p.benefit_left[i])
+        return Person(
+            id=i, status=Status(p.status[i]).name, age=float(p.age[i]), education=EDUCATION[p.education[i]],
+            employability=float(p.employability[i]), experience_months=int(p.experience[i]),
+            months_in_status=int(p.months_in_status[i]), lde_months_used=int(p.lde_months[i]),
+            benefit_months_left=None if benefit >= NO_LIMIT_MONTHS // 2 else benefit,
+            enterprise=None if p.enterprise[i] < 0 else int(p.enterprise[i]),
+            employer=None if p.employer[i] < 0 else int(p.employer[i]), path=path)
+
+    def record_month(self) -> None:
+        """Close the month's row of metrics: stocks, flows and the state of firms."""
+        self.recorder.end_month(self.month, self.people.counts(), self.state_metrics())
+
+    def state_metrics(self) -> dict[str, float]:
+        """The state at the end of the month, beyond the stocks of people."""
+        p, ent, emp = self.people, self.enterprise_table, self.employer_table
+        is_open, large = ent.view("is_open"), ent.view("large")
+        solvent = is_open & (ent.view("reserve") >= 0)
+        open_slots = int(ent.view("slots")[is_open].sum())
+        lde_workers = int(ent.view("workers")[is_open].sum())
+        state = {
+            "lde_slots": open_slots,
+            "lde_occupancy": lde_workers / open_slots if open_slots else 0.0,
+            "waiting_list": int(np.count_nonzero(p.view("queued_since") >= 0)),
+            "tickets_unplaced": int(np.count_nonzero(p.view("ticket_since") >= 0)),
+        }
+        vacancies = np.bincount(emp.view("sector"), weights=emp.view("vacancies"), minlength=len(self.sector_names))
+        state.update({f"vacancies_open_{name}": float(v) for name, v in zip(self.sector_names, vacancies)})
+        state.update({
+            "enterprises_open": int(is_open.sum()),
+            "enterprises_solvent": int(solvent.sum()),
+            "enterprises_solvent_small": int((solvent & ~large).sum()),
+            "enterprises_solvent_large": int((solvent & large).sum()),
+            "enterprises_closed": int((~is_open).sum()),
+            "reserves_total": float(ent.view("reserve")[is_open].sum()),
+            "reserves_small": float(ent.view("reserve")[is_open & ~large].sum()),
+            "reserves_large": float(ent.view("reserve")[is_open & large].sum()),
+            "service_quality": float(ent.view("quality")[is_open].mean()) if is_open.any() else 0.0,
+            "hiring_bar_mean": float(emp.view("hiring_bar").mean()),
+        })
+        return state

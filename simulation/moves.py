@@ -1,0 +1,78 @@
+"""Status changes: the one place where a person's status is changed and recorded.
+
+Every submodel moves people through :func:`move` (or :func:`fall_back` for people who
+lose a job), so flows are always recorded, stocks always balance, and the bookkeeping
+that goes with a change (leaving an enterprise, earning benefit rights, starting
+aftercare) happens the same way whatever caused it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .people import NO_ONE, Reason, Status
+
+if TYPE_CHECKING:
+    from .model import LabourMarketModel
+
+JOBS = (Status.lde, Status.nec)
+
+
+def in_job(status: np.ndarray) -> np.ndarray:
+    """Whether each status is a job (LDE or regular)."""
+    return (status == Status.lde) | (status == Status.nec)
+
+
+def move(model: LabourMarketModel, slots: np.ndarray, to: Status, reason: Reason) -> None:
+    """Move the people in ``slots`` to status ``to`` for ``reason``, with all bookkeeping."""
+    if slots.size == 0:
+        return
+    p, month = model.people, model.month
+    origin = p.status[slots]
+    model.recorder.moved(month, slots, origin, to, reason)
+
+    earn_benefit_rights(model, slots)
+    left_lde = slots[origin == Status.lde]
+    p.enterprise[left_lde] = NO_ONE
+    p.extended[left_lde] = False
+    p.lde_exit_month[left_lde] = month
+    p.lde_exit_reason[left_lde] = reason
+
+    left_nec = slots[origin == Status.nec]
+    p.employer[left_nec] = NO_ONE
+    p.from_lde[left_nec] = False
+    p.covenant_hire[left_nec] = False
+    p.aftercare_left[left_nec] = 0
+
+    if to in (Status.lde, Status.nec, Status.inactive):
+        p.queued_since[slots] = NO_ONE
+        p.ticket_since[slots] = NO_ONE
+    if to in JOBS:
+        p.jobless_months[slots] = 0
+    if to == Status.nec:
+        came_from_lde = slots[origin == Status.lde]
+        p.from_lde[came_from_lde] = True
+        p.nec_move_month[came_from_lde] = month
+        p.aftercare_left[came_from_lde] = model.scenario.policy.aftercare_months
+    p.status[slots] = to
+    p.months_in_status[slots] = 0
+
+
+def earn_benefit_rights(model: LabourMarketModel, slots: np.ndarray) -> None:
+    """A job spell of at least the qualifying length that ends now gives a fresh benefit entitlement."""
+    p = model.people
+    working = slots[in_job(p.status[slots])]
+    earned = working[p.months_in_status[working] >= model.scenario.people.benefit_qualifying_months]
+    p.benefit_left[earned] = model.scenario.policy.benefit_limit
+
+
+def fall_back(model: LabourMarketModel, slots: np.ndarray, reason: Reason) -> None:
+    """People without a job (any more) go to unemployment benefit if entitled, else social assistance."""
+    if slots.size == 0:
+        return
+    earn_benefit_rights(model, slots)
+    entitled = model.people.benefit_left[slots] > 0
+    move(model, slots[entitled], Status.unemployed, reason)
+    move(model, slots[~entitled], Status.social_assistance, reason)

@@ -1,0 +1,95 @@
+"""Records: the monthly metrics table and the log of every status change.
+
+Flows are counted where they happen (:func:`simulation.moves.move` reports each one),
+stocks are counted at the end of the month, and submodels add what they measured
+(vacancies filled, public spending, ...) with :meth:`Recorder.add`. One row per month
+becomes ``metrics.csv``; the event log becomes ``events.csv`` and each person's path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .people import Reason, Status
+
+N_STATUS = len(Status)
+FLOW_COLUMNS = [f"flow_{a.name}_to_{b.name}" for a in Status for b in Status if a != b]
+INFLOW_COLUMNS = [f"inflow_{s.name}" for s in Status]
+_OFF_DIAGONAL = ~np.eye(N_STATUS, dtype=bool)
+NEW_ENTRANT = -1  # "from" of an event that brings a new person into the model
+
+
+class Recorder:
+    """Collects one row of metrics per month and every status change."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, float]] = []
+        self._event_chunks: list[tuple[np.ndarray, ...]] = []
+        self.start_month()
+
+    def start_month(self) -> None:
+        """Reset the month's flow counters and measurements."""
+        self.flows = np.zeros((N_STATUS, N_STATUS), dtype=np.int64)
+        self.inflows = np.zeros(N_STATUS, dtype=np.int64)
+        self.values: dict[str, float] = {}
+
+    def moved(self, month: int, slots: np.ndarray, origin: np.ndarray, to: Status, reason: Reason) -> None:
+        """Count and log a status change of ``slots`` from ``origin`` (per person) to ``to``."""
+        self.flows[:, to] += np.bincount(origin, minlength=N_STATUS)
+        self._log(month, slots, origin, to, reason)
+
+    def entered(self, month: int, slots: np.ndarray, status: np.ndarray) -> None:
+        """Count and log new people entering the model in ``status`` (per person)."""
+        for s in np.unique(status):
+            chosen = slots[status == s]
+            self.inflows[s] += chosen.size
+            self._log(month, chosen, np.full(chosen.size, NEW_ENTRANT), Status(s), Reason.entered)
+
+    def add(self, name: str, value: float) -> None:
+        """Add ``value`` to this month's measurement ``name`` (created at 0)."""
+        self.values[name] = self.values.get(name, 0.0) + float(value)
+
+    def end_month(self, month: int, stocks: np.ndarray, state: dict[str, float]) -> None:
+        """Close the month: one row with stocks, flows, inflows, measurements and state."""
+        row: dict[str, float] = {"month": month}
+        row.update({s.name: int(stocks[s]) for s in Status})
+        row.update(zip(FLOW_COLUMNS, self.flows[_OFF_DIAGONAL].tolist()))
+        row.update(zip(INFLOW_COLUMNS, self.inflows.tolist()))
+        row.update(state)
+        row.update(self.values)
+        self.rows.append(row)
+
+    def metrics(self) -> pd.DataFrame:
+        """All months so far; measurements a month did not make (month 0 has no flows) are 0."""
+        return pd.DataFrame(self.rows).fillna(0.0)
+
+    def events(self) -> pd.DataFrame:
+        """Every status change so far: month, person, from, to, reason (names)."""
+        if not self._event_chunks:
+            columns = {"month": [], "person": [], "from": [], "to": [], "reason": []}
+            return pd.DataFrame(columns)
+        month, person, origin, to, reason = (np.concatenate(c) for c in zip(*self._event_chunks))
+        names = np.array(["none", *[s.name for s in Status]])  # index 0 is "new entrant"
+        return pd.DataFrame({
+            "month": month,
+            "person": person,
+            "from": names[origin + 1],
+            "to": names[to + 1],
+            "reason": np.array([r.name for r in Reason])[reason],
+        })
+
+    def path(self, person: int) -> pd.DataFrame:
+        """The status changes of one person (a filter of :meth:`events`)."""
+        events = self.events()
+        return events[events["person"] == person].reset_index(drop=True)
+
+    def _log(self, month: int, slots: np.ndarray, origin: np.ndarray, to: Status, reason: Reason) -> None:
+        n = slots.size
+        self._event_chunks.append((
+            np.full(n, month, dtype=np.int16),
+            slots.astype(np.int32),
+            origin.astype(np.int8),
+            np.full(n, to, dtype=np.int8),
+            np.full(n, reason, dtype=np.int8),
+        ))

@@ -1,0 +1,88 @@
+"""Running a scenario: replications with their own seeds, returning pandas tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .indicators import indicators
+from .model import LabourMarketModel
+from .scenario import Scenario
+
+
+@dataclass
+class Replication:
+    """The output of one replication."""
+
+    replication: int
+    seed: int
+    metrics: pd.DataFrame
+    summary: dict[str, float]
+    events: pd.DataFrame | None
+
+
+@dataclass
+class RunResult:
+    """All replications of a run: ``metrics``, ``summary`` and (if asked) ``events`` as frames."""
+
+    scenario: Scenario
+    seed: int
+    metrics: pd.DataFrame
+    summary: pd.DataFrame
+    events: pd.DataFrame | None
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The seed of replication ``replication`` of a run with base ``seed``.
+
+    Derived with NumPy's SeedSequence, so replications are independent streams, and the
+    same (seed, replication) gives the same seed in every scenario: common random numbers
+    across the scenarios of a comparison.
+    """
+    return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def simulate(scenario: Scenario, seed: int, replication: int = 0, months: int | None = None, events: bool = False,
+             on_month: Callable[[], None] | None = None) -> Replication:
+    """Run one replication for ``months`` (default: the scenario's) and collect its tables."""
+    rep_seed = replication_seed(seed, replication)
+    model = LabourMarketModel(scenario, seed=rep_seed)
+    for _ in range(scenario.months if months is None else months):
+        model.step()
+        if on_month is not None:
+            on_month()
+    metrics = model.recorder.metrics()
+    metrics.insert(1, "replication", replication)
+    summary = {"replication": replication, "seed": rep_seed, **indicators(metrics)}
+    log = None
+    if events:
+        log = model.recorder.events()
+        log.insert(1, "replication", replication)
+    return Replication(replication, rep_seed, metrics, summary, log)
+
+
+def run(scenario: Scenario, seed: int = 1, replications: int = 1, months: int | None = None, events: bool = False,
+        on_replication: Callable[[Replication], None] | None = None,
+        on_month: Callable[[], None] | None = None) -> RunResult:
+    """Run ``replications`` replications of ``scenario`` and return the tables as pandas frames.
+
+    ``on_replication`` is called with each finished replication (the command line uses it
+    to write results as they come); ``on_month`` after every simulated month (progress).
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    done = []
+    for r in range(replications):
+        rep = simulate(scenario, seed, r, months, events, on_month)
+        if on_replication is not None:
+            on_replication(rep)
+        done.append(rep)
+    return RunResult(
+        scenario=scenario, seed=seed,
+        metrics=pd.concat([r.metrics for r in done], ignore_index=True),
+        summary=pd.DataFrame([r.summary for r in done]),
+        events=pd.concat([r.events for r in done], ignore_index=True) if events else None,
+    )

@@ -1,0 +1,18 @@
+"""The submodels of the monthly schedule, one module each, in the order they run.
+
+See :meth:`simulation.model.LabourMarketModel.step` and ``docs/ODD.md``.
+"""
+
+from .benefits import benefits
+from .demography import demography
+from .development import development
+from .finances import enterprise_finances
+from .follow_up import follow_up
+from .labour_demand import labour_demand
+from .matching import job_search_and_matching
+from .referral import referral
+from .retention import retention
+from .time_limit import time_limit
+
+__all__ = ["benefits", "demography", "development", "enterprise_finances", "follow_up", "job_search_and_matching",
+           "labour_demand", "referral", "retention", "time_limit"]

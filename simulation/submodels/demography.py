@@ -1,0 +1,43 @@
+"""Demography: time passes, people retire or leave the labour force, new people enter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..initialisation import add_jobless
+from ..moves import move
+from ..people import Reason, Status
+from .labour_demand import business_cycle
+
+if TYPE_CHECKING:
+    from ..model import LabourMarketModel
+
+
+def demography(model: LabourMarketModel) -> None:
+    """Age everyone a month, retire or deactivate some, and add the month's inflow."""
+    p, people = model.people, model.scenario.people
+    age = p.view("age")
+    age += np.float32(1 / 12)
+    p.view("months_in_status")[:] += 1
+    p.view("jobless_months")[:] += p.jobless_mask()
+
+    active = p.view("status") != Status.inactive
+    old = active & (age >= people.retirement_age)
+    move(model, np.flatnonzero(old), Status.inactive, Reason.retired)
+    draw = model.streams.uniform_all("demography.inactivity", p.n)
+    leaving = active & ~old & (draw < people.inactivity_hazard)
+    move(model, np.flatnonzero(leaving), Status.inactive, Reason.left_labour_force)
+    add_inflow(model)
+
+
+def add_inflow(model: LabourMarketModel) -> None:
+    """Newly structurally unemployed people: more in a downturn, fewer in a boom."""
+    scenario = model.scenario
+    rng = model.streams.generator("demography.inflow")
+    mean = scenario.context.inflow_rate * scenario.world.pool_size * (1 - business_cycle(scenario.context, model.month))
+    count = int(rng.poisson(max(mean, 0.0)))
+    if count:
+        slots = add_jobless(model, rng, count, scenario.world.initial_jobless_months[0])
+        model.recorder.entered(model.month, slots, model.people.status[slots])

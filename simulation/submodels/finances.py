@@ -1,0 +1,108 @@
+"""Enterprise finances: the cloverleaf of income, the costs, reserves and closures.
+
+Income of an open enterprise in a month (euro):
+customer revenue (output x price; output falls with training time), the wage subsidy
+and guidance subsidy per worker (step schedules over the worker's months in LDE), the
+SINE leaf (phased out linearly from its start month; the government may compensate a
+share of what is lost), the local-government leaf per worker, and outcome bonuses.
+Costs: wages of target-group workers, coaches (slots / coaching ratio) and overhead.
+An enterprise whose reserve stays negative for more than ``grace_months`` closes; its
+workers fall back to unemployment or social assistance and keep their LDE months.
+Service quality follows occupancy and the productivity of the workforce.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..moves import fall_back
+from ..people import Reason, Status
+from ..scenario import NEVER, Policy, schedule_values
+
+if TYPE_CHECKING:
+    from ..model import LabourMarketModel
+
+
+def sine_level(policy: Policy, month: int) -> float:
+    """Share of the full SINE leaf still paid in ``month`` (1 before the phase-out, then down to 0)."""
+    if policy.sine_phaseout_start_month == NEVER or month < policy.sine_phaseout_start_month:
+        return 1.0
+    return max(0.0, 1 - (month - policy.sine_phaseout_start_month) / policy.sine_phaseout_months)
+
+
+def productivity(model: LabourMarketModel, slots: np.ndarray) -> np.ndarray:
+    """Output per month of each worker (units; 1 = a fully productive worker)."""
+    ent = model.scenario.enterprises
+    return ent.productivity_base + ent.productivity_slope * model.people.employability[slots]
+
+
+def enterprise_finances(model: LabourMarketModel) -> None:
+    """Book the month's income and costs, update reserves and quality, close insolvent enterprises."""
+    p, table, scenario = model.people, model.enterprise_table, model.scenario
+    ent, policy = scenario.enterprises, scenario.policy
+    lde = model.people.in_status(Status.lde)
+    where = p.enterprise[lde]
+    n = table.n
+    workers = np.bincount(where, minlength=n)
+    output = np.bincount(where, weights=productivity(model, lde), minlength=n) * (1 - policy.training_effort)
+    months_in = p.lde_months[lde] - 1
+    sine_full = workers * ent.sine_share * ent.sine_allowance_month
+    level = sine_level(policy, model.month)
+    income = {
+        "revenue": output * ent.revenue_per_output_month,
+        "wage_subsidy": np.bincount(where, weights=schedule_values(policy.wage_subsidy, months_in), minlength=n)
+        * ent.reference_wage_month,
+        "guidance_subsidy": np.bincount(where, weights=schedule_values(policy.guidance_subsidy, months_in), minlength=n),
+        "sine": sine_full * level,
+        "sine_compensation": sine_full * (1 - level) * policy.sine_compensation_share,
+        "local_government": workers * ent.local_contribution_month,
+        "outcome_bonus": table.view("bonus_due").copy(),
+    }
+    large = table.view("large")
+    costs = (workers * ent.wage_cost_month + table.view("slots") / policy.coaching_ratio * ent.coach_cost_month
+             + np.where(large, ent.overhead_large_month, ent.overhead_small_month))
+    is_open = table.view("is_open")
+    total_income = sum(income.values()) * is_open
+    costs = costs * is_open
+    table.view("income")[:] = total_income
+    table.view("costs")[:] = costs
+    table.view("reserve")[:] += total_income - costs
+    table.view("bonus_due")[:] = 0.0
+    table.view("workers")[:] = workers
+    table.view("productivity")[:] = np.divide(output, workers, out=np.zeros(n), where=workers > 0)
+    update_quality(model, workers, output)
+    for name, amount in income.items():
+        if name != "revenue":
+            model.recorder.add(f"spending_{name}", float(amount[is_open].sum()))
+    model.recorder.add("service_output", float(output.sum()))
+    model.recorder.add("customer_revenue", float(income["revenue"][is_open].sum()))
+    close_insolvent(model)
+
+
+def update_quality(model: LabourMarketModel, workers: np.ndarray, output: np.ndarray) -> None:
+    """Quality index moves towards occupancy x (output per worker / output at the ceiling)."""
+    table, scenario = model.enterprise_table, model.scenario
+    ent = scenario.enterprises
+    best = ent.productivity_base + ent.productivity_slope * scenario.people.employability_ceiling
+    per_slot = output / np.maximum(table.view("slots"), 1) / (1 - scenario.policy.training_effort)
+    target = np.clip(per_slot / best, 0, 1)
+    quality = table.view("quality")
+    quality += ent.quality_smoothing * (target - quality) * table.view("is_open")
+
+
+def close_insolvent(model: LabourMarketModel) -> None:
+    """Close enterprises insolvent for longer than the grace period; their workers fall back."""
+    table = model.enterprise_table
+    insolvent = table.view("reserve") < 0
+    months = table.view("insolvent_months")
+    months[:] = np.where(insolvent & table.view("is_open"), months + 1, 0)
+    closing = np.flatnonzero(months > model.scenario.enterprises.grace_months)
+    if closing.size == 0:
+        return
+    table.is_open[closing] = False
+    table.closed_month[closing] = model.month
+    table.workers[closing] = 0
+    lde = model.people.in_status(Status.lde)
+    fall_back(model, lde[np.isin(model.people.enterprise[lde], closing)], Reason.enterprise_closed)

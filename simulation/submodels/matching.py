@@ -1,0 +1,108 @@
+"""Job search and matching with regular employers, vectorised.
+
+Each month every job seeker applies for a regular job with a probability set by their
+status (LDE workers search less: lock-in), raised by guidance and, for LDE workers,
+rising over the last months before the time limit. An application goes to one
+employer, chosen in proportion to open vacancies. The employer accepts with a logistic
+chance in (employability - hiring bar) (older applicants less often; covenant employers
+set a lower bar for LDE workers). Where an employer accepts more applicants than it
+has vacancies, a random subset is hired. No loop runs over seekers or vacancies.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..moves import move
+from ..people import Reason, Status
+from ..scenario import NO_LIMIT_MONTHS
+from .development import coaching_factor
+from .labour_demand import adjust_hiring_bars
+
+if TYPE_CHECKING:
+    from ..model import LabourMarketModel
+
+OLDER_AGE = 50.0
+
+
+def job_search_and_matching(model: LabourMarketModel) -> None:
+    """Applications, acceptance, hiring within vacancies, then hiring-bar adjustment."""
+    applicants, employer = choose_employers(model, search(model))
+    accepted = accept(model, applicants, employer)
+    model.recorder.add("applications", applicants.size)
+    model.recorder.add("applications_accepted", np.count_nonzero(accepted))
+    hire(model, applicants[accepted], employer[accepted])
+    adjust_hiring_bars(model)
+
+
+def search_intensity(model: LabourMarketModel, slots: np.ndarray) -> np.ndarray:
+    """Probability of applying this month for each person in ``slots``."""
+    p, scenario = model.people, model.scenario
+    people = scenario.people
+    by_status = np.array([people.search_rate_unemployed, people.search_rate_social_assistance,
+                          people.search_rate_lde * coaching_factor(scenario), 0.0, 0.0])
+    rate = by_status[p.status[slots]]
+    in_lde = p.status[slots] == Status.lde
+    rate[in_lde] *= limit_ramp(model, slots[in_lde])
+    return np.minimum(rate, 1.0)
+
+
+def limit_ramp(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
+    """Search multiplier of LDE workers: 1, rising linearly to the maximum at the time limit."""
+    policy, people = model.scenario.policy, model.scenario.people
+    if policy.lde_limit >= NO_LIMIT_MONTHS:
+        return np.ones(lde.size)
+    allowed = policy.lde_limit + policy.extension_months * model.people.extended[lde]
+    months_left = allowed - model.people.lde_months[lde]
+    closeness = np.clip(1 - months_left / people.limit_search_ramp_months, 0, 1)
+    return 1 + (people.limit_search_multiplier - 1) * closeness
+
+
+def search(model: LabourMarketModel) -> np.ndarray:
+    seekers = model.people.job_seekers()
+    draw = model.streams.uniform_all("matching.apply", model.people.n)[seekers]
+    return seekers[draw < search_intensity(model, seekers)]
+
+
+def choose_employers(model: LabourMarketModel, applicants: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The applicants who find a vacancy and the employer row of each, in proportion to open vacancies."""
+    vacancies = model.employer_table.view("vacancies").astype(np.float64)
+    total = vacancies.sum()
+    if total <= 0:
+        applicants = applicants[:0]
+    cumulative = np.cumsum(vacancies) / max(total, 1.0)
+    u = model.streams.uniform("matching.employer", applicants)
+    return applicants, np.minimum(np.searchsorted(cumulative, u, side="right"), vacancies.size - 1)
+
+
+def accept(model: LabourMarketModel, applicants: np.ndarray, employer: np.ndarray) -> np.ndarray:
+    """Whether each application is accepted (before vacancies run out)."""
+    p, table, scenario = model.people, model.employer_table, model.scenario
+    from_lde = p.status[applicants] == Status.lde
+    bar = table.hiring_bar[employer] - scenario.policy.covenant_bar_reduction * (table.covenant[employer] & from_lde)
+    gap = (p.employability[applicants] - bar) / scenario.people.hiring_softness
+    chance = 1 / (1 + np.exp(-gap))
+    chance[p.age[applicants] >= OLDER_AGE] *= scenario.people.older_worker_acceptance
+    return model.streams.uniform("matching.accept", applicants) < chance
+
+
+def hire(model: LabourMarketModel, hired: np.ndarray, employer: np.ndarray) -> None:
+    """Hire accepted applicants up to each employer's open vacancies; random order decides."""
+    table, p = model.employer_table, model.people
+    order = np.lexsort((model.streams.uniform("matching.rank", hired), employer))
+    hired, employer = hired[order], employer[order]
+    rank = np.arange(employer.size) - np.searchsorted(employer, employer, side="left")
+    within = rank < table.vacancies[employer]
+    hired, employer = hired[within], employer[within]
+    from_lde = p.status[hired] == Status.lde
+    move(model, hired, Status.nec, Reason.found_job)
+    p.employer[hired] = employer
+    p.covenant_hire[hired] = table.covenant[employer] & from_lde
+    filled = np.bincount(employer, minlength=table.n)
+    table.view("vacancies")[:] -= filled
+    table.view("hires")[:] = filled
+    by_sector = np.bincount(table.view("sector"), weights=filled, minlength=len(model.sector_names))
+    for name, count in zip(model.sector_names, by_sector):
+        model.recorder.add(f"vacancies_filled_{name}", count)

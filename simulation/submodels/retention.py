@@ -1,0 +1,58 @@
+"""Retention: separations from regular jobs and from LDE jobs.
+
+A regular job's monthly separation risk is high in the first six months and falls with
+tenure (FACTS 3.3: 72% still at work after 6 months, 48% after 2 years). It is higher
+for less employable workers, scaled by the sector's job quality, and lowered during
+aftercare for people who came from LDE. LDE workers can be dismissed or quit.
+Everyone who separates falls back to unemployment or social assistance.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..moves import fall_back
+from ..people import Reason, Status
+
+if TYPE_CHECKING:
+    from ..model import LabourMarketModel
+
+EARLY_MONTHS, MID_MONTHS = 6, 24
+
+
+def retention(model: LabourMarketModel) -> None:
+    """Separations from regular jobs (with aftercare) and from LDE jobs."""
+    separate_regular_jobs(model)
+    separate_lde_jobs(model)
+
+
+def separation_risk(model: LabourMarketModel, nec: np.ndarray) -> np.ndarray:
+    """Monthly separation probability of each regular worker in ``nec``."""
+    p, scenario = model.people, model.scenario
+    people, policy = scenario.people, scenario.policy
+    tenure = p.months_in_status[nec]
+    base = np.where(tenure <= EARLY_MONTHS, people.separation_hazard_early,
+                    np.where(tenure <= MID_MONTHS, people.separation_hazard_mid, people.separation_hazard_late))
+    profile = np.maximum(0.2, 1 + people.separation_employability_effect * (0.5 - p.employability[nec]))
+    quality = model.employer_table.job_quality[p.employer[nec]]
+    aftercare = np.where(p.aftercare_left[nec] > 0, 1 - policy.aftercare_effect, 1.0)
+    return np.minimum(base * profile * quality * aftercare, 1.0)
+
+
+def separate_regular_jobs(model: LabourMarketModel) -> None:
+    p, policy = model.people, model.scenario.policy
+    nec = model.people.in_status(Status.nec)
+    nec = nec[p.months_in_status[nec] > 0]  # hired this month: no separation yet
+    in_aftercare = nec[p.aftercare_left[nec] > 0]
+    leaving = model.streams.uniform("retention.regular", nec) < separation_risk(model, nec)
+    p.aftercare_left[in_aftercare] -= 1
+    model.recorder.add("spending_aftercare", in_aftercare.size * policy.aftercare_cost_month)
+    fall_back(model, nec[leaving], Reason.job_lost)
+
+
+def separate_lde_jobs(model: LabourMarketModel) -> None:
+    lde = model.people.in_status(Status.lde)
+    leaving = model.streams.uniform("retention.lde", lde) < model.scenario.people.lde_dismissal_hazard
+    fall_back(model, lde[leaving], Reason.dismissed)

@@ -8,9 +8,14 @@ and ``run.json`` says how it ended.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import platform
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -64,6 +69,22 @@ def new_run_folder(out: str | Path | None, name: str, seed: int, root: Path = Pa
     raise OutputError(f"could not create a new run folder under {root}")
 
 
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
+
+
 class RunWriter:
     """Writes a run's files into its folder as replications finish."""
 
@@ -75,14 +96,19 @@ class RunWriter:
         self._write_provenance()
 
     def add(self, rep: Replication) -> None:
-        """Append one finished replication to metrics.csv, summary.csv and events.csv."""
-        self._append("metrics.csv", rep.metrics)
-        self._append("summary.csv", pd.DataFrame([rep.summary]))
-        if rep.events is not None:
-            self._append("events.csv", rep.events)
-        self.provenance["replications_done"] += 1
-        self.provenance.setdefault("replication_seeds", []).append(rep.seed)
-        self._write_provenance()
+        """Append one finished replication to metrics.csv, summary.csv and events.csv.
+
+        Ctrl-C waits until all of a replication's rows and run.json are written, so the
+        files never hold half a replication.
+        """
+        with deferred_interrupt():
+            self._append("metrics.csv", rep.metrics)
+            self._append("summary.csv", pd.DataFrame([rep.summary]))
+            if rep.events is not None:
+                self._append("events.csv", rep.events)
+            self.provenance["replications_done"] += 1
+            self.provenance.setdefault("replication_seeds", []).append(rep.seed)
+            self._write_provenance()
 
     def finish(self, status: str, error: str | None = None) -> None:
         """Record how the run ended: complete, interrupted or failed."""
@@ -93,7 +119,10 @@ class RunWriter:
 
     def _append(self, name: str, frame: pd.DataFrame) -> None:
         path = self.folder / name
-        frame.to_csv(path, mode="a", header=not path.exists(), index=False)
+        text = io.StringIO()
+        frame.to_csv(text, header=not path.exists(), index=False)
+        with path.open("a", encoding="utf-8", newline="") as file:
+            file.write(text.getvalue())
 
     def _write_provenance(self) -> None:
         tmp = self.folder / "run.json.tmp"

@@ -1,0 +1,24 @@
+"""Shared fixtures: the shipped scenarios and a tiny world for fast statistical tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulation import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def small() -> Scenario:
+    return Scenario.load(SCENARIOS / "small.toml")
+
+
+@pytest.fixture(scope="session")
+def tiny(small: Scenario) -> Scenario:
+    """Smaller than small.toml: for tests that need many replications."""
+    return small.with_overrides({"world.pool_size": 2000, "world.lde_workers": 150, "world.enterprises": 12,
+                                 "employers.employers_per_sector": 2, "policy.referral_capacity": 6, "months": 72})

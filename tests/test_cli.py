@@ -1,0 +1,138 @@
+"""The command line end to end, the way a user runs it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation import INDICATORS, Scenario
+from simulation.cli import main
+
+from .conftest import ROOT, SCENARIOS
+
+
+def lde_sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_run_small_end_to_end(tmp_path: Path):
+    out = tmp_path / "run"
+    done = lde_sim("run", str(SCENARIOS / "small.toml"), "--months", "24", "--replications", "2", "--seed", "7",
+                   "--events", "--set", "policy.aftercare_months=6", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "transition_rate_annual" in done.stdout and str(out) in done.stdout
+
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert list(metrics.columns[:2]) == ["month", "replication"]
+    assert len(metrics) == 2 * 25 and set(metrics["replication"]) == {0, 1}
+
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 2 and set(INDICATORS) <= set(summary.columns)
+
+    events = pd.read_csv(out / "events.csv")
+    assert list(events.columns) == ["month", "replication", "person", "from", "to", "reason"]
+    flows = metrics[[c for c in metrics.columns if c.startswith("flow_")]].sum().sum()
+    assert (events["from"] != "none").sum() == flows
+
+    resolved = Scenario.load(out / "scenario.toml")
+    assert resolved.policy.aftercare_months == 6 and resolved.months == 24
+    provenance = json.loads((out / "run.json").read_text())
+    assert provenance["status"] == "complete"
+    assert provenance["seed"] == 7 and len(provenance["replication_seeds"]) == 2
+    assert provenance["scenario_sha256"] == resolved.digest()
+    assert provenance["versions"]["mesa"].startswith("3.")
+
+
+def test_python_api_and_cli_give_the_same_numbers(tmp_path: Path, small: Scenario):
+    from simulation import run
+
+    assert main(["run", str(SCENARIOS / "small.toml"), "--months", "12", "--out", str(tmp_path / "r")]) == 0
+    from_cli = pd.read_csv(tmp_path / "r" / "metrics.csv")
+    from_api = run(small.with_overrides({"months": 12}), seed=1).metrics
+    pd.testing.assert_frame_equal(from_cli, from_api, check_dtype=False)
+
+
+def test_default_output_folders_are_new_each_time(tmp_path: Path):
+    for _ in range(2):
+        assert lde_sim("run", str(SCENARIOS / "small.toml"), "--months", "2", cwd=tmp_path).returncode == 0
+    folders = sorted((tmp_path / "runs").iterdir())
+    assert len(folders) == 2 and all((f / "run.json").exists() for f in folders)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "policy.after_care=3"], "unknown key 'policy.after_care'"),
+    (["--set", "policy.aftercare_months=-2"], "policy.aftercare_months = -2"),
+    (["--set", "policy.aftercare_months"], "expected key=value"),
+    (["--replications", "0"], "--replications: must be at least 1"),
+    (["--seed", "x"], "--seed: expected a whole number"),
+])
+def test_bad_options_exit_2_with_a_message_and_write_nothing(tmp_path: Path, args, message):
+    out = tmp_path / "never"
+    done = lde_sim("run", str(SCENARIOS / "small.toml"), *args, "--out", str(out))
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[policy]\nmax_lde_months = \"forever\"\n", "bad.toml: policy.max_lde_months = 'forever'"),
+    ("[policy\n", "bad.toml: not valid TOML"),
+    ("extends = \"gone.toml\"\n", "parent file"),
+    ("[world]\nenterprises = 0\n", "world.enterprises = 0: Input should be greater than or equal to 1"),
+])
+def test_bad_scenario_files_exit_2_without_traceback_or_output(tmp_path: Path, text, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    done = lde_sim("run", str(bad), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_scenario_file_exits_2(tmp_path: Path):
+    done = lde_sim("run", str(tmp_path / "nope.toml"))
+    assert done.returncode == 2 and "scenario file not found" in done.stderr
+
+
+def test_an_earlier_run_is_never_overwritten(tmp_path: Path):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "metrics.csv").write_text("precious\n")
+    done = lde_sim("run", str(SCENARIOS / "small.toml"), "--months", "2", "--out", str(out))
+    assert done.returncode == 2 and "never overwritten" in done.stderr
+    assert (out / "metrics.csv").read_text() == "precious\n"
+
+
+def test_an_interrupted_run_keeps_its_finished_replications(tmp_path: Path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "simulation", "run", str(SCENARIOS / "small.toml"),
+                             "--replications", "50", "--out", str(out)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "summary.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    provenance = json.loads((out / "run.json").read_text())
+    assert provenance["status"] == "interrupted"
+    done = provenance["replications_done"]
+    assert 1 <= done < 50
+    summary = pd.read_csv(out / "summary.csv")
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert len(summary) == done and metrics["replication"].nunique() == done
+    assert len(metrics) == done * 121
+
+
+def test_version_and_help():
+    assert lde_sim("--version").stdout.startswith("lde-sim ")
+    assert "run a scenario file" in lde_sim("--help").stdout

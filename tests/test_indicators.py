@@ -1,0 +1,51 @@
+"""Indicator definitions (docs/indicators.md), checked on hand-made metrics."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from simulation.indicators import INDICATORS, LDE_SPENDING, indicators
+from simulation.records import FLOW_COLUMNS
+
+
+def hand_made_metrics() -> pd.DataFrame:
+    """Two years; 100 LDE workers throughout; known flows and follow-ups."""
+    rows = []
+    for month in range(25):
+        row = dict.fromkeys(FLOW_COLUMNS, 0)
+        row.update(month=month, lde=100, enterprises_open=10, enterprises_solvent=10 - (month == 24) * 2,
+                   enterprises_closed=(month == 24) * 1, service_quality=0.5 + 0.01 * month,
+                   followup12_moves=0, followup12_in_nec=0, followup12_limit_leavers=0, followup12_limit_on_benefits=0,
+                   followup24_lde_leavers=0, followup24_social_assistance=0, **dict.fromkeys(LDE_SPENDING, 0.0))
+        if month > 0:
+            row.update(flow_lde_to_nec=1, flow_lde_to_unemployed=2, flow_lde_to_inactive=1, spending_wage_subsidy=1000.0)
+        if month == 13:
+            row.update(followup12_moves=10, followup12_in_nec=6, followup12_limit_leavers=5,
+                       followup12_limit_on_benefits=4)
+        if month == 24:
+            row.update(followup24_lde_leavers=8, followup24_social_assistance=2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_indicators_follow_their_definitions():
+    got = indicators(hand_made_metrics())
+    assert set(got) == set(INDICATORS)
+    assert got["transition_rate_annual"] == pytest.approx(24 / (100 * 2))
+    assert got["exit_to_job_share"] == pytest.approx(24 / 96)
+    assert got["target_gap"] == pytest.approx(1 - 24 / 96)
+    assert got["sustainable_transition_rate"] == pytest.approx(0.6)
+    assert got["dumping_risk"] == pytest.approx(0.8)
+    assert got["social_assistance_24m_share"] == pytest.approx(0.25)
+    assert got["enterprise_solvent_share"] == pytest.approx(0.8)
+    assert got["enterprise_closures"] == 1
+    assert got["service_quality"] == pytest.approx(sum(0.5 + 0.01 * m for m in range(1, 25)) / 24)
+    assert got["public_spending_lde"] == pytest.approx(24_000)
+    assert got["cost_per_sustainable_transition"] == pytest.approx(24_000 / (24 * 0.6))
+
+
+def test_indicators_without_observations_are_nan_not_zero():
+    metrics = hand_made_metrics()
+    metrics[["followup12_limit_leavers", "followup12_limit_on_benefits"]] = 0
+    assert math.isnan(indicators(metrics)["dumping_risk"])

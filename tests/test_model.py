@@ -1,0 +1,187 @@
+"""The model's invariants: conservation, the time limit, reproducibility, common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import LabourMarketModel, Scenario, Status, run
+from simulation.records import FLOW_COLUMNS, INFLOW_COLUMNS
+
+STATUSES = [s.name for s in Status]
+
+
+def simulate(scenario: Scenario, seed: int = 1, months: int | None = None) -> LabourMarketModel:
+    model = LabourMarketModel(scenario, seed=seed)
+    for _ in range(scenario.months if months is None else months):
+        model.step()
+    return model
+
+
+@pytest.fixture(scope="module")
+def small_run(small: Scenario) -> LabourMarketModel:
+    return simulate(small, seed=11)
+
+
+def test_metrics_have_every_required_column(small_run: LabourMarketModel):
+    metrics = small_run.recorder.metrics()
+    required = ["month", *STATUSES, *FLOW_COLUMNS, *INFLOW_COLUMNS, "lde_occupancy", "waiting_list",
+                "enterprises_solvent", "enterprises_closed", "reserves_total", "service_output", "service_quality",
+                "spending_wage_subsidy", "spending_guidance_subsidy", "spending_sine", "spending_local_government",
+                "benefits_unemployment", "benefits_social_assistance"]
+    required += [f"vacancies_{kind}_{sector}" for kind in ("open", "filled") for sector in small_run.sector_names]
+    assert not set(required) - set(metrics.columns)
+    assert len(FLOW_COLUMNS) == 20 and "flow_lde_to_nec" in FLOW_COLUMNS
+    assert list(metrics["month"]) == list(range(small_run.scenario.months + 1))
+
+
+def test_stocks_balance_every_month_and_add_up_to_the_population(small_run: LabourMarketModel):
+    m = small_run.recorder.metrics()
+    for s in STATUSES:
+        inflow = m[f"inflow_{s}"] + sum(m[f"flow_{o}_to_{s}"] for o in STATUSES if o != s)
+        outflow = sum(m[f"flow_{s}_to_{o}"] for o in STATUSES if o != s)
+        expected = m[s].shift(1) + inflow - outflow
+        assert (m[s].iloc[1:] == expected.iloc[1:]).all(), s
+    assert (m[STATUSES].sum(axis=1).iloc[-1]) == small_run.people.n
+    entered = m[[f"inflow_{s}" for s in STATUSES]].sum().sum()
+    assert m[STATUSES].sum(axis=1).iloc[0] + entered == small_run.people.n
+
+
+def test_every_flow_is_an_event(small_run: LabourMarketModel):
+    events = small_run.recorder.events()
+    moves = events[events["from"] != "none"]
+    counted = moves.groupby(["from", "to"]).size()
+    metrics = small_run.recorder.metrics()
+    for (a, b), n in counted.items():
+        assert metrics[f"flow_{a}_to_{b}"].sum() == n
+
+
+def test_nobody_stays_in_lde_beyond_the_limit_plus_extension(small: Scenario):
+    scenario = small.with_overrides({"policy.extension_probability": 1.0, "policy.extension_min_employability": 0.0})
+    model = LabourMarketModel(scenario, seed=5)
+    limit = scenario.policy.max_lde_months + scenario.policy.extension_months
+    longest = 0
+    for _ in range(scenario.months):
+        model.step()
+        lde = model.people.in_status(Status.lde)
+        longest = max(longest, int(model.people.lde_months[lde].max(initial=0)))
+    assert longest == limit - 1  # the extension is used to the end, and not a month more
+    events = model.recorder.events()
+    assert (events["reason"] == "time_limit").sum() > 0
+
+
+def test_without_the_limit_long_stays_occur(small: Scenario):
+    pre = small.with_overrides({"policy.max_lde_months": "unlimited", "policy.extension_rule": "none"})
+    model = simulate(pre, seed=5)
+    lde = model.people.in_status(Status.lde)
+    assert (model.people.lde_months[lde] > 72).sum() > 10
+    assert (model.recorder.events()["reason"] == "time_limit").sum() == 0
+
+
+def test_same_seed_same_output_and_other_seed_other_output(tiny: Scenario):
+    a = run(tiny, seed=3, events=True)
+    b = run(tiny, seed=3, events=True)
+    c = run(tiny, seed=4, events=True)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    assert not a.metrics.equals(c.metrics)
+
+
+def test_scenarios_that_differ_from_month_24_are_identical_until_then(tiny: Scenario):
+    early = tiny.with_overrides({"policy.sine_phaseout_start_month": 24, "policy.sine_phaseout_months": 6})
+    a = run(tiny, seed=9, events=True)
+    b = run(early, seed=9, events=True)
+    until = a.metrics["month"] <= 24
+    pd.testing.assert_frame_equal(a.metrics[until], b.metrics[until])
+    pd.testing.assert_frame_equal(a.events[a.events["month"] <= 24], b.events[b.events["month"] <= 24])
+    assert not a.metrics[~until]["reserves_total"].equals(b.metrics[~until]["reserves_total"])
+
+
+def test_a_policy_does_not_reshuffle_draws_of_processes_it_does_not_touch(tiny: Scenario):
+    """Leaving the labour force depends on nothing a policy changes: with common random
+    numbers the same people leave in the same month whatever the policy."""
+    pre = tiny.with_overrides({"policy.max_lde_months": "unlimited", "policy.aftercare_months": 12,
+                               "policy.covenant_coverage": 1.0, "policy.referral_capacity": 30})
+    a = run(tiny, seed=2, events=True).events
+    b = run(pre, seed=2, events=True).events
+    assert not a.equals(b)  # the policies do change the world
+    leaving = ["retired", "left_labour_force"]
+    exits_a = a[a["reason"].isin(leaving)][["month", "person", "reason"]].reset_index(drop=True)
+    exits_b = b[b["reason"].isin(leaving)][["month", "person", "reason"]].reset_index(drop=True)
+    assert len(exits_a) > 50
+    pd.testing.assert_frame_equal(exits_a, exits_b)
+
+
+def test_a_person_can_be_read_as_an_object_with_their_path(small_run: LabourMarketModel):
+    events = small_run.recorder.events()
+    mover = int(events[events["to"] == "nec"]["person"].iloc[0])
+    person = small_run.person(mover)
+    assert person.id == mover
+    assert person.status == Status(small_run.people.status[mover]).name
+    assert person.path and person.path[-1].to == person.status
+    assert all(a.month <= b.month for a, b in zip(person.path, person.path[1:]))
+    assert f"Person {mover}" in str(person)
+    with pytest.raises(IndexError, match="no person"):
+        small_run.person(small_run.people.n)
+
+
+def test_enterprises_and_employers_are_mesa_agents_over_the_tables(small_run: LabourMarketModel):
+    table = small_run.enterprise_table
+    enterprises = list(small_run.enterprises)
+    assert len(enterprises) == small_run.scenario.world.enterprises
+    first = enterprises[0]
+    assert first.reserve == pytest.approx(table.reserve[first.row])
+    first.reserve = 123.0
+    assert table.reserve[first.row] == 123.0
+    assert first.size_class in ("small_neighbourhood_service", "large_proximity_service")
+    employers = list(small_run.employers)
+    assert {e.sector for e in employers} == set(small_run.sector_names)
+    assert sum(e.covenant for e in employers) == 0
+
+
+def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:
+    """Everyone alike, nothing learnt, constant monthly probabilities, vacancies never scarce."""
+    sector = {"vacancy_share": 0.2, "hiring_bar": 0.5, "job_quality": 1.0}
+    return Scenario.from_dict({
+        "name": "homogeneous", "months": limit,
+        "world": {"pool_size": 1_000, "lde_workers": lde_workers, "enterprises": 100, "employability_beta": [1e7, 1e7],
+                  "education_employability_bonus": 0.0, "age_band_shares": [1.0, 0.0, 0.0]},
+        "people": {"learning_rate_lde": 0.0, "learning_rate_nec": 0.0, "employability_decay": 0.0,
+                   "search_rate_lde": 0.03, "limit_search_multiplier": 1.0, "older_worker_acceptance": 1.0},
+        "enterprises": {"initial_reserve_months": 10_000},
+        "employers": {"bar_step": 0.0, "sectors": {name: sector for name in
+                                                     ("care", "logistics", "cleaning_services", "industry", "hospitality")}},
+        "context": {"vacancy_inflow_rate": 10.0, "vacancy_outside_fill_rate": 0.0},
+        "policy": {"max_lde_months": limit, "extension_rule": "none", "referral_capacity": 0},
+    })
+
+
+def test_homogeneous_limit_matches_the_markov_chain():
+    """Share of LDE workers who reach a regular job before the time limit.
+
+    Each month a worker leaves the labour force with i, else finds a job with q, else is
+    dismissed with d; after the month the limit applies. A worker with tau months used
+    has L - tau months left, so P(job) = (1 - i) q (1 - r^(L - tau)) / (1 - r) with
+    r = (1 - i)(1 - q)(1 - d).
+    """
+    limit = 24
+    scenario = homogeneous(limit)
+    model = LabourMarketModel(scenario, seed=21)
+    workers = model.people.in_status(Status.lde)
+    used = model.people.lde_months[workers].astype(float)
+    for _ in range(limit):
+        model.step()
+    people = scenario.people
+    i, d = people.inactivity_hazard, people.lde_dismissal_hazard
+    q = people.search_rate_lde * 0.5  # acceptance is exactly 1/2 at the hiring bar
+    r = (1 - i) * (1 - q) * (1 - d)
+    p_job = (1 - i) * q * (1 - r ** (limit - used)) / (1 - r)
+
+    events = model.recorder.events()
+    first_exit = events[events["person"].isin(workers) & (events["from"] == "lde")].drop_duplicates("person")
+    observed = (first_exit["to"] == "nec").sum()
+    expected, sd = p_job.sum(), np.sqrt((p_job * (1 - p_job)).sum())
+    assert abs(observed - expected) < 4 * sd, (observed, expected, sd)
+    assert (model.people.status[workers] == Status.lde).sum() == 0  # the limit has emptied LDE

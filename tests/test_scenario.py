@@ -1,0 +1,135 @@
+"""Scenario files: the shipped ones load, and every kind of bad input gets a clear message."""
+
+from pathlib import Path
+
+import pytest
+
+from simulation import Scenario, ScenarioError
+from simulation.scenario import parse_override
+
+from .conftest import SCENARIOS
+
+SHIPPED = sorted(SCENARIOS.glob("*.toml"))
+
+
+def test_every_required_scenario_ships():
+    names = {p.stem for p in SHIPPED}
+    required = {"baseline", "pre_reform", "imw_2023", "small", "no_extension", "sine_phaseout",
+                "sine_phaseout_compensated", "sector_covenants", "aftercare", "guidance_training",
+                "outcome_bonus", "flanking_package"}
+    assert required <= names
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenarios_validate_and_are_named_after_their_file(path: Path):
+    scenario = Scenario.load(path)
+    assert scenario.name == path.stem
+    assert scenario.description
+
+
+def test_baseline_is_full_scale_flanders():
+    base = Scenario.load(SCENARIOS / "baseline.toml")
+    assert base.world.pool_size == 100_000
+    assert base.world.lde_workers == 2_500
+    assert base.world.enterprises == 200
+    assert base.policy.max_lde_months == 60
+    assert base.months == 180
+
+
+def test_extends_overrides_only_what_the_child_says():
+    base = Scenario.load(SCENARIOS / "baseline.toml")
+    pre = Scenario.load(SCENARIOS / "pre_reform.toml")
+    assert pre.policy.max_lde_months == "unlimited"
+    assert pre.policy.extension_rule == "none"
+    assert pre.world == base.world
+    assert pre.policy.wage_subsidy == base.policy.wage_subsidy
+    compensated = Scenario.load(SCENARIOS / "sine_phaseout_compensated.toml")  # two levels of extends
+    assert compensated.policy.sine_phaseout_start_month == 12
+    assert compensated.policy.sine_compensation_share == 1.0
+
+
+def test_imw_has_a_degressive_wage_premium_and_no_sine():
+    imw = Scenario.load(SCENARIOS / "imw_2023.toml")
+    shares = [share for _, share in imw.policy.wage_subsidy]
+    assert shares == sorted(shares, reverse=True) and len(shares) == 3
+    assert imw.enterprises.sine_share == 0
+
+
+def test_resolved_scenario_round_trips_through_toml(tmp_path: Path):
+    scenario = Scenario.load(SCENARIOS / "flanking_package.toml")
+    path = tmp_path / "resolved.toml"
+    path.write_text(scenario.to_toml())
+    again = Scenario.load(path)
+    assert again == scenario
+    assert again.digest() == scenario.digest()
+
+
+def test_overrides_are_typed_from_toml_syntax():
+    assert parse_override("policy.aftercare_months=12") == ("policy.aftercare_months", 12)
+    assert parse_override("policy.max_lde_months=unlimited") == ("policy.max_lde_months", "unlimited")
+    assert parse_override("policy.wage_subsidy=[[0, 0.4]]") == ("policy.wage_subsidy", [[0, 0.4]])
+    with pytest.raises(ScenarioError, match="expected key=value"):
+        parse_override("policy.aftercare_months")
+
+
+def test_with_overrides_validates():
+    base = Scenario()
+    assert base.with_overrides({"policy.aftercare_months": 12}).policy.aftercare_months == 12
+    with pytest.raises(ScenarioError, match=r"policy.aftercare_months = -1: Input should be greater than or equal to 0"):
+        base.with_overrides({"policy.aftercare_months": -1})
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+BAD = {
+    "unknown key": ("[policy]\nafter_care_months = 12\n",
+                    r"bad.toml: unknown key 'policy.after_care_months'; allowed keys here: .*aftercare_months"),
+    "unknown section": ("[polcy]\nx = 1\n", r"bad.toml: unknown key 'polcy'; allowed keys here: .*policy"),
+    "wrong type": ("[world]\npool_size = \"many\"\n", r"bad.toml: world.pool_size = 'many': Input should be a valid integer"),
+    "out of range": ("[policy]\nmax_lde_months = -3\n",
+                     r"bad.toml: policy.max_lde_months = -3: Input should be greater than or equal to 1; or Input should be 'unlimited'"),
+    "bad choice": ("[policy]\nextension_rule = \"lottery\"\n",
+                   r"bad.toml: policy.extension_rule = 'lottery': Input should be 'none' or 'evaluation'"),
+    "bad schedule": ("[policy]\nwage_subsidy = [[3, 0.4]]\n", r"policy.wage_subsidy = \[\[3, 0.4\]\]: the first step must start at month 0"),
+    "shares": ("[world]\neducation_shares = [0.5, 0.5, 0.5]\n", r"world.education_shares = .*adding up to 1"),
+    "unknown sector": ("[policy]\ncovenant_sectors = [\"mining\"]\n", r"covenant_sectors names unknown sectors \['mining'\]"),
+    "broken toml": ("[policy\nx = 1\n", r"bad.toml: not valid TOML"),
+    "missing parent": ("extends = \"nowhere.toml\"\n", r"bad.toml: extends = 'nowhere.toml': parent file .*nowhere.toml not found"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD)
+def test_bad_scenarios_name_file_field_value_and_what_is_allowed(tmp_path: Path, kind: str):
+    text, message = BAD[kind]
+    with pytest.raises(ScenarioError, match=message):
+        Scenario.load(write(tmp_path, "bad.toml", text))
+
+
+def test_error_in_a_parent_names_the_parent(tmp_path: Path):
+    write(tmp_path, "parent.toml", "[people]\nsearch_rate_lde = 2.0\n")
+    child = write(tmp_path, "child.toml", "extends = \"parent.toml\"\n[policy]\naftercare_months = 6\n")
+    with pytest.raises(ScenarioError, match=r"parent.toml: people.search_rate_lde = 2.0: Input should be less than or equal to 1"):
+        Scenario.load(child)
+
+
+def test_extends_cycle_is_reported(tmp_path: Path):
+    write(tmp_path, "a.toml", "extends = \"b.toml\"\n")
+    write(tmp_path, "b.toml", "extends = \"a.toml\"\n")
+    with pytest.raises(ScenarioError, match="'extends' forms a cycle"):
+        Scenario.load(tmp_path / "a.toml")
+
+
+def test_missing_file_is_reported(tmp_path: Path):
+    with pytest.raises(ScenarioError, match="scenario file not found"):
+        Scenario.load(tmp_path / "absent.toml")
+
+
+def test_a_scenario_file_is_never_executed(tmp_path: Path):
+    path = write(tmp_path, "evil.toml", "name = \"__import__('os').system('touch pwned')\"\n")
+    scenario = Scenario.load(path)
+    assert scenario.name.startswith("__import__")
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()

@@ -1,0 +1,57 @@
+"""Common random numbers: draws depend on (seed, stream, month, person) only."""
+
+import numpy as np
+import pytest
+
+from simulation.streams import RandomStreams
+
+
+def test_a_persons_draw_does_not_depend_on_who_else_draws():
+    a, b = RandomStreams(7), RandomStreams(7)
+    everyone = a.uniform("x", np.arange(10_000))
+    some = b.uniform("x", np.array([3, 500, 9_999]))
+    assert np.array_equal(some, everyone[[3, 500, 9_999]])
+
+
+def test_dense_draws_give_slot_i_the_same_number_whatever_the_population_size():
+    a, b = RandomStreams(7), RandomStreams(7)
+    assert np.array_equal(a.uniform_all("x", 1_000), b.uniform_all("x", 5_000)[:1_000])
+
+
+def test_streams_months_and_seeds_differ():
+    slots = np.arange(1_000)
+    s = RandomStreams(1)
+    first = s.uniform("x", slots)
+    other_stream = s.uniform("y", slots)
+    s.start_month(1)
+    next_month = s.uniform("x", slots)
+    other_seed = RandomStreams(2).uniform("x", slots)
+    for other in (other_stream, next_month, other_seed):
+        assert not np.array_equal(first, other)
+
+
+@pytest.mark.parametrize("method", ["uniform", "uniform_all"])
+def test_draws_are_uniform(method):
+    n = 200_000
+    s = RandomStreams(3)
+    u = s.uniform("x", np.arange(n)) if method == "uniform" else s.uniform_all("x", n)
+    assert u.min() >= 0 and u.max() < 1
+    # mean of U(0,1): sd 1/sqrt(12 n); variance 1/12 with sd ~ sqrt(1/180 / n)
+    assert abs(u.mean() - 0.5) < 5 / np.sqrt(12 * n)
+    assert abs(u.var() - 1 / 12) < 5 * np.sqrt(1 / 180 / n)
+    counts = np.histogram(u, bins=20, range=(0, 1))[0]
+    chi2 = ((counts - n / 20) ** 2 / (n / 20)).sum()
+    assert chi2 < 45  # chi-square with 19 degrees of freedom: P(> 45) < 0.001
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 5 / np.sqrt(n)
+
+
+def test_a_stream_drawn_twice_in_a_month_is_an_error():
+    s = RandomStreams(1)
+    s.uniform("x", np.arange(3))
+    with pytest.raises(RuntimeError, match="'x' drawn twice in month 0"):
+        s.uniform("x", np.arange(3))
+
+
+def test_bad_seed_is_rejected():
+    with pytest.raises(ValueError, match="seed must be"):
+        RandomStreams(-1)

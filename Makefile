@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py --seekers 100000 --months 180
+
+docs: $(STAMP)
+	$(BIN)/python -c "from simulation.scenario import parameter_reference as r; print(r(), end='')" > docs/parameters.md
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

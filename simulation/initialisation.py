@@ -21,7 +21,7 @@ import numpy as np
 
 from .agents import ACTIVITIES, EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
 from .people import Population, Status
-from .scenario import Scenario
+from .scenario import NO_LIMIT_MONTHS, Scenario
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel
@@ -43,6 +43,24 @@ def draw_profiles(scenario: Scenario, rng: np.random.Generator, count: int) -> d
     return {"age": age, "education": education, "employability": np.clip(employability, 0.0, 1.0)}
 
 
+def schedule_inactivity(model: LabourMarketModel, slots: np.ndarray) -> None:
+    """Draw when each new person will leave the labour force (besides retirement).
+
+    A constant monthly hazard h gives a geometric waiting time: month of entry + k with
+    P(k) = (1 - h)^(k - 1) h. Drawing it once at entry is the same in distribution as a
+    monthly coin flip, and costs nothing in later months.
+    """
+    hazard = model.scenario.people.inactivity_hazard
+    u = model.streams.lifetime("demography.inactivity", model.people.ids(slots))
+    if hazard <= 0:
+        wait = np.full(slots.size, NO_LIMIT_MONTHS)
+    elif hazard >= 1:
+        wait = np.ones(slots.size)
+    else:
+        wait = np.maximum(1, np.ceil(np.log1p(-u) / np.log1p(-hazard)))
+    model.people.inactivity_month[slots] = np.minimum(model.month + wait, NO_LIMIT_MONTHS)
+
+
 def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, jobless_months: np.ndarray | int) -> np.ndarray:
     """Add ``count`` structurally unemployed people; return their slots."""
     scenario = model.scenario
@@ -50,8 +68,10 @@ def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, 
     limit = scenario.policy.benefit_limit
     benefit_left = np.where(on_assistance, 0, rng.integers(1, limit + 1, size=count))
     status = np.where(on_assistance, Status.social_assistance, Status.unemployed).astype(np.int8)
-    return model.people.add(count, status=status, benefit_left=benefit_left, jobless_months=jobless_months,
-                            months_in_status=jobless_months, **draw_profiles(scenario, rng, count))
+    slots = model.people.add(count, status=status, benefit_left=benefit_left, jobless_months=jobless_months,
+                             months_in_status=jobless_months, **draw_profiles(scenario, rng, count))
+    schedule_inactivity(model, slots)
+    return slots
 
 
 def build_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> EnterpriseTable:
@@ -87,9 +107,10 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     ceiling = scenario.people.employability_ceiling
     learned = 1 - (1 - scenario.people.learning_rate_lde) ** tenure
     profiles["employability"] = profiles["employability"] + (ceiling - profiles["employability"]) * learned
-    model.people.add(count, status=np.full(count, Status.lde, dtype=np.int8), enterprise=enterprise,
-                     last_enterprise=enterprise, lde_months=tenure, months_in_status=tenure, experience=tenure,
-                     **profiles)
+    slots = model.people.add(count, status=np.full(count, Status.lde, dtype=np.int8), enterprise=enterprise,
+                             last_enterprise=enterprise, lde_months=tenure, months_in_status=tenure, experience=tenure,
+                             **profiles)
+    schedule_inactivity(model, slots)
     table.workers[: table.n] = np.bincount(enterprise, minlength=table.n)
 
 
@@ -117,7 +138,7 @@ def build_world(model: LabourMarketModel) -> None:
     rng = model.streams.generator("initialisation")
     expected = scenario.world.pool_size + scenario.world.lde_workers
     inflow = scenario.context.inflow_rate * scenario.world.pool_size * scenario.months
-    model.people = Population(capacity=int(expected + 1.2 * inflow) + 16)
+    model.people = Population(capacity=int(expected + 0.5 * inflow) + 16)
     low, high = scenario.world.initial_jobless_months
     add_jobless(model, rng, scenario.world.pool_size, rng.integers(low, high + 1, size=scenario.world.pool_size))
     model.enterprise_table = build_enterprises(model, rng)

@@ -7,10 +7,11 @@ import numpy as np
 
 from .agents import LDEEnterprise, NECEmployer
 from .initialisation import build_world
-from .people import EDUCATION, Person, Status, Step
+from .people import EDUCATION, INACTIVE, Person, Status, Step
 from .records import Recorder
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .streams import RandomStreams
+from .submodels.referral import Referrals
 from .submodels import (benefits, demography, development, enterprise_finances, follow_up, job_search_and_matching,
                         labour_demand, referral, retention, time_limit)
 
@@ -32,14 +33,19 @@ class LabourMarketModel(mesa.Model):
         self.sector_names = list(scenario.employers.sectors)
         self.streams = RandomStreams(self.seed)
         self.recorder = Recorder()
+        self.referrals = Referrals()
         build_world(self)
         self.record_month()
+
+    #: Archive inactive people when they are more than this share of the rows (speed only).
+    archive_share = 0.2
 
     def step(self) -> None:
         """One month, in the order of the ODD process overview."""
         self.month = self.steps
         self.streams.start_month(self.month)
         self.recorder.start_month()
+        self.archive_inactive()  # housekeeping, not a process: results do not depend on it
         demography(self)  # ageing, retirement, leaving the labour force, inflow
         referral(self)  # indicering queue and decisions; enterprises fill open slots
         development(self)  # work, guidance and training raise employability
@@ -52,6 +58,12 @@ class LabourMarketModel(mesa.Model):
         enterprise_finances(self)  # cloverleaf income, costs, reserves, closures, quality
         self.record_month()  # stocks and state of the month
 
+    def archive_inactive(self) -> None:
+        """Move people who left the labour force out of the working arrays, when worthwhile."""
+        inactive = np.count_nonzero(self.people.view("status") == INACTIVE)
+        if inactive > self.archive_share * self.people.n:
+            self.referrals.remap(self.people.archive_inactive())
+
     @property
     def enterprises(self) -> mesa.agent.AgentSet:
         """The LDE enterprises as Mesa agents."""
@@ -63,19 +75,19 @@ class LabourMarketModel(mesa.Model):
         return self.agents_by_type[NECEmployer]
 
     def person(self, i: int) -> Person:
-        """Person ``i`` as a readable snapshot, with the path of status changes so far."""
-        p = self.people
-        if not 0 <= i < p.n:
-            raise IndexError(f"no person {i}: people are numbered 0 to {p.n - 1}")
-        path = [Step(int(r["month"]), r["from"], r["to"], r["reason"]) for r in self.recorder.path(i).to_dict("records")]
-        benefit = int(p.benefit_left[i])
+        """Person ``i`` (their id) as a readable snapshot, with the path of status changes so far.
+
+        People who left the labour force are shown as they were when they were archived.
+        """
+        r = self.people.record(i)
+        path = [Step(int(e["month"]), e["from"], e["to"], e["reason"]) for e in self.recorder.path(i).to_dict("records")]
         return Person(
-            id=i, status=Status(p.status[i]).name, age=float(p.age[i]), education=EDUCATION[p.education[i]],
-            employability=float(p.employability[i]), experience_months=int(p.experience[i]),
-            months_in_status=int(p.months_in_status[i]), lde_months_used=int(p.lde_months[i]),
-            benefit_months_left=None if benefit >= NO_LIMIT_MONTHS // 2 else benefit,
-            enterprise=None if p.enterprise[i] < 0 else int(p.enterprise[i]),
-            employer=None if p.employer[i] < 0 else int(p.employer[i]), path=path)
+            id=i, status=Status(r["status"]).name, age=round(r["age"], 2), education=EDUCATION[r["education"]],
+            employability=round(r["employability"], 4), experience_months=r["experience"],
+            months_in_status=r["months_in_status"], lde_months_used=r["lde_months"],
+            benefit_months_left=None if r["benefit_left"] >= NO_LIMIT_MONTHS // 2 else r["benefit_left"],
+            enterprise=None if r["enterprise"] < 0 else r["enterprise"],
+            employer=None if r["employer"] < 0 else r["employer"], path=path)
 
     def record_month(self) -> None:
         """Close the month's row of metrics: stocks, flows and the state of firms."""
@@ -84,6 +96,7 @@ class LabourMarketModel(mesa.Model):
     def state_metrics(self) -> dict[str, float]:
         """The state at the end of the month, beyond the stocks of people."""
         p, ent, emp = self.people, self.enterprise_table, self.employer_table
+        queue, tickets = self.referrals.current(p)
         is_open, large = ent.view("is_open"), ent.view("large")
         solvent = is_open & (ent.view("reserve") >= 0)
         open_slots = int(ent.view("slots")[is_open].sum())
@@ -91,8 +104,8 @@ class LabourMarketModel(mesa.Model):
         state = {
             "lde_slots": open_slots,
             "lde_occupancy": lde_workers / open_slots if open_slots else 0.0,
-            "waiting_list": int(np.count_nonzero(p.view("queued_since") >= 0)),
-            "tickets_unplaced": int(np.count_nonzero(p.view("ticket_since") >= 0)),
+            "waiting_list": queue.size,
+            "tickets_unplaced": tickets.size,
         }
         vacancies = np.bincount(emp.view("sector"), weights=emp.view("vacancies"), minlength=len(self.sector_names))
         state.update({f"vacancies_open_{name}": float(v) for name, v in zip(self.sector_names, vacancies)})

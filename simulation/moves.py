@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .people import NO_ONE, Reason, Status
+from .people import INACTIVE, LDE, NEC, NO_ONE, Reason, SOCIAL_ASSISTANCE, Status, UNEMPLOYED
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel
 
-JOBS = (Status.lde, Status.nec)
+JOBS = (LDE, NEC)
 
 
 def in_job(status: np.ndarray) -> np.ndarray:
     """Whether each status is a job (LDE or regular)."""
-    return (status == Status.lde) | (status == Status.nec)
+    return (status == LDE) | (status == NEC)
 
 
 def move(model: LabourMarketModel, slots: np.ndarray, to: Status, reason: Reason) -> None:
@@ -31,32 +31,32 @@ def move(model: LabourMarketModel, slots: np.ndarray, to: Status, reason: Reason
         return
     p, month = model.people, model.month
     origin = p.status[slots]
-    model.recorder.moved(month, slots, origin, to, reason)
+    model.recorder.moved(month, p.ids(slots), origin, to, reason)
 
     earn_benefit_rights(model, slots)
-    left_lde = slots[origin == Status.lde]
+    left_lde = slots[origin == LDE]
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False
     p.lde_exit_month[left_lde] = month
     p.lde_exit_reason[left_lde] = reason
 
-    left_nec = slots[origin == Status.nec]
+    left_nec = slots[origin == NEC]
     p.employer[left_nec] = NO_ONE
     p.from_lde[left_nec] = False
     p.covenant_hire[left_nec] = False
     p.aftercare_left[left_nec] = 0
 
-    if to in (Status.lde, Status.nec, Status.inactive):
+    if to in (LDE, NEC, INACTIVE):
         p.queued_since[slots] = NO_ONE
         p.ticket_since[slots] = NO_ONE
     if to in JOBS:
         p.jobless_months[slots] = 0
-    if to == Status.nec:
-        came_from_lde = slots[origin == Status.lde]
+    if to == NEC:
+        came_from_lde = slots[origin == LDE]
         p.from_lde[came_from_lde] = True
         p.nec_move_month[came_from_lde] = month
         p.aftercare_left[came_from_lde] = model.scenario.policy.aftercare_months
-    p.status[slots] = to
+    p.set_status(slots, origin, to)
     p.months_in_status[slots] = 0
 
 
@@ -74,5 +74,5 @@ def fall_back(model: LabourMarketModel, slots: np.ndarray, reason: Reason) -> No
         return
     earn_benefit_rights(model, slots)
     entitled = model.people.benefit_left[slots] > 0
-    move(model, slots[entitled], Status.unemployed, reason)
-    move(model, slots[~entitled], Status.social_assistance, reason)
+    move(model, slots[entitled], UNEMPLOYED, reason)
+    move(model, slots[~entitled], SOCIAL_ASSISTANCE, reason)

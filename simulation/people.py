@@ -1,10 +1,12 @@
 """Job seekers and workers, stored as NumPy arrays (struct-of-arrays).
 
-There are hundreds of thousands of people, so each attribute is one array indexed by a
-person's *slot* (their id: slots are never reused). Monthly processes work on whole
-arrays at once. A student who wants one person as an object asks the model for
-``model.person(i)``: a :class:`Person` snapshot with their attributes and their path
-(every status change so far), read from these arrays and the event log.
+There are hundreds of thousands of people, so each attribute is one array and each
+person one *row* (slot) of them. Monthly processes work on whole arrays at once. Every
+person also has a permanent ``id`` (0, 1, 2, ... in order of entry), which is what the
+event log and the random streams use: people who leave the labour force for good are
+moved to an archive now and then, so rows shift, ids never do. A student who wants one
+person as an object asks the model for ``model.person(id)``: a :class:`Person` snapshot
+with their attributes and their path (every status change so far).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ class Status(IntEnum):
     inactive = 4  # retired or out of the labour force (absorbing)
 
 
+#: The statuses as plain module names, for the monthly processes (faster to look up than
+#: ``Status.lde`` on Python 3.11, and just as readable).
+UNEMPLOYED, SOCIAL_ASSISTANCE, LDE, NEC, INACTIVE = Status
+
+
 class Reason(IntEnum):
     """Why a status changed; written to ``events.csv`` by name."""
 
@@ -49,6 +56,7 @@ class Reason(IntEnum):
 NO_ONE = -1
 #: Columns of :class:`Population`: name -> (dtype, value for a new person).
 COLUMNS: dict[str, tuple[type, float]] = {
+    "id": (np.int64, 0),  # permanent person id, in order of entry
     "status": (np.int8, Status.unemployed),
     "age": (np.float32, 0.0),  # years
     "education": (np.int8, 0),  # 0 low, 1 medium, 2 high
@@ -70,34 +78,99 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "lde_exit_month": (np.int16, NO_ONE),  # month of the latest LDE exit
     "lde_exit_reason": (np.int8, NO_ONE),
     "nec_move_month": (np.int16, NO_ONE),  # month of the latest move from LDE to a regular job
+    "inactivity_month": (np.int32, 0),  # month the person will leave the labour force (scheduled at entry)
 }
 
 
 class Population(Table):
-    """All people ever simulated: one array per attribute, slot ``i`` is person ``i``."""
+    """Everyone in the model: one array per attribute over the rows ``0 .. n-1``, plus an
+    archive of people who left the labour force (inactive is absorbing)."""
 
     columns = COLUMNS
 
+    def __init__(self, capacity: int = 0) -> None:
+        super().__init__(capacity)
+        self._members: dict[int, np.ndarray] = {}
+        self.next_id = 0
+        self.archived = 0
+        self._archive: list[dict[str, np.ndarray]] = []
+
+    @property
+    def total(self) -> int:
+        """Everyone who ever entered: the rows plus the archive."""
+        return self.n + self.archived
+
+    def ids(self, slots: np.ndarray) -> np.ndarray:
+        """Permanent ids of the people in rows ``slots``."""
+        return self.id[slots]
+
+    def archive_inactive(self) -> np.ndarray:
+        """Move inactive people out of the working arrays; return the old-row -> new-row map (-1: archived).
+
+        Inactive is absorbing and nothing happens to inactive people, so this changes no
+        result; it keeps the monthly work proportional to the labour force.
+        """
+        keep = self.view("status") != INACTIVE
+        gone = ~keep
+        self._archive.append({name: self.view(name)[gone] for name in self.columns})
+        self.archived += int(gone.sum())
+        kept = int(keep.sum())
+        mapping = np.full(self.n, NO_ONE, dtype=np.intp)
+        mapping[keep] = np.arange(kept)
+        for name in self.columns:
+            column = getattr(self, name)
+            column[:kept] = column[: self.n][keep]
+        self.n = kept
+        self._members.clear()
+        return mapping
+
+    def record(self, person: int) -> dict[str, object]:
+        """All attributes of person ``person`` (by id), whether in the rows or the archive."""
+        row = int(np.searchsorted(self.view("id"), person))
+        if row < self.n and self.id[row] == person:
+            return {name: getattr(self, name)[row].item() for name in self.columns}
+        for part in self._archive:
+            hit = np.flatnonzero(part["id"] == person)
+            if hit.size:
+                return {name: values[hit[0]].item() for name, values in part.items()}
+        raise IndexError(f"no person {person}: people are numbered 0 to {self.next_id - 1}")
+
     def in_status(self, status: Status) -> np.ndarray:
-        """Slots of the people currently in ``status``."""
-        return np.flatnonzero(self.view("status") == status)
+        """Slots of the people currently in ``status`` (read-only; kept until someone enters or leaves it)."""
+        members = self._members.get(status)
+        if members is None:
+            members = np.flatnonzero(self.view("status") == status)
+            members.flags.writeable = False
+            self._members[status] = members
+        return members
+
+    def set_status(self, slots: np.ndarray, origin: np.ndarray, to: Status) -> None:
+        """Move ``slots`` (now in statuses ``origin``) to ``to``; the only writer of ``status`` after ``add``."""
+        for status in (to, *np.unique(origin).tolist()):
+            self._members.pop(status, None)
+        self.status[slots] = to
+
+    def add(self, count: int, **values: np.ndarray) -> np.ndarray:
+        """Append ``count`` people with new ids (see :meth:`Table.add`); return their rows."""
+        self._members.clear()
+        values["id"] = np.arange(self.next_id, self.next_id + count)
+        self.next_id += count
+        return super().add(count, **values)
 
     def jobless_mask(self) -> np.ndarray:
         """Who is unemployed or on social assistance (the statuses numbered below ``lde``)."""
-        return self.view("status") < Status.lde
+        return self.view("status") < LDE
 
     def jobless(self) -> np.ndarray:
         """Slots of the unemployed and those on social assistance."""
         return np.flatnonzero(self.jobless_mask())
 
-    def job_seekers(self) -> np.ndarray:
-        """Slots of everyone who searches for a regular job: the jobless and LDE workers."""
-        return np.flatnonzero(self.view("status") <= Status.lde)
-
     def counts(self) -> np.ndarray:
-        """Number of people in each status, indexed by :class:`Status`."""
+        """Number of people in each status, indexed by :class:`Status` (the archive is inactive)."""
         status = self.view("status")
-        return np.array([np.count_nonzero(status == s) for s in Status])
+        counts = np.array([np.count_nonzero(status == s) for s in Status])
+        counts[INACTIVE] += self.archived
+        return counts
 
 
 @dataclass(frozen=True)

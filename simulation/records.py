@@ -69,7 +69,7 @@ class Recorder:
         if not self._event_chunks:
             columns = {"month": [], "person": [], "from": [], "to": [], "reason": []}
             return pd.DataFrame(columns)
-        month, person, origin, to, reason = (np.concatenate(c) for c in zip(*self._event_chunks))
+        month, person, origin, to, reason = (np.concatenate(c) for c in zip(*[self._expand(*c) for c in self._event_chunks]))
         names = np.array(["none", *[s.name for s in Status]])  # index 0 is "new entrant"
         return pd.DataFrame({
             "month": month,
@@ -85,11 +85,10 @@ class Recorder:
         return events[events["person"] == person].reset_index(drop=True)
 
     def _log(self, month: int, slots: np.ndarray, origin: np.ndarray, to: Status, reason: Reason) -> None:
+        self._event_chunks.append((month, slots.astype(np.int32), origin.astype(np.int8), int(to), int(reason)))
+
+    @staticmethod
+    def _expand(month: int, slots: np.ndarray, origin: np.ndarray, to: int, reason: int) -> tuple[np.ndarray, ...]:
         n = slots.size
-        self._event_chunks.append((
-            np.full(n, month, dtype=np.int16),
-            slots.astype(np.int32),
-            origin.astype(np.int8),
-            np.full(n, to, dtype=np.int8),
-            np.full(n, reason, dtype=np.int8),
-        ))
+        return (np.full(n, month, dtype=np.int16), slots, origin, np.full(n, to, dtype=np.int8),
+                np.full(n, reason, dtype=np.int8))

@@ -19,6 +19,7 @@ line turns them into exit code 2. Sources refer to items of ``FACTS.md`` (``S`` 
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -525,3 +526,44 @@ def _allowed_keys(section: str) -> list[str]:
         else:
             model = model.model_fields[part].annotation
     return ["<any sector name>"] if model is dict else sorted(model.model_fields)
+
+
+def parameter_reference() -> str:
+    """``docs/parameters.md``: every parameter with its default, unit, source and meaning."""
+    lines = ["# Parameters", "",
+             "Generated from `simulation/scenario.py` by `make docs`; a test checks that it is up to date.",
+             "Sources refer to `FACTS.md`: S = sourced, E = estimate or modelling assumption, U = the 2018 sector note,",
+             "? = unverified; 'calibrated' = set so that the model reproduces a target (see docs/ODD.md, section 7).", ""]
+    top = {name: f for name, f in Scenario.model_fields.items() if not _is_section(f.annotation)}
+    lines += _table("Scenario", top)
+    for name, field in Scenario.model_fields.items():
+        if _is_section(field.annotation):
+            lines += _table(f"[{name}]", field.annotation.model_fields, field.annotation.__doc__)
+    lines += _table("[employers.sectors.NAME]", Sector.model_fields, Sector.__doc__)
+    lines += ["Default sectors:", "", "| sector | vacancy_share | hiring_bar | job_quality |", "|---|---|---|---|"]
+    lines += [f"| {n} | {s.vacancy_share} | {s.hiring_bar} | {s.job_quality} |" for n, s in DEFAULT_SECTORS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _is_section(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Section)
+
+
+def _table(title: str, fields: dict[str, Any], doc: str | None = None) -> list[str]:
+    lines = [f"## {title}", ""]
+    if doc:
+        lines += [doc.strip(), ""]
+    lines += ["| parameter | default | unit | source | meaning |", "|---|---|---|---|---|"]
+    for name, field in fields.items():
+        if _is_section(field.annotation):
+            continue
+        extra = field.json_schema_extra or {}
+        default = "see below" if name == "sectors" else _show(field.default)
+        lines.append(f"| `{name}` | {default} | {extra.get('unit', '')} | {extra.get('source', '')} | {field.description} |")
+    return [*lines, ""]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return f"`{json.dumps(value)}`"
+    return f"`{value!r}`" if isinstance(value, str) else f"`{value}`"

@@ -2,15 +2,16 @@
 
 Each random process of the model (retirement, job search, acceptance, separation, ...)
 has a named stream. A person's draw in a stream depends only on the run's seed, the
-stream's name, the month and the person's slot, never on who else drew, how many drew
+stream's name, the month and the person's id, never on who else drew, how many drew
 or what other processes did. So a policy change does not reshuffle the draws of
 processes it does not touch, and two scenarios that differ only from month 24 on are
 identical up to month 24. This is the approach of Starsim's ``ss.Dist`` with slots,
-done here with a counter-based generator: each draw hashes (seed, stream, month, slot)
-with the SplitMix64 finaliser, so drawing for a few people costs only those few.
+done here with a counter-based generator: a person's draw is number ``id`` of the
+SplitMix64 sequence whose seed mixes (seed, stream, month), computed directly, so drawing
+for a few people costs only those few.
 
 Processes that touch most people (leaving the labour force, job search) use
-:meth:`RandomStreams.uniform_all`, which hands slot ``i`` the ``i``-th number of a
+:meth:`RandomStreams.uniform_all`, which hands person ``i`` the ``i``-th number of a
 generator seeded by (seed, stream, month): the same guarantee, cheaper per person.
 Processes of the few (vacancies per employer) take that generator itself from
 :meth:`RandomStreams.generator`.
@@ -44,37 +45,71 @@ class RandomStreams:
         self.month = month
         self._used.clear()
 
-    def uniform(self, stream: str, slots: np.ndarray) -> np.ndarray:
-        """Uniform numbers in [0, 1) for the persons in ``slots`` (float64, same order)."""
-        z = slots.astype(np.uint64)
-        z *= _GOLDEN
-        z += self._key(stream)
-        z ^= z >> _S30
-        z *= _M1
-        z ^= z >> _S27
-        z *= _M2
-        z ^= z >> _S31
-        z >>= _S11
-        return z * _TO_UNIT
+    def uniform(self, stream: str, ids: np.ndarray) -> np.ndarray:
+        """Uniform numbers in [0, 1) for the persons ``ids`` (float64, same order)."""
+        return _mix(ids, self._key(stream))
 
-    def uniform_all(self, stream: str, n: int) -> np.ndarray:
-        """Uniform numbers in [0, 1) for slots ``0 .. n-1``: cheaper per person for processes of the many.
+    def lifetime(self, stream: str, ids: np.ndarray) -> np.ndarray:
+        """Uniform numbers fixed for each person's whole life (drawn once, at entry).
 
-        Slot ``i`` gets the ``i``-th number of the (seed, stream, month) generator, so the
-        draw of a person still does not depend on anyone else. A stream is drawn either
-        with this method or with :meth:`uniform`, never both.
+        For events whose timing can be scheduled in advance, such as leaving the labour
+        force at a constant hazard: they do not depend on the month, only on the person.
         """
-        return self.generator(stream).random(n)
+        return _mix(ids, self._stream_key(stream, month=-1))
+
+    def uniform_all(self, stream: str, ids: np.ndarray) -> np.ndarray:
+        """Uniform numbers in [0, 1) for the persons ``ids`` (ascending): cheaper per person
+        than :meth:`uniform` when most people draw.
+
+        Person ``i`` gets the ``i``-th 32-bit word of the (seed, stream, month) PCG64
+        generator, as a float32 with 24 random bits (resolution 6e-8, far below any
+        probability in the model), so the draw of a person still does not depend on
+        anyone else. A stream is drawn either with this method or with
+        :meth:`uniform`, never both.
+        """
+        count = int(ids[-1]) + 1 if ids.size else 0
+        words = np.random.PCG64(int(self._key(stream))).random_raw((count + 1) // 2).view(np.uint32)[ids]
+        words >>= np.uint32(8)
+        draws = words.astype(np.float32)
+        draws *= np.float32(2.0**-24)
+        return draws
 
     def generator(self, stream: str) -> np.random.Generator:
         """A NumPy generator for a process of the few (employers, enterprises) this month."""
-        key = int(self._key(stream))
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence([key & 0xFFFFFFFF, key >> 32])))
+        return np.random.Generator(np.random.PCG64(int(self._key(stream))))
 
     def _key(self, stream: str) -> np.uint64:
         if stream in self._used:
             raise RuntimeError(f"random stream {stream!r} drawn twice in month {self.month}: "
                                "give each random process its own stream name")
         self._used.add(stream)
-        mixed = np.random.SeedSequence([self.seed, zlib.crc32(stream.encode()), self.month]).generate_state(1, np.uint64)[0]
-        return np.uint64(mixed)
+        return self._stream_key(stream, self.month)
+
+    def _stream_key(self, stream: str, month: int) -> np.uint64:
+        """A 64-bit key mixing seed, stream name and month (SplitMix64 finaliser, chained)."""
+        return np.uint64(_fmix(_fmix(_fmix(self.seed) ^ zlib.crc32(stream.encode())) ^ (month + 1)))
+
+
+_MASK = (1 << 64) - 1
+
+
+def _fmix(x: int) -> int:
+    """SplitMix64 step on a Python integer: a bijective 64-bit mixer."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _mix(ids: np.ndarray, key: np.uint64) -> np.ndarray:
+    """SplitMix64 output number ``id`` of the sequence seeded by ``key``, as a float in [0, 1)."""
+    z = ids.astype(np.uint64)
+    z *= _GOLDEN
+    z += key
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    z >>= _S11
+    return z * _TO_UNIT

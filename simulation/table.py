@@ -27,11 +27,11 @@ class Table:
         if unknown:
             raise KeyError(f"unknown attributes {sorted(unknown)} for {type(self).__name__}")
         self._reserve(self.n + count)
-        rows = np.arange(self.n, self.n + count)
+        start, stop = self.n, self.n + count
         for name, (_, default) in self.columns.items():
-            getattr(self, name)[rows] = values.get(name, default)
-        self.n += count
-        return rows
+            getattr(self, name)[start:stop] = values.get(name, default)
+        self.n = stop
+        return np.arange(start, stop)
 
     def view(self, name: str) -> np.ndarray:
         """The live part of column ``name`` (rows ``0 .. n-1``); writes go to the table."""

@@ -43,9 +43,10 @@ def test_stocks_balance_every_month_and_add_up_to_the_population(small_run: Labo
         outflow = sum(m[f"flow_{s}_to_{o}"] for o in STATUSES if o != s)
         expected = m[s].shift(1) + inflow - outflow
         assert (m[s].iloc[1:] == expected.iloc[1:]).all(), s
-    assert (m[STATUSES].sum(axis=1).iloc[-1]) == small_run.people.n
+    assert (m[STATUSES].sum(axis=1).iloc[-1]) == small_run.people.total
     entered = m[[f"inflow_{s}" for s in STATUSES]].sum().sum()
-    assert m[STATUSES].sum(axis=1).iloc[0] + entered == small_run.people.n
+    assert m[STATUSES].sum(axis=1).iloc[0] + entered == small_run.people.total
+    assert small_run.people.archived > 0  # the run did archive people, and nobody was lost
 
 
 def test_every_flow_is_an_event(small_run: LabourMarketModel):
@@ -114,17 +115,34 @@ def test_a_policy_does_not_reshuffle_draws_of_processes_it_does_not_touch(tiny: 
     pd.testing.assert_frame_equal(exits_a, exits_b)
 
 
+@pytest.mark.parametrize("archive_share", [0.0, 2.0])
+def test_archiving_inactive_people_changes_no_result(tiny: Scenario, archive_share: float):
+    """Archiving is bookkeeping: every month or never, the output is the same."""
+    def outputs(share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+        model = LabourMarketModel(tiny, seed=8)
+        model.archive_share = share
+        for _ in range(tiny.months):
+            model.step()
+        return model.recorder.metrics(), model.recorder.events()
+
+    default, other = outputs(LabourMarketModel.archive_share), outputs(archive_share)
+    pd.testing.assert_frame_equal(default[0], other[0])
+    pd.testing.assert_frame_equal(default[1], other[1])
+
+
 def test_a_person_can_be_read_as_an_object_with_their_path(small_run: LabourMarketModel):
     events = small_run.recorder.events()
     mover = int(events[events["to"] == "nec"]["person"].iloc[0])
     person = small_run.person(mover)
     assert person.id == mover
-    assert person.status == Status(small_run.people.status[mover]).name
     assert person.path and person.path[-1].to == person.status
     assert all(a.month <= b.month for a, b in zip(person.path, person.path[1:]))
     assert f"Person {mover}" in str(person)
     with pytest.raises(IndexError, match="no person"):
-        small_run.person(small_run.people.n)
+        small_run.person(small_run.people.total)
+    events = small_run.recorder.events()
+    gone = int(events[events["to"] == "inactive"]["person"].iloc[0])
+    assert small_run.person(gone).status == "inactive"  # archived people can still be read
 
 
 def test_enterprises_and_employers_are_mesa_agents_over_the_tables(small_run: LabourMarketModel):
@@ -184,4 +202,4 @@ def test_homogeneous_limit_matches_the_markov_chain():
     observed = (first_exit["to"] == "nec").sum()
     expected, sd = p_job.sum(), np.sqrt((p_job * (1 - p_job)).sum())
     assert abs(observed - expected) < 4 * sd, (observed, expected, sd)
-    assert (model.people.status[workers] == Status.lde).sum() == 0  # the limit has emptied LDE
+    assert model.people.counts()[Status.lde] == 0  # the limit has emptied LDE

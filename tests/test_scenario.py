@@ -133,3 +133,20 @@ def test_a_scenario_file_is_never_executed(tmp_path: Path):
     scenario = Scenario.load(path)
     assert scenario.name.startswith("__import__")
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_parameter_reference_in_docs_is_up_to_date():
+    from simulation.scenario import parameter_reference
+
+    assert (SCENARIOS.parent / "docs" / "parameters.md").read_text() == parameter_reference(), "run `make docs`"
+
+
+def test_every_parameter_has_a_unit_a_source_and_a_meaning():
+    from simulation.scenario import Scenario as S
+    from simulation.scenario import Sector, _is_section
+
+    sections = [f.annotation for f in S.model_fields.values() if _is_section(f.annotation)] + [Sector]
+    for section in sections:
+        for name, field in section.model_fields.items():
+            extra = field.json_schema_extra or {}
+            assert extra.get("unit") and extra.get("source") and field.description, f"{section.__name__}.{name}"

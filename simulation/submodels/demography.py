@@ -1,4 +1,9 @@
-"""Demography: time passes, people retire or leave the labour force, new people enter."""
+"""Demography: time passes, people retire or leave the labour force, new people enter.
+
+Leaving the labour force (sickness, invalidity, other) happens at a constant monthly
+hazard; its month is drawn when a person enters (see
+:func:`simulation.initialisation.schedule_inactivity`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import numpy as np
 
 from ..initialisation import add_jobless
 from ..moves import move
-from ..people import Reason, Status
+from ..people import INACTIVE, Reason
 from .labour_demand import business_cycle
 
 if TYPE_CHECKING:
@@ -23,12 +28,11 @@ def demography(model: LabourMarketModel) -> None:
     p.view("months_in_status")[:] += 1
     p.view("jobless_months")[:] += p.jobless_mask()
 
-    active = p.view("status") != Status.inactive
+    active = p.view("status") != INACTIVE
     old = active & (age >= people.retirement_age)
-    move(model, np.flatnonzero(old), Status.inactive, Reason.retired)
-    draw = model.streams.uniform_all("demography.inactivity", p.n)
-    leaving = active & ~old & (draw < people.inactivity_hazard)
-    move(model, np.flatnonzero(leaving), Status.inactive, Reason.left_labour_force)
+    move(model, np.flatnonzero(old), INACTIVE, Reason.retired)
+    leaving = active & ~old & (p.view("inactivity_month") == model.month)
+    move(model, np.flatnonzero(leaving), INACTIVE, Reason.left_labour_force)
     add_inflow(model)
 
 
@@ -40,4 +44,4 @@ def add_inflow(model: LabourMarketModel) -> None:
     count = int(rng.poisson(max(mean, 0.0)))
     if count:
         slots = add_jobless(model, rng, count, scenario.world.initial_jobless_months[0])
-        model.recorder.entered(model.month, slots, model.people.status[slots])
+        model.recorder.entered(model.month, model.people.ids(slots), model.people.status[slots])

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import Status
+from ..people import LDE, NEC
 from ..scenario import Scenario
 
 if TYPE_CHECKING:
@@ -26,15 +26,15 @@ def development(model: LabourMarketModel) -> None:
     people, policy = scenario.people, scenario.policy
     ceiling = people.employability_ceiling
 
-    lde = model.people.in_status(Status.lde)
+    lde = model.people.in_status(LDE)
     lde_rate = people.learning_rate_lde * coaching_factor(scenario) * (1 + people.training_effect * policy.training_effort)
     p.employability[lde] += np.float32(lde_rate) * (ceiling - p.employability[lde])
 
-    nec = model.people.in_status(Status.nec)
+    nec = model.people.in_status(NEC)
     trained = p.covenant_hire[nec] & (p.months_in_status[nec] < COVENANT_TRAINING_MONTHS)
-    nec_rate = people.learning_rate_nec + policy.covenant_training_rate * trained
-    p.employability[nec] += (nec_rate * (ceiling - p.employability[nec])).astype(np.float32)
+    nec_rate = np.float32(people.learning_rate_nec) + np.float32(policy.covenant_training_rate) * trained
+    p.employability[nec] += nec_rate * (np.float32(ceiling) - p.employability[nec])
     p.experience[lde] += 1
     p.experience[nec] += 1
 
-    p.view("employability")[:] *= 1 - np.float32(people.employability_decay) * p.jobless_mask()
+    p.view("employability")[:] *= np.where(p.jobless_mask(), np.float32(1 - people.employability_decay), np.float32(1))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import fall_back
-from ..people import Reason, Status
+from ..people import LDE, Reason
 from ..scenario import NEVER, Policy, schedule_values
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     """Book the month's income and costs, update reserves and quality, close insolvent enterprises."""
     p, table, scenario = model.people, model.enterprise_table, model.scenario
     ent, policy = scenario.enterprises, scenario.policy
-    lde = model.people.in_status(Status.lde)
+    lde = model.people.in_status(LDE)
     where = p.enterprise[lde]
     n = table.n
     workers = np.bincount(where, minlength=n)
@@ -104,5 +104,5 @@ def close_insolvent(model: LabourMarketModel) -> None:
     table.is_open[closing] = False
     table.closed_month[closing] = model.month
     table.workers[closing] = 0
-    lde = model.people.in_status(Status.lde)
+    lde = model.people.in_status(LDE)
     fall_back(model, lde[np.isin(model.people.enterprise[lde], closing)], Reason.enterprise_closed)

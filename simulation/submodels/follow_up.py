@@ -7,7 +7,7 @@
   assistance? (social dumping)
 - 24 months after any LDE exit: is the person on social assistance?
 
-People who became inactive in the meantime are left out of the last two counts.
+People who left the labour force in the meantime are left out of every count.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import Reason, Status
+from ..people import INACTIVE, LDE, NEC, Reason, SOCIAL_ASSISTANCE
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -26,21 +26,22 @@ def follow_up(model: LabourMarketModel) -> None:
     """Count the month's follow-ups and credit outcome bonuses to sending enterprises."""
     p, month, rec = model.people, model.month, model.recorder
     moved = made_in(p.view("nec_move_month"), month - 12)
-    sustained = moved[p.status[moved] == Status.nec]
+    moved = moved[p.status[moved] != INACTIVE]
+    sustained = moved[p.status[moved] == NEC]
     rec.add("followup12_moves", moved.size)
     rec.add("followup12_in_nec", sustained.size)
     pay_outcome_bonus(model, sustained)
 
     exit_month = p.view("lde_exit_month")
     left12 = made_in(exit_month, month - 12)
-    left12 = left12[(p.lde_exit_reason[left12] == Reason.time_limit) & (p.status[left12] != Status.inactive)]
+    left12 = left12[(p.lde_exit_reason[left12] == Reason.time_limit) & (p.status[left12] != INACTIVE)]
     rec.add("followup12_limit_leavers", left12.size)
-    rec.add("followup12_limit_on_benefits", np.count_nonzero(p.status[left12] < Status.lde))
+    rec.add("followup12_limit_on_benefits", np.count_nonzero(p.status[left12] < LDE))
 
     left24 = made_in(exit_month, month - 24)
-    left24 = left24[p.status[left24] != Status.inactive]
+    left24 = left24[p.status[left24] != INACTIVE]
     rec.add("followup24_lde_leavers", left24.size)
-    rec.add("followup24_social_assistance", np.count_nonzero(p.status[left24] == Status.social_assistance))
+    rec.add("followup24_social_assistance", np.count_nonzero(p.status[left24] == SOCIAL_ASSISTANCE))
 
 
 def made_in(months: np.ndarray, month: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import move
-from ..people import Reason, Status
+from ..people import LDE, NEC, SOCIAL_ASSISTANCE, UNEMPLOYED, Reason
 from ..scenario import NO_LIMIT_MONTHS
 from .development import coaching_factor
 from .labour_demand import adjust_hiring_bars
@@ -37,16 +37,10 @@ def job_search_and_matching(model: LabourMarketModel) -> None:
     adjust_hiring_bars(model)
 
 
-def search_intensity(model: LabourMarketModel, slots: np.ndarray) -> np.ndarray:
-    """Probability of applying this month for each person in ``slots``."""
-    p, scenario = model.people, model.scenario
-    people = scenario.people
-    by_status = np.array([people.search_rate_unemployed, people.search_rate_social_assistance,
-                          people.search_rate_lde * coaching_factor(scenario), 0.0, 0.0])
-    rate = by_status[p.status[slots]]
-    in_lde = p.status[slots] == Status.lde
-    rate[in_lde] *= limit_ramp(model, slots[in_lde])
-    return np.minimum(rate, 1.0)
+def lde_search_intensity(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
+    """Probability that each LDE worker in ``lde`` applies this month."""
+    rate = model.scenario.people.search_rate_lde * coaching_factor(model.scenario)
+    return np.minimum(rate * limit_ramp(model, lde), 1.0)
 
 
 def limit_ramp(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
@@ -61,9 +55,15 @@ def limit_ramp(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
 
 
 def search(model: LabourMarketModel) -> np.ndarray:
-    seekers = model.people.job_seekers()
-    draw = model.streams.uniform_all("matching.apply", model.people.n)[seekers]
-    return seekers[draw < search_intensity(model, seekers)]
+    """Slots of this month's applicants: the jobless at their status's rate, LDE workers at theirs."""
+    p, people = model.people, model.scenario.people
+    draw = model.streams.uniform_all("matching.apply", p.view("id"))
+    status = p.view("status")
+    applying = (((status == UNEMPLOYED) & (draw < people.search_rate_unemployed))
+                | ((status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance)))
+    lde = p.in_status(LDE)
+    applying[lde] = draw[lde] < lde_search_intensity(model, lde)
+    return np.flatnonzero(applying)
 
 
 def choose_employers(model: LabourMarketModel, applicants: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,31 +73,31 @@ def choose_employers(model: LabourMarketModel, applicants: np.ndarray) -> tuple[
     if total <= 0:
         applicants = applicants[:0]
     cumulative = np.cumsum(vacancies) / max(total, 1.0)
-    u = model.streams.uniform("matching.employer", applicants)
+    u = model.streams.uniform("matching.employer", model.people.ids(applicants))
     return applicants, np.minimum(np.searchsorted(cumulative, u, side="right"), vacancies.size - 1)
 
 
 def accept(model: LabourMarketModel, applicants: np.ndarray, employer: np.ndarray) -> np.ndarray:
     """Whether each application is accepted (before vacancies run out)."""
     p, table, scenario = model.people, model.employer_table, model.scenario
-    from_lde = p.status[applicants] == Status.lde
+    from_lde = p.status[applicants] == LDE
     bar = table.hiring_bar[employer] - scenario.policy.covenant_bar_reduction * (table.covenant[employer] & from_lde)
     gap = (p.employability[applicants] - bar) / scenario.people.hiring_softness
     chance = 1 / (1 + np.exp(-gap))
     chance[p.age[applicants] >= OLDER_AGE] *= scenario.people.older_worker_acceptance
-    return model.streams.uniform("matching.accept", applicants) < chance
+    return model.streams.uniform("matching.accept", p.ids(applicants)) < chance
 
 
 def hire(model: LabourMarketModel, hired: np.ndarray, employer: np.ndarray) -> None:
     """Hire accepted applicants up to each employer's open vacancies; random order decides."""
     table, p = model.employer_table, model.people
-    order = np.lexsort((model.streams.uniform("matching.rank", hired), employer))
+    order = np.lexsort((model.streams.uniform("matching.rank", p.ids(hired)), employer))
     hired, employer = hired[order], employer[order]
     rank = np.arange(employer.size) - np.searchsorted(employer, employer, side="left")
     within = rank < table.vacancies[employer]
     hired, employer = hired[within], employer[within]
-    from_lde = p.status[hired] == Status.lde
-    move(model, hired, Status.nec, Reason.found_job)
+    from_lde = p.status[hired] == LDE
+    move(model, hired, NEC, Reason.found_job)
     p.employer[hired] = employer
     p.covenant_hire[hired] = table.covenant[employer] & from_lde
     filled = np.bincount(employer, minlength=table.n)

@@ -11,15 +11,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..moves import move
-from ..people import NO_ONE, Reason, Status
+from ..people import LDE, NO_ONE, Population, Reason
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
+
+
+@dataclass
+class Referrals:
+    """The employment service's books, kept as lists of slots so no month scans everyone.
+
+    ``queue`` holds those waiting for a decision, oldest request first; ``tickets`` those
+    with a valid referral. A person's ``queued_since`` and ``ticket_since`` are the
+    truth: whoever leaves the jobless statuses has them cleared (see
+    :func:`simulation.moves.move`) and is dropped from the lists when they are next read.
+    """
+
+    queue: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    tickets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+
+    def remap(self, rows: np.ndarray) -> None:
+        """Follow the people to their new rows after the population was compacted."""
+        self.queue = rows[self.queue]
+        self.tickets = rows[self.tickets]
+
+    def current(self, people: Population) -> tuple[np.ndarray, np.ndarray]:
+        """Queue and ticket holders, without those who have left them."""
+        self.queue = self.queue[people.queued_since[self.queue] != NO_ONE]
+        self.tickets = self.tickets[people.ticket_since[self.tickets] != NO_ONE]
+        return self.queue, self.tickets
 
 
 def referral(model: LabourMarketModel) -> None:
@@ -31,40 +57,43 @@ def referral(model: LabourMarketModel) -> None:
 
 def request_referrals(model: LabourMarketModel) -> None:
     p, policy = model.people, model.scenario.policy
-    asking = (p.jobless_mask() & (p.view("queued_since") == NO_ONE) & (p.view("ticket_since") == NO_ONE)
-              & (p.view("jobless_months") >= policy.referral_min_jobless_months)
-              & (p.view("employability") <= policy.referral_max_employability)
-              & (p.view("lde_months") < min(policy.lde_limit, np.iinfo(np.int16).max))
-              & (model.streams.uniform_all("referral.request", p.n) < policy.referral_request_rate))
-    p.queued_since[: p.n][asking] = model.month
+    asking = np.flatnonzero(
+        p.jobless_mask() & (p.view("queued_since") == NO_ONE) & (p.view("ticket_since") == NO_ONE)
+        & (p.view("jobless_months") >= policy.referral_min_jobless_months)
+        & (p.view("employability") <= policy.referral_max_employability)
+        & (p.view("lde_months") < min(policy.lde_limit, np.iinfo(np.int16).max))
+        & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate))
+    p.queued_since[asking] = model.month
+    queue, _ = model.referrals.current(p)
+    model.referrals.queue = np.concatenate([queue, asking])
 
 
 def decide_referrals(model: LabourMarketModel) -> None:
-    p, policy = model.people, model.scenario.policy
-    holders = np.flatnonzero(p.view("ticket_since") != NO_ONE)
-    expired = holders[model.month - p.ticket_since[holders] >= policy.ticket_validity_months]
-    p.ticket_since[expired] = NO_ONE
-    queued = np.flatnonzero(p.view("queued_since") != NO_ONE)
-    decided = queued[np.argsort(p.queued_since[queued], kind="stable")[: policy.referral_capacity]]
+    p, policy, books = model.people, model.scenario.policy, model.referrals
+    queue, tickets = books.current(p)
+    expired = model.month - p.ticket_since[tickets] >= policy.ticket_validity_months
+    p.ticket_since[tickets[expired]] = NO_ONE
+    decided, books.queue = queue[: policy.referral_capacity], queue[policy.referral_capacity:]
     p.queued_since[decided] = NO_ONE
     p.ticket_since[decided] = model.month
+    books.tickets = np.concatenate([tickets[~expired], decided])
     model.recorder.add("referrals_decided", decided.size)
 
 
 def fill_lde_slots(model: LabourMarketModel) -> None:
     p, table = model.people, model.enterprise_table
-    lde = model.people.in_status(Status.lde)
+    lde = model.people.in_status(LDE)
     table.view("workers")[:] = np.bincount(p.enterprise[lde], minlength=table.n)
     free = np.where(table.view("is_open"), table.view("slots") - table.view("workers"), 0).clip(min=0)
-    holders = np.flatnonzero(p.view("ticket_since") != NO_ONE)
+    holders = model.referrals.tickets
     count = min(int(free.sum()), holders.size)
     if count == 0:
         return
-    gumbel = -np.log(-np.log(model.streams.uniform("referral.selection", holders) + 1e-300))
+    gumbel = -np.log(-np.log(model.streams.uniform("referral.selection", p.ids(holders)) + 1e-300))
     key = model.scenario.policy.creaming * p.employability[holders] + gumbel
     chosen = holders[np.argsort(-key, kind="stable")[:count]]
     seats = model.streams.generator("referral.seats").permutation(np.repeat(np.arange(table.n), free))[:count]
-    move(model, chosen, Status.lde, Reason.hired_lde)
+    move(model, chosen, LDE, Reason.hired_lde)
     p.enterprise[chosen] = seats
     p.last_enterprise[chosen] = seats
     table.view("workers")[:] += np.bincount(seats, minlength=table.n)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import fall_back
-from ..people import Reason, Status
+from ..people import LDE, NEC, Reason
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -32,27 +32,28 @@ def separation_risk(model: LabourMarketModel, nec: np.ndarray) -> np.ndarray:
     """Monthly separation probability of each regular worker in ``nec``."""
     p, scenario = model.people, model.scenario
     people, policy = scenario.people, scenario.policy
-    tenure = p.months_in_status[nec]
-    base = np.where(tenure <= EARLY_MONTHS, people.separation_hazard_early,
-                    np.where(tenure <= MID_MONTHS, people.separation_hazard_mid, people.separation_hazard_late))
-    profile = np.maximum(0.2, 1 + people.separation_employability_effect * (0.5 - p.employability[nec]))
-    quality = model.employer_table.job_quality[p.employer[nec]]
-    aftercare = np.where(p.aftercare_left[nec] > 0, 1 - policy.aftercare_effect, 1.0)
+    by_tenure = np.array([people.separation_hazard_early] * (EARLY_MONTHS + 1)
+                         + [people.separation_hazard_mid] * (MID_MONTHS - EARLY_MONTHS)
+                         + [people.separation_hazard_late], dtype=np.float32)
+    base = by_tenure[np.minimum(p.months_in_status[nec], MID_MONTHS + 1)]
+    profile = np.maximum(np.float32(0.2), 1 + np.float32(people.separation_employability_effect) * (0.5 - p.employability[nec]))
+    quality = model.employer_table.job_quality[p.employer[nec]].astype(np.float32)
+    aftercare = 1 - np.float32(policy.aftercare_effect) * (p.aftercare_left[nec] > 0)
     return np.minimum(base * profile * quality * aftercare, 1.0)
 
 
 def separate_regular_jobs(model: LabourMarketModel) -> None:
     p, policy = model.people, model.scenario.policy
-    nec = model.people.in_status(Status.nec)
+    nec = model.people.in_status(NEC)
     nec = nec[p.months_in_status[nec] > 0]  # hired this month: no separation yet
     in_aftercare = nec[p.aftercare_left[nec] > 0]
-    leaving = model.streams.uniform("retention.regular", nec) < separation_risk(model, nec)
+    leaving = model.streams.uniform("retention.regular", p.ids(nec)) < separation_risk(model, nec)
     p.aftercare_left[in_aftercare] -= 1
     model.recorder.add("spending_aftercare", in_aftercare.size * policy.aftercare_cost_month)
     fall_back(model, nec[leaving], Reason.job_lost)
 
 
 def separate_lde_jobs(model: LabourMarketModel) -> None:
-    lde = model.people.in_status(Status.lde)
-    leaving = model.streams.uniform("retention.lde", lde) < model.scenario.people.lde_dismissal_hazard
+    lde = model.people.in_status(LDE)
+    leaving = model.streams.uniform("retention.lde", model.people.ids(lde)) < model.scenario.people.lde_dismissal_hazard
     fall_back(model, lde[leaving], Reason.dismissed)

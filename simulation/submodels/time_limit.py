@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..moves import fall_back
-from ..people import Reason, Status
+from ..people import LDE, Reason
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 def time_limit(model: LabourMarketModel) -> None:
     """Count the month worked, decide extensions at the limit, and end trajectories past it."""
     p, policy = model.people, model.scenario.policy
-    lde = model.people.in_status(Status.lde)
+    lde = model.people.in_status(LDE)
     p.lde_months[lde] += 1
     at_limit = lde[(p.lde_months[lde] == policy.lde_limit) & ~p.extended[lde]]
     if policy.extension_rule == "evaluation" and policy.extension_months > 0:
         eligible = at_limit[p.employability[at_limit] >= policy.extension_min_employability]
-        granted = eligible[model.streams.uniform("time_limit.extension", eligible) < policy.extension_probability]
+        granted = eligible[model.streams.uniform("time_limit.extension", p.ids(eligible)) < policy.extension_probability]
         p.extended[granted] = True
         model.recorder.add("extensions_granted", granted.size)
     allowed = policy.lde_limit + policy.extension_months * p.extended[lde]

@@ -1,0 +1,98 @@
+"""Speed and memory of the full model against a plain Mesa loop, in one run.
+
+    python benchmarks/bench_model.py --seekers 100000 --months 180
+
+Prints, for the full model on the baseline scenario with ``--seekers`` structurally
+unemployed people, the agent-months simulated per second (an agent-month is one person
+still in the labour force, or one enterprise or employer, for one month) and the peak
+memory of the process; then the same for a plain Mesa model of ``--seekers`` agents
+whose ``step()`` only increments a counter, stepped with ``shuffle_do``; then their ratio.
+Each model runs in a fresh process, so peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import platform
+import resource
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def full_model(seekers: int, months: int, seed: int) -> dict[str, float]:
+    from simulation import LabourMarketModel, Scenario
+
+    scenario = Scenario.load(ROOT / "scenarios" / "baseline.toml", {"world.pool_size": seekers, "months": months})
+    start = time.perf_counter()
+    model = LabourMarketModel(scenario, seed=seed)
+    for _ in range(months):
+        model.step()
+    seconds = time.perf_counter() - start
+    metrics = model.recorder.metrics()
+    people = metrics.loc[metrics["month"] > 0, ["unemployed", "social_assistance", "lde", "nec"]].to_numpy().sum()
+    firms = metrics.loc[metrics["month"] > 0, "enterprises_open"].sum() + months * model.employer_table.n
+    return {"seconds": seconds, "agent_months": float(people + firms), "peak_mb": peak_mb()}
+
+
+def plain_mesa(agents: int, months: int, seed: int) -> dict[str, float]:
+    import mesa
+
+    class Counter(mesa.Agent):
+        def __init__(self, model: mesa.Model) -> None:
+            super().__init__(model)
+            self.count = 0
+
+        def step(self) -> None:
+            self.count += 1
+
+    class Plain(mesa.Model):
+        def __init__(self, n: int, seed: int) -> None:
+            super().__init__(seed=seed)
+            Counter.create_agents(self, n)
+
+        def step(self) -> None:
+            self.agents.shuffle_do("step")
+
+    start = time.perf_counter()
+    model = Plain(agents, seed)
+    for _ in range(months):
+        model.step()
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "agent_months": float(agents * months), "peak_mb": peak_mb()}
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process, MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def in_fresh_process(function, *args) -> dict[str, float]:
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seekers", type=int, default=100_000, help="structurally unemployed at month 0")
+    parser.add_argument("--months", type=int, default=180)
+    parser.add_argument("--plain-months", type=int, help="months for the plain Mesa model (default: --months)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    print(f"machine: {platform.processor() or platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}")
+    full = in_fresh_process(full_model, args.seekers, args.months, args.seed)
+    plain = in_fresh_process(plain_mesa, args.seekers, args.plain_months or args.months, args.seed)
+    rows = [("full model", full), ("plain Mesa loop", plain)]
+    print(f"{'':18}{'seconds':>10}{'agent-months':>16}{'agent-months/s':>17}{'ns/agent-month':>16}{'peak MB':>10}")
+    for name, r in rows:
+        rate = r["agent_months"] / r["seconds"]
+        print(f"{name:18}{r['seconds']:10.2f}{r['agent_months']:16,.0f}{rate:17,.0f}{1e9 / rate:16.1f}{r['peak_mb']:10.0f}")
+    ratio = (full["agent_months"] / full["seconds"]) / (plain["agent_months"] / plain["seconds"])
+    print(f"full model is {ratio:.1f} times faster per agent-month than the plain Mesa loop")
+
+
+if __name__ == "__main__":
+    main()

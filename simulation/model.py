@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 
 from .agents import LDEEnterprise, NECEmployer
+from .allocator import keep_freed_memory
 from .initialisation import build_world
 from .people import EDUCATION, INACTIVE, Person, Status, Step
 from .records import Recorder
@@ -27,6 +28,7 @@ class LabourMarketModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int = 1) -> None:
         super().__init__(seed=seed)
+        keep_freed_memory()
         self.scenario = scenario
         self.seed = int(seed)
         self.month = 0

@@ -74,6 +74,7 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "ticket_since": (np.int16, NO_ONE),  # month VDAB issued an LDE referral
     "from_lde": (np.bool_, False),  # current regular job followed an LDE spell
     "covenant_hire": (np.bool_, False),  # current regular job came through a sector covenant
+    "job_quality": (np.float32, 1.0),  # separation-risk multiplier of the current regular job
     "aftercare_left": (np.int16, 0),  # months of aftercare left
     "lde_exit_month": (np.int16, NO_ONE),  # month of the latest LDE exit
     "lde_exit_reason": (np.int8, NO_ONE),

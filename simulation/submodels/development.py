@@ -24,17 +24,12 @@ def development(model: LabourMarketModel) -> None:
     """Employability moves a share of the gap to the ceiling in work; decays out of work."""
     p, scenario = model.people, model.scenario
     people, policy = scenario.people, scenario.policy
-    ceiling = people.employability_ceiling
-
-    lde = model.people.in_status(LDE)
+    status, employability = p.view("status"), p.view("employability")
+    in_lde, in_nec = status == LDE, status == NEC
     lde_rate = people.learning_rate_lde * coaching_factor(scenario) * (1 + people.training_effect * policy.training_effort)
-    p.employability[lde] += np.float32(lde_rate) * (ceiling - p.employability[lde])
-
-    nec = model.people.in_status(NEC)
-    trained = p.covenant_hire[nec] & (p.months_in_status[nec] < COVENANT_TRAINING_MONTHS)
+    trained = p.view("covenant_hire") & (p.view("months_in_status") < COVENANT_TRAINING_MONTHS)
     nec_rate = np.float32(people.learning_rate_nec) + np.float32(policy.covenant_training_rate) * trained
-    p.employability[nec] += nec_rate * (np.float32(ceiling) - p.employability[nec])
-    p.experience[lde] += 1
-    p.experience[nec] += 1
-
-    p.view("employability")[:] *= np.where(p.jobless_mask(), np.float32(1 - people.employability_decay), np.float32(1))
+    rate = np.float32(lde_rate) * in_lde + nec_rate * in_nec
+    employability += rate * (np.float32(people.employability_ceiling) - employability)
+    employability *= 1 - np.float32(people.employability_decay) * (status < LDE)
+    p.view("experience")[:] += in_lde | in_nec

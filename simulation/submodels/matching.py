@@ -99,6 +99,7 @@ def hire(model: LabourMarketModel, hired: np.ndarray, employer: np.ndarray) -> N
     from_lde = p.status[hired] == LDE
     move(model, hired, NEC, Reason.found_job)
     p.employer[hired] = employer
+    p.job_quality[hired] = table.job_quality[employer]
     p.covenant_hire[hired] = table.covenant[employer] & from_lde
     filled = np.bincount(employer, minlength=table.n)
     table.view("vacancies")[:] -= filled

@@ -25,5 +25,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["INDICATORS", "LabourMarketModel", "Reason", "RunResult", "Scenario", "ScenarioError", "Status",
-           "__version__", "run"]
+__all__ = ["INDICATORS", "LabourMarketModel", "Reason", "RunResult", "Scenario", "ScenarioError", "Status", "__version__", "run"]

@@ -17,8 +17,16 @@ import numpy as np
 from .table import Table
 
 #: Activities of LDE enterprises (FACTS 2.2). Descriptive: they do not change behaviour.
-ACTIVITIES = ("home_care_support", "cleaning_ironing", "green_maintenance", "childcare",
-              "social_restaurant", "bicycle_point", "home_repairs", "neighbourhood_work")
+ACTIVITIES = (
+    "home_care_support",
+    "cleaning_ironing",
+    "green_maintenance",
+    "childcare",
+    "social_restaurant",
+    "bicycle_point",
+    "home_repairs",
+    "neighbourhood_work",
+)
 SIZE_CLASSES = ("small_neighbourhood_service", "large_proximity_service")
 
 
@@ -114,7 +122,6 @@ class LDEEnterprise(TableAgent):
     @property
     def activity(self) -> str:
         return ACTIVITIES[self.table.activity[self.row]]
-
 
 
 class NECEmployer(TableAgent):

@@ -61,8 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     runp.add_argument("--seed", type=seed_value, default=1, help="base seed (default 1)")
     runp.add_argument("--replications", type=positive_int, default=1, help="independent replications (default 1)")
     runp.add_argument("--months", type=positive_int, help="months to simulate (default: the scenario's)")
-    runp.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                      help="override a scenario field, e.g. --set policy.aftercare_months=12 (repeatable)")
+    runp.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario field, e.g. --set policy.aftercare_months=12 (repeatable)",
+    )
     runp.add_argument("--events", action="store_true", help="also write events.csv with every status change")
     runp.add_argument("--out", help="output folder (default: a new folder under runs/); never overwritten")
     return parser
@@ -83,14 +89,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_and_write(scenario: Scenario, args: argparse.Namespace, folder) -> int:
-    writer = RunWriter(folder, scenario, {"scenario_file": args.scenario, "scenario_name": scenario.name,
-                                          "seed": args.seed, "replications": args.replications,
-                                          "months": scenario.months, "overrides": args.overrides})
+    writer = RunWriter(
+        folder,
+        scenario,
+        {
+            "scenario_file": args.scenario,
+            "scenario_name": scenario.name,
+            "seed": args.seed,
+            "replications": args.replications,
+            "months": scenario.months,
+            "overrides": args.overrides,
+        },
+    )
     total = scenario.months * args.replications
     with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
         try:
-            result = run(scenario, seed=args.seed, replications=args.replications, events=args.events,
-                         on_replication=writer.add, on_month=lambda: bar.update())
+            result = run(
+                scenario,
+                seed=args.seed,
+                replications=args.replications,
+                events=args.events,
+                on_replication=writer.add,
+                on_month=lambda: bar.update(),
+            )
         except KeyboardInterrupt:
             writer.finish("interrupted")
             print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
@@ -100,9 +121,14 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder) -> int:
             raise
     writer.finish("complete")
     print(f"{scenario.name}: {args.replications} replication(s) of {scenario.months} months, seed {args.seed}")
-    print(indicator_table(result.summary).to_string(float_format=lambda v: f"{v:,.4g}"))
+    print(indicator_table(result.summary).to_string(float_format=readable))
     print(f"\nResults in {folder}")
     return 0
+
+
+def readable(value: float) -> str:
+    """Shares and rates with four significant digits, euros and counts with separators."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def indicator_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -111,10 +137,8 @@ def indicator_table(summary: pd.DataFrame) -> pd.DataFrame:
     for name, meaning in INDICATORS.items():
         values = summary[name].astype(float).dropna().to_numpy()
         mean = values.mean() if values.size else math.nan
-        half = (stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
-                if values.size > 1 else math.nan)
-        rows.append({"indicator": name, "mean": mean, "ci95_low": mean - half, "ci95_high": mean + half,
-                     "meaning": meaning})
+        half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else math.nan
+        rows.append({"indicator": name, "mean": mean, "ci95_low": mean - half, "ci95_high": mean + half, "meaning": meaning})
     table = pd.DataFrame(rows).set_index("indicator")
     if summary.shape[0] < 2:
         table = table.drop(columns=["ci95_low", "ci95_high"])

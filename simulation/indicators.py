@@ -7,8 +7,15 @@ import math
 import pandas as pd
 
 #: Public spending on LDE instruments (excludes benefits and social assistance).
-LDE_SPENDING = ["spending_wage_subsidy", "spending_guidance_subsidy", "spending_sine", "spending_sine_compensation",
-                "spending_local_government", "spending_outcome_bonus", "spending_aftercare"]
+LDE_SPENDING = [
+    "spending_wage_subsidy",
+    "spending_guidance_subsidy",
+    "spending_sine",
+    "spending_sine_compensation",
+    "spending_local_government",
+    "spending_outcome_bonus",
+    "spending_aftercare",
+]
 
 INDICATORS = {
     "transition_rate_annual": "LDE -> regular job moves per year over the mean LDE workforce",

@@ -68,8 +68,14 @@ def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, 
     limit = scenario.policy.benefit_limit
     benefit_left = np.where(on_assistance, 0, rng.integers(1, limit + 1, size=count))
     status = np.where(on_assistance, Status.social_assistance, Status.unemployed).astype(np.int8)
-    slots = model.people.add(count, status=status, benefit_left=benefit_left, jobless_months=jobless_months,
-                             months_in_status=jobless_months, **draw_profiles(scenario, rng, count))
+    slots = model.people.add(
+        count,
+        status=status,
+        benefit_left=benefit_left,
+        jobless_months=jobless_months,
+        months_in_status=jobless_months,
+        **draw_profiles(scenario, rng, count),
+    )
     schedule_inactivity(model, slots)
     return slots
 
@@ -85,11 +91,20 @@ def build_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> Ent
     size *= world.lde_workers / world.initial_occupancy / size.sum()
     slots = np.maximum(world.min_slots, np.round(size)).astype(np.int32)
     coaches = slots / policy.coaching_ratio
-    monthly_costs = (slots * ent.wage_cost_month + coaches * ent.coach_cost_month
-                     + np.where(large, ent.overhead_large_month, ent.overhead_small_month))
+    monthly_costs = (
+        slots * ent.wage_cost_month
+        + coaches * ent.coach_cost_month
+        + np.where(large, ent.overhead_large_month, ent.overhead_small_month)
+    )
     table = EnterpriseTable(count)
-    table.add(count, large=large, slots=slots, coaches=coaches, activity=rng.integers(len(ACTIVITIES), size=count),
-              reserve=ent.initial_reserve_months * monthly_costs)
+    table.add(
+        count,
+        large=large,
+        slots=slots,
+        coaches=coaches,
+        activity=rng.integers(len(ACTIVITIES), size=count),
+        reserve=ent.initial_reserve_months * monthly_costs,
+    )
     for row in range(count):
         LDEEnterprise(model, table, row)
     return table
@@ -107,9 +122,16 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     ceiling = scenario.people.employability_ceiling
     learned = 1 - (1 - scenario.people.learning_rate_lde) ** tenure
     profiles["employability"] = profiles["employability"] + (ceiling - profiles["employability"]) * learned
-    slots = model.people.add(count, status=np.full(count, Status.lde, dtype=np.int8), enterprise=enterprise,
-                             last_enterprise=enterprise, lde_months=tenure, months_in_status=tenure, experience=tenure,
-                             **profiles)
+    slots = model.people.add(
+        count,
+        status=np.full(count, Status.lde, dtype=np.int8),
+        enterprise=enterprise,
+        last_enterprise=enterprise,
+        lde_months=tenure,
+        months_in_status=tenure,
+        experience=tenure,
+        **profiles,
+    )
     schedule_inactivity(model, slots)
     table.workers[: table.n] = np.bincount(enterprise, minlength=table.n)
 
@@ -125,8 +147,16 @@ def build_employers(model: LabourMarketModel) -> EmployerTable:
         signed = name in policy.covenant_sectors and policy.covenant_coverage > 0
         covenant = np.arange(n) < round(policy.covenant_coverage * n) if signed else np.zeros(n, dtype=bool)
         steady = np.round(inflow / max(ctx.vacancy_outside_fill_rate, 0.05))
-        table.add(n, sector=code, covenant=covenant, vacancy_inflow=inflow, vacancies=steady,
-                  hiring_bar=sector.hiring_bar, base_bar=sector.hiring_bar, job_quality=sector.job_quality)
+        table.add(
+            n,
+            sector=code,
+            covenant=covenant,
+            vacancy_inflow=inflow,
+            vacancies=steady,
+            hiring_bar=sector.hiring_bar,
+            base_bar=sector.hiring_bar,
+            job_quality=sector.job_quality,
+        )
     for row in range(table.n):
         NECEmployer(model, table, row)
     return table

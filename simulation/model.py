@@ -12,9 +12,19 @@ from .people import EDUCATION, INACTIVE, Person, Status, Step
 from .records import Recorder
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .streams import RandomStreams
+from .submodels import (
+    benefits,
+    demography,
+    development,
+    enterprise_finances,
+    follow_up,
+    job_search_and_matching,
+    labour_demand,
+    referral,
+    retention,
+    time_limit,
+)
 from .submodels.referral import Referrals
-from .submodels import (benefits, demography, development, enterprise_finances, follow_up, job_search_and_matching,
-                        labour_demand, referral, retention, time_limit)
 
 
 class LabourMarketModel(mesa.Model):
@@ -84,12 +94,19 @@ class LabourMarketModel(mesa.Model):
         r = self.people.record(i)
         path = [Step(int(e["month"]), e["from"], e["to"], e["reason"]) for e in self.recorder.path(i).to_dict("records")]
         return Person(
-            id=i, status=Status(r["status"]).name, age=round(r["age"], 2), education=EDUCATION[r["education"]],
-            employability=round(r["employability"], 4), experience_months=r["experience"],
-            months_in_status=r["months_in_status"], lde_months_used=r["lde_months"],
+            id=i,
+            status=Status(r["status"]).name,
+            age=round(r["age"], 2),
+            education=EDUCATION[r["education"]],
+            employability=round(r["employability"], 4),
+            experience_months=r["experience"],
+            months_in_status=r["months_in_status"],
+            lde_months_used=r["lde_months"],
             benefit_months_left=None if r["benefit_left"] >= NO_LIMIT_MONTHS // 2 else r["benefit_left"],
             enterprise=None if r["enterprise"] < 0 else r["enterprise"],
-            employer=None if r["employer"] < 0 else r["employer"], path=path)
+            employer=None if r["employer"] < 0 else r["employer"],
+            path=path,
+        )
 
     def record_month(self) -> None:
         """Close the month's row of metrics: stocks, flows and the state of firms."""
@@ -111,16 +128,18 @@ class LabourMarketModel(mesa.Model):
         }
         vacancies = np.bincount(emp.view("sector"), weights=emp.view("vacancies"), minlength=len(self.sector_names))
         state.update({f"vacancies_open_{name}": float(v) for name, v in zip(self.sector_names, vacancies)})
-        state.update({
-            "enterprises_open": int(is_open.sum()),
-            "enterprises_solvent": int(solvent.sum()),
-            "enterprises_solvent_small": int((solvent & ~large).sum()),
-            "enterprises_solvent_large": int((solvent & large).sum()),
-            "enterprises_closed": int((~is_open).sum()),
-            "reserves_total": float(ent.view("reserve")[is_open].sum()),
-            "reserves_small": float(ent.view("reserve")[is_open & ~large].sum()),
-            "reserves_large": float(ent.view("reserve")[is_open & large].sum()),
-            "service_quality": float(ent.view("quality")[is_open].mean()) if is_open.any() else 0.0,
-            "hiring_bar_mean": float(emp.view("hiring_bar").mean()),
-        })
+        state.update(
+            {
+                "enterprises_open": int(is_open.sum()),
+                "enterprises_solvent": int(solvent.sum()),
+                "enterprises_solvent_small": int((solvent & ~large).sum()),
+                "enterprises_solvent_large": int((solvent & large).sum()),
+                "enterprises_closed": int((~is_open).sum()),
+                "reserves_total": float(ent.view("reserve")[is_open].sum()),
+                "reserves_small": float(ent.view("reserve")[is_open & ~large].sum()),
+                "reserves_large": float(ent.view("reserve")[is_open & large].sum()),
+                "service_quality": float(ent.view("quality")[is_open].mean()) if is_open.any() else 0.0,
+                "hiring_bar_mean": float(emp.view("hiring_bar").mean()),
+            }
+        )
         return state

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .people import INACTIVE, LDE, NEC, NO_ONE, Reason, SOCIAL_ASSISTANCE, Status, UNEMPLOYED
+from .people import INACTIVE, LDE, NEC, NO_ONE, SOCIAL_ASSISTANCE, UNEMPLOYED, Reason, Status
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel

@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ class OutputError(Exception):
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def package_versions() -> dict[str, str]:
@@ -53,8 +53,10 @@ def new_run_folder(out: str | Path | None, name: str, seed: int, root: Path = Pa
     if out is not None:
         folder = Path(out)
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise OutputError(f"--out {folder}: already exists and is not an empty folder; "
-                              "choose a new folder (earlier runs are never overwritten)")
+            raise OutputError(
+                f"--out {folder}: already exists and is not an empty folder; "
+                "choose a new folder (earlier runs are never overwritten)"
+            )
         folder.mkdir(parents=True, exist_ok=True)
         return folder
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -90,8 +92,15 @@ class RunWriter:
 
     def __init__(self, folder: Path, scenario: Scenario, provenance: dict[str, Any]) -> None:
         self.folder = folder
-        self.provenance = {**provenance, "scenario_sha256": scenario.digest(), "versions": package_versions(),
-                           "command": sys.argv, "started": now(), "status": "running", "replications_done": 0}
+        self.provenance = {
+            **provenance,
+            "scenario_sha256": scenario.digest(),
+            "versions": package_versions(),
+            "command": sys.argv,
+            "started": now(),
+            "status": "running",
+            "replications_done": 0,
+        }
         (folder / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
         self._write_provenance()
 

@@ -202,8 +202,10 @@ class Person:
     path: list[Step] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = [f"Person {self.id}: {self.status}, age {self.age:.1f}, {self.education} education, "
-                 f"employability {self.employability:.2f}, {self.lde_months_used} LDE months used"]
+        lines = [
+            f"Person {self.id}: {self.status}, age {self.age:.1f}, {self.education} education, "
+            f"employability {self.employability:.2f}, {self.lde_months_used} LDE months used"
+        ]
         lines += [f"  month {s.month:>3}: {s.origin} -> {s.to} ({s.reason})" for s in self.path]
         return "\n".join(lines)
 

@@ -71,13 +71,15 @@ class Recorder:
             return pd.DataFrame(columns)
         month, person, origin, to, reason = (np.concatenate(c) for c in zip(*[self._expand(*c) for c in self._event_chunks]))
         names = np.array(["none", *[s.name for s in Status]])  # index 0 is "new entrant"
-        return pd.DataFrame({
-            "month": month,
-            "person": person,
-            "from": names[origin + 1],
-            "to": names[to + 1],
-            "reason": np.array([r.name for r in Reason])[reason],
-        })
+        return pd.DataFrame(
+            {
+                "month": month,
+                "person": person,
+                "from": names[origin + 1],
+                "to": names[to + 1],
+                "reason": np.array([r.name for r in Reason])[reason],
+            }
+        )
 
     def path(self, person: int) -> pd.DataFrame:
         """The status changes of one person (a filter of :meth:`events`)."""
@@ -90,5 +92,10 @@ class Recorder:
     @staticmethod
     def _expand(month: int, slots: np.ndarray, origin: np.ndarray, to: int, reason: int) -> tuple[np.ndarray, ...]:
         n = slots.size
-        return (np.full(n, month, dtype=np.int16), slots, origin, np.full(n, to, dtype=np.int8),
-                np.full(n, reason, dtype=np.int8))
+        return (
+            np.full(n, month, dtype=np.int16),
+            slots,
+            origin,
+            np.full(n, to, dtype=np.int8),
+            np.full(n, reason, dtype=np.int8),
+        )

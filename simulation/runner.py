@@ -45,8 +45,14 @@ def replication_seed(seed: int, replication: int) -> int:
     return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def simulate(scenario: Scenario, seed: int, replication: int = 0, months: int | None = None, events: bool = False,
-             on_month: Callable[[], None] | None = None) -> Replication:
+def simulate(
+    scenario: Scenario,
+    seed: int,
+    replication: int = 0,
+    months: int | None = None,
+    events: bool = False,
+    on_month: Callable[[], None] | None = None,
+) -> Replication:
     """Run one replication for ``months`` (default: the scenario's) and collect its tables."""
     rep_seed = replication_seed(seed, replication)
     model = LabourMarketModel(scenario, seed=rep_seed)
@@ -64,9 +70,15 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, months: int | 
     return Replication(replication, rep_seed, metrics, summary, log)
 
 
-def run(scenario: Scenario, seed: int = 1, replications: int = 1, months: int | None = None, events: bool = False,
-        on_replication: Callable[[Replication], None] | None = None,
-        on_month: Callable[[], None] | None = None) -> RunResult:
+def run(
+    scenario: Scenario,
+    seed: int = 1,
+    replications: int = 1,
+    months: int | None = None,
+    events: bool = False,
+    on_replication: Callable[[Replication], None] | None = None,
+    on_month: Callable[[], None] | None = None,
+) -> RunResult:
     """Run ``replications`` replications of ``scenario`` and return the tables as pandas frames.
 
     ``on_replication`` is called with each finished replication (the command line uses it
@@ -81,7 +93,8 @@ def run(scenario: Scenario, seed: int = 1, replications: int = 1, months: int | 
             on_replication(rep)
         done.append(rep)
     return RunResult(
-        scenario=scenario, seed=seed,
+        scenario=scenario,
+        seed=seed,
         metrics=pd.concat([r.metrics for r in done], ignore_index=True),
         summary=pd.DataFrame([r.summary for r in done]),
         events=pd.concat([r.events for r in done], ignore_index=True) if events else None,

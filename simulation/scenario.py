@@ -79,40 +79,91 @@ def schedule_values(steps: Schedule, months: np.ndarray) -> np.ndarray:
 class World(Section):
     """Initial state and size of the simulated world."""
 
-    pool_size: int = param(100_000, "persons", "U (BRIEF): > 100,000 structurally unemployed in Flanders",
-                           "Structurally unemployed job seekers at month 0 (unemployed or on social assistance).",
-                           ge=100, le=20_000_000)
-    initial_social_assistance_share: float = param(0.40, "share", "S 4.1: 37,000 of 61,500 long-term WZW on benefit",
-                                                   "Share of the initial pool on social assistance (leefloon) rather than unemployment benefit.",
-                                                   ge=0, le=1)
-    lde_workers: int = param(2_500, "persons", "S 2.1: 2,559 LDE workers in 2020",
-                             "Target-group workers in LDE at month 0.", ge=0, le=1_000_000)
-    enterprises: int = param(200, "enterprises", "S 2.1: 204 LDE initiatives in 2018",
-                             "LDE enterprises at month 0.", ge=1, le=100_000)
-    large_enterprise_share: float = param(0.20, "share", "E 7.7: ~20% large proximity services",
-                                          "Share of enterprises that are large proximity services (nabijheidsdiensten); the rest are small neighbourhood services.",
-                                          ge=0, le=1)
-    small_slots_mean: float = param(7.5, "slots", "E 2.1: mean 12-18 persons per initiative overall",
-                                    "Mean target-group slots of a small neighbourhood service, before scaling to initial_occupancy.", ge=1)
-    large_slots_mean: float = param(35.0, "slots", "E 7.7: large services >= 30",
-                                    "Mean target-group slots of a large proximity service, before scaling to initial_occupancy.", ge=1)
-    initial_occupancy: float = param(0.95, "share of slots", "E: waiting lists exist (BRIEF: referral is a bottleneck)",
-                                     "Share of slots filled at month 0; slots are scaled so that lde_workers fill this share.",
-                                     gt=0, le=1)
-    slots_sigma: float = param(0.35, "log-units", "E: lognormal spread of sizes",
-                               "Standard deviation of log slots within a size class.", ge=0, le=2)
-    min_slots: int = param(5, "slots", "S 1.6: at least 5 FTE target-group workers",
-                           "Minimum target-group slots of an enterprise.", ge=1)
-    age_band_shares: list[float] = param([0.28, 0.35, 0.37], "shares of ages 18-34, 35-49, 50-64", "S 2.1: SE ages 2020",
-                                         "Age distribution of the pool and of new entrants (uniform within a band).")
-    education_shares: list[float] = param([0.70, 0.25, 0.05], "shares of low, medium, high", "E, S 2.1: > 8/10 of SE workers low-skilled",
-                                          "Education distribution of the pool and of new entrants.")
-    employability_beta: tuple[float, float] = param((2.0, 5.0), "Beta(a, b)", "E: mean 0.29, few near the hiring bar",
-                                                    "Distribution of employability (0 = furthest from work, 1 = job-ready) at entry.")
-    education_employability_bonus: float = param(0.05, "employability per education level", "E",
-                                                 "Employability added per education level above low.", ge=0, le=0.5)
-    initial_jobless_months: tuple[int, int] = param((24, 120), "months (low, high)", "S 4.1: structural = more than 2 years",
-                                                    "Months without work of the initial pool, uniform between the bounds.")
+    pool_size: int = param(
+        100_000,
+        "persons",
+        "U (BRIEF): > 100,000 structurally unemployed in Flanders",
+        "Structurally unemployed job seekers at month 0 (unemployed or on social assistance).",
+        ge=100,
+        le=20_000_000,
+    )
+    initial_social_assistance_share: float = param(
+        0.40,
+        "share",
+        "S 4.1: 37,000 of 61,500 long-term WZW on benefit",
+        "Share of the initial pool on social assistance (leefloon) rather than unemployment benefit.",
+        ge=0,
+        le=1,
+    )
+    lde_workers: int = param(
+        2_500, "persons", "S 2.1: 2,559 LDE workers in 2020", "Target-group workers in LDE at month 0.", ge=0, le=1_000_000
+    )
+    enterprises: int = param(
+        200, "enterprises", "S 2.1: 204 LDE initiatives in 2018", "LDE enterprises at month 0.", ge=1, le=100_000
+    )
+    large_enterprise_share: float = param(
+        0.20,
+        "share",
+        "E 7.7: ~20% large proximity services",
+        "Share of enterprises that are large proximity services (nabijheidsdiensten); the rest are small neighbourhood services.",
+        ge=0,
+        le=1,
+    )
+    small_slots_mean: float = param(
+        7.5,
+        "slots",
+        "E 2.1: mean 12-18 persons per initiative overall",
+        "Mean target-group slots of a small neighbourhood service, before scaling to initial_occupancy.",
+        ge=1,
+    )
+    large_slots_mean: float = param(
+        35.0,
+        "slots",
+        "E 7.7: large services >= 30",
+        "Mean target-group slots of a large proximity service, before scaling to initial_occupancy.",
+        ge=1,
+    )
+    initial_occupancy: float = param(
+        0.95,
+        "share of slots",
+        "E: waiting lists exist (BRIEF: referral is a bottleneck)",
+        "Share of slots filled at month 0; slots are scaled so that lde_workers fill this share.",
+        gt=0,
+        le=1,
+    )
+    slots_sigma: float = param(
+        0.35, "log-units", "E: lognormal spread of sizes", "Standard deviation of log slots within a size class.", ge=0, le=2
+    )
+    min_slots: int = param(
+        5, "slots", "S 1.6: at least 5 FTE target-group workers", "Minimum target-group slots of an enterprise.", ge=1
+    )
+    age_band_shares: list[float] = param(
+        [0.28, 0.35, 0.37],
+        "shares of ages 18-34, 35-49, 50-64",
+        "S 2.1: SE ages 2020",
+        "Age distribution of the pool and of new entrants (uniform within a band).",
+    )
+    education_shares: list[float] = param(
+        [0.70, 0.25, 0.05],
+        "shares of low, medium, high",
+        "E, S 2.1: > 8/10 of SE workers low-skilled",
+        "Education distribution of the pool and of new entrants.",
+    )
+    employability_beta: tuple[float, float] = param(
+        (2.0, 5.0),
+        "Beta(a, b)",
+        "E: mean 0.29, few near the hiring bar",
+        "Distribution of employability (0 = furthest from work, 1 = job-ready) at entry.",
+    )
+    education_employability_bonus: float = param(
+        0.05, "employability per education level", "E", "Employability added per education level above low.", ge=0, le=0.5
+    )
+    initial_jobless_months: tuple[int, int] = param(
+        (24, 120),
+        "months (low, high)",
+        "S 4.1: structural = more than 2 years",
+        "Months without work of the initial pool, uniform between the bounds.",
+    )
 
     @field_validator("age_band_shares", "education_shares")
     @classmethod
@@ -139,55 +190,153 @@ class World(Section):
 class People(Section):
     """Behaviour of job seekers and workers: search, learning, separation, exits."""
 
-    search_rate_unemployed: float = param(0.10, "probability per month", "calibrated: long-term job finding ~0.015/month (E 7.3)",
-                                          "Chance that an unemployed person applies for a regular job in a month.", ge=0, le=1)
-    search_rate_social_assistance: float = param(0.08, "probability per month", "E: slightly below the unemployed",
-                                                 "Chance that a person on social assistance applies in a month.", ge=0, le=1)
-    search_rate_lde: float = param(0.017, "probability per month", "calibrated: 10%/year LDE transition without time limit (U 3.1)",
-                                   "Chance that an LDE worker applies in a month at the reference coaching ratio (lock-in: below the unemployed).",
-                                   ge=0, le=1)
-    limit_search_ramp_months: int = param(12, "months", "S 1.17, 1.21: transition is prepared in the final phase",
-                                          "Months before the time limit over which search intensity rises.", ge=1, le=60)
-    limit_search_multiplier: float = param(2.5, "ratio", "E",
-                                           "Search intensity at the time limit relative to an LDE worker far from it.", ge=1, le=10)
-    hiring_softness: float = param(0.05, "employability", "E",
-                                   "Spread of the logistic acceptance curve around the hiring bar.", gt=0, le=1)
-    older_worker_acceptance: float = param(0.40, "ratio", "S 3.5: 6% of 50+ vs 18% of all at work after 9 months",
-                                           "Acceptance chance of applicants aged 50 or more relative to younger ones.", ge=0, le=1)
-    learning_rate_lde: float = param(0.02, "share of gap per month", "E: diminishing returns towards the ceiling",
-                                     "Monthly employability gain in LDE as a share of the gap to the ceiling, at reference coaching and no training.",
-                                     ge=0, le=1)
-    learning_rate_nec: float = param(0.01, "share of gap per month", "E",
-                                     "Monthly employability gain in a regular job as a share of the gap to the ceiling.", ge=0, le=1)
+    search_rate_unemployed: float = param(
+        0.10,
+        "probability per month",
+        "calibrated: long-term job finding ~0.015/month (E 7.3)",
+        "Chance that an unemployed person applies for a regular job in a month.",
+        ge=0,
+        le=1,
+    )
+    search_rate_social_assistance: float = param(
+        0.08,
+        "probability per month",
+        "E: slightly below the unemployed",
+        "Chance that a person on social assistance applies in a month.",
+        ge=0,
+        le=1,
+    )
+    search_rate_lde: float = param(
+        0.017,
+        "probability per month",
+        "calibrated: 10%/year LDE transition without time limit (U 3.1)",
+        "Chance that an LDE worker applies in a month at the reference coaching ratio (lock-in: below the unemployed).",
+        ge=0,
+        le=1,
+    )
+    limit_search_ramp_months: int = param(
+        12,
+        "months",
+        "S 1.17, 1.21: transition is prepared in the final phase",
+        "Months before the time limit over which search intensity rises.",
+        ge=1,
+        le=60,
+    )
+    limit_search_multiplier: float = param(
+        2.5, "ratio", "E", "Search intensity at the time limit relative to an LDE worker far from it.", ge=1, le=10
+    )
+    hiring_softness: float = param(
+        0.05, "employability", "E", "Spread of the logistic acceptance curve around the hiring bar.", gt=0, le=1
+    )
+    older_worker_acceptance: float = param(
+        0.40,
+        "ratio",
+        "S 3.5: 6% of 50+ vs 18% of all at work after 9 months",
+        "Acceptance chance of applicants aged 50 or more relative to younger ones.",
+        ge=0,
+        le=1,
+    )
+    learning_rate_lde: float = param(
+        0.02,
+        "share of gap per month",
+        "E: diminishing returns towards the ceiling",
+        "Monthly employability gain in LDE as a share of the gap to the ceiling, at reference coaching and no training.",
+        ge=0,
+        le=1,
+    )
+    learning_rate_nec: float = param(
+        0.01,
+        "share of gap per month",
+        "E",
+        "Monthly employability gain in a regular job as a share of the gap to the ceiling.",
+        ge=0,
+        le=1,
+    )
     employability_ceiling: float = param(0.90, "employability", "E", "Upper bound reached by learning.", gt=0, le=1)
-    employability_decay: float = param(0.003, "share per month", "E: scarring by long unemployment",
-                                       "Monthly relative loss of employability while unemployed or on social assistance.", ge=0, le=1)
-    training_effect: float = param(5.0, "relative learning per unit of training effort", "E",
-                                   "Learning multiplier is 1 + training_effect x training_effort.", ge=0)
-    separation_hazard_early: float = param(0.053, "probability per month", "S 3.3 via E 7.4: 72% still at work after 6 months",
-                                           "Monthly separation risk in a regular job in months 1-6.", ge=0, le=1)
-    separation_hazard_mid: float = param(0.022, "probability per month", "S 3.3 via E 7.4: 48% after 24 months",
-                                         "Monthly separation risk in months 7-24.", ge=0, le=1)
-    separation_hazard_late: float = param(0.010, "probability per month", "E", "Monthly separation risk after month 24.", ge=0, le=1)
-    separation_employability_effect: float = param(1.0, "relative risk per unit employability below 0.5", "E 7.4: target group x1.2-1.5",
-                                                   "Separation risk multiplier is 1 + effect x (0.5 - employability), at least 0.2.", ge=0, le=5)
-    lde_dismissal_hazard: float = param(0.004, "probability per month", "E 7.2: early exits 0.008-0.012 incl. sickness",
-                                        "Monthly chance that an LDE worker is dismissed or quits (to unemployment).", ge=0, le=1)
-    inactivity_hazard: float = param(0.003, "probability per month", "E 7.2: sickness, invalidity, other",
-                                     "Monthly chance of leaving the labour force (besides retirement).", ge=0, le=1)
+    employability_decay: float = param(
+        0.003,
+        "share per month",
+        "E: scarring by long unemployment",
+        "Monthly relative loss of employability while unemployed or on social assistance.",
+        ge=0,
+        le=1,
+    )
+    training_effect: float = param(
+        5.0,
+        "relative learning per unit of training effort",
+        "E",
+        "Learning multiplier is 1 + training_effect x training_effort.",
+        ge=0,
+    )
+    separation_hazard_early: float = param(
+        0.053,
+        "probability per month",
+        "S 3.3 via E 7.4: 72% still at work after 6 months",
+        "Monthly separation risk in a regular job in months 1-6.",
+        ge=0,
+        le=1,
+    )
+    separation_hazard_mid: float = param(
+        0.022,
+        "probability per month",
+        "S 3.3 via E 7.4: 48% after 24 months",
+        "Monthly separation risk in months 7-24.",
+        ge=0,
+        le=1,
+    )
+    separation_hazard_late: float = param(
+        0.010, "probability per month", "E", "Monthly separation risk after month 24.", ge=0, le=1
+    )
+    separation_employability_effect: float = param(
+        1.0,
+        "relative risk per unit employability below 0.5",
+        "E 7.4: target group x1.2-1.5",
+        "Separation risk multiplier is 1 + effect x (0.5 - employability), at least 0.2.",
+        ge=0,
+        le=5,
+    )
+    lde_dismissal_hazard: float = param(
+        0.004,
+        "probability per month",
+        "E 7.2: early exits 0.008-0.012 incl. sickness",
+        "Monthly chance that an LDE worker is dismissed or quits (to unemployment).",
+        ge=0,
+        le=1,
+    )
+    inactivity_hazard: float = param(
+        0.003,
+        "probability per month",
+        "E 7.2: sickness, invalidity, other",
+        "Monthly chance of leaving the labour force (besides retirement).",
+        ge=0,
+        le=1,
+    )
     retirement_age: float = param(65.0, "years", "S: legal pension age", "Age at which people retire (inactive).", ge=50, le=75)
-    benefit_qualifying_months: int = param(12, "months", "E: simplified Belgian entitlement rules",
-                                           "Months of work in a spell that earn a fresh unemployment benefit entitlement.", ge=1, le=60)
+    benefit_qualifying_months: int = param(
+        12,
+        "months",
+        "E: simplified Belgian entitlement rules",
+        "Months of work in a spell that earn a fresh unemployment benefit entitlement.",
+        ge=1,
+        le=60,
+    )
 
 
 class Sector(Section):
     """One sector of the regular labour market."""
 
-    vacancy_share: float = param(0.2, "share", "S 4.3 sector mix of VDAB vacancies, E",
-                                 "Share of accessible vacancies in this sector.", ge=0, le=1)
+    vacancy_share: float = param(
+        0.2, "share", "S 4.3 sector mix of VDAB vacancies, E", "Share of accessible vacancies in this sector.", ge=0, le=1
+    )
     hiring_bar: float = param(0.4, "employability", "E", "Employability the sector's employers ask for at the start.", ge=0, le=1)
-    job_quality: float = param(1.0, "relative separation risk", "E: workable work lowers separation",
-                               "Multiplier on the separation risk in this sector (below 1 = more workable work).", gt=0, le=5)
+    job_quality: float = param(
+        1.0,
+        "relative separation risk",
+        "E: workable work lowers separation",
+        "Multiplier on the separation risk in this sector (below 1 = more workable work).",
+        gt=0,
+        le=5,
+    )
 
 
 DEFAULT_SECTORS = {
@@ -202,16 +351,23 @@ DEFAULT_SECTORS = {
 class Employers(Section):
     """Regular (NEC) employers: sectors, their hiring bars and how the bars adapt."""
 
-    employers_per_sector: int = param(10, "employers", "E: each stands for a group of firms",
-                                      "NEC employer agents per sector.", ge=1, le=10_000)
-    sectors: dict[str, Sector] = param(DEFAULT_SECTORS, "table", "S 4.3, E",
-                                       "Sectors by name, each with vacancy_share, hiring_bar and job_quality.")
-    bar_step: float = param(0.005, "employability per month", "E",
-                            "How far an employer lowers (or restores) its hiring bar in a month.", ge=0, le=0.2)
+    employers_per_sector: int = param(
+        10, "employers", "E: each stands for a group of firms", "NEC employer agents per sector.", ge=1, le=10_000
+    )
+    sectors: dict[str, Sector] = param(
+        DEFAULT_SECTORS, "table", "S 4.3, E", "Sectors by name, each with vacancy_share, hiring_bar and job_quality."
+    )
+    bar_step: float = param(
+        0.005, "employability per month", "E", "How far an employer lowers (or restores) its hiring bar in a month.", ge=0, le=0.2
+    )
     bar_max_drop: float = param(0.15, "employability", "E", "How far below its starting level a hiring bar can fall.", ge=0, le=1)
-    bar_pressure: float = param(0.15, "months of vacancy inflow", "E",
-                                "An employer lowers its bar while its open vacancies exceed this many months of its vacancy inflow.",
-                                gt=0)
+    bar_pressure: float = param(
+        0.15,
+        "months of vacancy inflow",
+        "E",
+        "An employer lowers its bar while its open vacancies exceed this many months of its vacancy inflow.",
+        gt=0,
+    )
 
     @field_validator("sectors")
     @classmethod
@@ -227,107 +383,252 @@ class Employers(Section):
 class Enterprises(Section):
     """Economics of LDE enterprises: the cloverleaf of income and the costs."""
 
-    wage_cost_month: float = param(2_500.0, "EUR per worker-month", "S 4.4 minimum wage EUR 1,994 x 1.25 (E 7.5)",
-                                   "Employer labour cost of a target-group worker.", ge=0)
-    reference_wage_month: float = param(2_500.0, "EUR per month", "E: capped reference wage",
-                                        "Wage to which wage-subsidy shares apply.", ge=0)
-    revenue_per_output_month: float = param(1_500.0, "EUR per unit output", "E: client prices of local services",
-                                            "Customer revenue per unit of output (a fully productive worker makes 1 unit a month).", ge=0)
+    wage_cost_month: float = param(
+        2_500.0,
+        "EUR per worker-month",
+        "S 4.4 minimum wage EUR 1,994 x 1.25 (E 7.5)",
+        "Employer labour cost of a target-group worker.",
+        ge=0,
+    )
+    reference_wage_month: float = param(
+        2_500.0, "EUR per month", "E: capped reference wage", "Wage to which wage-subsidy shares apply.", ge=0
+    )
+    revenue_per_output_month: float = param(
+        1_500.0,
+        "EUR per unit output",
+        "E: client prices of local services",
+        "Customer revenue per unit of output (a fully productive worker makes 1 unit a month).",
+        ge=0,
+    )
     productivity_base: float = param(0.30, "output units", "E", "Output of a worker with employability 0.", ge=0, le=1)
-    productivity_slope: float = param(0.70, "output units per unit employability", "E",
-                                      "Extra output per unit of employability.", ge=0, le=1)
+    productivity_slope: float = param(
+        0.70, "output units per unit employability", "E", "Extra output per unit of employability.", ge=0, le=1
+    )
     coach_cost_month: float = param(4_500.0, "EUR per coach-month", "E", "Cost of one full-time coach.", ge=0)
-    reference_coaching_ratio: float = param(12.0, "workers per coach", "E",
-                                            "Coaching ratio at which learning and search run at their base rates.", gt=0)
+    reference_coaching_ratio: float = param(
+        12.0, "workers per coach", "E", "Coaching ratio at which learning and search run at their base rates.", gt=0
+    )
     overhead_small_month: float = param(1_500.0, "EUR per enterprise-month", "E", "Fixed overhead of a small service.", ge=0)
     overhead_large_month: float = param(4_000.0, "EUR per enterprise-month", "E", "Fixed overhead of a large service.", ge=0)
     initial_reserve_months: float = param(3.0, "months of costs", "E", "Cash reserve at month 0.", ge=0)
     grace_months: int = param(6, "months", "E", "Months an enterprise may stay insolvent before it closes.", ge=0, le=120)
-    sine_share: float = param(0.60, "share of workers", "S 1.39: 85% (2015) to 54% (2020)",
-                              "Share of LDE workers whose SINE leaf is paid while SINE runs in full.", ge=0, le=1)
-    sine_allowance_month: float = param(500.0, "EUR per SINE worker-month", "? 1.40: about EUR 500",
-                                        "SINE work allowance and contribution reduction per SINE worker.", ge=0)
-    local_contribution_month: float = param(360.0, "EUR per worker-month", "S 1.33: EUR 10.4 M/year over ~2,400 workers",
-                                            "Local-government leaf per occupied slot.", ge=0)
-    quality_smoothing: float = param(0.2, "share per month", "E",
-                                     "How fast the service quality index follows occupancy and productivity.", gt=0, le=1)
+    sine_share: float = param(
+        0.60,
+        "share of workers",
+        "S 1.39: 85% (2015) to 54% (2020)",
+        "Share of LDE workers whose SINE leaf is paid while SINE runs in full.",
+        ge=0,
+        le=1,
+    )
+    sine_allowance_month: float = param(
+        500.0,
+        "EUR per SINE worker-month",
+        "? 1.40: about EUR 500",
+        "SINE work allowance and contribution reduction per SINE worker.",
+        ge=0,
+    )
+    local_contribution_month: float = param(
+        360.0,
+        "EUR per worker-month",
+        "S 1.33: EUR 10.4 M/year over ~2,400 workers",
+        "Local-government leaf per occupied slot.",
+        ge=0,
+    )
+    quality_smoothing: float = param(
+        0.2, "share per month", "E", "How fast the service quality index follows occupancy and productivity.", gt=0, le=1
+    )
 
 
 class Context(Section):
     """Exogenous context: inflow, labour demand, shortage growth and the business cycle."""
 
-    inflow_rate: float = param(0.010, "persons per month per initial pool person", "E: keeps the pool roughly stable (S 4.1)",
-                               "Newly structurally unemployed entering per month, relative to the initial pool.", ge=0, le=1)
-    vacancy_inflow_rate: float = param(0.030, "vacancies per month per initial pool person", "E, S 4.3: 42% of vacancies for low-educated",
-                                       "New vacancies open to the pool per month, relative to the initial pool.", ge=0, le=10)
-    vacancy_outside_fill_rate: float = param(0.60, "share per month", "E: competition from other job seekers",
-                                             "Share of open vacancies filled by others or withdrawn each month.", ge=0, le=1)
-    shortage_growth_per_year: float = param(0.02, "relative growth per year", "S 4.3: bottleneck occupations 188 (2020) to 234 (2023); E",
-                                            "Yearly growth of vacancy inflow driven by ageing.", ge=-0.5, le=0.5)
-    cycle_amplitude: float = param(0.10, "relative", "E", "Amplitude of the business cycle on vacancies (and, reversed, on inflow).",
-                                   ge=0, le=0.9)
+    inflow_rate: float = param(
+        0.010,
+        "persons per month per initial pool person",
+        "E: keeps the pool roughly stable (S 4.1)",
+        "Newly structurally unemployed entering per month, relative to the initial pool.",
+        ge=0,
+        le=1,
+    )
+    vacancy_inflow_rate: float = param(
+        0.030,
+        "vacancies per month per initial pool person",
+        "E, S 4.3: 42% of vacancies for low-educated",
+        "New vacancies open to the pool per month, relative to the initial pool.",
+        ge=0,
+        le=10,
+    )
+    vacancy_outside_fill_rate: float = param(
+        0.60,
+        "share per month",
+        "E: competition from other job seekers",
+        "Share of open vacancies filled by others or withdrawn each month.",
+        ge=0,
+        le=1,
+    )
+    shortage_growth_per_year: float = param(
+        0.02,
+        "relative growth per year",
+        "S 4.3: bottleneck occupations 188 (2020) to 234 (2023); E",
+        "Yearly growth of vacancy inflow driven by ageing.",
+        ge=-0.5,
+        le=0.5,
+    )
+    cycle_amplitude: float = param(
+        0.10, "relative", "E", "Amplitude of the business cycle on vacancies (and, reversed, on inflow).", ge=0, le=0.9
+    )
     cycle_period_months: int = param(96, "months", "E: an 8-year cycle", "Length of one business cycle.", ge=2)
-    unemployment_benefit_month: float = param(1_100.0, "EUR per person-month", "S 4.4: forfait ~EUR 1,031 single; E",
-                                              "Unemployment benefit paid per person-month.", ge=0)
-    social_assistance_month: float = param(1_288.0, "EUR per person-month", "S 4.4: leefloon single, May 2024",
-                                           "Social assistance (leefloon) paid per person-month.", ge=0)
+    unemployment_benefit_month: float = param(
+        1_100.0,
+        "EUR per person-month",
+        "S 4.4: forfait ~EUR 1,031 single; E",
+        "Unemployment benefit paid per person-month.",
+        ge=0,
+    )
+    social_assistance_month: float = param(
+        1_288.0,
+        "EUR per person-month",
+        "S 4.4: leefloon single, May 2024",
+        "Social assistance (leefloon) paid per person-month.",
+        ge=0,
+    )
 
 
 class Policy(Section):
     """The levers: time limit, subsidies, guidance, training, SINE, covenants, aftercare, referral."""
 
     max_lde_months: Months = param(60, "months or 'unlimited'", "S 1.17: 5 years", "Maximum months in LDE across spells.")
-    extension_rule: Literal["none", "evaluation"] = param("evaluation", "rule", "S 1.17: exceptionally a 6th year; E",
-                                                          "'evaluation': at the limit, workers with employability >= extension_min_employability "
-                                                          "get an extension with probability extension_probability; 'none': never.")
+    extension_rule: Literal["none", "evaluation"] = param(
+        "evaluation",
+        "rule",
+        "S 1.17: exceptionally a 6th year; E",
+        "'evaluation': at the limit, workers with employability >= extension_min_employability "
+        "get an extension with probability extension_probability; 'none': never.",
+    )
     extension_months: int = param(12, "months", "S 1.17: at most 6 years", "Length of an extension.", ge=0, le=12)
-    extension_probability: float = param(0.12, "probability", "E 7.1: 10% of the cohort (range 5-20%)",
-                                         "Chance that an eligible worker gets the extension.", ge=0, le=1)
-    extension_min_employability: float = param(0.45, "employability", "E: VDAB judges a transition within reach",
-                                               "Employability needed to be eligible for an extension.", ge=0, le=1)
-    wage_subsidy: Schedule = param([(0, 0.45)], "[[from month, share of reference wage]]", "gap 1.24; E (IMW analogue S 1.28)",
-                                   "Wage subsidy by months into the worker's LDE trajectory.")
-    guidance_subsidy: Schedule = param([(0, 400.0)], "[[from month, EUR per worker-month]]", "E; IMW analogue S 1.29",
-                                       "Guidance subsidy by months into the worker's LDE trajectory.")
-    coaching_ratio: float = param(12.0, "workers per coach", "E", "Target-group slots per coach an enterprise employs.", gt=0, le=100)
-    training_effort: float = param(0.05, "share of working time", "E", "Time LDE workers spend in training (no output).", ge=0, le=0.5)
-    sine_phaseout_start_month: StartMonth = param("never", "month or 'never'", "S 1.37-1.38",
-                                                              "Month from which the SINE leaf is phased out.")
-    sine_phaseout_months: int = param(24, "months", "S 1.38: existing SINE ends within 2 years",
-                                      "Months over which the SINE leaf falls linearly to zero.", ge=1)
-    sine_compensation_share: float = param(0.0, "share", "lever", "Share of the lost SINE leaf the Flemish government pays instead.",
-                                           ge=0, le=1)
-    covenant_sectors: list[str] = param(["care", "logistics", "cleaning_services"], "sector names", "E 7.7: bottleneck sectors",
-                                        "Sectors in which sector covenants can be signed.")
-    covenant_coverage: float = param(0.0, "share of employers", "lever",
-                                     "Share of employers in covenant sectors that have signed a covenant.", ge=0, le=1)
-    covenant_bar_reduction: float = param(0.10, "employability", "E 7.7: x1.2-1.5 on transition",
-                                          "How much lower a covenant employer sets its bar for candidates coming from LDE.", ge=0, le=1)
-    covenant_training_rate: float = param(0.02, "share of gap per month", "E",
-                                          "Extra learning of covenant hires from LDE in their first 12 months (on-the-job training).",
-                                          ge=0, le=1)
-    aftercare_months: int = param(3, "months", "S 1.21: nazorg up to 3 months", "Months of aftercare after a move from LDE to a regular job.",
-                                  ge=0, le=60)
-    aftercare_effect: float = param(0.30, "relative reduction", "E 7.4: 20-40%", "Reduction of the separation risk during aftercare.",
-                                    ge=0, le=1)
+    extension_probability: float = param(
+        0.12,
+        "probability",
+        "E 7.1: 10% of the cohort (range 5-20%)",
+        "Chance that an eligible worker gets the extension.",
+        ge=0,
+        le=1,
+    )
+    extension_min_employability: float = param(
+        0.45,
+        "employability",
+        "E: VDAB judges a transition within reach",
+        "Employability needed to be eligible for an extension.",
+        ge=0,
+        le=1,
+    )
+    wage_subsidy: Schedule = param(
+        [(0, 0.45)],
+        "[[from month, share of reference wage]]",
+        "gap 1.24; E (IMW analogue S 1.28)",
+        "Wage subsidy by months into the worker's LDE trajectory.",
+    )
+    guidance_subsidy: Schedule = param(
+        [(0, 400.0)],
+        "[[from month, EUR per worker-month]]",
+        "E; IMW analogue S 1.29",
+        "Guidance subsidy by months into the worker's LDE trajectory.",
+    )
+    coaching_ratio: float = param(
+        12.0, "workers per coach", "E", "Target-group slots per coach an enterprise employs.", gt=0, le=100
+    )
+    training_effort: float = param(
+        0.05, "share of working time", "E", "Time LDE workers spend in training (no output).", ge=0, le=0.5
+    )
+    sine_phaseout_start_month: StartMonth = param(
+        "never", "month or 'never'", "S 1.37-1.38", "Month from which the SINE leaf is phased out."
+    )
+    sine_phaseout_months: int = param(
+        24, "months", "S 1.38: existing SINE ends within 2 years", "Months over which the SINE leaf falls linearly to zero.", ge=1
+    )
+    sine_compensation_share: float = param(
+        0.0, "share", "lever", "Share of the lost SINE leaf the Flemish government pays instead.", ge=0, le=1
+    )
+    covenant_sectors: list[str] = param(
+        ["care", "logistics", "cleaning_services"],
+        "sector names",
+        "E 7.7: bottleneck sectors",
+        "Sectors in which sector covenants can be signed.",
+    )
+    covenant_coverage: float = param(
+        0.0, "share of employers", "lever", "Share of employers in covenant sectors that have signed a covenant.", ge=0, le=1
+    )
+    covenant_bar_reduction: float = param(
+        0.10,
+        "employability",
+        "E 7.7: x1.2-1.5 on transition",
+        "How much lower a covenant employer sets its bar for candidates coming from LDE.",
+        ge=0,
+        le=1,
+    )
+    covenant_training_rate: float = param(
+        0.02,
+        "share of gap per month",
+        "E",
+        "Extra learning of covenant hires from LDE in their first 12 months (on-the-job training).",
+        ge=0,
+        le=1,
+    )
+    aftercare_months: int = param(
+        3, "months", "S 1.21: nazorg up to 3 months", "Months of aftercare after a move from LDE to a regular job.", ge=0, le=60
+    )
+    aftercare_effect: float = param(
+        0.30, "relative reduction", "E 7.4: 20-40%", "Reduction of the separation risk during aftercare.", ge=0, le=1
+    )
     aftercare_cost_month: float = param(150.0, "EUR per person-month", "E", "Public cost of aftercare.", ge=0)
-    referral_capacity: int = param(100, "persons per month", "E 7.7: steady LDE hiring ~40/month",
-                                   "Referral decisions (indicering) the employment service makes per month.", ge=0)
-    referral_request_rate: float = param(0.003, "probability per month", "E",
-                                         "Chance that an eligible job seeker asks for (or is proposed for) an LDE referral.", ge=0, le=1)
-    referral_min_jobless_months: int = param(12, "months", "S 1.12: at least a year registered", "Months without work needed for eligibility.",
-                                             ge=0)
-    referral_max_employability: float = param(0.60, "employability", "S 1.11: a distance to the labour market",
-                                              "Employability above which a job seeker is not eligible for LDE.", ge=0, le=1)
+    referral_capacity: int = param(
+        100,
+        "persons per month",
+        "E 7.7: steady LDE hiring ~40/month",
+        "Referral decisions (indicering) the employment service makes per month.",
+        ge=0,
+    )
+    referral_request_rate: float = param(
+        0.003,
+        "probability per month",
+        "E",
+        "Chance that an eligible job seeker asks for (or is proposed for) an LDE referral.",
+        ge=0,
+        le=1,
+    )
+    referral_min_jobless_months: int = param(
+        12, "months", "S 1.12: at least a year registered", "Months without work needed for eligibility.", ge=0
+    )
+    referral_max_employability: float = param(
+        0.60,
+        "employability",
+        "S 1.11: a distance to the labour market",
+        "Employability above which a job seeker is not eligible for LDE.",
+        ge=0,
+        le=1,
+    )
     ticket_validity_months: int = param(12, "months", "E", "Months a referral stays valid without a placement.", ge=1)
-    creaming: float = param(5.0, "log-weight per unit employability", "E",
-                            "How strongly enterprises prefer more employable candidates (0 = random).", ge=0, le=50)
-    outcome_bonus: float = param(0.0, "EUR per sustainable transition", "lever",
-                                 "Paid to the sending enterprise when a former worker is still in a regular job 12 months after the move.",
-                                 ge=0)
-    benefit_duration_months: Months = param(UNLIMITED, "months or 'unlimited'",
-                                            "S 4.4: unlimited in time (2024); the 2025 reform limits it to ~2 years",
-                                            "Months of unemployment benefit before social assistance.")
+    creaming: float = param(
+        5.0,
+        "log-weight per unit employability",
+        "E",
+        "How strongly enterprises prefer more employable candidates (0 = random).",
+        ge=0,
+        le=50,
+    )
+    outcome_bonus: float = param(
+        0.0,
+        "EUR per sustainable transition",
+        "lever",
+        "Paid to the sending enterprise when a former worker is still in a regular job 12 months after the move.",
+        ge=0,
+    )
+    benefit_duration_months: Months = param(
+        UNLIMITED,
+        "months or 'unlimited'",
+        "S 4.4: unlimited in time (2024); the 2025 reform limits it to ~2 years",
+        "Months of unemployment benefit before social assistance.",
+    )
 
     @field_validator("wage_subsidy", "guidance_subsidy")
     @classmethod
@@ -362,8 +663,9 @@ class Scenario(Section):
     def _covenant_sectors_exist(self) -> Scenario:
         unknown = [s for s in self.policy.covenant_sectors if s not in self.employers.sectors]
         if unknown:
-            raise ValueError(f"policy.covenant_sectors names unknown sectors {unknown}; "
-                             f"sectors are {sorted(self.employers.sectors)}")
+            raise ValueError(
+                f"policy.covenant_sectors names unknown sectors {unknown}; sectors are {sorted(self.employers.sectors)}"
+            )
         return self
 
     @classmethod
@@ -530,10 +832,14 @@ def _allowed_keys(section: str) -> list[str]:
 
 def parameter_reference() -> str:
     """``docs/parameters.md``: every parameter with its default, unit, source and meaning."""
-    lines = ["# Parameters", "",
-             "Generated from `simulation/scenario.py` by `make docs`; a test checks that it is up to date.",
-             "Sources refer to `FACTS.md`: S = sourced, E = estimate or modelling assumption, U = the 2018 sector note,",
-             "? = unverified; 'calibrated' = set so that the model reproduces a target (see docs/ODD.md, section 7).", ""]
+    lines = [
+        "# Parameters",
+        "",
+        "Generated from `simulation/scenario.py` by `make docs`; a test checks that it is up to date.",
+        "Sources refer to `FACTS.md`: S = sourced, E = estimate or modelling assumption, U = the 2018 sector note,",
+        "? = unverified; 'calibrated' = set so that the model reproduces a target (see docs/ODD.md, section 7).",
+        "",
+    ]
     top = {name: f for name, f in Scenario.model_fields.items() if not _is_section(f.annotation)}
     lines += _table("Scenario", top)
     for name, field in Scenario.model_fields.items():

@@ -80,8 +80,9 @@ class RandomStreams:
 
     def _key(self, stream: str) -> np.uint64:
         if stream in self._used:
-            raise RuntimeError(f"random stream {stream!r} drawn twice in month {self.month}: "
-                               "give each random process its own stream name")
+            raise RuntimeError(
+                f"random stream {stream!r} drawn twice in month {self.month}: give each random process its own stream name"
+            )
         self._used.add(stream)
         return self._stream_key(stream, self.month)
 

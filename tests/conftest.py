@@ -20,5 +20,13 @@ def small() -> Scenario:
 @pytest.fixture(scope="session")
 def tiny(small: Scenario) -> Scenario:
     """Smaller than small.toml: for tests that need many replications."""
-    return small.with_overrides({"world.pool_size": 2000, "world.lde_workers": 150, "world.enterprises": 12,
-                                 "employers.employers_per_sector": 2, "policy.referral_capacity": 6, "months": 72})
+    return small.with_overrides(
+        {
+            "world.pool_size": 2000,
+            "world.lde_workers": 150,
+            "world.enterprises": 12,
+            "employers.employers_per_sector": 2,
+            "policy.referral_capacity": 6,
+            "months": 72,
+        }
+    )

@@ -19,14 +19,26 @@ from .conftest import ROOT, SCENARIOS
 
 
 def lde_sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 def test_run_small_end_to_end(tmp_path: Path):
     out = tmp_path / "run"
-    done = lde_sim("run", str(SCENARIOS / "small.toml"), "--months", "24", "--replications", "2", "--seed", "7",
-                   "--events", "--set", "policy.aftercare_months=6", "--out", str(out))
+    done = lde_sim(
+        "run",
+        str(SCENARIOS / "small.toml"),
+        "--months",
+        "24",
+        "--replications",
+        "2",
+        "--seed",
+        "7",
+        "--events",
+        "--set",
+        "policy.aftercare_months=6",
+        "--out",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr
     assert "transition_rate_annual" in done.stdout and str(out) in done.stdout
 
@@ -67,13 +79,16 @@ def test_default_output_folders_are_new_each_time(tmp_path: Path):
     assert len(folders) == 2 and all((f / "run.json").exists() for f in folders)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--set", "policy.after_care=3"], "unknown key 'policy.after_care'"),
-    (["--set", "policy.aftercare_months=-2"], "policy.aftercare_months = -2"),
-    (["--set", "policy.aftercare_months"], "expected key=value"),
-    (["--replications", "0"], "--replications: must be at least 1"),
-    (["--seed", "x"], "--seed: expected a whole number"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--set", "policy.after_care=3"], "unknown key 'policy.after_care'"),
+        (["--set", "policy.aftercare_months=-2"], "policy.aftercare_months = -2"),
+        (["--set", "policy.aftercare_months"], "expected key=value"),
+        (["--replications", "0"], "--replications: must be at least 1"),
+        (["--seed", "x"], "--seed: expected a whole number"),
+    ],
+)
 def test_bad_options_exit_2_with_a_message_and_write_nothing(tmp_path: Path, args, message):
     out = tmp_path / "never"
     done = lde_sim("run", str(SCENARIOS / "small.toml"), *args, "--out", str(out))
@@ -82,12 +97,15 @@ def test_bad_options_exit_2_with_a_message_and_write_nothing(tmp_path: Path, arg
     assert not out.exists()
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[policy]\nmax_lde_months = \"forever\"\n", "bad.toml: policy.max_lde_months = 'forever'"),
-    ("[policy\n", "bad.toml: not valid TOML"),
-    ("extends = \"gone.toml\"\n", "parent file"),
-    ("[world]\nenterprises = 0\n", "world.enterprises = 0: Input should be greater than or equal to 1"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[policy]\nmax_lde_months = "forever"\n', "bad.toml: policy.max_lde_months = 'forever'"),
+        ("[policy\n", "bad.toml: not valid TOML"),
+        ('extends = "gone.toml"\n', "parent file"),
+        ("[world]\nenterprises = 0\n", "world.enterprises = 0: Input should be greater than or equal to 1"),
+    ],
+)
 def test_bad_scenario_files_exit_2_without_traceback_or_output(tmp_path: Path, text, message):
     bad = tmp_path / "bad.toml"
     bad.write_text(text)
@@ -113,9 +131,13 @@ def test_an_earlier_run_is_never_overwritten(tmp_path: Path):
 
 def test_an_interrupted_run_keeps_its_finished_replications(tmp_path: Path):
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "simulation", "run", str(SCENARIOS / "small.toml"),
-                             "--replications", "50", "--out", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulation", "run", str(SCENARIOS / "small.toml"), "--replications", "50", "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while not (out / "summary.csv").exists() and time.monotonic() < deadline:
         time.sleep(0.05)

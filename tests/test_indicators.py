@@ -14,15 +14,25 @@ def hand_made_metrics() -> pd.DataFrame:
     rows = []
     for month in range(25):
         row = dict.fromkeys(FLOW_COLUMNS, 0)
-        row.update(month=month, lde=100, enterprises_open=10, enterprises_solvent=10 - (month == 24) * 2,
-                   enterprises_closed=(month == 24) * 1, service_quality=0.5 + 0.01 * month,
-                   followup12_moves=0, followup12_in_nec=0, followup12_limit_leavers=0, followup12_limit_on_benefits=0,
-                   followup24_lde_leavers=0, followup24_social_assistance=0, **dict.fromkeys(LDE_SPENDING, 0.0))
+        row.update(
+            month=month,
+            lde=100,
+            enterprises_open=10,
+            enterprises_solvent=10 - (month == 24) * 2,
+            enterprises_closed=(month == 24) * 1,
+            service_quality=0.5 + 0.01 * month,
+            followup12_moves=0,
+            followup12_in_nec=0,
+            followup12_limit_leavers=0,
+            followup12_limit_on_benefits=0,
+            followup24_lde_leavers=0,
+            followup24_social_assistance=0,
+            **dict.fromkeys(LDE_SPENDING, 0.0),
+        )
         if month > 0:
             row.update(flow_lde_to_nec=1, flow_lde_to_unemployed=2, flow_lde_to_inactive=1, spending_wage_subsidy=1000.0)
         if month == 13:
-            row.update(followup12_moves=10, followup12_in_nec=6, followup12_limit_leavers=5,
-                       followup12_limit_on_benefits=4)
+            row.update(followup12_moves=10, followup12_in_nec=6, followup12_limit_leavers=5, followup12_limit_on_benefits=4)
         if month == 24:
             row.update(followup24_lde_leavers=8, followup24_social_assistance=2)
         rows.append(row)

@@ -26,10 +26,25 @@ def small_run(small: Scenario) -> LabourMarketModel:
 
 def test_metrics_have_every_required_column(small_run: LabourMarketModel):
     metrics = small_run.recorder.metrics()
-    required = ["month", *STATUSES, *FLOW_COLUMNS, *INFLOW_COLUMNS, "lde_occupancy", "waiting_list",
-                "enterprises_solvent", "enterprises_closed", "reserves_total", "service_output", "service_quality",
-                "spending_wage_subsidy", "spending_guidance_subsidy", "spending_sine", "spending_local_government",
-                "benefits_unemployment", "benefits_social_assistance"]
+    required = [
+        "month",
+        *STATUSES,
+        *FLOW_COLUMNS,
+        *INFLOW_COLUMNS,
+        "lde_occupancy",
+        "waiting_list",
+        "enterprises_solvent",
+        "enterprises_closed",
+        "reserves_total",
+        "service_output",
+        "service_quality",
+        "spending_wage_subsidy",
+        "spending_guidance_subsidy",
+        "spending_sine",
+        "spending_local_government",
+        "benefits_unemployment",
+        "benefits_social_assistance",
+    ]
     required += [f"vacancies_{kind}_{sector}" for kind in ("open", "filled") for sector in small_run.sector_names]
     assert not set(required) - set(metrics.columns)
     assert len(FLOW_COLUMNS) == 20 and "flow_lde_to_nec" in FLOW_COLUMNS
@@ -103,8 +118,14 @@ def test_scenarios_that_differ_from_month_24_are_identical_until_then(tiny: Scen
 def test_a_policy_does_not_reshuffle_draws_of_processes_it_does_not_touch(tiny: Scenario):
     """Leaving the labour force depends on nothing a policy changes: with common random
     numbers the same people leave in the same month whatever the policy."""
-    pre = tiny.with_overrides({"policy.max_lde_months": "unlimited", "policy.aftercare_months": 12,
-                               "policy.covenant_coverage": 1.0, "policy.referral_capacity": 30})
+    pre = tiny.with_overrides(
+        {
+            "policy.max_lde_months": "unlimited",
+            "policy.aftercare_months": 12,
+            "policy.covenant_coverage": 1.0,
+            "policy.referral_capacity": 30,
+        }
+    )
     a = run(tiny, seed=2, events=True).events
     b = run(pre, seed=2, events=True).events
     assert not a.equals(b)  # the policies do change the world
@@ -118,6 +139,7 @@ def test_a_policy_does_not_reshuffle_draws_of_processes_it_does_not_touch(tiny: 
 @pytest.mark.parametrize("archive_share", [0.0, 2.0])
 def test_archiving_inactive_people_changes_no_result(tiny: Scenario, archive_share: float):
     """Archiving is bookkeeping: every month or never, the output is the same."""
+
     def outputs(share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         model = LabourMarketModel(tiny, seed=8)
         model.archive_share = share
@@ -162,18 +184,35 @@ def test_enterprises_and_employers_are_mesa_agents_over_the_tables(small_run: La
 def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:
     """Everyone alike, nothing learnt, constant monthly probabilities, vacancies never scarce."""
     sector = {"vacancy_share": 0.2, "hiring_bar": 0.5, "job_quality": 1.0}
-    return Scenario.from_dict({
-        "name": "homogeneous", "months": limit,
-        "world": {"pool_size": 1_000, "lde_workers": lde_workers, "enterprises": 100, "employability_beta": [1e7, 1e7],
-                  "education_employability_bonus": 0.0, "age_band_shares": [1.0, 0.0, 0.0]},
-        "people": {"learning_rate_lde": 0.0, "learning_rate_nec": 0.0, "employability_decay": 0.0,
-                   "search_rate_lde": 0.03, "limit_search_multiplier": 1.0, "older_worker_acceptance": 1.0},
-        "enterprises": {"initial_reserve_months": 10_000},
-        "employers": {"bar_step": 0.0, "sectors": {name: sector for name in
-                                                     ("care", "logistics", "cleaning_services", "industry", "hospitality")}},
-        "context": {"vacancy_inflow_rate": 10.0, "vacancy_outside_fill_rate": 0.0},
-        "policy": {"max_lde_months": limit, "extension_rule": "none", "referral_capacity": 0},
-    })
+    return Scenario.from_dict(
+        {
+            "name": "homogeneous",
+            "months": limit,
+            "world": {
+                "pool_size": 1_000,
+                "lde_workers": lde_workers,
+                "enterprises": 100,
+                "employability_beta": [1e7, 1e7],
+                "education_employability_bonus": 0.0,
+                "age_band_shares": [1.0, 0.0, 0.0],
+            },
+            "people": {
+                "learning_rate_lde": 0.0,
+                "learning_rate_nec": 0.0,
+                "employability_decay": 0.0,
+                "search_rate_lde": 0.03,
+                "limit_search_multiplier": 1.0,
+                "older_worker_acceptance": 1.0,
+            },
+            "enterprises": {"initial_reserve_months": 10_000},
+            "employers": {
+                "bar_step": 0.0,
+                "sectors": {name: sector for name in ("care", "logistics", "cleaning_services", "industry", "hospitality")},
+            },
+            "context": {"vacancy_inflow_rate": 10.0, "vacancy_outside_fill_rate": 0.0},
+            "policy": {"max_lde_months": limit, "extension_rule": "none", "referral_capacity": 0},
+        }
+    )
 
 
 def test_homogeneous_limit_matches_the_markov_chain():

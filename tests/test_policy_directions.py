@@ -35,6 +35,7 @@ def metric_mean(name: str):
     def measure(result, r):
         m: pd.DataFrame = result.metrics
         return float(m.loc[(m["replication"] == r) & (m["month"] > 0), name].mean())
+
     return measure
 
 

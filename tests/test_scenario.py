@@ -14,9 +14,20 @@ SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 
 def test_every_required_scenario_ships():
     names = {p.stem for p in SHIPPED}
-    required = {"baseline", "pre_reform", "imw_2023", "small", "no_extension", "sine_phaseout",
-                "sine_phaseout_compensated", "sector_covenants", "aftercare", "guidance_training",
-                "outcome_bonus", "flanking_package"}
+    required = {
+        "baseline",
+        "pre_reform",
+        "imw_2023",
+        "small",
+        "no_extension",
+        "sine_phaseout",
+        "sine_phaseout_compensated",
+        "sector_covenants",
+        "aftercare",
+        "guidance_training",
+        "outcome_bonus",
+        "flanking_package",
+    }
     assert required <= names
 
 
@@ -86,19 +97,28 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 BAD = {
-    "unknown key": ("[policy]\nafter_care_months = 12\n",
-                    r"bad.toml: unknown key 'policy.after_care_months'; allowed keys here: .*aftercare_months"),
+    "unknown key": (
+        "[policy]\nafter_care_months = 12\n",
+        r"bad.toml: unknown key 'policy.after_care_months'; allowed keys here: .*aftercare_months",
+    ),
     "unknown section": ("[polcy]\nx = 1\n", r"bad.toml: unknown key 'polcy'; allowed keys here: .*policy"),
-    "wrong type": ("[world]\npool_size = \"many\"\n", r"bad.toml: world.pool_size = 'many': Input should be a valid integer"),
-    "out of range": ("[policy]\nmax_lde_months = -3\n",
-                     r"bad.toml: policy.max_lde_months = -3: Input should be greater than or equal to 1; or Input should be 'unlimited'"),
-    "bad choice": ("[policy]\nextension_rule = \"lottery\"\n",
-                   r"bad.toml: policy.extension_rule = 'lottery': Input should be 'none' or 'evaluation'"),
-    "bad schedule": ("[policy]\nwage_subsidy = [[3, 0.4]]\n", r"policy.wage_subsidy = \[\[3, 0.4\]\]: the first step must start at month 0"),
+    "wrong type": ('[world]\npool_size = "many"\n', r"bad.toml: world.pool_size = 'many': Input should be a valid integer"),
+    "out of range": (
+        "[policy]\nmax_lde_months = -3\n",
+        r"bad.toml: policy.max_lde_months = -3: Input should be greater than or equal to 1; or Input should be 'unlimited'",
+    ),
+    "bad choice": (
+        '[policy]\nextension_rule = "lottery"\n',
+        r"bad.toml: policy.extension_rule = 'lottery': Input should be 'none' or 'evaluation'",
+    ),
+    "bad schedule": (
+        "[policy]\nwage_subsidy = [[3, 0.4]]\n",
+        r"policy.wage_subsidy = \[\[3, 0.4\]\]: the first step must start at month 0",
+    ),
     "shares": ("[world]\neducation_shares = [0.5, 0.5, 0.5]\n", r"world.education_shares = .*adding up to 1"),
-    "unknown sector": ("[policy]\ncovenant_sectors = [\"mining\"]\n", r"covenant_sectors names unknown sectors \['mining'\]"),
+    "unknown sector": ('[policy]\ncovenant_sectors = ["mining"]\n', r"covenant_sectors names unknown sectors \['mining'\]"),
     "broken toml": ("[policy\nx = 1\n", r"bad.toml: not valid TOML"),
-    "missing parent": ("extends = \"nowhere.toml\"\n", r"bad.toml: extends = 'nowhere.toml': parent file .*nowhere.toml not found"),
+    "missing parent": ('extends = "nowhere.toml"\n', r"bad.toml: extends = 'nowhere.toml': parent file .*nowhere.toml not found"),
 }
 
 
@@ -111,14 +131,16 @@ def test_bad_scenarios_name_file_field_value_and_what_is_allowed(tmp_path: Path,
 
 def test_error_in_a_parent_names_the_parent(tmp_path: Path):
     write(tmp_path, "parent.toml", "[people]\nsearch_rate_lde = 2.0\n")
-    child = write(tmp_path, "child.toml", "extends = \"parent.toml\"\n[policy]\naftercare_months = 6\n")
-    with pytest.raises(ScenarioError, match=r"parent.toml: people.search_rate_lde = 2.0: Input should be less than or equal to 1"):
+    child = write(tmp_path, "child.toml", 'extends = "parent.toml"\n[policy]\naftercare_months = 6\n')
+    with pytest.raises(
+        ScenarioError, match=r"parent.toml: people.search_rate_lde = 2.0: Input should be less than or equal to 1"
+    ):
         Scenario.load(child)
 
 
 def test_extends_cycle_is_reported(tmp_path: Path):
-    write(tmp_path, "a.toml", "extends = \"b.toml\"\n")
-    write(tmp_path, "b.toml", "extends = \"a.toml\"\n")
+    write(tmp_path, "a.toml", 'extends = "b.toml"\n')
+    write(tmp_path, "b.toml", 'extends = "a.toml"\n')
     with pytest.raises(ScenarioError, match="'extends' forms a cycle"):
         Scenario.load(tmp_path / "a.toml")
 

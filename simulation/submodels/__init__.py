@@ -14,5 +14,15 @@ from .referral import referral
 from .retention import retention
 from .time_limit import time_limit
 
-__all__ = ["benefits", "demography", "development", "enterprise_finances", "follow_up", "job_search_and_matching",
-           "labour_demand", "referral", "retention", "time_limit"]
+__all__ = [
+    "benefits",
+    "demography",
+    "development",
+    "enterprise_finances",
+    "follow_up",
+    "job_search_and_matching",
+    "labour_demand",
+    "referral",
+    "retention",
+    "time_limit",
+]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import move
-from ..people import Reason, SOCIAL_ASSISTANCE, UNEMPLOYED
+from ..people import SOCIAL_ASSISTANCE, UNEMPLOYED, Reason
 from ..scenario import NO_LIMIT_MONTHS
 
 if TYPE_CHECKING:
@@ -19,8 +19,9 @@ def benefits(model: LabourMarketModel) -> None:
     p, context = model.people, model.scenario.context
     status = p.view("status")
     model.recorder.add("benefits_unemployment", np.count_nonzero(status == UNEMPLOYED) * context.unemployment_benefit_month)
-    model.recorder.add("benefits_social_assistance",
-                       np.count_nonzero(status == SOCIAL_ASSISTANCE) * context.social_assistance_month)
+    model.recorder.add(
+        "benefits_social_assistance", np.count_nonzero(status == SOCIAL_ASSISTANCE) * context.social_assistance_month
+    )
     if model.scenario.policy.benefit_limit >= NO_LIMIT_MONTHS:
         return
     unemployed = p.in_status(UNEMPLOYED)

@@ -61,8 +61,11 @@ def enterprise_finances(model: LabourMarketModel) -> None:
         "outcome_bonus": table.view("bonus_due").copy(),
     }
     large = table.view("large")
-    costs = (workers * ent.wage_cost_month + table.view("slots") / policy.coaching_ratio * ent.coach_cost_month
-             + np.where(large, ent.overhead_large_month, ent.overhead_small_month))
+    costs = (
+        workers * ent.wage_cost_month
+        + table.view("slots") / policy.coaching_ratio * ent.coach_cost_month
+        + np.where(large, ent.overhead_large_month, ent.overhead_small_month)
+    )
     is_open = table.view("is_open")
     total_income = sum(income.values()) * is_open
     costs = costs * is_open

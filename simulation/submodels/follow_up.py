@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import INACTIVE, LDE, NEC, Reason, SOCIAL_ASSISTANCE
+from ..people import INACTIVE, LDE, NEC, SOCIAL_ASSISTANCE, Reason
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel

@@ -36,5 +36,6 @@ def adjust_hiring_bars(model: LabourMarketModel) -> None:
     table, employers = model.employer_table, model.scenario.employers
     bar, base = table.view("hiring_bar"), table.view("base_bar")
     pressure = table.view("vacancies") > employers.bar_pressure * table.view("vacancy_inflow")
-    bar[:] = np.where(pressure, np.maximum(base - employers.bar_max_drop, bar - employers.bar_step),
-                      np.minimum(base, bar + employers.bar_step))
+    bar[:] = np.where(
+        pressure, np.maximum(base - employers.bar_max_drop, bar - employers.bar_step), np.minimum(base, bar + employers.bar_step)
+    )

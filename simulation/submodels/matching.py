@@ -59,8 +59,9 @@ def search(model: LabourMarketModel) -> np.ndarray:
     p, people = model.people, model.scenario.people
     draw = model.streams.uniform_all("matching.apply", p.view("id"))
     status = p.view("status")
-    applying = (((status == UNEMPLOYED) & (draw < people.search_rate_unemployed))
-                | ((status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance)))
+    applying = ((status == UNEMPLOYED) & (draw < people.search_rate_unemployed)) | (
+        (status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance)
+    )
     lde = p.in_status(LDE)
     applying[lde] = draw[lde] < lde_search_intensity(model, lde)
     return np.flatnonzero(applying)

@@ -58,11 +58,14 @@ def referral(model: LabourMarketModel) -> None:
 def request_referrals(model: LabourMarketModel) -> None:
     p, policy = model.people, model.scenario.policy
     asking = np.flatnonzero(
-        p.jobless_mask() & (p.view("queued_since") == NO_ONE) & (p.view("ticket_since") == NO_ONE)
+        p.jobless_mask()
+        & (p.view("queued_since") == NO_ONE)
+        & (p.view("ticket_since") == NO_ONE)
         & (p.view("jobless_months") >= policy.referral_min_jobless_months)
         & (p.view("employability") <= policy.referral_max_employability)
         & (p.view("lde_months") < min(policy.lde_limit, np.iinfo(np.int16).max))
-        & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate))
+        & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
+    )
     p.queued_since[asking] = model.month
     queue, _ = model.referrals.current(p)
     model.referrals.queue = np.concatenate([queue, asking])
@@ -73,7 +76,7 @@ def decide_referrals(model: LabourMarketModel) -> None:
     queue, tickets = books.current(p)
     expired = model.month - p.ticket_since[tickets] >= policy.ticket_validity_months
     p.ticket_since[tickets[expired]] = NO_ONE
-    decided, books.queue = queue[: policy.referral_capacity], queue[policy.referral_capacity:]
+    decided, books.queue = queue[: policy.referral_capacity], queue[policy.referral_capacity :]
     p.queued_since[decided] = NO_ONE
     p.ticket_since[decided] = model.month
     books.tickets = np.concatenate([tickets[~expired], decided])

@@ -37,11 +37,13 @@ def separation_risk(model: LabourMarketModel) -> np.ndarray:
     p, scenario = model.people, model.scenario
     people, policy = scenario.people, scenario.policy
     tenure = p.view("months_in_status")
-    early, mid, late = (np.float32(h) for h in (people.separation_hazard_early, people.separation_hazard_mid,
-                                                 people.separation_hazard_late))
+    early, mid, late = (
+        np.float32(h) for h in (people.separation_hazard_early, people.separation_hazard_mid, people.separation_hazard_late)
+    )
     base = late + (mid - late) * (tenure <= MID_MONTHS) + (early - mid) * (tenure <= EARLY_MONTHS)
-    profile = np.maximum(np.float32(0.2), 1 + np.float32(people.separation_employability_effect)
-                         * (np.float32(0.5) - p.view("employability")))
+    profile = np.maximum(
+        np.float32(0.2), 1 + np.float32(people.separation_employability_effect) * (np.float32(0.5) - p.view("employability"))
+    )
     aftercare = 1 - np.float32(policy.aftercare_effect) * (p.view("aftercare_left") > 0)
     return np.minimum(base * profile * p.view("job_quality") * aftercare, np.float32(1))
 

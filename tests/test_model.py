@@ -8,6 +8,7 @@ import pytest
 
 from simulation import LabourMarketModel, Scenario, Status, run
 from simulation.records import FLOW_COLUMNS, INFLOW_COLUMNS
+from simulation.submodels.development import MAX_GUIDANCE
 
 STATUSES = [s.name for s in Status]
 
@@ -204,7 +205,8 @@ def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:
                 "limit_search_multiplier": 1.0,
                 "older_worker_acceptance": 1.0,
             },
-            "enterprises": {"initial_reserve_months": 10_000},
+            # coaching per worker far above the reference: guidance stays at its cap as workers leave
+        "enterprises": {"initial_reserve_months": 10_000, "reference_coaching_ratio": 100.0},
             "employers": {
                 "bar_step": 0.0,
                 "sectors": {name: sector for name in ("care", "logistics", "cleaning_services", "industry", "hospitality")},
@@ -232,7 +234,7 @@ def test_homogeneous_limit_matches_the_markov_chain():
         model.step()
     people = scenario.people
     i, d = people.inactivity_hazard, people.lde_dismissal_hazard
-    q = people.search_rate_lde * 0.5  # acceptance is exactly 1/2 at the hiring bar
+    q = people.search_rate_lde * MAX_GUIDANCE * 0.5  # acceptance is exactly 1/2 at the hiring bar
     r = (1 - i) * (1 - q) * (1 - d)
     p_job = (1 - i) * q * (1 - r ** (limit - used)) / (1 - r)
 

@@ -7,29 +7,43 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..people import LDE, NEC
-from ..scenario import Scenario
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
 
 COVENANT_TRAINING_MONTHS = 12
+#: Coaching per worker beyond four times the reference adds nothing more.
+MAX_GUIDANCE = 2.0
 
 
-def coaching_factor(scenario: Scenario) -> float:
-    """Guidance intensity relative to the reference coaching ratio (square root: diminishing returns)."""
-    return float(np.sqrt(scenario.enterprises.reference_coaching_ratio / scenario.policy.coaching_ratio))
+def guidance(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
+    """Guidance intensity of each LDE worker in ``lde``: 1 at the reference coaching ratio.
+
+    It is the square root (diminishing returns) of the coaching capacity per worker in the
+    worker's enterprise (coaches / workers) relative to one coach per
+    ``reference_coaching_ratio`` workers: an enterprise with vacant slots coaches its
+    workers more, a stricter ``policy.coaching_ratio`` gives every worker more.
+    """
+    table = model.enterprise_table
+    per_worker = table.view("coaches") / np.maximum(table.view("workers"), 1)
+    factor = np.sqrt(per_worker * model.scenario.enterprises.reference_coaching_ratio)
+    return np.minimum(factor, MAX_GUIDANCE)[model.people.enterprise[lde]]
 
 
 def development(model: LabourMarketModel) -> None:
     """Employability moves a share of the gap to the ceiling in work; decays out of work."""
     p, scenario = model.people, model.scenario
     people, policy = scenario.people, scenario.policy
+    ceiling = np.float32(people.employability_ceiling)
     status, employability = p.view("status"), p.view("employability")
-    in_lde, in_nec = status == LDE, status == NEC
-    lde_rate = people.learning_rate_lde * coaching_factor(scenario) * (1 + people.training_effect * policy.training_effort)
+    in_nec = status == NEC
     trained = p.view("covenant_hire") & (p.view("months_in_status") < COVENANT_TRAINING_MONTHS)
-    nec_rate = np.float32(people.learning_rate_nec) + np.float32(policy.covenant_training_rate) * trained
-    rate = np.float32(lde_rate) * in_lde + nec_rate * in_nec
-    employability += rate * (np.float32(people.employability_ceiling) - employability)
+    nec_rate = (np.float32(people.learning_rate_nec) + np.float32(policy.covenant_training_rate) * trained) * in_nec
+    employability += nec_rate * (ceiling - employability)
     employability *= 1 - np.float32(people.employability_decay) * (status < LDE)
-    p.view("experience")[:] += in_lde | in_nec
+
+    lde = p.in_status(LDE)
+    training = 1 + people.training_effect * policy.training_effort
+    lde_rate = (people.learning_rate_lde * training * guidance(model, lde)).astype(np.float32)
+    p.employability[lde] += lde_rate * (ceiling - p.employability[lde])
+    p.view("experience")[:] += (status == LDE) | in_nec

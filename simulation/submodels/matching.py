@@ -18,7 +18,7 @@ import numpy as np
 from ..moves import move
 from ..people import LDE, NEC, SOCIAL_ASSISTANCE, UNEMPLOYED, Reason
 from ..scenario import NO_LIMIT_MONTHS
-from .development import coaching_factor
+from .development import guidance
 from .labour_demand import adjust_hiring_bars
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def job_search_and_matching(model: LabourMarketModel) -> None:
 
 def lde_search_intensity(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
     """Probability that each LDE worker in ``lde`` applies this month."""
-    rate = model.scenario.people.search_rate_lde * coaching_factor(model.scenario)
+    rate = model.scenario.people.search_rate_lde * guidance(model, lde)
     return np.minimum(rate * limit_ramp(model, lde), 1.0)
 
 

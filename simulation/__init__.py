@@ -10,19 +10,37 @@ The public API::
     print(model.person(0))
     result = run(scenario, seed=1, replications=3)
     result.summary
+    compare([scenario, other], replications=10)   # experiments: also sweep, sensitivity
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .experiment import compare, sweep
 from .indicators import INDICATORS
 from .model import LabourMarketModel
 from .people import Reason, Status
 from .runner import RunResult, run
 from .scenario import Scenario, ScenarioError
+from .sensitivity import sensitivity
+from .store import read_experiment
 
 try:
     __version__ = version("lde-doorstroom")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["INDICATORS", "LabourMarketModel", "Reason", "RunResult", "Scenario", "ScenarioError", "Status", "__version__", "run"]
+__all__ = [
+    "INDICATORS",
+    "LabourMarketModel",
+    "Reason",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Status",
+    "__version__",
+    "compare",
+    "read_experiment",
+    "run",
+    "sensitivity",
+    "sweep",
+]

@@ -7,20 +7,23 @@ interrupted, 1 an unexpected failure (a bug: please report it with run.json).
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm import tqdm
 
 from . import __version__
+from .design import DesignError
+from .executors import ExecutorError
+from .experiment import compare, sweep
 from .indicators import INDICATORS
 from .output import OutputError, RunWriter, new_run_folder
 from .runner import run
 from .scenario import Scenario, ScenarioError, parse_override
+from .sensitivity import sensitivity
+from .statistics import interval
+from .store import StoreError
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 
@@ -56,12 +59,48 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(prog="lde-sim", description="Simulate transitions out of Flanders' local services economy.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
+
     runp = commands.add_parser("run", help="run a scenario file and write its tables")
     runp.add_argument("scenario", help="scenario TOML file, e.g. scenarios/baseline.toml")
-    runp.add_argument("--seed", type=seed_value, default=1, help="base seed (default 1)")
-    runp.add_argument("--replications", type=positive_int, default=1, help="independent replications (default 1)")
-    runp.add_argument("--months", type=positive_int, help="months to simulate (default: the scenario's)")
-    runp.add_argument(
+    add_common(runp, replications=1)
+    runp.add_argument("--events", action="store_true", help="also write events.csv with every status change")
+    runp.add_argument("--out", help="output folder (default: a new folder under runs/); never overwritten")
+
+    comparep = commands.add_parser("compare", help="run scenarios side by side with the same seeds")
+    comparep.add_argument("scenarios", nargs="+", help="scenario files; differences are taken from the first")
+    add_common(comparep, replications=10)
+    add_experiment(comparep)
+
+    sweepp = commands.add_parser("sweep", help="run a grid or Latin hypercube over parameters")
+    sweepp.add_argument("scenario", help="the base scenario file")
+    add_common(sweepp, replications=3)
+    add_vary(sweepp)
+    sweepp.add_argument("--sample", choices=["grid", "lhs"], default="grid", help="grid (default) or lhs")
+    sweepp.add_argument("--samples", type=positive_int, help="points of the Latin hypercube")
+    add_experiment(sweepp)
+
+    sensp = commands.add_parser("sensitivity", help="Morris or Sobol sensitivity indices (SALib)")
+    sensp.add_argument("scenario", help="the base scenario file")
+    add_common(sensp, replications=2)
+    add_vary(sensp)
+    sensp.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    sensp.add_argument(
+        "--samples", type=positive_int, default=10, help="Morris trajectories, or Sobol base samples (a power of two); default 10"
+    )
+    add_experiment(sensp)
+    return parser
+
+
+def add_common(parser: argparse.ArgumentParser, replications: int) -> None:
+    parser.add_argument("--seed", type=seed_value, default=1, help="base seed (default 1)")
+    parser.add_argument(
+        "--replications",
+        type=positive_int,
+        default=replications,
+        help=f"independent replications per scenario (default {replications})",
+    )
+    parser.add_argument("--months", type=positive_int, help="months to simulate (default: the scenario's)")
+    parser.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -69,23 +108,67 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario field, e.g. --set policy.aftercare_months=12 (repeatable)",
     )
-    runp.add_argument("--events", action="store_true", help="also write events.csv with every status change")
-    runp.add_argument("--out", help="output folder (default: a new folder under runs/); never overwritten")
-    return parser
+
+
+def add_vary(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="KEY=SPEC",
+        help="key=low:high:step or key=a,b,c (grid), key=low:high (lhs, sensitivity); repeatable",
+    )
+
+
+def add_experiment(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", type=positive_int, help="worker processes (default: all cores; 1 = in this process)")
+    parser.add_argument("--scheduler", help="Dask scheduler tcp://HOST:PORT, or 'local' to start one here")
+    parser.add_argument("--out", help="output folder (default: a new folder under runs/); the same --out resumes")
+
+
+def load(path: str, args: argparse.Namespace) -> Scenario:
+    """A scenario file with the command's --set and --months applied."""
+    scenario = Scenario.load(path, dict(parse_override(text) for text in args.overrides))
+    return scenario if args.months is None else scenario.with_overrides({"months": args.months})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        overrides = dict(parse_override(text) for text in args.overrides)
-        scenario = Scenario.load(args.scenario, overrides)
-        if args.months is not None:
-            scenario = scenario.with_overrides({"months": args.months})
-        folder = new_run_folder(args.out, scenario.name, args.seed)
-    except (ScenarioError, OutputError) as err:
+        if args.command == "run":
+            scenario = load(args.scenario, args)
+            return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
+        return run_experiment(args)
+    except (ScenarioError, OutputError, DesignError, StoreError, ExecutorError) as err:
         print(f"lde-sim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return run_and_write(scenario, args, folder)
+    except KeyboardInterrupt:
+        print("lde-sim: interrupted; finished runs are kept, the same command with the same --out resumes", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def run_experiment(args: argparse.Namespace) -> int:
+    common = {
+        "replications": args.replications,
+        "seed": args.seed,
+        "jobs": args.jobs,
+        "scheduler": args.scheduler,
+        "out": args.out,
+        "progress": True,
+    }
+    if args.command == "compare":
+        table = compare([load(path, args) for path in args.scenarios], **common)
+        shown = table.assign(diff=[f"{d:.4g}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
+        print(shown.drop(columns=["significant"]).to_string(index=False, float_format=readable))
+        print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
+    elif args.command == "sweep":
+        table = sweep(load(args.scenario, args), args.vary, args.sample, args.samples, **common)
+        print(table.to_string(index=False, float_format=readable))
+    else:
+        table = sensitivity(load(args.scenario, args), args.vary, args.method, args.samples, **common)
+        print(table.to_string(index=False, float_format=readable))
+    print(f"\nResults in {table.attrs['folder']}")
+    return 0
 
 
 def run_and_write(scenario: Scenario, args: argparse.Namespace, folder) -> int:
@@ -135,10 +218,8 @@ def indicator_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Mean of each indicator over replications, with a 95% t-interval when there are several."""
     rows = []
     for name, meaning in INDICATORS.items():
-        values = summary[name].astype(float).dropna().to_numpy()
-        mean = values.mean() if values.size else math.nan
-        half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else math.nan
-        rows.append({"indicator": name, "mean": mean, "ci95_low": mean - half, "ci95_high": mean + half, "meaning": meaning})
+        mean, low, high = interval(summary[name].to_numpy(dtype=float))
+        rows.append({"indicator": name, "mean": mean, "ci95_low": low, "ci95_high": high, "meaning": meaning})
     table = pd.DataFrame(rows).set_index("indicator")
     if summary.shape[0] < 2:
         table = table.drop(columns=["ci95_low", "ci95_high"])

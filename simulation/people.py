@@ -162,10 +162,6 @@ class Population(Table):
         """Who is unemployed or on social assistance (the statuses numbered below ``lde``)."""
         return self.view("status") < LDE
 
-    def jobless(self) -> np.ndarray:
-        """Slots of the unemployed and those on social assistance."""
-        return np.flatnonzero(self.jobless_mask())
-
     def counts(self) -> np.ndarray:
         """Number of people in each status, indexed by :class:`Status` (the archive is inactive)."""
         status = self.view("status")

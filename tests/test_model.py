@@ -206,7 +206,7 @@ def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:
                 "older_worker_acceptance": 1.0,
             },
             # coaching per worker far above the reference: guidance stays at its cap as workers leave
-        "enterprises": {"initial_reserve_months": 10_000, "reference_coaching_ratio": 100.0},
+            "enterprises": {"initial_reserve_months": 10_000, "reference_coaching_ratio": 100.0},
             "employers": {
                 "bar_step": 0.0,
                 "sectors": {name: sector for name in ("care", "logistics", "cleaning_services", "industry", "hospitality")},

@@ -1,0 +1,157 @@
+"""Where runs execute: in this process, in local processes, or on a Dask cluster.
+
+Every executor takes the same :class:`Task` objects and yields the same
+:class:`~simulation.store.Outcome` objects, in whatever order runs finish. A run is a
+pure function of its task (scenario, seed, replication), so the results are identical
+whichever executor ran them. At most a few runs per worker are in flight at once, so a
+10,000-run sweep never holds more than that in memory.
+
+- serial: ``jobs=1``, no scheduler;
+- processes (the default): ``jobs`` local worker processes; a worker that dies is
+  replaced and the runs it held are retried;
+- Dask: ``scheduler="tcp://host:port"`` for an existing cluster, or ``"local"`` to start a
+  ``LocalCluster`` of ``jobs`` single-threaded workers on this machine (loopback only);
+  a worker that dies costs only the runs it held, which Dask runs again. Needs the
+  ``cluster`` extra (``pip install 'lde-doorstroom[cluster]'``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from .runner import simulate
+from .scenario import Scenario
+from .store import MONTHLY, Outcome
+
+IN_FLIGHT_PER_WORKER = 2
+RETRIES = 2
+#: Workers fork from this process on Linux: they start at once, with the model already
+#: imported (spawning re-imports Mesa, pandas and SciPy: about a second per worker).
+#: Elsewhere (macOS, Windows) fork is unsafe or missing, so they spawn.
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: the resolved scenario (as data), the base seed and the replication."""
+
+    run: int
+    scenario: dict[str, Any]
+    seed: int
+    replication: int
+
+
+def execute(task: Task) -> Outcome:
+    """Run one task; a failure of the model becomes an outcome with the error, not an exception."""
+    start = time.perf_counter()
+    try:
+        result = simulate(Scenario.from_dict(task.scenario), task.seed, task.replication)
+    except Exception as err:  # noqa: BLE001 - one failed run must not stop an experiment
+        detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+        return Outcome(task.run, time.perf_counter() - start, error=detail)
+    indicators = {k: v for k, v in result.summary.items() if k not in ("replication", "seed")}
+    return Outcome(task.run, time.perf_counter() - start, indicators, result.metrics[["month", *MONTHLY]])
+
+
+class ExecutorError(Exception):
+    """An executor that cannot start (no Dask installed, scheduler unreachable)."""
+
+
+def run_tasks(tasks: Iterable[Task], jobs: int = 1, scheduler: str | None = None) -> Iterator[Outcome]:
+    """Run ``tasks`` and yield their outcomes as they finish."""
+    if scheduler is not None:
+        return _dask(tasks, jobs, scheduler)
+    if jobs <= 1:
+        return (execute(task) for task in tasks)
+    return _processes(tasks, jobs)
+
+
+def _processes(tasks: Iterable[Task], jobs: int) -> Iterator[Outcome]:
+    pending = iter(tasks)
+    retries: dict[int, int] = {}
+    context = multiprocessing.get_context(START_METHOD)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    running: dict[Future[Outcome], Task] = {}
+    try:
+        while True:
+            for task in pending:
+                running[pool.submit(execute, task)] = task
+                if len(running) >= jobs * IN_FLIGHT_PER_WORKER:
+                    break
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = running.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    retries[task.run] = retries.get(task.run, 0) + 1
+                    if retries[task.run] > RETRIES:
+                        yield Outcome(task.run, 0.0, error="worker process died repeatedly on this run")
+                        continue
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+                    lost = [running.pop(f) for f in list(running)]
+                    for again in (task, *lost):
+                        running[pool.submit(execute, again)] = again
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(tasks: Iterable[Task], jobs: int, scheduler: str) -> Iterator[Outcome]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ExecutorError("--scheduler needs Dask: pip install 'lde-doorstroom[cluster]'") from None
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = LocalCluster(
+                n_workers=max(jobs, 1), threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            )
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout=10)
+    except OSError as err:
+        if cluster is not None:
+            cluster.close()
+        raise ExecutorError(f"--scheduler {scheduler}: cannot connect: {err}") from None
+    try:
+        yield from _dask_loop(client, as_completed, tasks, max(len(client.scheduler_info()["workers"]), 1))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dask_loop(client: Any, as_completed: Any, tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
+    pending = iter(tasks)
+    queue = as_completed()
+    owner: dict[str, int] = {}
+
+    def submit_next() -> None:
+        for task in pending:
+            future = client.submit(execute, task, key=f"run-{task.run}-{time.time_ns()}", retries=RETRIES, pure=False)
+            owner[future.key] = task.run
+            queue.add(future)
+            return
+
+    for _ in range(workers * IN_FLIGHT_PER_WORKER):
+        submit_next()
+    for future in queue:
+        try:
+            outcome = future.result()
+        except Exception as err:  # noqa: BLE001 - e.g. KilledWorker after repeated worker deaths
+            outcome = Outcome(owner[future.key], 0.0, error=f"{type(err).__name__}: {err}")
+        future.release()
+        yield outcome
+        submit_next()

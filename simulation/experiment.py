@@ -1,0 +1,236 @@
+"""Experiments: many runs of many scenarios, stored, resumable, summarised with intervals.
+
+An experiment is a list of design points (:mod:`simulation.design`) times the same
+replications (same seeds: common random numbers, so differences between points are
+paired). It runs on an executor (:mod:`simulation.executors`), streams every finished
+run into ``experiment.sqlite`` (:mod:`simulation.store`), and can be resumed by running
+the same command with the same output folder. The three kinds:
+
+- :func:`compare`: scenarios side by side, with paired differences from the first;
+- :func:`sweep`: a grid or Latin hypercube over parameters;
+- :func:`simulation.sensitivity.sensitivity`: Morris or Sobol indices (SALib).
+
+Each returns a pandas frame and writes it as CSV next to the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
+from .executors import Task, run_tasks
+from .indicators import INDICATORS
+from .output import OutputError, package_versions
+from .runner import replication_seed
+from .scenario import Scenario
+from .statistics import interval
+from .store import FILE, ExperimentStore, read_experiment
+
+tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
+
+
+@dataclass
+class Experiment:
+    """A design to run: its kind, points, replications and base seed."""
+
+    kind: str
+    points: list[Point]
+    replications: int = 10
+    seed: int = 1
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def seeds(self) -> list[int]:
+        """The replication seeds, shared by every point."""
+        return [replication_seed(self.seed, r) for r in range(self.replications)]
+
+    def digest(self) -> str:
+        """Identifies the design: same points, scenarios, seed and replications, same digest."""
+        content = {
+            "kind": self.kind,
+            "seed": self.seed,
+            "replications": self.replications,
+            "details": self.details,
+            "points": [[p.label, p.overrides, p.scenario.digest()] for p in self.points],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def experiment_folder(out: str | Path | None, kind: str, root: Path = Path("runs")) -> Path:
+    """``out`` (new, empty, or holding a store to resume), or a new folder under ``root``."""
+    if out is None:
+        folder = root / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}"
+        folder.mkdir(parents=True)
+        return folder
+    folder = Path(out)
+    if folder.exists() and not (folder / FILE).exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OutputError(f"--out {folder}: exists and holds no experiment to resume; choose a new folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def execute(
+    experiment: Experiment,
+    out: str | Path | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    on_outcome: Callable[[Any], None] | None = None,
+) -> Path:
+    """Run every run of ``experiment`` not yet in its store; return the folder.
+
+    Finished runs are committed one by one; Ctrl-C (or a kill) leaves them in place and
+    the same call resumes. ``on_outcome`` sees each outcome after it is stored.
+    """
+    folder = experiment_folder(out, experiment.kind)
+    store = ExperimentStore(folder)
+    try:
+        store.prepare(
+            experiment.digest(),
+            experiment.points,
+            experiment.seeds(),
+            {
+                "kind": experiment.kind,
+                "seed": experiment.seed,
+                "replications": experiment.replications,
+                "details": experiment.details,
+                "command": sys.argv,
+                "versions": package_versions(),
+            },
+        )
+        todo = store.todo()
+        tasks = (Task(run, experiment.points[p].scenario.model_dump(mode="json"), experiment.seed, r) for run, p, r in todo)
+        failed = 0
+        with tqdm(total=len(todo), unit="run", desc=experiment.kind, disable=None if progress else True) as bar:
+            for outcome in run_tasks(tasks, jobs or default_jobs(), scheduler):
+                store.save(outcome)
+                failed += outcome.error is not None
+                bar.set_postfix(failed=failed, refresh=False)
+                bar.update()
+                if on_outcome is not None:
+                    on_outcome(outcome)
+    finally:
+        store.close()
+    return folder
+
+
+def compare(
+    scenarios: list[Scenario],
+    replications: int = 10,
+    seed: int = 1,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``."""
+    labels = _unique([s.name for s in scenarios])
+    points = [Point(label, {}, s) for label, s in zip(labels, scenarios)]
+    folder = execute(Experiment("compare", points, replications, seed), out, jobs, scheduler, progress)
+    table = comparison_table(read_experiment(folder)["indicators"], labels)
+    table.to_csv(folder / "comparison.csv", index=False)
+    return _with_folder(table, folder)
+
+
+def sweep(
+    base: Scenario,
+    vary: list[str],
+    sample: str = "grid",
+    samples: int | None = None,
+    replications: int = 3,
+    seed: int = 1,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Run a grid (``key=low:high:step`` or ``key=a,b,c``) or a Latin hypercube (``sample="lhs"``,
+    ``key=low:high``) over ``base``; return (and write) ``sweep.csv``: one row per point."""
+    varies = [parse_vary(text, base) for text in vary]
+    points = design_points(base, varies, sample, samples, seed)
+    details = {"vary": vary, "sample": sample, "samples": samples}
+    folder = execute(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
+    table = sweep_table(read_experiment(folder)["indicators"], points)
+    table.to_csv(folder / "sweep.csv", index=False)
+    return _with_folder(table, folder)
+
+
+def design_points(base: Scenario, varies: list[Vary], sample: str, samples: int | None, seed: int) -> list[Point]:
+    if sample == "grid":
+        return grid(base, varies)
+    if sample == "lhs":
+        if samples is None:
+            raise DesignError("--sample lhs needs --samples N")
+        return latin_hypercube(base, varies, samples, seed)
+    raise DesignError(f"--sample {sample!r}: choose grid or lhs")
+
+
+def comparison_table(indicators: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Per scenario and indicator: mean, median, 95% interval, and the paired difference from the first."""
+    rows = []
+    wide = {name: indicators.pivot(index="replication", columns="label", values=name) for name in INDICATORS}
+    for label in labels:
+        for name in INDICATORS:
+            values = wide[name].get(label, pd.Series(dtype=float))
+            mean, low, high = interval(values.to_numpy(dtype=float))
+            paired = (values - wide[name][labels[0]]).to_numpy(dtype=float)
+            diff, diff_low, diff_high = interval(paired)
+            rows.append(
+                {
+                    "scenario": label,
+                    "indicator": name,
+                    "mean": mean,
+                    "median": float(np.nanmedian(values)) if values.notna().any() else math.nan,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "diff": diff,
+                    "diff_ci_low": diff_low,
+                    "diff_ci_high": diff_high,
+                    "significant": bool(diff_low > 0 or diff_high < 0),
+                    "replications": int(values.notna().sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def sweep_table(indicators: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
+    """One row per design point: its parameter values and the mean of each indicator."""
+    means = indicators.groupby("point")[list(INDICATORS)].mean()
+    counts = indicators.groupby("point").size()
+    rows = []
+    for i, p in enumerate(points):
+        row = {"point": i, **p.overrides, "replications": int(counts.get(i, 0))}
+        row.update({name: means.loc[i, name] if i in means.index else math.nan for name in INDICATORS})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return out
+
+
+def _with_folder(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    table.attrs["folder"] = str(folder)
+    return table

@@ -1,0 +1,180 @@
+"""The experiment store: one SQLite file per experiment, written as runs finish.
+
+Tables (plain SQL for anyone; :func:`read_experiment` gives them as pandas frames):
+
+- ``meta(key, value)``: provenance: kind, command, versions, base seed, replications,
+  design digest, created and updated times.
+- ``points(point, label, overrides, scenario)``: each design point, its overrides (JSON)
+  and its resolved scenario (TOML).
+- ``runs(run, point, replication, seed, status, error, seconds, finished)``: one row per
+  design point and replication; ``status`` is ``pending``, ``done`` or ``failed``.
+- ``indicators(run, <indicator>...)``: the indicators of each finished run.
+- ``monthly(run, month, <aggregate>...)``: monthly aggregates of each finished run.
+
+A run's results and its ``done`` status are committed in one transaction the moment it
+finishes, so an interrupted experiment (Ctrl-C, kill -9, a crash) loses no finished
+run, and re-opening the store finds exactly the runs still to do.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .design import Point
+from .indicators import INDICATORS
+from .output import now
+
+FILE = "experiment.sqlite"
+#: Monthly columns kept per run: enough for bands and trade-offs, small enough for 10,000 runs.
+MONTHLY = [
+    "unemployed",
+    "social_assistance",
+    "lde",
+    "nec",
+    "inactive",
+    "flow_lde_to_nec",
+    "lde_occupancy",
+    "waiting_list",
+    "enterprises_solvent",
+    "reserves_total",
+    "service_quality",
+]
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS points (point INTEGER PRIMARY KEY, label TEXT, overrides TEXT, scenario TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    run INTEGER PRIMARY KEY, point INTEGER REFERENCES points, replication INTEGER, seed INTEGER,
+    status TEXT CHECK (status IN ('pending', 'done', 'failed')), error TEXT, seconds REAL, finished TEXT);
+CREATE TABLE IF NOT EXISTS indicators (run INTEGER PRIMARY KEY REFERENCES runs, {", ".join(f"{i} REAL" for i in INDICATORS)});
+CREATE TABLE IF NOT EXISTS monthly (run INTEGER REFERENCES runs, month INTEGER, {", ".join(f"{c} REAL" for c in MONTHLY)},
+    PRIMARY KEY (run, month));
+"""
+
+
+class StoreError(Exception):
+    """A store that does not belong to this experiment."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a finished (or failed) run sends back to be stored."""
+
+    run: int
+    seconds: float
+    indicators: dict[str, float] | None = None
+    monthly: pd.DataFrame | None = None
+    error: str | None = None
+
+
+class ExperimentStore:
+    """Create or reopen ``folder/experiment.sqlite`` for one experiment design."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / FILE
+        self.connection = sqlite3.connect(self.path)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
+        self.connection.executescript(SCHEMA)
+
+    def prepare(self, digest: str, points: list[Point], seeds: list[int], meta: dict[str, Any]) -> None:
+        """Write a new design, or check that an existing store holds the same one."""
+        stored = self.meta().get("design_sha256")
+        if stored is not None:
+            if stored != digest:
+                raise StoreError(
+                    f"{self.path} holds a different experiment (another design, seed or replications); "
+                    "use a new --out folder, or repeat the original command to resume it"
+                )
+            self._set_meta({"resumed": now()})
+            return
+        with self.connection:
+            self.connection.executemany(
+                "INSERT INTO points VALUES (?, ?, ?, ?)",
+                [(i, p.label, json.dumps(p.overrides), p.scenario.to_toml()) for i, p in enumerate(points)],
+            )
+            self.connection.executemany(
+                "INSERT INTO runs (run, point, replication, seed, status) VALUES (?, ?, ?, ?, 'pending')",
+                [(i * len(seeds) + r, i, r, seed) for i in range(len(points)) for r, seed in enumerate(seeds)],
+            )
+            self._set_meta({**meta, "design_sha256": digest, "created": now()})
+
+    def todo(self) -> list[tuple[int, int, int]]:
+        """(run, point, replication) of every run not yet done (pending or failed), in order."""
+        return self.connection.execute("SELECT run, point, replication FROM runs WHERE status != 'done' ORDER BY run").fetchall()
+
+    def save(self, outcome: Outcome) -> None:
+        """Commit one run's results and status in a single transaction."""
+        with self.connection:
+            if outcome.error is not None:
+                self.connection.execute(
+                    "UPDATE runs SET status='failed', error=?, seconds=?, finished=? WHERE run=?",
+                    (outcome.error, outcome.seconds, now(), outcome.run),
+                )
+                return
+            names = list(INDICATORS)
+            self.connection.execute(
+                f"INSERT OR REPLACE INTO indicators VALUES (?, {', '.join('?' * len(names))})",
+                (outcome.run, *[_number(outcome.indicators[n]) for n in names]),
+            )
+            monthly = outcome.monthly
+            self.connection.executemany(
+                f"INSERT OR REPLACE INTO monthly VALUES (?, ?, {', '.join('?' * len(MONTHLY))})",
+                ((outcome.run, int(m), *map(_number, row)) for m, *row in monthly[["month", *MONTHLY]].itertuples(index=False)),
+            )
+            self.connection.execute(
+                "UPDATE runs SET status='done', error=NULL, seconds=?, finished=? WHERE run=?",
+                (outcome.seconds, now(), outcome.run),
+            )
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.connection.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+
+    def close(self) -> None:
+        self._set_meta({"updated": now()})
+        self.connection.close()
+
+    def _set_meta(self, values: dict[str, Any]) -> None:
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()],
+            )
+
+
+def read_experiment(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """An experiment's tables as frames: ``meta``, ``points``, ``runs``, ``indicators``, ``monthly``.
+
+    ``indicators`` and ``monthly`` come joined with their run's point, label and replication.
+    """
+    path = Path(folder)
+    path = path / FILE if path.is_dir() else path
+    if not path.is_file():
+        raise FileNotFoundError(f"no experiment store at {path}")
+    with sqlite3.connect(path) as connection:
+
+        def query(sql: str) -> pd.DataFrame:
+            return pd.read_sql_query(sql, connection)
+
+        join = "JOIN runs USING (run) JOIN points USING (point)"
+        return {
+            "meta": query("SELECT * FROM meta"),
+            "points": query("SELECT * FROM points ORDER BY point"),
+            "runs": query("SELECT * FROM runs ORDER BY run"),
+            "indicators": query(f"SELECT point, label, replication, seed, indicators.* FROM indicators {join} ORDER BY run"),
+            "monthly": query(f"SELECT point, label, replication, monthly.* FROM monthly {join} ORDER BY run, month"),
+        }
+
+
+def _number(value: Any) -> float | None:
+    value = float(value)
+    return None if value != value else value  # NaN is stored as NULL

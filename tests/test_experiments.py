@@ -1,0 +1,263 @@
+"""Experiments: intervals, designs, the store, resuming after kill -9, and executors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import Scenario
+from simulation.design import DesignError, grid, latin_hypercube, parse_vary
+from simulation.experiment import Experiment, compare, execute, sweep
+from simulation.statistics import interval
+from simulation.store import read_experiment
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def quick(tiny: Scenario) -> Scenario:
+    return tiny.with_overrides({"months": 24})
+
+
+def test_intervals_cover_the_true_mean_at_the_nominal_rate():
+    """95% t-intervals from 5 normal draws contain the mean in 95% of 4,000 experiments."""
+    rng = np.random.default_rng(1)
+    trials = 4_000
+    hits = 0
+    for _ in range(trials):
+        _, low, high = interval(rng.normal(3.0, 2.0, size=5))
+        hits += low <= 3.0 <= high
+    assert abs(hits / trials - 0.95) < 4 * np.sqrt(0.95 * 0.05 / trials)
+
+
+def test_interval_edge_cases():
+    assert np.isnan(interval(np.array([]))[0])
+    mean, low, high = interval(np.array([2.0, np.nan]))
+    assert mean == 2.0 and np.isnan(low) and np.isnan(high)
+
+
+def test_compare_pairs_replications_and_a_scenario_with_itself_differs_by_nothing(quick: Scenario, tmp_path: Path):
+    more = quick.with_overrides({"name": "more_aftercare", "policy.aftercare_months": 12})
+    table = compare([quick, quick, more], replications=3, jobs=1, out=tmp_path / "c")
+    assert list(table.columns[:9]) == [
+        "scenario",
+        "indicator",
+        "mean",
+        "median",
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+    ]
+    assert set(table["scenario"]) == {quick.name, f"{quick.name}-2", "more_aftercare"}
+    twin = table[table["scenario"] == f"{quick.name}-2"]
+    assert (twin["diff"].fillna(0) == 0).all() and not twin["significant"].any()
+    stored = read_experiment(tmp_path / "c")["indicators"]
+    a = stored[stored["label"] == quick.name].set_index("replication")["transition_rate_annual"]
+    b = stored[stored["label"] == "more_aftercare"].set_index("replication")["transition_rate_annual"]
+    row = table[(table["scenario"] == "more_aftercare") & (table["indicator"] == "transition_rate_annual")].iloc[0]
+    assert row["diff"] == pytest.approx((b - a).mean())
+    assert (tmp_path / "c" / "comparison.csv").exists()
+
+
+def test_grid_and_latin_hypercube_designs(small: Scenario):
+    varies = [parse_vary("policy.aftercare_months=0:24:6", small), parse_vary("policy.extension_rule=none,evaluation", small)]
+    points = grid(small, varies)
+    assert len(points) == 10
+    assert {p.overrides["policy.aftercare_months"] for p in points} == {0, 6, 12, 18, 24}
+    ranges = [parse_vary("policy.aftercare_months=0:24", small), parse_vary("policy.creaming=0:10", small)]
+    sample = latin_hypercube(small, ranges, 20, seed=3)
+    months = np.array([p.overrides["policy.aftercare_months"] for p in sample])
+    creaming = np.array([p.overrides["policy.creaming"] for p in sample])
+    assert months.dtype.kind == "i" and months.min() >= 0 and months.max() <= 24
+    assert creaming.min() >= 0 and creaming.max() <= 10
+    # a Latin hypercube puts exactly one point in each of the 20 equal slices of each range
+    assert sorted(np.floor(creaming / 0.5).astype(int)) == list(range(20))
+    assert [p.overrides for p in latin_hypercube(small, ranges, 20, seed=3)] == [p.overrides for p in sample]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("policy.nothing=1:2", "unknown key 'nothing'"),
+        ("policy.aftercare_months=6:2", "empty range"),
+        ("policy.aftercare_months=0:6:0", "the step must be positive"),
+        ("policy.aftercare_months=a:b", "range bounds must be numbers"),
+        ("policy.extension_rule=1:2", "Input should be 'none' or 'evaluation'"),
+        ("policy.aftercare_months", "expected key=low:high"),
+    ],
+)
+def test_bad_vary_specifications_are_clear_errors(small: Scenario, spec: str, message: str):
+    with pytest.raises(DesignError, match=message):
+        parse_vary(spec, small)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--vary", "policy.nothing=0:2:1"], "unknown key 'nothing'"),
+        (["--vary", "policy.aftercare_months=3:1:1"], "empty range"),
+        (["--vary", "policy.aftercare_months=x,y"], "policy.aftercare_months = 'x'"),
+        (["--sample", "lhs", "--vary", "policy.creaming=0:1"], "--sample lhs needs --samples N"),
+    ],
+)
+def test_bad_sweeps_exit_2_from_the_command_line(tmp_path: Path, args: list[str], message: str):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulation",
+            "sweep",
+            str(ROOT / "scenarios" / "small.toml"),
+            *args,
+            "--out",
+            str(tmp_path / "never"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "never").exists()
+
+
+def stored_results(folder: Path) -> pd.DataFrame:
+    tables = read_experiment(folder)
+    return (
+        tables["indicators"]
+        .drop(columns=["seed"])
+        .merge(tables["monthly"].groupby("run").sum(numeric_only=True).reset_index()[["run", "nec", "lde"]], on="run")
+    )
+
+
+def test_a_sweep_killed_with_sigkill_resumes_without_loss_or_repetition(quick: Scenario, tmp_path: Path):
+    scenario_file = tmp_path / "quick.toml"
+    scenario_file.write_text(quick.to_toml())
+    out = tmp_path / "sweep"
+    command = [
+        sys.executable,
+        "-m",
+        "simulation",
+        "sweep",
+        str(scenario_file),
+        "--vary",
+        "policy.aftercare_months=0:15:1",
+        "--replications",
+        "2",
+        "--jobs",
+        "1",
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store = out / "experiment.sqlite"
+
+    def done_runs() -> dict[int, str]:
+        if not store.exists():
+            return {}
+        with sqlite3.connect(store) as con:
+            try:
+                return dict(con.execute("SELECT run, finished FROM runs WHERE status = 'done'").fetchall())
+            except sqlite3.OperationalError:
+                return {}
+
+    deadline = time.monotonic() + 240
+    while len(done_runs()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = done_runs()
+    assert 5 <= len(before) < 32, len(before)
+
+    resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    after = done_runs()
+    assert len(after) == 32
+    assert {run: after[run] for run in before} == before  # finished runs were not run again
+    with sqlite3.connect(store) as con:
+        assert con.execute("SELECT COUNT(*), COUNT(DISTINCT run) FROM indicators").fetchone() == (32, 32)
+
+    fresh = tmp_path / "fresh"
+    assert subprocess.run([*command[:-1], str(fresh)], cwd=ROOT, capture_output=True, timeout=600).returncode == 0
+    pd.testing.assert_frame_equal(stored_results(out), stored_results(fresh))
+
+
+def test_resuming_with_another_design_is_refused(quick: Scenario, tmp_path: Path):
+    sweep(quick, ["policy.aftercare_months=0:3:3"], replications=1, jobs=1, out=tmp_path / "s")
+    with pytest.raises(Exception, match="holds a different experiment"):
+        sweep(quick, ["policy.aftercare_months=0:6:3"], replications=1, jobs=1, out=tmp_path / "s")
+
+
+def test_serial_process_and_dask_executors_give_identical_stores(quick: Scenario, tmp_path: Path):
+    pytest.importorskip("distributed")
+    vary = ["policy.aftercare_months=0:12:6"]
+    serial = sweep(quick, vary, replications=2, jobs=1, out=tmp_path / "serial")
+    processes = sweep(quick, vary, replications=2, jobs=2, out=tmp_path / "processes")
+    dask = sweep(quick, vary, replications=2, jobs=2, scheduler="local", out=tmp_path / "dask")
+    pd.testing.assert_frame_equal(serial, processes)
+    pd.testing.assert_frame_equal(serial, dask)
+    for other in ("processes", "dask"):
+        pd.testing.assert_frame_equal(stored_results(tmp_path / "serial"), stored_results(tmp_path / other))
+
+
+def test_a_dask_worker_that_dies_costs_only_its_run(quick: Scenario, tmp_path: Path):
+    distributed = pytest.importorskip("distributed")
+    points = grid(quick, [parse_vary("policy.aftercare_months=0:9:1", quick)])
+    experiment = Experiment("sweep", points, replications=1, seed=5)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        killed = []
+
+        def kill_a_worker(outcome) -> None:
+            if not killed:
+                nanny = next(iter(cluster.workers.values()))
+                os.kill(nanny.process.process.pid, signal.SIGKILL)
+                killed.append(outcome.run)
+
+        folder = execute(
+            experiment, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False, on_outcome=kill_a_worker
+        )
+    runs = read_experiment(folder)["runs"]
+    assert killed and (runs["status"] == "done").all() and len(runs) == 10
+
+
+def test_the_store_is_plain_sql_with_provenance(quick: Scenario, tmp_path: Path):
+    compare([quick], replications=2, jobs=1, out=tmp_path / "c")
+    tables = read_experiment(tmp_path / "c")
+    meta = dict(zip(tables["meta"]["key"], tables["meta"]["value"]))
+    assert {"kind", "seed", "replications", "design_sha256", "versions", "command", "created"} <= set(meta)
+    assert set(tables["runs"]["status"]) == {"done"}
+    assert len(tables["monthly"]) == 2 * 25
+    assert Scenario.from_dict(__import__("tomllib").loads(tables["points"]["scenario"][0])) == quick
+
+
+def test_sensitivity_ranks_a_parameter_that_matters_above_one_that_does_not(quick: Scenario, tmp_path: Path):
+    pytest.importorskip("SALib")
+    from simulation.sensitivity import sensitivity
+
+    table = sensitivity(
+        quick,
+        ["policy.aftercare_months=0:12", "context.unemployment_benefit_month=900:1300"],
+        method="morris",
+        samples=4,
+        replications=1,
+        jobs=1,
+        out=tmp_path / "m",
+    )
+    sustained = table[table["indicator"] == "sustainable_transition_rate"].set_index("parameter")["mu_star"]
+    assert sustained["policy.aftercare_months"] > 0
+    assert sustained["context.unemployment_benefit_month"] == 0  # benefit amounts change no one's path
+    with pytest.raises(DesignError, match="power of two"):
+        sensitivity(quick, ["policy.creaming=0:1"], method="sobol", samples=6, out=tmp_path / "never")

@@ -20,6 +20,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py --seekers 100000 --months 180
+	$(BIN)/python benchmarks/bench_experiments.py --full-runs 16
 
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.scenario import parameter_reference as r; print(r(), end='')" > docs/parameters.md

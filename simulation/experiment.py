@@ -144,7 +144,7 @@ def compare(
     labels = _unique([s.name for s in scenarios])
     points = [Point(label, {}, s) for label, s in zip(labels, scenarios)]
     folder = execute(Experiment("compare", points, replications, seed), out, jobs, scheduler, progress)
-    table = comparison_table(read_experiment(folder)["indicators"], labels)
+    table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], labels)
     table.to_csv(folder / "comparison.csv", index=False)
     return _with_folder(table, folder)
 
@@ -167,7 +167,7 @@ def sweep(
     points = design_points(base, varies, sample, samples, seed)
     details = {"vary": vary, "sample": sample, "samples": samples}
     folder = execute(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
-    table = sweep_table(read_experiment(folder)["indicators"], points)
+    table = sweep_table(read_experiment(folder, ("indicators",))["indicators"], points)
     table.to_csv(folder / "sweep.csv", index=False)
     return _with_folder(table, folder)
 

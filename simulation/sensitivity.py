@@ -64,7 +64,12 @@ def sensitivity(
     points = from_values(base, varies, design)
     details = {"method": method, "vary": vary, "samples": samples}
     folder = execute(Experiment("sensitivity", points, replications, seed, details), out, jobs, scheduler, progress)
-    outputs = read_experiment(folder)["indicators"].groupby("point")[list(INDICATORS)].mean().reindex(range(len(points)))
+    outputs = (
+        read_experiment(folder, ("indicators",))["indicators"]
+        .groupby("point")[list(INDICATORS)]
+        .mean()
+        .reindex(range(len(points)))
+    )
     table = analyse(method, spec, design, outputs, seed)
     table.to_csv(folder / "sensitivity.csv", index=False)
     return _with_folder(table, folder)

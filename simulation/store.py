@@ -6,8 +6,9 @@ Tables (plain SQL for anyone; :func:`read_experiment` gives them as pandas frame
   design digest, created and updated times.
 - ``points(point, label, overrides, scenario)``: each design point, its overrides (JSON)
   and its resolved scenario (TOML).
-- ``runs(run, point, replication, seed, status, error, seconds, finished)``: one row per
-  design point and replication; ``status`` is ``pending``, ``done`` or ``failed``.
+- ``runs(run, point, replication, overrides, seed, status, error, seconds, finished)``:
+  one row per design point and replication (with the point's overrides, as JSON, for
+  convenience); ``status`` is ``pending``, ``done`` or ``failed``.
 - ``indicators(run, <indicator>...)``: the indicators of each finished run.
 - ``monthly(run, month, <aggregate>...)``: monthly aggregates of each finished run.
 
@@ -50,7 +51,7 @@ SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS points (point INTEGER PRIMARY KEY, label TEXT, overrides TEXT, scenario TEXT);
 CREATE TABLE IF NOT EXISTS runs (
-    run INTEGER PRIMARY KEY, point INTEGER REFERENCES points, replication INTEGER, seed INTEGER,
+    run INTEGER PRIMARY KEY, point INTEGER REFERENCES points, replication INTEGER, overrides TEXT, seed INTEGER,
     status TEXT CHECK (status IN ('pending', 'done', 'failed')), error TEXT, seconds REAL, finished TEXT);
 CREATE TABLE IF NOT EXISTS indicators (run INTEGER PRIMARY KEY REFERENCES runs, {", ".join(f"{i} REAL" for i in INDICATORS)});
 CREATE TABLE IF NOT EXISTS monthly (run INTEGER REFERENCES runs, month INTEGER, {", ".join(f"{c} REAL" for c in MONTHLY)},
@@ -100,8 +101,12 @@ class ExperimentStore:
                 [(i, p.label, json.dumps(p.overrides), p.scenario.to_toml()) for i, p in enumerate(points)],
             )
             self.connection.executemany(
-                "INSERT INTO runs (run, point, replication, seed, status) VALUES (?, ?, ?, ?, 'pending')",
-                [(i * len(seeds) + r, i, r, seed) for i in range(len(points)) for r, seed in enumerate(seeds)],
+                "INSERT INTO runs (run, point, replication, overrides, seed, status) VALUES (?, ?, ?, ?, ?, 'pending')",
+                [
+                    (i * len(seeds) + r, i, r, json.dumps(p.overrides), seed)
+                    for i, p in enumerate(points)
+                    for r, seed in enumerate(seeds)
+                ],
             )
             self._set_meta({**meta, "design_sha256": digest, "created": now()})
 
@@ -151,10 +156,14 @@ class ExperimentStore:
             )
 
 
-def read_experiment(folder: str | Path) -> dict[str, pd.DataFrame]:
+TABLES = ("meta", "points", "runs", "indicators", "monthly")
+
+
+def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
     """An experiment's tables as frames: ``meta``, ``points``, ``runs``, ``indicators``, ``monthly``.
 
-    ``indicators`` and ``monthly`` come joined with their run's point, label and replication.
+    ``indicators`` and ``monthly`` come joined with their run's point, label and
+    replication. Ask for fewer ``tables`` to read less (``monthly`` is the large one).
     """
     path = Path(folder)
     path = path / FILE if path.is_dir() else path
@@ -166,13 +175,17 @@ def read_experiment(folder: str | Path) -> dict[str, pd.DataFrame]:
             return pd.read_sql_query(sql, connection)
 
         join = "JOIN runs USING (run) JOIN points USING (point)"
-        return {
-            "meta": query("SELECT * FROM meta"),
-            "points": query("SELECT * FROM points ORDER BY point"),
-            "runs": query("SELECT * FROM runs ORDER BY run"),
-            "indicators": query(f"SELECT point, label, replication, seed, indicators.* FROM indicators {join} ORDER BY run"),
-            "monthly": query(f"SELECT point, label, replication, monthly.* FROM monthly {join} ORDER BY run, month"),
+        sql = {
+            "meta": "SELECT * FROM meta",
+            "points": "SELECT * FROM points ORDER BY point",
+            "runs": "SELECT * FROM runs ORDER BY run",
+            "indicators": f"SELECT point, label, replication, seed, indicators.* FROM indicators {join} ORDER BY run",
+            "monthly": f"SELECT point, label, replication, monthly.* FROM monthly {join} ORDER BY run, month",
         }
+        unknown = set(tables) - set(sql)
+        if unknown:
+            raise ValueError(f"unknown tables {sorted(unknown)}; the tables are {list(sql)}")
+        return {name: query(sql[name]) for name in tables}
 
 
 def _number(value: Any) -> float | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from simulation import Scenario
 from simulation.design import Point
-from simulation.experiment import Experiment, execute
+from simulation.experiment import Experiment, run_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,7 @@ def measure(scenario: Scenario, runs: int, jobs: int) -> tuple[float, float]:
     experiment = Experiment("bench", [Point(scenario.name, {}, scenario)], replications=runs)
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        execute(experiment, Path(folder) / "x", jobs=jobs, progress=False, on_outcome=lambda o: inside.append(o.seconds))
+        run_experiment(experiment, Path(folder) / "x", jobs=jobs, progress=False, on_outcome=lambda o: inside.append(o.seconds))
         return time.perf_counter() - start, sum(inside)
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``lde-sim run SCENARIO.toml [options]`` (also ``python -m simulation``).
+"""The command line: ``lde-sim run|compare|sweep|sensitivity ...`` (also ``python -m simulation``).
 
 Exit codes: 0 success, 2 bad input (scenario file, option, output folder), 130
 interrupted, 1 an unexpected failure (a bug: please report it with run.json).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
@@ -138,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             scenario = load(args.scenario, args)
             return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
-        return run_experiment(args)
+        return run_experiment_command(args)
     except (ScenarioError, OutputError, DesignError, StoreError, ExecutorError) as err:
         print(f"lde-sim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -147,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def run_experiment(args: argparse.Namespace) -> int:
+def run_experiment_command(args: argparse.Namespace) -> int:
     common = {
         "replications": args.replications,
         "seed": args.seed,
@@ -171,7 +172,7 @@ def run_experiment(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_and_write(scenario: Scenario, args: argparse.Namespace, folder) -> int:
+def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) -> int:
     writer = RunWriter(
         folder,
         scenario,

@@ -49,7 +49,7 @@ class Task:
     replication: int
 
 
-def execute(task: Task) -> Outcome:
+def execute_task(task: Task) -> Outcome:
     """Run one task; a failure of the model becomes an outcome with the error, not an exception."""
     start = time.perf_counter()
     try:
@@ -70,7 +70,7 @@ def run_tasks(tasks: Iterable[Task], jobs: int = 1, scheduler: str | None = None
     if scheduler is not None:
         return _dask(tasks, jobs, scheduler)
     if jobs <= 1:
-        return (execute(task) for task in tasks)
+        return (execute_task(task) for task in tasks)
     return _processes(tasks, jobs)
 
 
@@ -83,7 +83,7 @@ def _processes(tasks: Iterable[Task], jobs: int) -> Iterator[Outcome]:
     try:
         while True:
             for task in pending:
-                running[pool.submit(execute, task)] = task
+                running[pool.submit(execute_task, task)] = task
                 if len(running) >= jobs * IN_FLIGHT_PER_WORKER:
                     break
             if not running:
@@ -102,7 +102,7 @@ def _processes(tasks: Iterable[Task], jobs: int) -> Iterator[Outcome]:
                     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
                     lost = [running.pop(f) for f in list(running)]
                     for again in (task, *lost):
-                        running[pool.submit(execute, again)] = again
+                        running[pool.submit(execute_task, again)] = again
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -140,7 +140,7 @@ def _dask_loop(client: Any, as_completed: Any, tasks: Iterable[Task], workers: i
 
     def submit_next() -> None:
         for task in pending:
-            future = client.submit(execute, task, key=f"run-{task.run}-{time.time_ns()}", retries=RETRIES, pure=False)
+            future = client.submit(execute_task, task, key=f"run-{task.run}-{time.time_ns()}", retries=RETRIES, pure=False)
             owner[future.key] = task.run
             queue.add(future)
             return

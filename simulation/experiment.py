@@ -86,7 +86,7 @@ def experiment_folder(out: str | Path | None, kind: str, root: Path = Path("runs
     return folder
 
 
-def execute(
+def run_experiment(
     experiment: Experiment,
     out: str | Path | None = None,
     jobs: int | None = None,
@@ -143,7 +143,7 @@ def compare(
     """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``."""
     labels = _unique([s.name for s in scenarios])
     points = [Point(label, {}, s) for label, s in zip(labels, scenarios)]
-    folder = execute(Experiment("compare", points, replications, seed), out, jobs, scheduler, progress)
+    folder = run_experiment(Experiment("compare", points, replications, seed), out, jobs, scheduler, progress)
     table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], labels)
     table.to_csv(folder / "comparison.csv", index=False)
     return _with_folder(table, folder)
@@ -166,7 +166,7 @@ def sweep(
     varies = [parse_vary(text, base) for text in vary]
     points = design_points(base, varies, sample, samples, seed)
     details = {"vary": vary, "sample": sample, "samples": samples}
-    folder = execute(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
+    folder = run_experiment(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
     table = sweep_table(read_experiment(folder, ("indicators",))["indicators"], points)
     table.to_csv(folder / "sweep.csv", index=False)
     return _with_folder(table, folder)

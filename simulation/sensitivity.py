@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .design import DesignError, from_values, parse_vary
-from .experiment import Experiment, _with_folder, execute
+from .experiment import Experiment, _with_folder, run_experiment
 from .indicators import INDICATORS
 from .scenario import Scenario
 from .store import read_experiment
@@ -63,7 +63,7 @@ def sensitivity(
     design = sample(method, spec, samples, seed)
     points = from_values(base, varies, design)
     details = {"method": method, "vary": vary, "samples": samples}
-    folder = execute(Experiment("sensitivity", points, replications, seed, details), out, jobs, scheduler, progress)
+    folder = run_experiment(Experiment("sensitivity", points, replications, seed, details), out, jobs, scheduler, progress)
     outputs = (
         read_experiment(folder, ("indicators",))["indicators"]
         .groupby("point")[list(INDICATORS)]

@@ -16,7 +16,7 @@ import pytest
 
 from simulation import Scenario
 from simulation.design import DesignError, grid, latin_hypercube, parse_vary
-from simulation.experiment import Experiment, compare, execute, sweep
+from simulation.experiment import Experiment, compare, run_experiment, sweep
 from simulation.statistics import interval
 from simulation.store import read_experiment
 
@@ -226,7 +226,7 @@ def test_a_dask_worker_that_dies_costs_only_its_run(quick: Scenario, tmp_path: P
                 os.kill(nanny.process.process.pid, signal.SIGKILL)
                 killed.append(outcome.run)
 
-        folder = execute(
+        folder = run_experiment(
             experiment, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False, on_outcome=kill_a_worker
         )
     runs = read_experiment(folder)["runs"]

@@ -15,6 +15,7 @@ The public API::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import plots
 from .experiment import compare, sweep
 from .indicators import INDICATORS
 from .model import LabourMarketModel

@@ -1,0 +1,302 @@
+"""Figures for people: each function takes the frames the API returns and draws one figure.
+
+- :func:`stocks`: people by status over time, median and 10-90% band over replications;
+- :func:`survival`: Kaplan-Meier curves of months in LDE until a regular job, limit marked;
+- :func:`pathways`: where LDE leavers are when they leave, 12 and 24 months later (alluvial);
+- :func:`viability`: enterprise reserves and solvent share by size class, service quality;
+- :func:`comparison`: indicators per scenario with 95% intervals, and differences from the first;
+- :func:`tradeoff`: sustainable transitions against dumping risk, sized by public cost;
+- :func:`sensitivity_bars`: Morris mu* (with sigma) or Sobol S1 and ST per parameter.
+
+Colours are fixed per status (:data:`STATUS_COLORS`) and per scenario (in the order the
+scenarios are given), the same in every figure. Every function returns the Figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .people import Status
+
+STATUS_COLORS = {
+    "unemployed": "#e69f00",
+    "social_assistance": "#d55e00",
+    "lde": "#0072b2",
+    "nec": "#009e73",
+    "inactive": "#999999",
+}
+STATUS_LABELS = {
+    "unemployed": "unemployment benefit",
+    "social_assistance": "social assistance",
+    "lde": "LDE job",
+    "nec": "regular job",
+    "inactive": "out of the labour force",
+}
+SCENARIO_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442", "#000000"]
+
+
+def scenario_colors(labels: list[str]) -> dict[str, str]:
+    """The colour of each scenario, by its position in ``labels``."""
+    return {label: SCENARIO_COLORS[i % len(SCENARIO_COLORS)] for i, label in enumerate(labels)}
+
+
+def stocks(metrics: pd.DataFrame, statuses: list[str] | None = None) -> Figure:
+    """People by status per month: median over replications, with the 10-90% band."""
+    statuses = statuses or [s.name for s in Status]
+    fig = Figure(figsize=(9, 5), layout="constrained")
+    ax = fig.add_subplot()
+    for status in statuses:
+        by_month = metrics.groupby("month")[status]
+        median, low, high = by_month.median(), by_month.quantile(0.1), by_month.quantile(0.9)
+        years = median.index / 12
+        ax.plot(years, median, color=STATUS_COLORS[status], label=STATUS_LABELS[status], linewidth=2)
+        ax.fill_between(years, low, high, color=STATUS_COLORS[status], alpha=0.2, linewidth=0)
+    ax.set(title="People by labour-market status (median, 10-90% band over replications)", xlabel="years", ylabel="persons")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def lde_spells(events: pd.DataFrame) -> pd.DataFrame:
+    """LDE spells that start during the run: replication, person, start, months, ended_in_job, censored."""
+    keys = ["replication", "person"] if "replication" in events else ["person"]
+    starts = events[events["to"] == "lde"][[*keys, "month"]].rename(columns={"month": "start"})
+    ends = events[events["from"] == "lde"][[*keys, "month", "to"]].rename(columns={"month": "end"})
+    spells = pd.merge_asof(
+        starts.sort_values("start"),
+        ends.sort_values("end"),
+        left_on="start",
+        right_on="end",
+        by=keys,
+        allow_exact_matches=False,
+        direction="forward",
+    )
+    last = events["month"].max()
+    spells["censored"] = spells["end"].isna()
+    spells["months"] = spells["end"].fillna(last) - spells["start"]
+    spells["ended_in_job"] = spells["to"] == "nec"
+    return spells
+
+
+def kaplan_meier(months: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier survival S(t) at each distinct event time (months), starting at (0, 1)."""
+    order = np.argsort(months)
+    months, event = months[order], event[order]
+    times = np.unique(months[event])
+    at_risk = np.array([(months >= t).sum() for t in times])
+    events_at = np.array([(event & (months == t)).sum() for t in times])
+    survival = np.cumprod(1 - events_at / np.maximum(at_risk, 1))
+    return np.concatenate([[0], times]), np.concatenate([[1.0], survival])
+
+
+def survival(events_by_scenario: dict[str, pd.DataFrame], limit: int | None = 60) -> Figure:
+    """Share of LDE spells not yet ended in a regular job, by months in LDE (Kaplan-Meier).
+
+    Spells that end otherwise (time limit, dismissal, closure, retirement) or are still
+    running at the end are censored. The time limit is marked.
+    """
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    ax = fig.add_subplot()
+    colors = scenario_colors(list(events_by_scenario))
+    for label, events in events_by_scenario.items():
+        spells = lde_spells(events)
+        times, surv = kaplan_meier(spells["months"].to_numpy(), spells["ended_in_job"].to_numpy(dtype=bool))
+        ax.step(times, 1 - surv, where="post", color=colors[label], label=f"{label} ({len(spells):,} spells)", linewidth=2)
+    if limit is not None:
+        ax.axvline(limit, color="black", linestyle="--", linewidth=1)
+        ax.annotate("time limit", (limit, 0.02), xytext=(4, 0), textcoords="offset points", fontsize=9)
+    ax.set(
+        title="Transition to a regular job by months in LDE (Kaplan-Meier)",
+        xlabel="months in LDE",
+        ylabel="share moved to a regular job",
+        ylim=(0, None),
+    )
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def status_at(events: pd.DataFrame, people: pd.DataFrame, month_column: str) -> pd.Series:
+    """Each row's status at its ``month_column`` (the latest event at or before it)."""
+    keys = ["replication", "person"] if "replication" in events else ["person"]
+    timeline = events[[*keys, "month", "to"]].sort_values("month")
+    asked = people[[*keys, month_column]].reset_index().sort_values(month_column)
+    found = pd.merge_asof(asked, timeline, left_on=month_column, right_on="month", by=keys, direction="backward")
+    return found.set_index("index")["to"].reindex(people.index)
+
+
+def pathways(events: pd.DataFrame, after: tuple[int, ...] = (12, 24)) -> Figure:
+    """Where people who left LDE are when they leave and ``after`` months later (alluvial).
+
+    Only exits with the full follow-up inside the run are shown.
+    """
+    exits = events[events["from"] == "lde"].copy()
+    exits = exits[exits["month"] + max(after) <= events["month"].max()].reset_index(drop=True)
+    stages = {"at exit": exits["to"]}
+    for months in after:
+        exits[f"m{months}"] = exits["month"] + months
+        stages[f"{months} months later"] = status_at(events, exits, f"m{months}")
+    fig = Figure(figsize=(9, 5), layout="constrained")
+    ax = fig.add_subplot()
+    order = ["nec", "unemployed", "social_assistance", "lde", "inactive"]
+    total = max(len(exits), 1)
+    tops: list[dict[str, float]] = []
+    for x, (name, statuses) in enumerate(stages.items()):
+        shares = statuses.value_counts().reindex(order, fill_value=0) / total
+        top, positions = 1.0, {}
+        for status in order:
+            ax.bar(
+                x,
+                shares[status],
+                bottom=top - shares[status],
+                width=0.25,
+                color=STATUS_COLORS[status],
+                label=STATUS_LABELS[status] if x == 0 else None,
+            )
+            positions[status] = top
+            top -= shares[status]
+        tops.append(positions)
+    _draw_ribbons(ax, list(stages.values()), tops, order, total)
+    ax.set_xticks(range(len(stages)), list(stages))
+    ax.set(title=f"Where LDE leavers go ({len(exits):,} exits)", ylabel="share of LDE leavers", ylim=(0, 1))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return fig
+
+
+def _draw_ribbons(ax, stages: list[pd.Series], tops: list[dict[str, float]], order: list[str], total: int) -> None:
+    """Bands between consecutive stages, one per (from, to) pair, coloured by origin."""
+    for x in range(len(stages) - 1):
+        pairs = pd.crosstab(stages[x], stages[x + 1]).reindex(index=order, columns=order, fill_value=0) / total
+        left = dict(tops[x])
+        right = dict(tops[x + 1])
+        for a in order:
+            for b in order:
+                share = pairs.loc[a, b]
+                if share <= 0:
+                    continue
+                xs = np.linspace(x + 0.125, x + 0.875, 20)
+                smooth = (1 - np.cos(np.linspace(0, np.pi, 20))) / 2
+                upper = left[a] + (right[b] - left[a]) * smooth
+                ax.fill_between(xs, upper - share, upper, color=STATUS_COLORS[a], alpha=0.35, linewidth=0)
+                left[a] -= share
+                right[b] -= share
+
+
+def viability(metrics: pd.DataFrame) -> Figure:
+    """Enterprise reserves and solvent share by size class, and service quality (medians over replications)."""
+    fig = Figure(figsize=(12, 4), layout="constrained")
+    reserves, solvent, quality = fig.subplots(1, 3)
+    by_month = metrics.groupby("month")
+    years = by_month["month"].first() / 12
+    first = metrics[metrics["month"] == 0].iloc[0]
+    for size, color in (("small", "#56b4e9"), ("large", "#0072b2")):
+        name = "small neighbourhood services" if size == "small" else "large proximity services"
+        reserves.plot(years, by_month[f"reserves_{size}"].median() / 1e6, color=color, label=name, linewidth=2)
+        start = max(first[f"enterprises_solvent_{size}"], 1)
+        solvent.plot(years, by_month[f"enterprises_solvent_{size}"].median() / start, color=color, label=name, linewidth=2)
+    quality.plot(years, by_month["service_quality"].median(), color="#009e73", linewidth=2)
+    reserves.set(title="Cash reserves", xlabel="years", ylabel="million EUR")
+    solvent.set(title="Enterprises open and solvent", xlabel="years", ylabel="share of those at the start", ylim=(0, 1.05))
+    quality.set(title="Service quality", xlabel="years", ylabel="index (0-1)", ylim=(0, 1.05))
+    reserves.legend(frameon=False)
+    for ax in (reserves, solvent, quality):
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def comparison(table: pd.DataFrame, indicators: list[str] | None = None) -> Figure:
+    """Each indicator per scenario with its 95% interval (left) and the paired difference from the first (right)."""
+    indicators = indicators or [
+        "transition_rate_annual",
+        "sustainable_transition_rate",
+        "dumping_risk",
+        "enterprise_solvent_share",
+    ]
+    labels = list(dict.fromkeys(table["scenario"]))
+    colors = scenario_colors(labels)
+    fig = Figure(figsize=(11, 2.2 + 1.1 * len(indicators)), layout="constrained")
+    axes = fig.subplots(len(indicators), 2, squeeze=False)
+    for row, name in enumerate(indicators):
+        part = table[table["indicator"] == name].set_index("scenario").reindex(labels)
+        y = np.arange(len(labels))
+        for column, (centre, low, high) in enumerate((("mean", "ci_low", "ci_high"), ("diff", "diff_ci_low", "diff_ci_high"))):
+            ax = axes[row, column]
+            error = np.vstack([part[centre] - part[low], part[high] - part[centre]]).clip(min=0)
+            ax.errorbar(part[centre], y, xerr=np.nan_to_num(error), fmt="none", ecolor="grey", capsize=3)
+            ax.scatter(part[centre], y, c=[colors[label] for label in labels], zorder=3)
+            ax.set_yticks(y, labels if column == 0 else [""] * len(labels))
+            ax.invert_yaxis()
+            ax.grid(axis="x", alpha=0.3)
+            if column == 1:
+                ax.axvline(0, color="black", linewidth=0.8)
+            ax.set_title(f"{name}{'' if column == 0 else f' minus {labels[0]}'}", fontsize=10)
+    fig.suptitle("Indicators per scenario: mean and 95% interval over replications")
+    return fig
+
+
+def tradeoff(table: pd.DataFrame) -> Figure:
+    """Sustainable transitions per year against dumping risk; marker area = public cost per sustainable transition."""
+    wide = table.pivot(index="scenario", columns="indicator", values="mean")
+    labels = list(dict.fromkeys(table["scenario"]))
+    wide = wide.reindex(labels)
+    colors = scenario_colors(labels)
+    sustained = wide["transition_rate_annual"] * wide["sustainable_transition_rate"]
+    cost = wide["cost_per_sustainable_transition"]
+    sizes = 600 * cost / np.nanmax(cost) if np.isfinite(cost).any() else 100
+    fig = Figure(figsize=(8, 6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.scatter(wide["dumping_risk"].fillna(0), sustained, s=sizes, c=[colors[label] for label in labels], alpha=0.7)
+    for label in labels:
+        ax.annotate(
+            label,
+            (np.nan_to_num(wide.loc[label, "dumping_risk"]), sustained[label]),
+            xytext=(8, 4),
+            textcoords="offset points",
+            fontsize=9,
+        )
+    ax.set(
+        title="Trade-off: sustainable transitions, dumping risk and public cost (marker area)",
+        xlabel="dumping risk (share of time-limit leavers on benefits 12 months later)",
+        ylabel="sustainable transitions per LDE worker per year",
+    )
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def sensitivity_bars(table: pd.DataFrame, indicator: str) -> Figure:
+    """Morris mu* and sigma, or Sobol S1 and ST, of each parameter for one indicator, with intervals."""
+    part = table[table["indicator"] == indicator]
+    morris = "mu_star" in part
+    first, second = ("mu_star", "sigma") if morris else ("S1", "ST")
+    fig = Figure(figsize=(8, 1.5 + 0.5 * len(part)), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(part))
+    ax.barh(
+        y - 0.2,
+        part[first],
+        height=0.4,
+        color="#0072b2",
+        label="mu* (mean |effect|)" if morris else "S1 (first order)",
+        xerr=part["mu_star_conf"] if morris else part["S1_conf"],
+        capsize=3,
+    )
+    ax.barh(
+        y + 0.2,
+        part[second],
+        height=0.4,
+        color="#e69f00",
+        label="sigma (interactions)" if morris else "ST (total)",
+        xerr=None if morris else part["ST_conf"],
+        capsize=3,
+    )
+    ax.set_yticks(y, part["parameter"])
+    ax.invert_yaxis()
+    ax.set(
+        title=f"Sensitivity of {indicator} ({'Morris' if morris else 'Sobol'})",
+        xlabel="effect (indicator units)" if morris else "share of variance",
+    )
+    ax.legend(frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return fig

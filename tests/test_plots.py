@@ -1,0 +1,110 @@
+"""Every plot runs on real output and draws what it should: lines, bands, labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+
+from simulation import Scenario, plots, run
+from simulation.experiment import compare
+
+
+@pytest.fixture(scope="module")
+def result(quick_world: Scenario):
+    return run(quick_world, seed=4, replications=3, events=True)
+
+
+@pytest.fixture(scope="module")
+def quick_world(tiny: Scenario) -> Scenario:
+    return tiny.with_overrides({"months": 48})
+
+
+@pytest.fixture(scope="module")
+def table(quick_world: Scenario, tmp_path_factory) -> object:
+    more = quick_world.with_overrides({"name": "aftercare", "policy.aftercare_months": 12})
+    return compare([quick_world, more], replications=3, jobs=1, out=tmp_path_factory.mktemp("c") / "c")
+
+
+def test_stocks_has_a_line_and_a_band_per_status_with_units(result):
+    fig = plots.stocks(result.metrics)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 5 and sum(isinstance(c, PolyCollection) for c in ax.collections) == 5
+    assert ax.get_ylabel() == "persons" and ax.get_xlabel() == "years" and ax.get_title()
+    assert [line.get_color() for line in ax.lines] == list(plots.STATUS_COLORS.values())
+
+
+def test_kaplan_meier_matches_a_hand_computed_case():
+    times, surv = plots.kaplan_meier(np.array([1, 2, 2, 3, 4]), np.array([True, True, False, True, False]))
+    assert list(times) == [0, 1, 2, 3]
+    assert surv == pytest.approx([1, 4 / 5, 4 / 5 * 3 / 4, 4 / 5 * 3 / 4 * 1 / 2])
+
+
+def test_survival_marks_the_time_limit_and_draws_one_curve_per_scenario(result):
+    fig = plots.survival({"a": result.events, "b": result.events}, limit=60)
+    ax = fig.axes[0]
+    assert len([line for line in ax.lines if line.get_linestyle() == "-"]) == 2
+    assert any(line.get_linestyle() == "--" for line in ax.lines)  # the limit
+    assert "months in LDE" in ax.get_xlabel()
+
+
+def test_pathways_stacks_add_up_to_one_at_every_stage(result):
+    fig = plots.pathways(result.events, after=(12, 24))
+    ax = fig.axes[0]
+    heights = {}
+    for bar in ax.patches:
+        x = round(bar.get_x() + bar.get_width() / 2)
+        heights[x] = heights.get(x, 0) + bar.get_height()
+    assert len(heights) == 3 and all(h == pytest.approx(1) for h in heights.values())
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["at exit", "12 months later", "24 months later"]
+
+
+def test_viability_has_three_panels_with_units(result):
+    fig = plots.viability(result.metrics)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["million EUR", "share of those at the start", "index (0-1)"]
+    assert len(fig.axes[0].lines) == 2 and len(fig.axes[1].lines) == 2
+
+
+def test_comparison_and_tradeoff_show_every_scenario(table):
+    fig = plots.comparison(table, ["transition_rate_annual", "dumping_risk"])
+    assert len(fig.axes) == 4
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(dict.fromkeys(table["scenario"]))
+    trade = plots.tradeoff(table).axes[0]
+    assert len(trade.texts) == 2 and "dumping risk" in trade.get_xlabel()
+
+
+def test_sensitivity_bars_for_morris_and_sobol():
+    import pandas as pd
+
+    morris = pd.DataFrame(
+        {
+            "indicator": "x",
+            "parameter": ["a", "b"],
+            "mu_star": [1.0, 0.2],
+            "mu_star_conf": [0.1, 0.1],
+            "mu": [1.0, -0.2],
+            "sigma": [0.3, 0.0],
+        }
+    )
+    sobol = pd.DataFrame(
+        {
+            "indicator": "x",
+            "parameter": ["a", "b"],
+            "S1": [0.6, 0.1],
+            "S1_conf": [0.05, 0.05],
+            "ST": [0.8, 0.2],
+            "ST_conf": [0.05, 0.05],
+        }
+    )
+    for table, first in ((morris, 1.0), (sobol, 0.6)):
+        ax = plots.sensitivity_bars(table, "x").axes[0]
+        assert len(ax.patches) == 4 and ax.patches[0].get_width() == first
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+
+
+def test_figures_save_as_png(result, tmp_path: Path):
+    path = tmp_path / "stocks.png"
+    plots.stocks(result.metrics).savefig(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -40,6 +40,7 @@ __all__ = [
     "Status",
     "__version__",
     "compare",
+    "plots",
     "read_experiment",
     "run",
     "sensitivity",

@@ -143,7 +143,7 @@ def pathways(events: pd.DataFrame, after: tuple[int, ...] = (12, 24)) -> Figure:
     order = ["nec", "unemployed", "social_assistance", "lde", "inactive"]
     total = max(len(exits), 1)
     tops: list[dict[str, float]] = []
-    for x, (name, statuses) in enumerate(stages.items()):
+    for x, statuses in enumerate(stages.values()):
         shares = statuses.value_counts().reindex(order, fill_value=0) / total
         top, positions = 1.0, {}
         for status in order:

@@ -20,6 +20,7 @@ from .executors import ExecutorError
 from .experiment import compare, sweep
 from .indicators import INDICATORS
 from .output import OutputError, RunWriter, new_run_folder
+from .report import ReportError, write_report
 from .runner import run
 from .scenario import Scenario, ScenarioError, parse_override
 from .sensitivity import sensitivity
@@ -89,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples", type=positive_int, default=10, help="Morris trajectories, or Sobol base samples (a power of two); default 10"
     )
     add_experiment(sensp)
+
+    reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
+    reportp.add_argument("folder", help="a folder written by run, compare, sweep or sensitivity")
+    reportp.add_argument("--format", choices=["html", "md"], default="html")
     return parser
 
 
@@ -139,8 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             scenario = load(args.scenario, args)
             return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
+        if args.command == "report":
+            print(f"Report written to {write_report(args.folder, args.format)}")
+            return 0
         return run_experiment_command(args)
-    except (ScenarioError, OutputError, DesignError, StoreError, ExecutorError) as err:
+    except (ScenarioError, OutputError, DesignError, StoreError, ExecutorError, ReportError) as err:
         print(f"lde-sim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ interrupted, 1 an unexpected failure (a bug: please report it with run.json).
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
     reportp.add_argument("folder", help="a folder written by run, compare, sweep or sensitivity")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
+
+    dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")
+    dashp.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+    dashp.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
     return parser
 
 
@@ -144,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             scenario = load(args.scenario, args)
             return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
+        if args.command == "dashboard":
+            return serve_dashboard(args.host, args.port)
         if args.command == "report":
             print(f"Report written to {write_report(args.folder, args.format)}")
             return 0
@@ -154,6 +161,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lde-sim: interrupted; finished runs are kept, the same command with the same --out resumes", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def serve_dashboard(host: str, port: int) -> int:
+    """Run ``solara run simulation.dashboard`` until interrupted."""
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        print("lde-sim: error: the dashboard needs: pip install 'lde-doorstroom[dashboard]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "simulation.dashboard",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
 
 
 def run_experiment_command(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import __version__
+from .calibration import calibrate
 from .design import DesignError
 from .executors import ExecutorError
 from .experiment import compare, sweep
@@ -92,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_experiment(sensp)
 
+    calp = commands.add_parser("calibrate", help="fit free parameters to observed figures (a targets file)")
+    calp.add_argument("targets", help="targets file, e.g. calibration/targets.toml")
+    add_experiment(calp)
+
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
     reportp.add_argument("folder", help="a folder written by run, compare, sweep or sensitivity")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
@@ -149,6 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             scenario = load(args.scenario, args)
             return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
+        if args.command == "calibrate":
+            table = calibrate(args.targets, args.jobs, args.scheduler, args.out, progress=True)
+            print(table.attrs["fit"].drop(columns=["source"]).to_string(index=False, float_format=readable))
+            print()
+            print(table.to_string(index=False, float_format=readable))
+            print(f"\nResults in {table.attrs['folder']} (fit.csv, parameters.csv, calibration.png, calibrated.toml)")
+            return 0
         if args.command == "dashboard":
             return serve_dashboard(args.host, args.port)
         if args.command == "report":

@@ -1,0 +1,205 @@
+"""Calibration: choose free parameters so that the model reproduces observed figures.
+
+A targets file (TOML, see ``calibration/targets.toml``) names the scenario to calibrate,
+the targets (an indicator, its observed value, uncertainty and source, and optionally
+overrides that make the population the figure is about) and the free parameters with
+bounds. The method copes with simulation noise the way history matching does:
+
+1. a Latin hypercube of ``samples`` candidate parameter sets over the bounds;
+2. every candidate runs on every target population with the same ``replications``
+   seeds (common random numbers across candidates), on the experiment layer, so the
+   work streams into a resumable store and runs on any executor;
+3. each candidate's loss is sum(((simulated - observed) / uncertainty)^2) over targets,
+   with simulated = the mean over replications;
+4. the best candidate is the fit; the candidates whose loss is within the 95% chi-square
+   quantile (degrees of freedom = free parameters) of the best form the plausible set,
+   whose range is the reported uncertainty of each parameter.
+
+Outputs: ``fit.csv`` (target, observed, simulated, error, z), ``parameters.csv`` (best
+value and plausible range), ``calibration.png`` and ``calibrated.toml``, a scenario that
+extends the calibrated one with the fitted values.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+from matplotlib.figure import Figure
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .design import DesignError, Point, latin_hypercube, parse_vary
+from .experiment import Experiment, _with_folder, run_experiment
+from .indicators import INDICATORS
+from .scenario import Scenario, ScenarioError
+from .store import read_experiment
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    indicator: str
+    value: float
+    uncertainty: float = Field(gt=0)
+    source: str
+    overrides: dict[str, Any] = {}
+
+
+class Free(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    low: float
+    high: float
+
+
+class Targets(BaseModel):
+    """A calibration file: the scenario, the targets, the free parameters and the design size."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str
+    overrides: dict[str, Any] = {}
+    samples: int = Field(32, ge=2)
+    replications: int = Field(2, ge=1)
+    seed: int = 1
+    target: list[Target]
+    parameter: list[Free]
+
+
+def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
+    """Read and check a targets file; return it, the base scenario and the scenario's path."""
+    path = Path(path)
+    try:
+        spec = Targets.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: targets file not found") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        raise ScenarioError(f"{path}: {problems}") from None
+    scenario_path = (path.parent / spec.scenario).resolve()
+    base = Scenario.load(scenario_path, spec.overrides)
+    for target in spec.target:
+        if target.indicator not in INDICATORS:
+            raise ScenarioError(
+                f"{path}: target '{target.name}': unknown indicator '{target.indicator}'; indicators are {', '.join(INDICATORS)}"
+            )
+        base.with_overrides(target.overrides)
+    return spec, base, scenario_path
+
+
+def calibrate(
+    path: str | Path, jobs: int | None = None, scheduler: str | None = None, out: str | Path | None = None, progress: bool = False
+) -> pd.DataFrame:
+    """Run the calibration in ``path``; return the parameter table (and write every output)."""
+    spec, base, scenario_path = load_targets(path)
+    if not spec.parameter:
+        raise DesignError("a calibration needs at least one [[parameter]]")
+    varies = [parse_vary(f"{p.key}={p.low}:{p.high}", base) for p in spec.parameter]
+    candidates = [p.overrides for p in latin_hypercube(base, varies, spec.samples, spec.seed)]
+    populations = _populations(spec)
+    points = [
+        Point(f"c{c}|p{k}", {**candidate, **overrides}, base.with_overrides({**candidate, **overrides}))
+        for c, candidate in enumerate(candidates)
+        for k, overrides in enumerate(populations)
+    ]
+    experiment = Experiment("calibrate", points, spec.replications, spec.seed, {"targets": spec.model_dump()})
+    folder = run_experiment(experiment, out, jobs, scheduler, progress)
+    means = read_experiment(folder, ("indicators",))["indicators"].groupby("point")[list(INDICATORS)].mean()
+    simulated = np.array(
+        [
+            [means.loc[c * len(populations) + _population_of(t, populations), t.indicator] for t in spec.target]
+            for c in range(len(candidates))
+        ]
+    )
+    observed = np.array([t.value for t in spec.target])
+    scale = np.array([t.uncertainty for t in spec.target])
+    loss = np.nansum(((simulated - observed) / scale) ** 2, axis=1)
+    best = int(np.nanargmin(loss))
+    from scipy.stats import chi2
+
+    plausible = loss <= loss[best] + chi2.ppf(0.95, len(varies))
+    parameters = pd.DataFrame(
+        [
+            {
+                "parameter": v.key,
+                "fitted": candidates[best][v.key],
+                "plausible_low": min(c[v.key] for c, ok in zip(candidates, plausible) if ok),
+                "plausible_high": max(c[v.key] for c, ok in zip(candidates, plausible) if ok),
+                "low": v.low,
+                "high": v.high,
+            }
+            for v in varies
+        ]
+    )
+    fit = pd.DataFrame(
+        [
+            {
+                "target": t.name,
+                "indicator": t.indicator,
+                "observed": t.value,
+                "uncertainty": t.uncertainty,
+                "simulated": simulated[best, i],
+                "error": simulated[best, i] - t.value,
+                "z": (simulated[best, i] - t.value) / t.uncertainty,
+                "source": t.source,
+            }
+            for i, t in enumerate(spec.target)
+        ]
+    )
+    fit.to_csv(folder / "fit.csv", index=False)
+    parameters.to_csv(folder / "parameters.csv", index=False)
+    figure(varies, candidates, loss, best, plausible).savefig(folder / "calibration.png", dpi=100)
+    (folder / "calibrated.toml").write_text(calibrated_scenario(base, scenario_path, candidates[best], folder))
+    table = _with_folder(parameters, folder)
+    table.attrs["fit"] = fit
+    return table
+
+
+def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, Any], folder: Path) -> str:
+    """A scenario file extending the calibrated scenario with the fitted values."""
+    data: dict[str, Any] = {
+        "extends": str(scenario_path),
+        "name": f"{base.name}_calibrated",
+        "description": f"{base.name} with parameters calibrated in {folder}",
+    }
+    for key, value in fitted.items():  # only the fitted values: the calibration's own overrides were for speed
+        node = data
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return tomli_w.dumps(data)
+
+
+def figure(varies: list, candidates: list[dict[str, Any]], loss: np.ndarray, best: int, plausible: np.ndarray) -> Figure:
+    """Loss of every candidate against each free parameter; the fit and the plausible set marked."""
+    fig = Figure(figsize=(4.5 * len(varies), 4), layout="constrained")
+    axes = fig.subplots(1, len(varies), squeeze=False)[0]
+    for ax, v in zip(axes, varies):
+        x = np.array([c[v.key] for c in candidates])
+        ax.scatter(x[~plausible], loss[~plausible], color="#999999", s=18, label="candidates")
+        ax.scatter(x[plausible], loss[plausible], color="#0072b2", s=24, label="plausible (95%)")
+        ax.scatter([x[best]], [loss[best]], color="#d55e00", s=80, marker="*", label="fit")
+        ax.set(xlabel=v.key, ylabel="loss (sum of squared z-scores)", yscale="log", title=v.key)
+        ax.grid(alpha=0.3)
+    axes[0].legend(frameon=False)
+    fig.suptitle("Calibration: loss of each candidate parameter set")
+    return fig
+
+
+def _populations(spec: Targets) -> list[dict[str, Any]]:
+    """The distinct populations the targets are about (each a set of overrides)."""
+    populations: list[dict[str, Any]] = []
+    for target in spec.target:
+        if target.overrides not in populations:
+            populations.append(target.overrides)
+    return populations
+
+
+def _population_of(target: Target, populations: list[dict[str, Any]]) -> int:
+    return populations.index(target.overrides)

@@ -1,0 +1,85 @@
+"""Calibration: a fit that recovers a known parameter, its outputs, resuming, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation import Scenario, run
+from simulation.calibration import calibrate
+from simulation.scenario import ScenarioError
+
+from .conftest import SCENARIOS
+
+TARGETS = """
+scenario = "{scenario}"
+samples = 8
+replications = 2
+seed = 3
+
+[overrides]
+months = 48
+"world.pool_size" = 2000
+"world.lde_workers" = 150
+"world.enterprises" = 12
+"employers.employers_per_sector" = 2
+"policy.referral_capacity" = 6
+
+[[target]]
+name = "transition rate"
+indicator = "transition_rate_annual"
+value = {value}
+uncertainty = 0.01
+source = "made by this test from a known parameter"
+
+[[parameter]]
+key = "people.search_rate_lde"
+low = 0.005
+high = 0.05
+"""
+
+
+def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path: Path):
+    truth = 0.03
+    world = Scenario.load(SCENARIOS / "pre_reform.toml").with_overrides(
+        {
+            "months": 48,
+            "world.pool_size": 2000,
+            "world.lde_workers": 150,
+            "world.enterprises": 12,
+            "employers.employers_per_sector": 2,
+            "policy.referral_capacity": 6,
+            "people.search_rate_lde": truth,
+        }
+    )
+    observed = run(world, seed=99, replications=4).summary["transition_rate_annual"].mean()
+    targets = tmp_path / "targets.toml"
+    targets.write_text(TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=observed))
+
+    table = calibrate(targets, jobs=1, out=tmp_path / "cal")
+    row = table.set_index("parameter").loc["people.search_rate_lde"]
+    assert row["plausible_low"] <= truth <= row["plausible_high"]
+    assert abs(row["fitted"] - truth) < 0.015  # within the spacing of 8 candidates over [0.005, 0.05]
+    folder = tmp_path / "cal"
+    fit = pd.read_csv(folder / "fit.csv")
+    assert abs(fit["z"].iloc[0]) < 3
+    assert (folder / "calibration.png").read_bytes()[:4] == b"\x89PNG"
+    calibrated = Scenario.load(folder / "calibrated.toml")
+    assert calibrated.people.search_rate_lde == pytest.approx(row["fitted"])
+    assert calibrated.months == 180  # extends the scenario itself, not the speed-ups
+
+    again = calibrate(targets, jobs=1, out=folder)  # resumes: nothing left to run, same answer
+    pd.testing.assert_frame_equal(again, table)
+
+
+def test_a_bad_targets_file_is_a_clear_error(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("transition_rate_annual", "happiness")
+    )
+    with pytest.raises(ScenarioError, match="unknown indicator 'happiness'"):
+        calibrate(bad, out=tmp_path / "never")
+    with pytest.raises(ScenarioError, match="targets file not found"):
+        calibrate(tmp_path / "absent.toml")

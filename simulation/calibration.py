@@ -95,7 +95,7 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
 def calibrate(
     path: str | Path, jobs: int | None = None, scheduler: str | None = None, out: str | Path | None = None, progress: bool = False
 ) -> pd.DataFrame:
-    """Run the calibration in ``path``; return the parameter table (and write every output)."""
+    """Run the calibration in ``path``; return the parameter table (``.attrs["fit"]``: the fit table)."""
     spec, base, scenario_path = load_targets(path)
     if not spec.parameter:
         raise DesignError("a calibration needs at least one [[parameter]]")
@@ -109,48 +109,14 @@ def calibrate(
     ]
     experiment = Experiment("calibrate", points, spec.replications, spec.seed, {"targets": spec.model_dump()})
     folder = run_experiment(experiment, out, jobs, scheduler, progress)
-    means = read_experiment(folder, ("indicators",))["indicators"].groupby("point")[list(INDICATORS)].mean()
-    simulated = np.array(
-        [
-            [means.loc[c * len(populations) + _population_of(t, populations), t.indicator] for t in spec.target]
-            for c in range(len(candidates))
-        ]
-    )
-    observed = np.array([t.value for t in spec.target])
-    scale = np.array([t.uncertainty for t in spec.target])
+    simulated = _simulated(folder, spec, populations, len(candidates))
+    observed, scale = np.array([t.value for t in spec.target]), np.array([t.uncertainty for t in spec.target])
     loss = np.nansum(((simulated - observed) / scale) ** 2, axis=1)
     best = int(np.nanargmin(loss))
-    from scipy.stats import chi2
+    plausible = loss <= loss[best] + _chi2_95(len(varies))
 
-    plausible = loss <= loss[best] + chi2.ppf(0.95, len(varies))
-    parameters = pd.DataFrame(
-        [
-            {
-                "parameter": v.key,
-                "fitted": candidates[best][v.key],
-                "plausible_low": min(c[v.key] for c, ok in zip(candidates, plausible) if ok),
-                "plausible_high": max(c[v.key] for c, ok in zip(candidates, plausible) if ok),
-                "low": v.low,
-                "high": v.high,
-            }
-            for v in varies
-        ]
-    )
-    fit = pd.DataFrame(
-        [
-            {
-                "target": t.name,
-                "indicator": t.indicator,
-                "observed": t.value,
-                "uncertainty": t.uncertainty,
-                "simulated": simulated[best, i],
-                "error": simulated[best, i] - t.value,
-                "z": (simulated[best, i] - t.value) / t.uncertainty,
-                "source": t.source,
-            }
-            for i, t in enumerate(spec.target)
-        ]
-    )
+    parameters = pd.DataFrame([_parameter_row(v, candidates, best, plausible) for v in varies])
+    fit = pd.DataFrame([_fit_row(t, simulated[best, i]) for i, t in enumerate(spec.target)])
     fit.to_csv(folder / "fit.csv", index=False)
     parameters.to_csv(folder / "parameters.csv", index=False)
     figure(varies, candidates, loss, best, plausible).savefig(folder / "calibration.png", dpi=100)
@@ -158,6 +124,49 @@ def calibrate(
     table = _with_folder(parameters, folder)
     table.attrs["fit"] = fit
     return table
+
+
+def _simulated(folder: Path, spec: Targets, populations: list[dict[str, Any]], candidates: int) -> np.ndarray:
+    """Mean over replications of each target's indicator, per candidate (rows) and target (columns)."""
+    means = read_experiment(folder, ("indicators",))["indicators"].groupby("point")[list(INDICATORS)].mean()
+    population = [populations.index(t.overrides) for t in spec.target]
+    return np.array(
+        [
+            [means.loc[c * len(populations) + population[i], t.indicator] for i, t in enumerate(spec.target)]
+            for c in range(candidates)
+        ]
+    )
+
+
+def _chi2_95(degrees: int) -> float:
+    from scipy.stats import chi2  # imported here: slow to import
+
+    return float(chi2.ppf(0.95, degrees))
+
+
+def _parameter_row(vary: Any, candidates: list[dict[str, Any]], best: int, plausible: np.ndarray) -> dict[str, Any]:
+    values = [c[vary.key] for c, ok in zip(candidates, plausible) if ok]
+    return {
+        "parameter": vary.key,
+        "fitted": candidates[best][vary.key],
+        "plausible_low": min(values),
+        "plausible_high": max(values),
+        "low": vary.low,
+        "high": vary.high,
+    }
+
+
+def _fit_row(target: Target, simulated: float) -> dict[str, Any]:
+    return {
+        "target": target.name,
+        "indicator": target.indicator,
+        "observed": target.value,
+        "uncertainty": target.uncertainty,
+        "simulated": simulated,
+        "error": simulated - target.value,
+        "z": (simulated - target.value) / target.uncertainty,
+        "source": target.source,
+    }
 
 
 def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, Any], folder: Path) -> str:
@@ -199,7 +208,3 @@ def _populations(spec: Targets) -> list[dict[str, Any]]:
         if target.overrides not in populations:
             populations.append(target.overrides)
     return populations
-
-
-def _population_of(target: Target, populations: list[dict[str, Any]]) -> int:
-    return populations.index(target.overrides)

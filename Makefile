@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench docs clean
+.PHONY: run test bench docs validation clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.scenario import parameter_reference as r; print(r(), end='')" > docs/parameters.md
+
+validation: $(STAMP)
+	$(BIN)/python -m simulation.validation docs/figures
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,165 @@
+"""Validation: stylised facts the model should show without being told, and out-of-sample checks.
+
+Each function takes a run's frames (``run(..., events=True)``) and returns a small table;
+:func:`figures` draws them. ``make validation`` writes the figures used in
+``docs/validation.md``; ``tests/test_validation.py`` holds the patterns as tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .plots import lde_spells
+
+JOBLESS = ("unemployed", "social_assistance")
+
+
+BURN_IN = 12  # months: the first year still carries the initial state
+
+
+def beveridge(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Open vacancies against jobless people, month by month after the first year (mean over replications)."""
+    vacancies = metrics[[c for c in metrics.columns if c.startswith("vacancies_open_")]].sum(axis=1)
+    frame = pd.DataFrame(
+        {"month": metrics["month"], "jobless": metrics["unemployed"] + metrics["social_assistance"], "vacancies": vacancies}
+    )
+    return frame[frame["month"] > BURN_IN].groupby("month").mean().reset_index()
+
+
+def jobless_exit_hazard(events: pd.DataFrame, width: int = 6, horizon: int = 48) -> pd.DataFrame:
+    """Monthly hazard of moving from joblessness to a regular job, by months since the spell began.
+
+    Spells are those that begin during the run (a new entrant, or a fall-back from a job), so
+    their duration is known; people leave the risk set when they find any job or leave the
+    labour force. Durations are grouped in bands of ``width`` months.
+    """
+    keys = ["replication", "person"] if "replication" in events else ["person"]
+    begins = events[events["to"].isin(JOBLESS) & ~events["from"].isin(JOBLESS)][[*keys, "month"]]
+    ends = events[events["from"].isin(JOBLESS) & ~events["to"].isin(JOBLESS)][[*keys, "month", "to"]]
+    spells = pd.merge_asof(
+        begins.rename(columns={"month": "start"}).sort_values("start"),
+        ends.rename(columns={"month": "end"}).sort_values("end"),
+        left_on="start",
+        right_on="end",
+        by=keys,
+        allow_exact_matches=False,
+        direction="forward",
+    )
+    last = events["month"].max()
+    spells["length"] = spells["end"].fillna(last) - spells["start"]
+    spells["found_job"] = spells["to"] == "nec"
+    rows = []
+    for low in range(0, horizon, width):
+        at_risk = spells[spells["length"] > low]
+        exposure = np.minimum(at_risk["length"] - low, width).sum()
+        jobs = (at_risk["found_job"] & (at_risk["length"] <= low + width)).sum()
+        rows.append(
+            {
+                "months_jobless": f"{low + 1}-{low + width}",
+                "from_month": low,
+                "spells": len(at_risk),
+                "hazard": jobs / exposure if exposure else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def transition_by_lde_month(events: pd.DataFrame, limit: int, width: int = 6) -> pd.DataFrame:
+    """Monthly hazard of moving from LDE to a regular job, by months in LDE, up to the limit."""
+    spells = lde_spells(events)
+    rows = []
+    for low in range(0, limit, width):
+        at_risk = spells[spells["months"] > low]
+        exposure = np.minimum(at_risk["months"] - low, width).sum()
+        jobs = (at_risk["ended_in_job"] & (at_risk["months"] <= low + width)).sum()
+        rows.append(
+            {"months_in_lde": f"{low + 1}-{low + width}", "from_month": low, "hazard": jobs / exposure if exposure else np.nan}
+        )
+    return pd.DataFrame(rows)
+
+
+def at_work_after(events: pd.DataFrame, start: pd.DataFrame, months: int = 9) -> pd.DataFrame:
+    """Share of the jobless at month 0 (``start``: person, age) in a regular job ``months`` later, by age group."""
+    keys = ["replication", "person"] if "replication" in events else ["person"]
+    timeline = events[events["month"] <= months].sort_values("month").groupby(keys)["to"].last()
+    people = start.set_index(keys)
+    status = timeline.reindex(people.index).fillna(people["status"])
+    people = people.assign(at_work=status == "nec", group=np.where(people["age"] >= 50, "50+", "under 50"))
+    table = people.groupby("group")["at_work"].agg(["mean", "size"]).reset_index()
+    overall = pd.DataFrame([{"group": "all", "mean": people["at_work"].mean(), "size": len(people)}])
+    return pd.concat([overall, table], ignore_index=True).rename(columns={"mean": "share_at_work", "size": "people"})
+
+
+def figures(metrics: pd.DataFrame, events: pd.DataFrame, limit: int, folder: Path) -> list[Path]:
+    """Draw the three stylised facts into ``folder``; return the files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    curve = beveridge(metrics)
+    fig = Figure(figsize=(6, 5), layout="constrained")
+    ax = fig.add_subplot()
+    points = ax.scatter(curve["jobless"], curve["vacancies"], c=curve["month"] / 12, cmap="viridis", s=12)
+    fig.colorbar(points, ax=ax, label="years")
+    ax.set(
+        title="Beveridge curve over the business cycle",
+        xlabel="jobless people (unemployed + social assistance)",
+        ylabel="open vacancies accessible to the pool",
+    )
+    paths.append(_save(fig, folder / "beveridge.png"))
+    for table, column, title, name in (
+        (jobless_exit_hazard(events), "months_jobless", "Job finding falls with the length of joblessness", "duration.png"),
+        (transition_by_lde_month(events, limit), "months_in_lde", "Transitions bunch before the time limit", "bunching.png"),
+    ):
+        fig = Figure(figsize=(8, 4), layout="constrained")
+        ax = fig.add_subplot()
+        ax.bar(table[column], table["hazard"], color="#0072b2")
+        ax.set(title=title, xlabel=column.replace("_", " "), ylabel="monthly probability of a regular job")
+        ax.tick_params(axis="x", labelrotation=45)
+        paths.append(_save(fig, folder / name))
+    return paths
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=90)
+    return path
+
+
+def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> dict[str, pd.DataFrame]:
+    """Run the baseline (without shortage growth, so the cycle shows) and write the figures and tables."""
+    from .model import LabourMarketModel
+    from .scenario import Scenario
+
+    scenario = Scenario.load(
+        Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml",
+        {"world.pool_size": pool_size, "context.shortage_growth_per_year": 0.0},
+    )
+    model = LabourMarketModel(scenario, seed=seed)
+    p, jobless = model.people, model.people.jobless_mask()
+    start = pd.DataFrame(
+        {
+            "person": p.view("id")[jobless],
+            "age": p.view("age")[jobless],
+            "status": np.where(p.view("status")[jobless] == 0, "unemployed", "social_assistance"),
+        }
+    )
+    for _ in range(scenario.months):
+        model.step()
+    metrics, events = model.recorder.metrics(), model.recorder.events()
+    figures(metrics, events, scenario.policy.max_lde_months, folder)
+    curve = beveridge(metrics)
+    return {
+        "beveridge_correlation": pd.DataFrame([{"correlation": curve["jobless"].corr(curve["vacancies"])}]),
+        "duration": jobless_exit_hazard(events),
+        "bunching": transition_by_lde_month(events, scenario.policy.max_lde_months),
+        "at_work_after_9_months": at_work_after(events, start),
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    for name, table in write_validation(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/figures")).items():
+        print(f"\n{name}\n{table.to_string(index=False)}")

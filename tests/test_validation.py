@@ -1,0 +1,79 @@
+"""Validation that a test can hold: analytic limits and stylised facts (docs/validation.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import LabourMarketModel, Scenario, Status
+from simulation.validation import at_work_after, jobless_exit_hazard, transition_by_lde_month
+
+from .test_model import homogeneous
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    scenario = Scenario.load(
+        __import__("pathlib").Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml",
+        {"world.pool_size": 10_000, "context.shortage_growth_per_year": 0.0, "months": 144},
+    )
+    model = LabourMarketModel(scenario, seed=5)
+    p, jobless = model.people, model.people.jobless_mask()
+    start = pd.DataFrame(
+        {
+            "person": p.view("id")[jobless],
+            "age": p.view("age")[jobless],
+            "status": np.where(p.view("status")[jobless] == 0, "unemployed", "social_assistance"),
+        }
+    )
+    for _ in range(scenario.months):
+        model.step()
+    return model.recorder.metrics(), model.recorder.events(), start
+
+
+def test_job_finding_falls_with_the_length_of_joblessness(world):
+    hazard = jobless_exit_hazard(world[1])["hazard"].to_numpy()
+    assert hazard[0] > 1.5 * hazard[-1]
+    assert (np.diff(hazard) < 0).sum() >= len(hazard) - 2  # nearly monotone
+
+
+def test_transitions_bunch_before_the_time_limit(world):
+    table = transition_by_lde_month(world[1], limit=60)
+    last_year = table[table["from_month"] >= 48]["hazard"].mean()
+    middle = table[(table["from_month"] >= 24) & (table["from_month"] < 48)]["hazard"].mean()
+    assert last_year > 1.2 * middle
+
+
+def test_older_job_seekers_find_work_less_often(world):
+    table = at_work_after(world[1], world[2]).set_index("group")
+    assert table.loc["50+", "share_at_work"] < table.loc["under 50", "share_at_work"]
+    assert table.loc["all", "people"] == len(world[2])
+
+
+def test_homogeneous_limit_gives_the_expected_months_in_lde():
+    """Months until leaving LDE under a time limit L, for a worker with tau months used:
+    E[M] = (1 - r^(L - tau)) / (1 - r), r the monthly probability of staying."""
+    limit = 24
+    scenario = homogeneous(limit, lde_workers=10_000)
+    model = LabourMarketModel(scenario, seed=31)
+    workers = model.people.in_status(Status.lde)
+    ids, used = model.people.view("id")[workers], model.people.lde_months[workers].astype(int)
+    for _ in range(limit):
+        model.step()
+    people = scenario.people
+    r = (1 - people.inactivity_hazard) * (1 - people.search_rate_lde * 2.0 * 0.5) * (1 - people.lde_dismissal_hazard)
+    left = limit - used
+    expected = (1 - r**left) / (1 - r)
+    # variance of M: P(M = k) = r^(k-1)(1 - r) for k < left, P(M = left) = r^(left-1)
+    variance = []
+    for n in np.unique(left):
+        k = np.arange(1, n + 1)
+        pk = np.where(k < n, r ** (k - 1) * (1 - r), r ** (n - 1))
+        variance.append((n, (pk * k**2).sum() - (pk * k).sum() ** 2))
+    var = dict(variance)
+    events = model.recorder.events()
+    exits = events[events["from"] == "lde"].drop_duplicates("person").set_index("person")["month"]
+    observed = exits.reindex(ids).to_numpy()
+    sd = np.sqrt(sum(var[n] for n in left))
+    assert abs(observed.sum() - expected.sum()) < 4 * sd, (observed.sum(), expected.sum(), sd)

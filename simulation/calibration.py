@@ -17,7 +17,9 @@ bounds. The method copes with simulation noise the way history matching does:
 
 Outputs: ``fit.csv`` (target, observed, simulated, error, z), ``parameters.csv`` (best
 value and plausible range), ``calibration.png`` and ``calibrated.toml``, a scenario that
-extends the calibrated one with the fitted values.
+extends ``calibrated_extends`` (by default the calibrated scenario itself) with the
+fitted values: the shipped targets are figures from before the time limit, fitted on
+``pre_reform``, and the fitted behaviour is carried over to the ``baseline`` rules.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Targets(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     scenario: str
+    calibrated_extends: str | None = None  # the scenario calibrated.toml builds on (default: ``scenario``)
     overrides: dict[str, Any] = {}
     samples: int = Field(32, ge=2)
     replications: int = Field(2, ge=1)
@@ -120,7 +123,8 @@ def calibrate(
     fit.to_csv(folder / "fit.csv", index=False)
     parameters.to_csv(folder / "parameters.csv", index=False)
     figure(varies, candidates, loss, best, plausible).savefig(folder / "calibration.png", dpi=100)
-    (folder / "calibrated.toml").write_text(calibrated_scenario(base, scenario_path, candidates[best], folder))
+    parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
+    (folder / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, candidates[best], folder))
     table = _with_folder(parameters, folder)
     table.attrs["fit"] = fit
     return table

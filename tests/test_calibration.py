@@ -69,6 +69,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     calibrated = Scenario.load(folder / "calibrated.toml")
     assert calibrated.people.search_rate_lde == pytest.approx(row["fitted"])
     assert calibrated.months == 180  # extends the scenario itself, not the speed-ups
+    assert calibrated.policy.max_lde_months == "unlimited"
 
     again = calibrate(targets, jobs=1, out=folder)  # resumes: nothing left to run, same answer
     pd.testing.assert_frame_equal(again, table)
@@ -83,3 +84,22 @@ def test_a_bad_targets_file_is_a_clear_error(tmp_path: Path):
         calibrate(bad, out=tmp_path / "never")
     with pytest.raises(ScenarioError, match="targets file not found"):
         calibrate(tmp_path / "absent.toml")
+
+
+def test_calibrate_from_the_command_line_extends_the_named_scenario(tmp_path: Path):
+    import subprocess
+    import sys
+
+    targets = tmp_path / "targets.toml"
+    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("samples = 8", "samples = 3")
+    targets.write_text(text.replace("seed = 3", f'seed = 3\ncalibrated_extends = "{SCENARIOS / "baseline.toml"}"'))
+    done = subprocess.run(
+        [sys.executable, "-m", "simulation", "calibrate", str(targets), "--jobs", "1", "--out", str(tmp_path / "cal")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "people.search_rate_lde" in done.stdout and "transition rate" in done.stdout
+    calibrated = Scenario.load(tmp_path / "cal" / "calibrated.toml")
+    assert calibrated.policy.max_lde_months == 60  # the baseline rules, with the fitted behaviour

@@ -59,12 +59,18 @@ def stocks(metrics: pd.DataFrame, statuses: list[str] | None = None) -> Figure:
     return fig
 
 
-def lde_spells(events: pd.DataFrame) -> pd.DataFrame:
-    """LDE spells that start during the run: replication, person, start, months, ended_in_job, censored."""
+def spells(events: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Spells in ``statuses`` that begin during the run: start, end (NaN while running), months, ``to``.
+
+    A spell begins when someone enters one of ``statuses`` from outside them (or as a new
+    entrant) and ends when they leave for a status outside them; ``ended_in_job`` marks
+    spells that end in a regular job, ``censored`` those still running at the end.
+    """
     keys = ["replication", "person"] if "replication" in events else ["person"]
-    starts = events[events["to"] == "lde"][[*keys, "month"]].rename(columns={"month": "start"})
-    ends = events[events["from"] == "lde"][[*keys, "month", "to"]].rename(columns={"month": "end"})
-    spells = pd.merge_asof(
+    inside_to, inside_from = events["to"].isin(statuses), events["from"].isin(statuses)
+    starts = events[inside_to & ~inside_from][[*keys, "month"]].rename(columns={"month": "start"})
+    ends = events[inside_from & ~inside_to][[*keys, "month", "to"]].rename(columns={"month": "end"})
+    found = pd.merge_asof(
         starts.sort_values("start"),
         ends.sort_values("end"),
         left_on="start",
@@ -73,11 +79,15 @@ def lde_spells(events: pd.DataFrame) -> pd.DataFrame:
         allow_exact_matches=False,
         direction="forward",
     )
-    last = events["month"].max()
-    spells["censored"] = spells["end"].isna()
-    spells["months"] = spells["end"].fillna(last) - spells["start"]
-    spells["ended_in_job"] = spells["to"] == "nec"
-    return spells
+    found["censored"] = found["end"].isna()
+    found["months"] = found["end"].fillna(events["month"].max()) - found["start"]
+    found["ended_in_job"] = found["to"] == "nec"
+    return found
+
+
+def lde_spells(events: pd.DataFrame) -> pd.DataFrame:
+    """LDE spells that start during the run (see :func:`spells`)."""
+    return spells(events, ("lde",))
 
 
 def kaplan_meier(months: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

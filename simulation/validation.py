@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .plots import lde_spells
+from .plots import spells
 
 JOBLESS = ("unemployed", "social_assistance")
 
@@ -30,36 +30,16 @@ def beveridge(metrics: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["month"] > BURN_IN].groupby("month").mean().reset_index()
 
 
-def jobless_exit_hazard(events: pd.DataFrame, width: int = 6, horizon: int = 48) -> pd.DataFrame:
-    """Monthly hazard of moving from joblessness to a regular job, by months since the spell began.
-
-    Spells are those that begin during the run (a new entrant, or a fall-back from a job), so
-    their duration is known; people leave the risk set when they find any job or leave the
-    labour force. Durations are grouped in bands of ``width`` months.
-    """
-    keys = ["replication", "person"] if "replication" in events else ["person"]
-    begins = events[events["to"].isin(JOBLESS) & ~events["from"].isin(JOBLESS)][[*keys, "month"]]
-    ends = events[events["from"].isin(JOBLESS) & ~events["to"].isin(JOBLESS)][[*keys, "month", "to"]]
-    spells = pd.merge_asof(
-        begins.rename(columns={"month": "start"}).sort_values("start"),
-        ends.rename(columns={"month": "end"}).sort_values("end"),
-        left_on="start",
-        right_on="end",
-        by=keys,
-        allow_exact_matches=False,
-        direction="forward",
-    )
-    last = events["month"].max()
-    spells["length"] = spells["end"].fillna(last) - spells["start"]
-    spells["found_job"] = spells["to"] == "nec"
+def hazard_by_band(found: pd.DataFrame, width: int, horizon: int) -> pd.DataFrame:
+    """Monthly probability that a spell ends in a regular job, by bands of ``width`` months of duration."""
     rows = []
     for low in range(0, horizon, width):
-        at_risk = spells[spells["length"] > low]
-        exposure = np.minimum(at_risk["length"] - low, width).sum()
-        jobs = (at_risk["found_job"] & (at_risk["length"] <= low + width)).sum()
+        at_risk = found[found["months"] > low]
+        exposure = np.minimum(at_risk["months"] - low, width).sum()
+        jobs = (at_risk["ended_in_job"] & (at_risk["months"] <= low + width)).sum()
         rows.append(
             {
-                "months_jobless": f"{low + 1}-{low + width}",
+                "months": f"{low + 1}-{low + width}",
                 "from_month": low,
                 "spells": len(at_risk),
                 "hazard": jobs / exposure if exposure else np.nan,
@@ -68,18 +48,32 @@ def jobless_exit_hazard(events: pd.DataFrame, width: int = 6, horizon: int = 48)
     return pd.DataFrame(rows)
 
 
+def jobless_exit_hazard(events: pd.DataFrame, width: int = 6, horizon: int = 48) -> pd.DataFrame:
+    """Monthly hazard of moving from joblessness to a regular job, by months since the spell began.
+
+    Spells are those that begin during the run (a new entrant, or a fall-back from a job), so
+    their duration is known; people leave the risk set when they find any job or leave the
+    labour force.
+    """
+    return hazard_by_band(spells(events, JOBLESS), width, horizon)
+
+
 def transition_by_lde_month(events: pd.DataFrame, limit: int, width: int = 6) -> pd.DataFrame:
     """Monthly hazard of moving from LDE to a regular job, by months in LDE, up to the limit."""
-    spells = lde_spells(events)
-    rows = []
-    for low in range(0, limit, width):
-        at_risk = spells[spells["months"] > low]
-        exposure = np.minimum(at_risk["months"] - low, width).sum()
-        jobs = (at_risk["ended_in_job"] & (at_risk["months"] <= low + width)).sum()
-        rows.append(
-            {"months_in_lde": f"{low + 1}-{low + width}", "from_month": low, "hazard": jobs / exposure if exposure else np.nan}
-        )
-    return pd.DataFrame(rows)
+    return hazard_by_band(spells(events, ("lde",)), width, limit)
+
+
+def jobless_at_start(model) -> pd.DataFrame:
+    """The jobless people of a model that has not stepped yet: person id, age, status."""
+    p = model.people
+    jobless = p.jobless_mask()
+    return pd.DataFrame(
+        {
+            "person": p.view("id")[jobless],
+            "age": p.view("age")[jobless],
+            "status": np.where(p.view("status")[jobless] == 0, "unemployed", "social_assistance"),
+        }
+    )
 
 
 def at_work_after(events: pd.DataFrame, start: pd.DataFrame, months: int = 9) -> pd.DataFrame:
@@ -110,13 +104,13 @@ def figures(metrics: pd.DataFrame, events: pd.DataFrame, limit: int, folder: Pat
     )
     paths.append(_save(fig, folder / "beveridge.png"))
     for table, column, title, name in (
-        (jobless_exit_hazard(events), "months_jobless", "Job finding falls with the length of joblessness", "duration.png"),
-        (transition_by_lde_month(events, limit), "months_in_lde", "Transitions bunch before the time limit", "bunching.png"),
+        (jobless_exit_hazard(events), "months jobless", "Job finding falls with the length of joblessness", "duration.png"),
+        (transition_by_lde_month(events, limit), "months in LDE", "Transitions bunch before the time limit", "bunching.png"),
     ):
         fig = Figure(figsize=(8, 4), layout="constrained")
         ax = fig.add_subplot()
-        ax.bar(table[column], table["hazard"], color="#0072b2")
-        ax.set(title=title, xlabel=column.replace("_", " "), ylabel="monthly probability of a regular job")
+        ax.bar(table["months"], table["hazard"], color="#0072b2")
+        ax.set(title=title, xlabel=column, ylabel="monthly probability of a regular job")
         ax.tick_params(axis="x", labelrotation=45)
         paths.append(_save(fig, folder / name))
     return paths
@@ -137,14 +131,7 @@ def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> di
         {"world.pool_size": pool_size, "context.shortage_growth_per_year": 0.0},
     )
     model = LabourMarketModel(scenario, seed=seed)
-    p, jobless = model.people, model.people.jobless_mask()
-    start = pd.DataFrame(
-        {
-            "person": p.view("id")[jobless],
-            "age": p.view("age")[jobless],
-            "status": np.where(p.view("status")[jobless] == 0, "unemployed", "social_assistance"),
-        }
-    )
+    start = jobless_at_start(model)
     for _ in range(scenario.months):
         model.step()
     metrics, events = model.recorder.metrics(), model.recorder.events()

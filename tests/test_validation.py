@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, Status
-from simulation.validation import at_work_after, jobless_exit_hazard, transition_by_lde_month
+from simulation.validation import at_work_after, jobless_at_start, jobless_exit_hazard, transition_by_lde_month
 
 from .test_model import homogeneous
 
@@ -19,14 +19,7 @@ def world() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         {"world.pool_size": 10_000, "context.shortage_growth_per_year": 0.0, "months": 144},
     )
     model = LabourMarketModel(scenario, seed=5)
-    p, jobless = model.people, model.people.jobless_mask()
-    start = pd.DataFrame(
-        {
-            "person": p.view("id")[jobless],
-            "age": p.view("age")[jobless],
-            "status": np.where(p.view("status")[jobless] == 0, "unemployed", "social_assistance"),
-        }
-    )
+    start = jobless_at_start(model)
     for _ in range(scenario.months):
         model.step()
     return model.recorder.metrics(), model.recorder.events(), start

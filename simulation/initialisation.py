@@ -66,7 +66,8 @@ def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, 
     scenario = model.scenario
     on_assistance = rng.random(count) < scenario.world.initial_social_assistance_share
     limit = scenario.policy.benefit_limit
-    benefit_left = np.where(on_assistance, 0, rng.integers(1, limit + 1, size=count))
+    drawn = rng.integers(1, limit + 1, size=count)  # drawn either way, so the stream stays the same
+    benefit_left = np.where(on_assistance, 0, drawn if limit < NO_LIMIT_MONTHS else limit)
     status = np.where(on_assistance, Status.social_assistance, Status.unemployed).astype(np.int8)
     slots = model.people.add(
         count,

@@ -33,7 +33,7 @@ def move(model: LabourMarketModel, slots: np.ndarray, to: Status, reason: Reason
     origin = p.status[slots]
     model.recorder.moved(month, p.ids(slots), origin, to, reason)
 
-    earn_benefit_rights(model, slots)
+    p.benefit_left[slots[earns_benefit_rights(model, slots)]] = model.scenario.policy.benefit_limit
     left_lde = slots[origin == LDE]
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False
@@ -60,19 +60,16 @@ def move(model: LabourMarketModel, slots: np.ndarray, to: Status, reason: Reason
     p.months_in_status[slots] = 0
 
 
-def earn_benefit_rights(model: LabourMarketModel, slots: np.ndarray) -> None:
-    """A job spell of at least the qualifying length that ends now gives a fresh benefit entitlement."""
+def earns_benefit_rights(model: LabourMarketModel, slots: np.ndarray) -> np.ndarray:
+    """Whether each person's job spell, if it ended now, would give a fresh benefit entitlement."""
     p = model.people
-    working = slots[in_job(p.status[slots])]
-    earned = working[p.months_in_status[working] >= model.scenario.people.benefit_qualifying_months]
-    p.benefit_left[earned] = model.scenario.policy.benefit_limit
+    return in_job(p.status[slots]) & (p.months_in_status[slots] >= model.scenario.people.benefit_qualifying_months)
 
 
 def fall_back(model: LabourMarketModel, slots: np.ndarray, reason: Reason) -> None:
     """People without a job (any more) go to unemployment benefit if entitled, else social assistance."""
     if slots.size == 0:
         return
-    earn_benefit_rights(model, slots)
-    entitled = model.people.benefit_left[slots] > 0
+    entitled = earns_benefit_rights(model, slots) | (model.people.benefit_left[slots] > 0)
     move(model, slots[entitled], UNEMPLOYED, reason)
     move(model, slots[~entitled], SOCIAL_ASSISTANCE, reason)

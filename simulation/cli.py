@@ -7,8 +7,12 @@ interrupted, 1 an unexpected failure (a bug: please report it with run.json).
 from __future__ import annotations
 
 import argparse
+import functools
+import os
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from .executors import ExecutorError
 from .experiment import compare, sweep
 from .indicators import INDICATORS
 from .output import OutputError, RunWriter, new_run_folder
+from .processes import die_with_parent
 from .report import ReportError, write_report
 from .runner import run
 from .scenario import Scenario, ScenarioError, parse_override
@@ -148,8 +153,15 @@ def load(path: str, args: argparse.Namespace) -> Scenario:
     return scenario if args.months is None else scenario.with_overrides({"months": args.months})
 
 
+def terminate_as_interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (a scheduler, ``kill``, a closing terminal) ends a command the way Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate_as_interrupt)
     try:
         if args.command == "run":
             scenario = load(args.scenario, args)
@@ -197,8 +209,8 @@ def serve_dashboard(host: str, port: int) -> int:
         "--no-open",
     ]
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
+        return subprocess.call(command, preexec_fn=functools.partial(die_with_parent, os.getpid()))
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: subprocess.call has killed the server
         return 0
 
 

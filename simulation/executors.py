@@ -18,6 +18,7 @@ whichever executor ran them. At most a few runs per worker are in flight at once
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 import traceback
@@ -27,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from .processes import worker_init
 from .runner import simulate
 from .scenario import Scenario
 from .store import MONTHLY, Outcome
@@ -74,11 +76,15 @@ def run_tasks(tasks: Iterable[Task], jobs: int = 1, scheduler: str | None = None
     return _processes(tasks, jobs)
 
 
+def new_pool(jobs: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context(START_METHOD)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init, initargs=(os.getpid(),))
+
+
 def _processes(tasks: Iterable[Task], jobs: int) -> Iterator[Outcome]:
     pending = iter(tasks)
     retries: dict[int, int] = {}
-    context = multiprocessing.get_context(START_METHOD)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    pool = new_pool(jobs)
     running: dict[Future[Outcome], Task] = {}
     try:
         while True:
@@ -99,7 +105,7 @@ def _processes(tasks: Iterable[Task], jobs: int) -> Iterator[Outcome]:
                         yield Outcome(task.run, 0.0, error="worker process died repeatedly on this run")
                         continue
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+                    pool = new_pool(jobs)
                     lost = [running.pop(f) for f in list(running)]
                     for again in (task, *lost):
                         running[pool.submit(execute_task, again)] = again

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agents import ACTIVITIES, EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
-from .people import Population, Status
+from .people import LDE, SOCIAL_ASSISTANCE, UNEMPLOYED, Population
 from .scenario import NO_LIMIT_MONTHS, Scenario
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, 
     limit = scenario.policy.benefit_limit
     drawn = rng.integers(1, limit + 1, size=count)  # drawn either way, so the stream stays the same
     benefit_left = np.where(on_assistance, 0, drawn if limit < NO_LIMIT_MONTHS else limit)
-    status = np.where(on_assistance, Status.social_assistance, Status.unemployed).astype(np.int8)
+    status = np.where(on_assistance, SOCIAL_ASSISTANCE, UNEMPLOYED).astype(np.int8)
     slots = model.people.add(
         count,
         status=status,
@@ -125,7 +125,7 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     profiles["employability"] = profiles["employability"] + (ceiling - profiles["employability"]) * learned
     slots = model.people.add(
         count,
-        status=np.full(count, Status.lde, dtype=np.int8),
+        status=np.full(count, LDE, dtype=np.int8),
         enterprise=enterprise,
         last_enterprise=enterprise,
         lde_months=tenure,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .people import INACTIVE, LDE, NEC, NO_ONE, SOCIAL_ASSISTANCE, UNEMPLOYED, Reason, Status
+from .people import INACTIVE, LDE, NEC, NO_ONE, SOCIAL_ASSISTANCE, UNEMPLOYED
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel
@@ -25,8 +25,8 @@ def in_job(status: np.ndarray) -> np.ndarray:
     return (status == LDE) | (status == NEC)
 
 
-def move(model: LabourMarketModel, slots: np.ndarray, to: Status, reason: Reason) -> None:
-    """Move the people in ``slots`` to status ``to`` for ``reason``, with all bookkeeping."""
+def move(model: LabourMarketModel, slots: np.ndarray, to: int, reason: int) -> None:
+    """Move the people in ``slots`` to status ``to`` for ``reason`` (plain ints: see :mod:`simulation.people`)."""
     if slots.size == 0:
         return
     p, month = model.people, model.month
@@ -66,7 +66,7 @@ def earns_benefit_rights(model: LabourMarketModel, slots: np.ndarray) -> np.ndar
     return in_job(p.status[slots]) & (p.months_in_status[slots] >= model.scenario.people.benefit_qualifying_months)
 
 
-def fall_back(model: LabourMarketModel, slots: np.ndarray, reason: Reason) -> None:
+def fall_back(model: LabourMarketModel, slots: np.ndarray, reason: int) -> None:
     """People without a job (any more) go to unemployment benefit if entitled, else social assistance."""
     if slots.size == 0:
         return

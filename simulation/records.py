@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .people import Reason, Status
+from .people import ENTERED, Reason, Status
 
 N_STATUS = len(Status)
+STATUS_NAMES = [s.name for s in Status]
 FLOW_COLUMNS = [f"flow_{a.name}_to_{b.name}" for a in Status for b in Status if a != b]
 INFLOW_COLUMNS = [f"inflow_{s.name}" for s in Status]
 _OFF_DIAGONAL = ~np.eye(N_STATUS, dtype=bool)
@@ -34,7 +35,7 @@ class Recorder:
         self.inflows = np.zeros(N_STATUS, dtype=np.int64)
         self.values: dict[str, float] = {}
 
-    def moved(self, month: int, slots: np.ndarray, origin: np.ndarray, to: Status, reason: Reason) -> None:
+    def moved(self, month: int, slots: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
         """Count and log a status change of ``slots`` from ``origin`` (per person) to ``to``."""
         self.flows[:, to] += np.bincount(origin, minlength=N_STATUS)
         self._log(month, slots, origin, to, reason)
@@ -44,7 +45,7 @@ class Recorder:
         for s in np.unique(status):
             chosen = slots[status == s]
             self.inflows[s] += chosen.size
-            self._log(month, chosen, np.full(chosen.size, NEW_ENTRANT), Status(s), Reason.entered)
+            self._log(month, chosen, np.full(chosen.size, NEW_ENTRANT), int(s), ENTERED)
 
     def add(self, name: str, value: float) -> None:
         """Add ``value`` to this month's measurement ``name`` (created at 0)."""
@@ -53,7 +54,7 @@ class Recorder:
     def end_month(self, month: int, stocks: np.ndarray, state: dict[str, float]) -> None:
         """Close the month: one row with stocks, flows, inflows, measurements and state."""
         row: dict[str, float] = {"month": month}
-        row.update({s.name: int(stocks[s]) for s in Status})
+        row.update(zip(STATUS_NAMES, stocks.tolist()))
         row.update(zip(FLOW_COLUMNS, self.flows[_OFF_DIAGONAL].tolist()))
         row.update(zip(INFLOW_COLUMNS, self.inflows.tolist()))
         row.update(state)
@@ -86,7 +87,7 @@ class Recorder:
         events = self.events()
         return events[events["person"] == person].reset_index(drop=True)
 
-    def _log(self, month: int, slots: np.ndarray, origin: np.ndarray, to: Status, reason: Reason) -> None:
+    def _log(self, month: int, slots: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
         self._event_chunks.append((month, slots.astype(np.int32), origin.astype(np.int8), int(to), int(reason)))
 
     @staticmethod

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import move
-from ..people import SOCIAL_ASSISTANCE, UNEMPLOYED, Reason
+from ..people import BENEFIT_EXHAUSTED, SOCIAL_ASSISTANCE, UNEMPLOYED
 from ..scenario import NO_LIMIT_MONTHS
 
 if TYPE_CHECKING:
@@ -26,4 +26,4 @@ def benefits(model: LabourMarketModel) -> None:
         return
     unemployed = p.in_status(UNEMPLOYED)
     p.benefit_left[unemployed] -= 1
-    move(model, unemployed[p.benefit_left[unemployed] <= 0], SOCIAL_ASSISTANCE, Reason.benefit_exhausted)
+    move(model, unemployed[p.benefit_left[unemployed] <= 0], SOCIAL_ASSISTANCE, BENEFIT_EXHAUSTED)

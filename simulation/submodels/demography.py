@@ -13,7 +13,7 @@ import numpy as np
 
 from ..initialisation import add_jobless
 from ..moves import move
-from ..people import INACTIVE, Reason
+from ..people import INACTIVE, LEFT_LABOUR_FORCE, RETIRED
 from .labour_demand import business_cycle
 
 if TYPE_CHECKING:
@@ -30,9 +30,9 @@ def demography(model: LabourMarketModel) -> None:
 
     active = p.view("status") != INACTIVE
     old = active & (age >= people.retirement_age)
-    move(model, np.flatnonzero(old), INACTIVE, Reason.retired)
+    move(model, np.flatnonzero(old), INACTIVE, RETIRED)
     leaving = active & ~old & (p.view("inactivity_month") == model.month)
-    move(model, np.flatnonzero(leaving), INACTIVE, Reason.left_labour_force)
+    move(model, np.flatnonzero(leaving), INACTIVE, LEFT_LABOUR_FORCE)
     add_inflow(model)
 
 

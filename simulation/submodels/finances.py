@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import fall_back
-from ..people import LDE, Reason
+from ..people import ENTERPRISE_CLOSED, LDE
 from ..scenario import NEVER, Policy, schedule_values
 
 if TYPE_CHECKING:
@@ -108,4 +108,4 @@ def close_insolvent(model: LabourMarketModel) -> None:
     table.closed_month[closing] = model.month
     table.workers[closing] = 0
     lde = model.people.in_status(LDE)
-    fall_back(model, lde[np.isin(model.people.enterprise[lde], closing)], Reason.enterprise_closed)
+    fall_back(model, lde[np.isin(model.people.enterprise[lde], closing)], ENTERPRISE_CLOSED)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import INACTIVE, LDE, NEC, SOCIAL_ASSISTANCE, Reason
+from ..people import INACTIVE, LDE, NEC, SOCIAL_ASSISTANCE, TIME_LIMIT
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -34,7 +34,7 @@ def follow_up(model: LabourMarketModel) -> None:
 
     exit_month = p.view("lde_exit_month")
     left12 = made_in(exit_month, month - 12)
-    left12 = left12[(p.lde_exit_reason[left12] == Reason.time_limit) & (p.status[left12] != INACTIVE)]
+    left12 = left12[(p.lde_exit_reason[left12] == TIME_LIMIT) & (p.status[left12] != INACTIVE)]
     rec.add("followup12_limit_leavers", left12.size)
     rec.add("followup12_limit_on_benefits", np.count_nonzero(p.status[left12] < LDE))
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import move
-from ..people import LDE, NEC, SOCIAL_ASSISTANCE, UNEMPLOYED, Reason
+from ..people import FOUND_JOB, LDE, NEC, SOCIAL_ASSISTANCE, UNEMPLOYED
 from ..scenario import NO_LIMIT_MONTHS
 from .development import guidance
 from .labour_demand import adjust_hiring_bars
@@ -98,7 +98,7 @@ def hire(model: LabourMarketModel, hired: np.ndarray, employer: np.ndarray) -> N
     within = rank < table.vacancies[employer]
     hired, employer = hired[within], employer[within]
     from_lde = p.status[hired] == LDE
-    move(model, hired, NEC, Reason.found_job)
+    move(model, hired, NEC, FOUND_JOB)
     p.employer[hired] = employer
     p.job_quality[hired] = table.job_quality[employer]
     p.covenant_hire[hired] = table.covenant[employer] & from_lde

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import move
-from ..people import LDE, NO_ONE, Population, Reason
+from ..people import HIRED_LDE, LDE, NO_ONE, Population
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -96,7 +96,7 @@ def fill_lde_slots(model: LabourMarketModel) -> None:
     key = model.scenario.policy.creaming * p.employability[holders] + gumbel
     chosen = holders[np.argsort(-key, kind="stable")[:count]]
     seats = model.streams.generator("referral.seats").permutation(np.repeat(np.arange(table.n), free))[:count]
-    move(model, chosen, LDE, Reason.hired_lde)
+    move(model, chosen, LDE, HIRED_LDE)
     p.enterprise[chosen] = seats
     p.last_enterprise[chosen] = seats
     table.view("workers")[:] += np.bincount(seats, minlength=table.n)

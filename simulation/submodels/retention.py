@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import fall_back
-from ..people import LDE, NEC, Reason
+from ..people import DISMISSED, JOB_LOST, LDE, NEC
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -57,10 +57,10 @@ def separate_regular_jobs(model: LabourMarketModel) -> None:
     in_aftercare = (aftercare > 0) & (p.view("months_in_status") > 0)
     aftercare -= in_aftercare
     model.recorder.add("spending_aftercare", np.count_nonzero(in_aftercare) * policy.aftercare_cost_month)
-    fall_back(model, nec[leaving], Reason.job_lost)
+    fall_back(model, nec[leaving], JOB_LOST)
 
 
 def separate_lde_jobs(model: LabourMarketModel) -> None:
     lde = model.people.in_status(LDE)
     leaving = model.streams.uniform("retention.lde", model.people.ids(lde)) < model.scenario.people.lde_dismissal_hazard
-    fall_back(model, lde[leaving], Reason.dismissed)
+    fall_back(model, lde[leaving], DISMISSED)

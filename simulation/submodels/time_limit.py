@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..moves import fall_back
-from ..people import LDE, Reason
+from ..people import LDE, TIME_LIMIT
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -34,4 +34,4 @@ def time_limit(model: LabourMarketModel) -> None:
     allowed = policy.lde_limit + policy.extension_months * p.extended[lde]
     leaving = lde[p.lde_months[lde] >= allowed]
     model.recorder.add("exits_time_limit", leaving.size)
-    fall_back(model, leaving, Reason.time_limit)
+    fall_back(model, leaving, TIME_LIMIT)

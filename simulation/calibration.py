@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .design import DesignError, Point, latin_hypercube, parse_vary
-from .experiment import Experiment, _with_folder, run_experiment
+from .experiment import Experiment, ExperimentResult, run_experiment
 from .indicators import INDICATORS
 from .scenario import Scenario, ScenarioError
 from .store import read_experiment
@@ -97,8 +97,8 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
 
 def calibrate(
     path: str | Path, jobs: int | None = None, scheduler: str | None = None, out: str | Path | None = None, progress: bool = False
-) -> pd.DataFrame:
-    """Run the calibration in ``path``; return the parameter table (``.attrs["fit"]``: the fit table)."""
+) -> ExperimentResult:
+    """Run the calibration in ``path``; return the parameter table, with the fit table in ``extra["fit"]``."""
     spec, base, scenario_path = load_targets(path)
     if not spec.parameter:
         raise DesignError("a calibration needs at least one [[parameter]]")
@@ -125,9 +125,7 @@ def calibrate(
     figure(varies, candidates, loss, best, plausible).savefig(folder / "calibration.png", dpi=100)
     parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
     (folder / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, candidates[best], folder))
-    table = _with_folder(parameters, folder)
-    table.attrs["fit"] = fit
-    return table
+    return ExperimentResult(parameters, folder, {"fit": fit})
 
 
 def _simulated(folder: Path, spec: Targets, populations: list[dict[str, Any]], candidates: int) -> np.ndarray:

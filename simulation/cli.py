@@ -21,18 +21,16 @@ from tqdm import tqdm
 
 from . import __version__
 from .calibration import calibrate
-from .design import DesignError
-from .executors import ExecutorError
+from .errors import LDEError
 from .experiment import compare, sweep
-from .indicators import INDICATORS
-from .output import OutputError, RunWriter, new_run_folder
+from .indicators import INDICATOR_INFO
+from .output import RunWriter, new_run_folder
 from .processes import die_with_parent
-from .report import ReportError, write_report
+from .report import write_report
 from .runner import run
-from .scenario import Scenario, ScenarioError, parse_override
+from .scenario import Scenario, parse_override
 from .sensitivity import sensitivity
 from .statistics import interval
-from .store import StoreError
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 
@@ -163,28 +161,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, terminate_as_interrupt)
     try:
-        if args.command == "run":
-            scenario = load(args.scenario, args)
-            return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
-        if args.command == "calibrate":
-            table = calibrate(args.targets, args.jobs, args.scheduler, args.out, progress=True)
-            print(table.attrs["fit"].drop(columns=["source"]).to_string(index=False, float_format=readable))
-            print()
-            print(table.to_string(index=False, float_format=readable))
-            print(f"\nResults in {table.attrs['folder']} (fit.csv, parameters.csv, calibration.png, calibrated.toml)")
-            return 0
-        if args.command == "dashboard":
-            return serve_dashboard(args.host, args.port)
-        if args.command == "report":
-            print(f"Report written to {write_report(args.folder, args.format)}")
-            return 0
-        return run_experiment_command(args)
-    except (ScenarioError, OutputError, DesignError, StoreError, ExecutorError, ReportError) as err:
+        return COMMANDS[args.command](args)
+    except LDEError as err:
         print(f"lde-sim: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("lde-sim: interrupted; finished runs are kept, the same command with the same --out resumes", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def run_command(args: argparse.Namespace) -> int:
+    scenario = load(args.scenario, args)
+    return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    result = calibrate(args.targets, args.jobs, args.scheduler, args.out, progress=True)
+    print(result.extra["fit"].drop(columns=["source"]).to_string(index=False, float_format=readable))
+    print()
+    print(result.table.to_string(index=False, float_format=readable))
+    print(f"\nResults in {result.folder} (fit.csv, parameters.csv, calibration.png, calibrated.toml)")
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    print(f"Report written to {write_report(args.folder, args.format)}")
+    return 0
+
+
+def dashboard_command(args: argparse.Namespace) -> int:
+    return serve_dashboard(args.host, args.port)
 
 
 def serve_dashboard(host: str, port: int) -> int:
@@ -214,8 +220,9 @@ def serve_dashboard(host: str, port: int) -> int:
         return 0
 
 
-def run_experiment_command(args: argparse.Namespace) -> int:
-    common = {
+def experiment_options(args: argparse.Namespace) -> dict[str, object]:
+    """The options every experiment command shares."""
+    return {
         "replications": args.replications,
         "seed": args.seed,
         "jobs": args.jobs,
@@ -223,18 +230,32 @@ def run_experiment_command(args: argparse.Namespace) -> int:
         "out": args.out,
         "progress": True,
     }
-    if args.command == "compare":
-        table = compare([load(path, args) for path in args.scenarios], **common)
-        shown = table.assign(diff=[f"{d:.4g}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
-        print(shown.drop(columns=["significant"]).to_string(index=False, float_format=readable))
-        print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
-    elif args.command == "sweep":
-        table = sweep(load(args.scenario, args), args.vary, args.sample, args.samples, **common)
-        print(table.to_string(index=False, float_format=readable))
-    else:
-        table = sensitivity(load(args.scenario, args), args.vary, args.method, args.samples, **common)
-        print(table.to_string(index=False, float_format=readable))
-    print(f"\nResults in {table.attrs['folder']}")
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    result = compare([load(path, args) for path in args.scenarios], **experiment_options(args))
+    table = result.table
+    shown = table.assign(diff=[f"{d:.4g}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
+    print(shown.drop(columns=["significant"]).to_string(index=False, float_format=readable))
+    print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
+    return finished(result.folder)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    result = sweep(load(args.scenario, args), args.vary, args.sample, args.samples, **experiment_options(args))
+    print(result.table.to_string(index=False, float_format=readable))
+    return finished(result.folder)
+
+
+def sensitivity_command(args: argparse.Namespace) -> int:
+    result = sensitivity(load(args.scenario, args), args.vary, args.method, args.samples, **experiment_options(args))
+    print(result.table.to_string(index=False, float_format=readable))
+    return finished(result.folder)
+
+
+def finished(folder: Path) -> int:
+    """Say where the results are and how to read them."""
+    print(f"\nResults in {folder}\nA readable report with figures: lde-sim report {folder}")
     return 0
 
 
@@ -270,10 +291,9 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
             writer.finish("failed", f"{type(err).__name__}: {err}")
             raise
     writer.finish("complete")
-    print(f"{scenario.name}: {args.replications} replication(s) of {scenario.months} months, seed {args.seed}")
-    print(indicator_table(result.summary).to_string(float_format=readable))
-    print(f"\nResults in {folder}")
-    return 0
+    print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
+    print(indicator_table(result.summary, scenario))
+    return finished(folder)
 
 
 def readable(value: float) -> str:
@@ -281,17 +301,40 @@ def readable(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def indicator_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Mean of each indicator over replications, with a 95% t-interval when there are several."""
-    rows = []
-    for name, meaning in INDICATORS.items():
-        mean, low, high = interval(summary[name].to_numpy(dtype=float))
-        rows.append({"indicator": name, "mean": mean, "ci95_low": low, "ci95_high": high, "meaning": meaning})
-    table = pd.DataFrame(rows).set_index("indicator")
-    if summary.shape[0] < 2:
-        table = table.drop(columns=["ci95_low", "ci95_high"])
-    return table
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
+
+def indicator_table(summary: pd.DataFrame, scenario: Scenario) -> str:
+    """The indicators of a run for a terminal (at most 100 columns): mean, 95% interval, which way is better.
+
+    Shares are shown as percentages. One replication has no interval, and the table says so.
+    """
+    replications = len(summary)
+    rows = []
+    for name, info in INDICATOR_INFO.items():
+        mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
+        span = "" if replications < 2 else "–" if low != low else f"{info.format(low)} to {info.format(high)}"
+        rows.append(f"{name:<32} {info.format(mean):>13}  {span:<27} {BETTER[info.better]}")
+    header = f"{'indicator':<32} {'mean':>13}  {'95% interval':<27} better"
+    notes = ["meanings and definitions: docs/indicators.md"]
+    if replications < 2:
+        notes.insert(0, "one replication has no interval: use --replications 10 for 95% intervals")
+    return "\n".join([header, *rows, "", *notes])
+
+
+BETTER = {"higher": "higher", "lower": "lower", "": "-"}
+
+
+COMMANDS = {
+    "run": run_command,
+    "compare": compare_command,
+    "sweep": sweep_command,
+    "sensitivity": sensitivity_command,
+    "calibrate": calibrate_command,
+    "report": report_command,
+    "dashboard": dashboard_command,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

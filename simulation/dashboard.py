@@ -1,61 +1,74 @@
-"""A live dashboard: Mesa's SolaraViz page with sliders for the main policy levers.
+"""A live dashboard: Mesa's SolaraViz page with controls for the main policy levers.
 
-    lde-sim dashboard            # or: solara run simulation/dashboard.py
+    lde-sim dashboard            # or: solara run simulation.dashboard
 
 Serves on http://127.0.0.1:8765 by default (localhost only). The page has Mesa's
-play, step and reset controls, sliders for the levers below, and live charts of the
+play, step and reset controls, controls for the levers below, and live charts of the
 stocks of people, the month's flows out of LDE, and the enterprises' finances. It runs
 the small world (``scenarios/small.toml``): big enough to show the dynamics, quick
-enough to watch. Needs the ``dashboard`` extra (``pip install 'lde-doorstroom[dashboard]'``).
+enough to watch. Every control starts at the small world's own value, that is the
+baseline rules; the SINE phase-out is an explicit option, off by default. Needs the
+``dashboard`` extra (``pip install 'lde-doorstroom[dashboard]'``): import this module
+only when that is installed.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 import mesa
+import solara
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from mesa.visualization import SolaraViz, solara_viz
 
 from .model import LabourMarketModel
-from .scenario import Scenario
+from .scenario import UNLIMITED, Scenario
 
 SMALL = Path(__file__).resolve().parent.parent / "scenarios" / "small.toml"
+RULES = Scenario.load(SMALL)
 
-#: Dashboard slider -> scenario field. Months 121 on the limit slider means "no limit".
-LEVERS = {
-    "max_lde_months": "policy.max_lde_months",
-    "aftercare_months": "policy.aftercare_months",
-    "coaching_ratio": "policy.coaching_ratio",
-    "covenant_coverage": "policy.covenant_coverage",
-    "referral_capacity": "policy.referral_capacity",
-    "sine_compensation_share": "policy.sine_compensation_share",
-}
-NO_LIMIT = 121
+#: Time-limit choices in words -> the scenario value.
+LIMITS = {"48 months": 48, "60 months (the 2013 decree)": 60, "72 months": 72, "no limit": UNLIMITED}
+#: When the SINE leaf is phased out, if asked: from month 12, over the scenario's phase-out months.
+SINE_PHASEOUT_MONTH = 12
+
+
+def limit_in_words(months: int | str) -> str:
+    """The time-limit choice that stands for ``months`` (or a plain description of it)."""
+    return next((words for words, value in LIMITS.items() if value == months), f"{months} months")
 
 
 class DashboardModel(LabourMarketModel):
-    """The small world with the dashboard's levers as keyword arguments, and a Mesa DataCollector."""
+    """The small world with the dashboard's levers as keyword arguments, and a Mesa DataCollector.
+
+    Percentages are whole numbers (0-100) because that is how the page shows them.
+    """
 
     def __init__(
         self,
-        max_lde_months: int = 60,
-        aftercare_months: int = 3,
-        coaching_ratio: float = 12.0,
-        covenant_coverage: float = 0.0,
-        referral_capacity: int = 10,
-        sine_compensation_share: float = 0.0,
+        time_limit: str = limit_in_words(RULES.policy.max_lde_months),
+        aftercare_months: int = RULES.policy.aftercare_months,
+        coaching_ratio: float = RULES.policy.coaching_ratio,
+        covenant_coverage_percent: int = round(100 * RULES.policy.covenant_coverage),
+        referral_capacity: int = RULES.policy.referral_capacity,
+        sine_phaseout: bool = False,
+        sine_compensation_percent: int = round(100 * RULES.policy.sine_compensation_share),
         seed: int = 1,
     ) -> None:
-        values = {
-            "max_lde_months": "unlimited" if max_lde_months >= NO_LIMIT else int(max_lde_months),
-            "aftercare_months": int(aftercare_months),
-            "coaching_ratio": float(coaching_ratio),
-            "covenant_coverage": float(covenant_coverage),
-            "referral_capacity": int(referral_capacity),
-            "sine_compensation_share": float(sine_compensation_share),
+        overrides: dict[str, Any] = {
+            "policy.max_lde_months": LIMITS[time_limit],
+            "policy.aftercare_months": int(aftercare_months),
+            "policy.coaching_ratio": float(coaching_ratio),
+            "policy.covenant_coverage": covenant_coverage_percent / 100,
+            "policy.referral_capacity": int(referral_capacity),
+            "policy.sine_compensation_share": sine_compensation_percent / 100,
         }
-        overrides = {LEVERS[name]: value for name, value in values.items()}
-        overrides["policy.sine_phaseout_start_month"] = 12  # the SINE leaf goes; the slider sets the compensation
-        super().__init__(Scenario.load(SMALL, overrides), seed=int(seed))
+        if sine_phaseout:
+            overrides["policy.sine_phaseout_start_month"] = SINE_PHASEOUT_MONTH
+        super().__init__(RULES.with_overrides(overrides), seed=int(seed))
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "unemployed": lambda m: m.latest("unemployed"),
@@ -80,54 +93,131 @@ class DashboardModel(LabourMarketModel):
 
 
 MODEL_PARAMS = {
-    "max_lde_months": {
+    "time_limit": {
+        "type": "Select",
+        "value": limit_in_words(RULES.policy.max_lde_months),
+        "values": list(LIMITS),
+        "label": "Time limit on LDE",
+    },
+    "aftercare_months": {
         "type": "SliderInt",
-        "value": 60,
-        "label": "Time limit (months; 121 = none)",
-        "min": 24,
-        "max": NO_LIMIT,
+        "value": RULES.policy.aftercare_months,
+        "label": "Aftercare (months)",
+        "min": 0,
+        "max": 24,
         "step": 1,
     },
-    "aftercare_months": {"type": "SliderInt", "value": 3, "label": "Aftercare (months)", "min": 0, "max": 24, "step": 1},
-    "coaching_ratio": {"type": "SliderFloat", "value": 12.0, "label": "Workers per coach", "min": 4.0, "max": 20.0, "step": 1.0},
-    "covenant_coverage": {
-        "type": "SliderFloat",
-        "value": 0.0,
-        "label": "Sector covenant coverage",
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.1,
+    "coaching_ratio": {
+        "type": "SliderInt",
+        "value": round(RULES.policy.coaching_ratio),
+        "label": "Workers per coach",
+        "min": 4,
+        "max": 20,
+        "step": 1,
     },
-    "referral_capacity": {"type": "SliderInt", "value": 10, "label": "Referrals per month", "min": 0, "max": 40, "step": 1},
-    "sine_compensation_share": {
-        "type": "SliderFloat",
-        "value": 0.0,
-        "label": "SINE compensation (share)",
-        "min": 0.0,
-        "max": 1.0,
-        "step": 0.1,
+    "covenant_coverage_percent": {
+        "type": "SliderInt",
+        "value": round(100 * RULES.policy.covenant_coverage),
+        "label": "Covenant coverage (%)",
+        "min": 0,
+        "max": 100,
+        "step": 10,
+    },
+    "referral_capacity": {
+        "type": "SliderInt",
+        "value": RULES.policy.referral_capacity,
+        "label": "Referrals a month",
+        "min": 0,
+        "max": 40,
+        "step": 1,
+    },
+    "sine_phaseout": {"type": "Checkbox", "value": False, "label": f"Phase out SINE from month {SINE_PHASEOUT_MONTH}"},
+    "sine_compensation_percent": {
+        "type": "SliderInt",
+        "value": round(100 * RULES.policy.sine_compensation_share),
+        "label": "SINE compensation (%)",
+        "min": 0,
+        "max": 100,
+        "step": 10,
     },
 }
 
+#: Each chart: its series with colours, its title and the unit of its y-axis.
+CHARTS = [
+    (
+        {"unemployed": "#e69f00", "social assistance": "#d55e00", "LDE": "#0072b2", "regular job": "#009e73"},
+        "People by status",
+        "persons",
+    ),
+    ({"LDE -> regular job": "#009e73", "LDE -> benefits": "#d55e00"}, "Moves out of LDE this month", "persons per month"),
+    ({"reserves (million EUR)": "#0072b2"}, "Cash reserves of the LDE enterprises", "million EUR"),
+    ({"enterprises solvent": "#56b4e9"}, "LDE enterprises open and solvent", "enterprises"),
+]
+TITLE = "lde-doorstroom: transitions out of the local services economy"
+#: Mesa draws a tab bar ("PAGE 0") even for a single page of charts; this page has one.
+CSS = ".v-tabs { display: none; }"
 
-def make_page() -> object:
-    """The SolaraViz page (imported lazily: the visualisation stack is an optional extra)."""
-    from mesa.visualization import SolaraViz, make_plot_component
 
-    components = [
-        make_plot_component(
-            {"unemployed": "#e69f00", "social assistance": "#d55e00", "LDE": "#0072b2", "regular job": "#009e73"}
-        ),
-        make_plot_component({"LDE -> regular job": "#009e73", "LDE -> benefits": "#d55e00"}),
-        make_plot_component({"reserves (million EUR)": "#0072b2"}),
-        make_plot_component({"enterprises solvent": "#56b4e9"}),
-    ]
-    return SolaraViz(
-        DashboardModel(),
-        components=components,
-        model_params=MODEL_PARAMS,
-        name="lde-doorstroom: transitions out of the local services economy",
+def settings_in_words(model: DashboardModel) -> list[str]:
+    """The levers of the running model in words (Mesa's sliders show no values)."""
+    policy = model.scenario.policy
+    sine = (
+        f"phased out from month {policy.sine_phaseout_start_month}, {100 * policy.sine_compensation_share:.0f}% compensated"
+        if policy.sine_phaseout_start_month != "never"
+        else "kept (no phase-out)"
     )
+    return [
+        f"Time limit: {limit_in_words(policy.max_lde_months)}",
+        f"Aftercare: {policy.aftercare_months} months",
+        f"Coaching: one coach per {policy.coaching_ratio:g} LDE workers",
+        f"Sector covenants: {100 * policy.covenant_coverage:.0f}% of employers in covenant sectors",
+        f"Referral: {policy.referral_capacity} decisions a month",
+        f"SINE subsidy: {sine}",
+    ]
 
 
-page = make_page()  # what `solara run` serves
+@solara.component
+def ShowMonth(model: mesa.Model) -> Any:
+    """Mesa's "Step: N", for a model whose steps are months."""
+    solara_viz.update_counter.get()
+    return solara.Text(f"Month: {model.steps}")
+
+
+@solara.component
+def Settings(model: DashboardModel) -> Any:
+    """The rules of the running model, in words."""
+    solara_viz.update_counter.get()
+    lines = "\n".join(f"- {line}" for line in settings_in_words(model))
+    return solara.Markdown(f"**Rules of this run** (new settings apply after RESET)\n\n{lines}")
+
+
+@solara.component
+def Chart(model: DashboardModel, series: dict[str, str], title: str, unit: str) -> Any:
+    """One chart of collected series against the month, with its title and unit."""
+    solara_viz.update_counter.get()
+    data = model.datacollector.get_model_vars_dataframe()
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.add_subplot()
+    for name, color in series.items():
+        ax.plot(data.index, data[name], color=color, label=name)
+    ax.set(title=title, xlabel="month", ylabel=unit, ylim=(0, None))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8)
+    ax.grid(alpha=0.3)
+    return solara.FigureMatplotlib(fig)
+
+
+@solara.component
+def Page() -> None:
+    """What `solara run` serves: Mesa's SolaraViz with this model's charts and controls.
+
+    Mesa's sidebar counts "Step: N" and its charts label the x-axis "Step"; this model's
+    steps are months, so the page draws its own charts and shows "Month: N" instead
+    (Mesa 3.3 has no option for the label, so its ``ShowSteps`` is replaced).
+    """
+    solara_viz.ShowSteps = ShowMonth
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    model = solara.use_memo(DashboardModel, [])
+    charts = [functools.partial(Chart, series=series, title=title, unit=unit) for series, title, unit in CHARTS]
+    SolaraViz(model, components=[Settings, *charts], model_params=MODEL_PARAMS, name=TITLE)

@@ -20,10 +20,11 @@ from typing import Any, get_args, get_origin
 
 import numpy as np
 
+from .errors import LDEError
 from .scenario import Scenario, ScenarioError, parse_override
 
 
-class DesignError(Exception):
+class DesignError(LDEError):
     """A --vary specification or design that cannot be used; the message says why."""
 
 

@@ -28,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import LDEError
 from .processes import worker_init
 from .runner import simulate
 from .scenario import Scenario
@@ -63,7 +64,7 @@ def execute_task(task: Task) -> Outcome:
     return Outcome(task.run, time.perf_counter() - start, indicators, result.metrics[["month", *MONTHLY]])
 
 
-class ExecutorError(Exception):
+class ExecutorError(LDEError):
     """An executor that cannot start (no Dask installed, scheduler unreachable)."""
 
 

@@ -10,7 +10,8 @@ the same command with the same output folder. The three kinds:
 - :func:`sweep`: a grid or Latin hypercube over parameters;
 - :func:`simulation.sensitivity.sensitivity`: Morris or Sobol indices (SALib).
 
-Each returns a pandas frame and writes it as CSV next to the store.
+Each returns an :class:`ExperimentResult` (the table and the folder) and writes the
+table as CSV next to the store.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from tqdm import tqdm
 
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .executors import Task, run_tasks
-from .indicators import INDICATORS
+from .indicators import INDICATOR_INFO, INDICATORS
 from .output import OutputError, package_versions
 from .runner import replication_seed
 from .scenario import Scenario
-from .statistics import interval
-from .store import FILE, ExperimentStore, read_experiment
+from .statistics import difference_bounds, interval
+from .store import FILE, TABLES, ExperimentStore, read_experiment
 
 tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
 
@@ -66,6 +67,22 @@ class Experiment:
             "points": [[p.label, p.overrides, p.scenario.digest()] for p in self.points],
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """What an experiment function returns: its main ``table`` and the ``folder`` holding the store.
+
+    ``extra`` holds further tables an experiment makes (the calibration's ``fit``).
+    """
+
+    table: pd.DataFrame
+    folder: Path
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def tables(self, names: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+        """The store's tables (see :func:`simulation.store.read_experiment`)."""
+        return read_experiment(self.folder, names)
 
 
 def default_jobs() -> int:
@@ -139,14 +156,14 @@ def compare(
     scheduler: str | None = None,
     out: str | Path | None = None,
     progress: bool = False,
-) -> pd.DataFrame:
+) -> ExperimentResult:
     """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``."""
     labels = _unique([s.name for s in scenarios])
     points = [Point(label, {}, s) for label, s in zip(labels, scenarios)]
     folder = run_experiment(Experiment("compare", points, replications, seed), out, jobs, scheduler, progress)
-    table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], labels)
+    table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], points)
     table.to_csv(folder / "comparison.csv", index=False)
-    return _with_folder(table, folder)
+    return ExperimentResult(table, folder)
 
 
 def sweep(
@@ -160,7 +177,7 @@ def sweep(
     scheduler: str | None = None,
     out: str | Path | None = None,
     progress: bool = False,
-) -> pd.DataFrame:
+) -> ExperimentResult:
     """Run a grid (``key=low:high:step`` or ``key=a,b,c``) or a Latin hypercube (``sample="lhs"``,
     ``key=low:high``) over ``base``; return (and write) ``sweep.csv``: one row per point."""
     varies = [parse_vary(text, base) for text in vary]
@@ -169,7 +186,7 @@ def sweep(
     folder = run_experiment(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
     table = sweep_table(read_experiment(folder, ("indicators",))["indicators"], points)
     table.to_csv(folder / "sweep.csv", index=False)
-    return _with_folder(table, folder)
+    return ExperimentResult(table, folder)
 
 
 def design_points(base: Scenario, varies: list[Vary], sample: str, samples: int | None, seed: int) -> list[Point]:
@@ -182,19 +199,25 @@ def design_points(base: Scenario, varies: list[Vary], sample: str, samples: int 
     raise DesignError(f"--sample {sample!r}: choose grid or lhs")
 
 
-def comparison_table(indicators: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-    """Per scenario and indicator: mean, median, 95% interval, and the paired difference from the first."""
+def comparison_table(indicators: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
+    """Per scenario and indicator: mean, median, 95% interval, and the paired difference from the first.
+
+    Intervals stay inside each indicator's range (a share in [0, 1], closures between 0
+    and the scenario's enterprises), and a difference inside the range of differences.
+    """
     rows = []
+    labels = [p.label for p in points]
     wide = {name: indicators.pivot(index="replication", columns="label", values=name) for name in INDICATORS}
-    for label in labels:
-        for name in INDICATORS:
-            values = wide[name].get(label, pd.Series(dtype=float))
-            mean, low, high = interval(values.to_numpy(dtype=float))
+    for point in points:
+        for name, info in INDICATOR_INFO.items():
+            values = wide[name].get(point.label, pd.Series(dtype=float))
+            bounds = info.range(point.scenario)
+            mean, low, high = interval(values.to_numpy(dtype=float), bounds=bounds)
             paired = (values - wide[name][labels[0]]).to_numpy(dtype=float)
-            diff, diff_low, diff_high = interval(paired)
+            diff, diff_low, diff_high = interval(paired, bounds=difference_bounds(bounds, info.range(points[0].scenario)))
             rows.append(
                 {
-                    "scenario": label,
+                    "scenario": point.label,
                     "indicator": name,
                     "mean": mean,
                     "median": float(np.nanmedian(values)) if values.notna().any() else math.nan,
@@ -229,8 +252,3 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
     return out
-
-
-def _with_folder(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
-    table.attrs["folder"] = str(folder)
-    return table

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 #: Public spending on LDE instruments (excludes benefits and social assistance).
 LDE_SPENDING = [
@@ -17,20 +22,77 @@ LDE_SPENDING = [
     "spending_aftercare",
 ]
 
-INDICATORS = {
-    "transition_rate_annual": "LDE -> regular job moves per year over the mean LDE workforce",
-    "exit_to_job_share": "share of all LDE exits that go to a regular job",
-    "sustainable_transition_rate": "share of LDE -> regular job moves still in a regular job 12 months later",
-    "dumping_risk": "share of time-limit leavers on unemployment benefit or social assistance 12 months later",
-    "social_assistance_24m_share": "share of former LDE workers on social assistance 24 months after leaving",
-    "enterprise_solvent_share": "share of the initial enterprises open with a non-negative reserve at the end",
-    "enterprise_closures": "enterprises closed during the run",
-    "service_quality": "mean service quality index of open enterprises over the run (0-1)",
-    "cost_per_sustainable_transition": "public spending on LDE instruments per sustainable transition (EUR)",
-    "target_gap": "distance to the 100% transition target: 1 - exit_to_job_share",
-    "lde_workforce_mean": "mean number of LDE workers over the run",
-    "public_spending_lde": "public spending on LDE instruments over the run (EUR)",
+
+@dataclass(frozen=True)
+class Indicator:
+    """What an indicator means, its unit, which direction is better, and its possible range.
+
+    ``better`` is ``"higher"``, ``"lower"`` or ``""`` (neither: a size or a price, read
+    beside the others). ``high`` may name a scenario field (``"world.enterprises"``) when
+    the bound depends on the scenario. Intervals are kept inside the range
+    (:func:`simulation.statistics.interval`).
+    """
+
+    meaning: str
+    unit: str
+    better: str
+    low: float = 0.0
+    high: float | str = math.inf
+
+    def range(self, scenario: Scenario | None = None) -> tuple[float, float]:
+        """(low, high) for ``scenario``; a scenario-dependent bound without a scenario is infinite."""
+        if isinstance(self.high, str):
+            if scenario is None:
+                return self.low, math.inf
+            value: object = scenario
+            for part in self.high.split("."):
+                value = getattr(value, part)
+            return self.low, float(value)  # type: ignore[arg-type]
+        return self.low, self.high
+
+    def format(self, value: float) -> str:
+        """``value`` for people: shares as percentages, euros and counts with separators, "–" for none."""
+        if value != value:
+            return "–"
+        if self.unit == "share":
+            return f"{100 * value:.1f}%"
+        if self.unit == "EUR":
+            return f"{value / 1e6:,.1f} M EUR" if abs(value) >= 1e7 else f"{value:,.0f} EUR"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+INDICATOR_INFO: dict[str, Indicator] = {
+    "transition_rate_annual": Indicator(
+        "LDE -> regular job moves per year over the mean LDE workforce", "moves per worker-year", "higher"
+    ),
+    "exit_to_job_share": Indicator("share of all LDE exits that go to a regular job", "share", "higher", 0, 1),
+    "sustainable_transition_rate": Indicator(
+        "share of LDE -> regular job moves still in a regular job 12 months later", "share", "higher", 0, 1
+    ),
+    "dumping_risk": Indicator(
+        "share of time-limit leavers on unemployment benefit or social assistance 12 months later", "share", "lower", 0, 1
+    ),
+    "social_assistance_24m_share": Indicator(
+        "share of former LDE workers on social assistance 24 months after leaving", "share", "lower", 0, 1
+    ),
+    "enterprise_solvent_share": Indicator(
+        "share of the initial enterprises open with a non-negative reserve at the end", "share", "higher", 0, 1
+    ),
+    "enterprise_closures": Indicator("enterprises closed during the run", "enterprises", "lower", 0, "world.enterprises"),
+    "service_quality": Indicator(
+        "mean service quality index of open enterprises over the run (0-1)", "index 0-1", "higher", 0, 1
+    ),
+    "cost_per_sustainable_transition": Indicator(
+        "gross public spending on LDE instruments per sustainable transition (EUR; benefits saved not netted out)",
+        "EUR",
+        "lower",
+    ),
+    "target_gap": Indicator("distance to the 100% transition target: 1 - exit_to_job_share", "share", "lower", 0, 1),
+    "lde_workforce_mean": Indicator("mean number of LDE workers over the run", "persons", ""),
+    "public_spending_lde": Indicator("gross public spending on LDE instruments over the run (EUR)", "EUR", ""),
 }
+#: Indicator name -> meaning, in the order of every output table.
+INDICATORS = {name: info.meaning for name, info in INDICATOR_INFO.items()}
 
 
 def ratio(numerator: float, denominator: float) -> float:

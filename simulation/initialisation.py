@@ -22,6 +22,7 @@ import numpy as np
 from .agents import ACTIVITIES, EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
 from .people import LDE, SOCIAL_ASSISTANCE, UNEMPLOYED, Population
 from .scenario import NO_LIMIT_MONTHS, Scenario
+from .service import productivity, quality_target
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel
@@ -135,6 +136,8 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     )
     schedule_inactivity(model, slots)
     table.workers[: table.n] = np.bincount(enterprise, minlength=table.n)
+    output = np.bincount(enterprise, weights=productivity(model, slots), minlength=table.n)
+    table.quality[: table.n] = quality_target(model, output)
 
 
 def build_employers(model: LabourMarketModel) -> EmployerTable:

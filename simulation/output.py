@@ -23,13 +23,14 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import LDEError
 from .runner import Replication
 from .scenario import Scenario
 
 DEPENDENCIES = ("mesa", "numpy", "scipy", "pandas", "pydantic", "matplotlib", "tomli-w")
 
 
-class OutputError(Exception):
+class OutputError(LDEError):
     """An output folder that cannot be used."""
 
 

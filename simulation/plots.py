@@ -1,11 +1,12 @@
 """Figures for people: each function takes the frames the API returns and draws one figure.
 
-- :func:`stocks`: people by status over time, median and 10-90% band over replications;
+- :func:`stocks`: people by status over time, a panel per status, median and 10-90% band over replications;
 - :func:`survival`: Kaplan-Meier curves of months in LDE until a regular job, limit marked;
 - :func:`pathways`: where LDE leavers are when they leave, 12 and 24 months later (alluvial);
 - :func:`viability`: enterprise reserves and solvent share by size class, service quality;
 - :func:`comparison`: indicators per scenario with 95% intervals, and differences from the first;
-- :func:`tradeoff`: sustainable transitions against dumping risk, sized by public cost;
+- :func:`tradeoff`: sustainable transitions against dumping risk, sized by public cost, with solvency;
+- :func:`sweep`: indicators against each varied parameter of a sweep;
 - :func:`sensitivity_bars`: Morris mu* (with sigma) or Sobol S1 and ST per parameter.
 
 Colours are fixed per status (:data:`STATUS_COLORS`) and per scenario (in the order the
@@ -37,25 +38,40 @@ STATUS_LABELS = {
 SCENARIO_COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442", "#000000"]
 
 
+def plain(label: str) -> str:
+    """A user's name as literal text in a figure (Matplotlib would read ``$...$`` as mathematics)."""
+    return label.replace("$", r"\$")
+
+
 def scenario_colors(labels: list[str]) -> dict[str, str]:
     """The colour of each scenario, by its position in ``labels``."""
     return {label: SCENARIO_COLORS[i % len(SCENARIO_COLORS)] for i, label in enumerate(labels)}
 
 
 def stocks(metrics: pd.DataFrame, statuses: list[str] | None = None) -> Figure:
-    """People by status per month: median over replications, with the 10-90% band."""
+    """People by status per month, one panel per status on its own scale: median over
+    replications, with the 10-90% band.
+
+    Panels rather than one axis: the stocks differ by two orders of magnitude (LDE
+    workers in the thousands, the people who left the labour force in the hundreds of
+    thousands), and on a shared axis the largest would flatten the one the model is about.
+    """
     statuses = statuses or [s.name for s in Status]
-    fig = Figure(figsize=(9, 5), layout="constrained")
-    ax = fig.add_subplot()
-    for status in statuses:
+    columns = min(len(statuses), 3)
+    rows = -(-len(statuses) // columns)
+    fig = Figure(figsize=(4 * columns, 3 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False, sharex=True).ravel()
+    for ax, status in zip(axes, statuses):
         by_month = metrics.groupby("month")[status]
         median, low, high = by_month.median(), by_month.quantile(0.1), by_month.quantile(0.9)
         years = median.index / 12
-        ax.plot(years, median, color=STATUS_COLORS[status], label=STATUS_LABELS[status], linewidth=2)
+        ax.plot(years, median, color=STATUS_COLORS[status], linewidth=2)
         ax.fill_between(years, low, high, color=STATUS_COLORS[status], alpha=0.2, linewidth=0)
-    ax.set(title="People by labour-market status (median, 10-90% band over replications)", xlabel="years", ylabel="persons")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    ax.grid(alpha=0.3)
+        ax.set(title=STATUS_LABELS[status], xlabel="years", ylabel="persons", ylim=(0, None))
+        ax.grid(alpha=0.3)
+    for ax in axes[len(statuses) :]:
+        ax.set_visible(False)
+    fig.suptitle("People by labour-market status (median, 10-90% band over replications; each panel its own scale)")
     return fig
 
 
@@ -63,22 +79,27 @@ def spells(events: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
     """Spells in ``statuses`` that begin during the run: start, end (NaN while running), months, ``to``.
 
     A spell begins when someone enters one of ``statuses`` from outside them (or as a new
-    entrant) and ends when they leave for a status outside them; ``ended_in_job`` marks
-    spells that end in a regular job, ``censored`` those still running at the end.
+    entrant) and ends at that person's next move to a status outside them; ``ended_in_job``
+    marks spells that end in a regular job, ``censored`` those still running at the end.
+    Events are matched in the order they were logged, not by month, so a spell that
+    starts and ends in the same month lasts 0 months rather than running on to a later exit.
     """
     keys = ["replication", "person"] if "replication" in events else ["person"]
-    inside_to, inside_from = events["to"].isin(statuses), events["from"].isin(statuses)
-    starts = events[inside_to & ~inside_from][[*keys, "month"]].rename(columns={"month": "start"})
-    ends = events[inside_from & ~inside_to][[*keys, "month", "to"]].rename(columns={"month": "end"})
+    logged = events.assign(order=np.arange(len(events)))
+    inside_to, inside_from = logged["to"].isin(statuses), logged["from"].isin(statuses)
+    starts = logged[inside_to & ~inside_from][[*keys, "month", "order"]].rename(columns={"month": "start"})
+    ends = logged[inside_from & ~inside_to][[*keys, "month", "order", "to"]].rename(
+        columns={"month": "end", "order": "end_order"}
+    )
     found = pd.merge_asof(
-        starts.sort_values("start"),
-        ends.sort_values("end"),
-        left_on="start",
-        right_on="end",
+        starts,
+        ends,
+        left_on="order",
+        right_on="end_order",
         by=keys,
         allow_exact_matches=False,
         direction="forward",
-    )
+    ).drop(columns=["order", "end_order"])
     found["censored"] = found["end"].isna()
     found["months"] = found["end"].fillna(events["month"].max()) - found["start"]
     found["ended_in_job"] = found["to"] == "nec"
@@ -113,7 +134,7 @@ def survival(events_by_scenario: dict[str, pd.DataFrame], limit: int | None = 60
     for label, events in events_by_scenario.items():
         spells = lde_spells(events)
         times, surv = kaplan_meier(spells["months"].to_numpy(), spells["ended_in_job"].to_numpy(dtype=bool))
-        ax.step(times, 1 - surv, where="post", color=colors[label], label=f"{label} ({len(spells):,} spells)", linewidth=2)
+        ax.step(times, 1 - surv, where="post", color=colors[label], label=f"{plain(label)} ({len(spells):,} spells)", linewidth=2)
     if limit is not None:
         ax.axvline(limit, color="black", linestyle="--", linewidth=1)
         ax.annotate("time limit", (limit, 0.02), xytext=(4, 0), textcoords="offset points", fontsize=9)
@@ -131,8 +152,8 @@ def survival(events_by_scenario: dict[str, pd.DataFrame], limit: int | None = 60
 def status_at(events: pd.DataFrame, people: pd.DataFrame, month_column: str) -> pd.Series:
     """Each row's status at its ``month_column`` (the latest event at or before it)."""
     keys = ["replication", "person"] if "replication" in events else ["person"]
-    timeline = events[[*keys, "month", "to"]].sort_values("month")
-    asked = people[[*keys, month_column]].reset_index().sort_values(month_column)
+    timeline = events[[*keys, "month", "to"]].sort_values("month", kind="stable")  # log order within a month
+    asked = people[[*keys, month_column]].reset_index().sort_values(month_column, kind="stable")
     found = pd.merge_asof(asked, timeline, left_on=month_column, right_on="month", by=keys, direction="backward")
     return found.set_index("index")["to"].reindex(people.index)
 
@@ -195,17 +216,23 @@ def _draw_ribbons(ax, stages: list[pd.Series], tops: list[dict[str, float]], ord
 
 
 def viability(metrics: pd.DataFrame) -> Figure:
-    """Enterprise reserves and solvent share by size class, and service quality (medians over replications)."""
+    """Enterprise reserves and solvent share by size class, and service quality (medians over replications).
+
+    The solvent share is taken within each replication (solvent now over open at month 0
+    in that replication) before the median, so every curve starts at its own start.
+    """
     fig = Figure(figsize=(12, 4), layout="constrained")
     reserves, solvent, quality = fig.subplots(1, 3)
     by_month = metrics.groupby("month")
     years = by_month["month"].first() / 12
-    first = metrics[metrics["month"] == 0].iloc[0]
+    replication = metrics["replication"] if "replication" in metrics else pd.Series(0, index=metrics.index)
     for size, color in (("small", "#56b4e9"), ("large", "#0072b2")):
         name = "small neighbourhood services" if size == "small" else "large proximity services"
         reserves.plot(years, by_month[f"reserves_{size}"].median() / 1e6, color=color, label=name, linewidth=2)
-        start = max(first[f"enterprises_solvent_{size}"], 1)
-        solvent.plot(years, by_month[f"enterprises_solvent_{size}"].median() / start, color=color, label=name, linewidth=2)
+        column = metrics[f"enterprises_solvent_{size}"]
+        at_start = column.where(metrics["month"] == 0).groupby(replication).transform("max")
+        share = (column / at_start.where(at_start > 0)).groupby(metrics["month"]).median()
+        solvent.plot(years, share, color=color, label=name, linewidth=2)
     quality.plot(years, by_month["service_quality"].median(), color="#009e73", linewidth=2)
     reserves.set(title="Cash reserves", xlabel="years", ylabel="million EUR")
     solvent.set(title="Enterprises open and solvent", xlabel="years", ylabel="share of those at the start", ylim=(0, 1.05))
@@ -236,42 +263,122 @@ def comparison(table: pd.DataFrame, indicators: list[str] | None = None) -> Figu
             error = np.vstack([part[centre] - part[low], part[high] - part[centre]]).clip(min=0)
             ax.errorbar(part[centre], y, xerr=np.nan_to_num(error), fmt="none", ecolor="grey", capsize=3)
             ax.scatter(part[centre], y, c=[colors[label] for label in labels], zorder=3)
-            ax.set_yticks(y, labels if column == 0 else [""] * len(labels))
+            ax.set_yticks(y, [plain(label) for label in labels] if column == 0 else [""] * len(labels))
             ax.invert_yaxis()
             ax.grid(axis="x", alpha=0.3)
             if column == 1:
                 ax.axvline(0, color="black", linewidth=0.8)
-            ax.set_title(f"{name}{'' if column == 0 else f' minus {labels[0]}'}", fontsize=10)
+            ax.set_title(f"{name}{'' if column == 0 else f' minus {plain(labels[0])}'}", fontsize=10)
     fig.suptitle("Indicators per scenario: mean and 95% interval over replications")
     return fig
 
 
 def tradeoff(table: pd.DataFrame) -> Figure:
-    """Sustainable transitions per year against dumping risk; marker area = public cost per sustainable transition."""
-    wide = table.pivot(index="scenario", columns="indicator", values="mean")
+    """Sustainable transitions against dumping risk, with 95% intervals; marker area = gross cost per
+    sustainable transition (with a size key); each name carries its enterprises' solvent share.
+
+    A scenario without a time limit has no dumping risk: it is drawn on a separate strip
+    at the right, marked "no limit", never at 0 (which would read as "no dumping"). The
+    x-axis spans at least 10 percentage points, so that differences within the noise
+    do not fill the width of the plot.
+    """
     labels = list(dict.fromkeys(table["scenario"]))
-    wide = wide.reindex(labels)
+    wide = {
+        c: table.pivot(index="scenario", columns="indicator", values=c).reindex(labels) for c in ("mean", "ci_low", "ci_high")
+    }
     colors = scenario_colors(labels)
-    sustained = wide["transition_rate_annual"] * wide["sustainable_transition_rate"]
-    cost = wide["cost_per_sustainable_transition"]
-    sizes = 600 * cost / np.nanmax(cost) if np.isfinite(cost).any() else 100
+    mean = wide["mean"]
+    sustained = mean["transition_rate_annual"] * mean["sustainable_transition_rate"]
+    dumping = mean["dumping_risk"]
+    cost = mean["cost_per_sustainable_transition"]
+    largest = np.nanmax(cost) if np.isfinite(cost).any() else np.nan
+    area = (400 * cost / largest).fillna(60) if np.isfinite(largest) else pd.Series(60.0, index=labels)
+    known = dumping.notna()
+    low, high = wide["ci_low"]["dumping_risk"], wide["ci_high"]["dumping_risk"]
+    span_low = float(np.nanmin(low.fillna(dumping))) if known.any() else 0.0
+    span_high = float(np.nanmax(high.fillna(dumping))) if known.any() else 0.1
+    centre, half = (span_low + span_high) / 2, max((span_high - span_low) / 2, 0.05) * 1.15
+    left, right = max(centre - half, 0.0), min(centre + half, 1.0)
+    strip = right + (right - left) * 0.12
+    x = dumping.where(known, strip)
+
     fig = Figure(figsize=(8, 6), layout="constrained")
     ax = fig.add_subplot()
-    ax.scatter(wide["dumping_risk"].fillna(0), sustained, s=sizes, c=[colors[label] for label in labels], alpha=0.7)
+    error = np.vstack([(dumping - low).clip(lower=0), (high - dumping).clip(lower=0)])
+    ax.errorbar(x[known], sustained[known], xerr=np.nan_to_num(error[:, known.to_numpy()]), fmt="none", ecolor="grey", capsize=3)
     for label in labels:
-        ax.annotate(
-            label,
-            (np.nan_to_num(wide.loc[label, "dumping_risk"]), sustained[label]),
-            xytext=(8, 4),
-            textcoords="offset points",
-            fontsize=9,
+        hollow = not known[label]
+        ax.scatter(
+            x[label],
+            sustained[label],
+            s=area[label],
+            facecolors="none" if hollow else colors[label],
+            edgecolors=colors[label],
+            alpha=0.8,
+            linewidths=2,
         )
+        solvent = mean.loc[label, "enterprise_solvent_share"]
+        note = f" ({100 * solvent:.0f}% solvent)" if solvent == solvent else ""
+        ax.annotate(plain(label) + note, (x[label], sustained[label]), xytext=(8, 4), textcoords="offset points", fontsize=9)
+    if not known.all():
+        ax.axvline((right + strip) / 2 - (strip - right) * 0.3, color="grey", linewidth=0.8, linestyle=":")
+        ax.annotate(
+            "no time limit:\nno dumping risk",
+            (strip, ax.get_ylim()[0]),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+            color="grey",
+        )
+    ax.set_xlim(left - (right - left) * 0.05, strip + (right - left) * 0.15 if not known.all() else right + (right - left) * 0.05)
+    if np.isfinite(largest):
+        for share in (0.5, 1.0):
+            ax.scatter([], [], s=400 * share, facecolors="none", edgecolors="grey", label=f"{share * largest:,.0f} EUR")
+        ax.legend(
+            title="gross cost per\nsustainable transition",
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+            labelspacing=1.5,
+            borderpad=1,
+        )
+    ax.margins(y=0.15)
     ax.set(
-        title="Trade-off: sustainable transitions, dumping risk and public cost (marker area)",
-        xlabel="dumping risk (share of time-limit leavers on benefits 12 months later)",
+        title="Trade-off: sustainable transitions, dumping risk, cost and solvency",
+        xlabel="dumping risk (share of time-limit leavers on benefits 12 months later; bars: 95% interval)",
         ylabel="sustainable transitions per LDE worker per year",
     )
     ax.grid(alpha=0.3)
+    return fig
+
+
+def sweep(table: pd.DataFrame, parameters: list[str], indicators: list[str] | None = None) -> Figure:
+    """Each indicator's mean per design point against each varied parameter (a panel per pair)."""
+    indicators = [
+        name
+        for name in indicators
+        or ["transition_rate_annual", "sustainable_transition_rate", "dumping_risk", "enterprise_solvent_share"]
+        if name in table and table[name].notna().any()
+    ]
+    fig = Figure(figsize=(3.2 * len(parameters) + 1, 2.4 * len(indicators) + 0.6), layout="constrained")
+    axes = fig.subplots(len(indicators), len(parameters), squeeze=False, sharex="col")
+    for row, name in enumerate(indicators):
+        for column, parameter in enumerate(parameters):
+            ax = axes[row, column]
+            values = pd.to_numeric(table[parameter], errors="coerce")
+            if values.notna().any():
+                ax.scatter(values, table[name], color="#0072b2", s=18)
+            else:  # a categorical parameter
+                codes = pd.Categorical(table[parameter].astype(str))
+                ax.scatter(codes.codes, table[name], color="#0072b2", s=18)
+                ax.set_xticks(range(len(codes.categories)), [plain(c) for c in codes.categories])
+            ax.grid(alpha=0.3)
+            if row == len(indicators) - 1:
+                ax.set_xlabel(parameter)
+            if column == 0:
+                ax.set_ylabel(name.replace("_", " "), fontsize=9)
+    fig.suptitle("Indicators across the design (each dot a design point, mean over replications)")
     return fig
 
 
@@ -301,10 +408,10 @@ def sensitivity_bars(table: pd.DataFrame, indicator: str) -> Figure:
         xerr=None if morris else part["ST_conf"],
         capsize=3,
     )
-    ax.set_yticks(y, part["parameter"])
+    ax.set_yticks(y, [plain(p) for p in part["parameter"]])
     ax.invert_yaxis()
     ax.set(
-        title=f"Sensitivity of {indicator} ({'Morris' if morris else 'Sobol'})",
+        title=f"Sensitivity of {plain(indicator)} ({'Morris' if morris else 'Sobol'})",
         xlabel="effect (indicator units)" if morris else "share of variance",
     )
     ax.legend(frameon=False)

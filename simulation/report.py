@@ -14,6 +14,7 @@ import base64
 import html
 import io
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +24,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import plots
-from .indicators import INDICATORS
+from .errors import LDEError
+from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
 from .statistics import interval
 from .store import FILE, read_experiment
 
 
-class ReportError(Exception):
+class ReportError(LDEError):
     """A folder that holds neither a run nor an experiment."""
 
 
@@ -42,6 +44,7 @@ class Report:
     tables: list[tuple[str, pd.DataFrame]]
     figures: list[tuple[str, Figure, str]]  # (title, figure, how to read it)
     provenance: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
 
 
 def write_report(folder: str | Path, fmt: str = "html") -> Path:
@@ -73,8 +76,8 @@ def run_report(folder: Path) -> Report:
         (
             "People by status",
             plots.stocks(metrics),
-            "Lines are medians over replications, bands the 10-90% range. "
-            "Watch the regular-job line against the unemployment and social-assistance lines.",
+            "One panel per status, each on its own scale. Lines are medians over replications, bands the "
+            "10-90% range. Watch the regular-job panel against the unemployment and social-assistance panels.",
         ),
         (
             "Enterprise viability",
@@ -97,12 +100,31 @@ def run_report(folder: Path) -> Report:
                 "Each column shows where people who left LDE are; bands show who moved where in between.",
             ),
         ]
+    replications = len(summary)
     return Report(
         title=f"Run of scenario '{scenario.name}'",
-        what=[scenario.description or scenario.name, *differences(scenario, Scenario(), "the defaults (baseline)")],
-        tables=[("Indicators (mean over replications, 95% interval)", indicator_summary(summary))],
+        what=[
+            scenario.description or scenario.name,
+            setting(scenario, replications, provenance.get("seed")),
+            *differences(scenario, Scenario(), "the defaults (baseline)"),
+        ],
+        tables=[
+            ("Indicators (mean over replications, 95% interval)", indicator_summary(summary, scenario)),
+        ],
         figures=figures,
         provenance=provenance,
+    )
+
+
+def setting(scenario: Scenario, replications: int, seed: Any) -> str:
+    """Horizon, world size, replications and seed in one sentence."""
+    world = scenario.world
+    years = scenario.months / 12
+    return (
+        f"Horizon {scenario.months} months ({years:g} years); a world of {world.pool_size:,} structurally unemployed "
+        f"job seekers and {world.lde_workers:,} LDE workers in {world.enterprises:,} enterprises at the start; "
+        f"{replications} replication{'' if replications == 1 else 's'}, base seed {seed}."
+        + (" One replication has no interval." if replications < 2 else "")
     )
 
 
@@ -112,24 +134,27 @@ def experiment_report(folder: Path) -> Report:
     kind = meta.get("kind", "experiment")
     scenarios = [Scenario.from_dict(tomllib.loads(text)) for text in tables["points"]["scenario"]]
     labels = list(tables["points"]["label"])
+    replications = int(meta.get("replications", 0))
     what = [
-        f"A {kind} of {len(scenarios)} scenario(s), {meta.get('replications')} replication(s) each, "
-        f"with the same seeds for every scenario (base seed {meta.get('seed')})."
+        setting(scenarios[0], replications, meta.get("seed")),
+        f"Every {'scenario' if kind == 'compare' else 'design point'} runs with the same seeds (common random "
+        "numbers), so differences between them are paired.",
     ]
-    for label, scenario in list(zip(labels, scenarios))[1:]:
-        changes = differences(scenario, scenarios[0], f"'{labels[0]}'")
-        what.append(f"'{label}': " + ("; ".join(changes) if changes else f"the same parameters as '{labels[0]}'"))
-    report = Report(
-        title=f"{kind.capitalize()} of {len(scenarios)} scenario(s)", what=what, tables=[], figures=[], provenance=meta
-    )
+    title = TITLES.get(kind, "Experiment of {n} scenarios").format(n=len(scenarios))
+    report = Report(title=title, what=what, tables=[], figures=[], provenance=meta)
     result = next(
         (folder / f"{name}.csv" for name in ("comparison", "sweep", "sensitivity") if (folder / f"{name}.csv").exists()), None
     )
     if kind == "compare" and result is not None:
+        for label, scenario in list(zip(labels, scenarios))[1:]:
+            changes = differences(scenario, scenarios[0], f"'{labels[0]}'")
+            what.append(f"'{label}': " + ("; ".join(changes) if changes else f"the same parameters as '{labels[0]}'"))
         comparison = pd.read_csv(result)
-        report.tables.append(
-            ("Indicators per scenario (mean and 95% interval; * = differs from the first)", comparison_summary(comparison))
-        )
+        report.findings = findings(comparison, replications)
+        report.tables += [
+            ("Indicators per scenario (mean and 95% interval; * = differs from the first)", comparison_summary(comparison)),
+            ("What the indicators mean", glossary()),
+        ]
         report.figures += [
             (
                 "Indicators and differences",
@@ -140,13 +165,14 @@ def experiment_report(folder: Path) -> Report:
             (
                 "Trade-off",
                 plots.tradeoff(comparison),
-                "Up is more sustainable transitions, left is less social dumping, "
-                "smaller markers cost less per sustainable transition.",
+                "Up is more sustainable transitions; left is less social dumping; the bars are 95% intervals. "
+                "Marker area is the gross public cost per sustainable transition (see the size key); the "
+                "number beside each name is the share of enterprises still open and solvent at the end.",
             ),
         ]
     elif kind == "sensitivity" and result is not None:
         indices = pd.read_csv(result)
-        report.tables.append(("Sensitivity indices", indices))
+        report.tables.append(("Sensitivity indices", _rounded(indices)))
         for name in ("sustainable_transition_rate", "transition_rate_annual", "enterprise_solvent_share"):
             if (indices["indicator"] == name).any():
                 report.figures.append(
@@ -156,39 +182,218 @@ def experiment_report(folder: Path) -> Report:
                         "Longer bars: the indicator depends more on that parameter.",
                     )
                 )
+    elif kind == "sweep" and result is not None:
+        table = pd.read_csv(result)
+        parameters = [c for c in table.columns if c not in ("point", "replications", *INDICATORS)]
+        what.append("Parameters varied: " + "; ".join(f"{_describe(p)} ({p})" for p in parameters) + ".")
+        title = "Headline indicators per design point (means over replications; every indicator is in sweep.csv)"
+        report.tables.append((title, sweep_summary(table, parameters)))
+        report.figures.append(
+            (
+                "Indicators across the design",
+                plots.sweep(table, parameters),
+                "Each dot is a design point (mean over its replications); each column is one varied parameter, "
+                "so a clear slope says the indicator follows that parameter.",
+            )
+        )
     elif result is not None:
-        report.tables.append(("Results per design point", pd.read_csv(result)))
+        report.tables.append(("Results per design point", _rounded(pd.read_csv(result))))
     return report
 
 
+TITLES = {
+    "compare": "Comparison of {n} scenarios",
+    "sweep": "Sweep over {n} design points",
+    "sensitivity": "Sensitivity analysis over {n} design points",
+    "calibrate": "Calibration over {n} candidate runs",
+}
+
+
 def differences(scenario: Scenario, reference: Scenario, reference_name: str) -> list[str]:
-    """Plain-words list of the parameters in which ``scenario`` differs from ``reference``."""
+    """Plain-words list of the parameters in which ``scenario`` differs from ``reference``, with units."""
     mine, theirs = _flat(scenario.model_dump(mode="json")), _flat(reference.model_dump(mode="json"))
     lines = []
     for key, value in mine.items():
         if key in ("name", "description") or theirs.get(key) == value:
             continue
-        lines.append(f"{_describe(key)} ({key}): {value} instead of {theirs.get(key)} in {reference_name}")
+        unit = _unit(key)
+        lines.append(
+            f"{_describe(key)} ({key}): {in_words(value, unit)} instead of {in_words(theirs.get(key), unit)} in {reference_name}"
+        )
     return lines
 
 
-def indicator_summary(summary: pd.DataFrame) -> pd.DataFrame:
+#: Units that are not said after a number.
+UNITLESS = {"rule", "lever", "text", "ratio"}
+
+
+def in_words(value: Any, unit: str) -> str:
+    """A parameter value with its unit: ``[[0, 600.0]]`` in EUR per worker-month reads "600 EUR per worker-month"."""
+    if isinstance(value, list) and value and all(isinstance(v, list) and len(v) == 2 for v in value):
+        inner = unit.removeprefix("[[from month, ").removesuffix("]]") if unit.startswith("[[from month, ") else unit
+        steps = [f"{in_words(v, inner)} from month {int(m)} in LDE" for m, v in value]
+        return steps[0].removesuffix(" from month 0 in LDE") if len(steps) == 1 else ", then ".join(steps)
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, int | float):
+        number = f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
+        if unit.startswith(("share", "probability")):
+            rest = unit.split(" ", 1)[1] if " " in unit else ""
+            return f"{100 * value:.4g}% {rest}".strip()
+        words = unit.split(" or ")[0] if unit else ""
+        return number if not words or words.startswith("[") or words in UNITLESS else f"{number} {words}"
+    if isinstance(value, list):
+        return ", ".join(in_words(v, "") for v in value)
+    return str(value)
+
+
+def indicator_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     rows = []
-    for name, meaning in INDICATORS.items():
-        mean, low, high = interval(summary[name].to_numpy(dtype=float))
-        rows.append({"indicator": name, "mean": _fmt(mean), "95% interval": f"{_fmt(low)} to {_fmt(high)}", "meaning": meaning})
-    return pd.DataFrame(rows)
+    for name, info in INDICATOR_INFO.items():
+        mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
+        span = "–" if low != low else f"{info.format(low)} to {info.format(high)}"
+        rows.append({"indicator": name, "mean": info.format(mean), "95% interval": span, "better": info.better or "–"})
+    table = pd.DataFrame(rows)
+    return table.drop(columns=["95% interval"]) if len(summary) < 2 else table
 
 
 def comparison_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Indicators as rows, scenarios as columns; each cell the mean with its interval beneath, * if it differs."""
     cells = table.assign(
         cell=[
-            f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]{' *' if s else ''}"
-            for m, lo, hi, s in zip(table["mean"], table["ci_low"], table["ci_high"], table["significant"])
+            f"{INDICATOR_INFO[i].format(m)}{' *' if s else ''} ({INDICATOR_INFO[i].format(lo)} to {INDICATOR_INFO[i].format(hi)})"
+            if lo == lo
+            else INDICATOR_INFO[i].format(m)
+            for i, m, lo, hi, s in zip(table["indicator"], table["mean"], table["ci_low"], table["ci_high"], table["significant"])
         ]
     )
     wide = cells.pivot(index="indicator", columns="scenario", values="cell")
-    return wide.reindex(index=list(INDICATORS), columns=list(dict.fromkeys(table["scenario"]))).reset_index()
+    wide = wide.reindex(index=list(INDICATORS), columns=list(dict.fromkeys(table["scenario"]))).reset_index()
+    wide.columns.name = None
+    wide.insert(1, "better", [INDICATOR_INFO[i].better or "–" for i in wide["indicator"]])
+    return wide
+
+
+def sweep_summary(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
+    """The headline indicators per design point, formatted for people (all of them are in sweep.csv)."""
+    shown = table[["point", *parameters]].copy()
+    for name in HEADLINE:
+        if table[name].notna().any():
+            shown[name.replace("_", " ")] = [INDICATOR_INFO[name].format(v) for v in table[name]]
+    return shown
+
+
+def glossary() -> pd.DataFrame:
+    """Every indicator with its meaning, unit and which direction is better."""
+    return pd.DataFrame(
+        [
+            {"indicator": name, "meaning": info.meaning, "unit": info.unit, "better": info.better or "neither"}
+            for name, info in INDICATOR_INFO.items()
+        ]
+    )
+
+
+#: The indicators the findings speak about, and how they are named in words.
+HEADLINE = [
+    "transition_rate_annual",
+    "sustainable_transition_rate",
+    "dumping_risk",
+    "social_assistance_24m_share",
+    "enterprise_solvent_share",
+    "cost_per_sustainable_transition",
+]
+WORDS = {
+    "transition_rate_annual": "transitions to a regular job per LDE worker-year",
+    "sustainable_transition_rate": "the share of those transitions that last 12 months",
+    "dumping_risk": "dumping risk (time-limit leavers on benefits 12 months later)",
+    "social_assistance_24m_share": "LDE leavers on social assistance after 24 months",
+    "enterprise_solvent_share": "the share of enterprises open and solvent at the end",
+    "cost_per_sustainable_transition": "gross public cost per sustainable transition",
+}
+
+
+def findings(table: pd.DataFrame, replications: int) -> list[str]:
+    """What a comparison shows, in plain words: per option, what it raises, lowers and costs, with caveats.
+
+    A difference is called a rise or a fall only when its 95% interval excludes 0;
+    otherwise it is "no clear difference". Intervals are of the paired difference.
+    """
+    labels = list(dict.fromkeys(table["scenario"]))
+    rows = table.set_index(["scenario", "indicator"])
+    reference = labels[0]
+    lines = []
+    if replications < 2:
+        lines.append(
+            "Only one replication: no interval can be given, so no difference can be called clear. Run more replications."
+        )
+    better_transitions, lower_dumping, enterprise_risk = [], [], []
+    for label in labels[1:]:
+        parts = []
+        for name in HEADLINE:
+            row = rows.loc[(label, name)]
+            if row["diff"] != row["diff"]:
+                continue
+            change = _change(name, row, rows.loc[(reference, name)])
+            parts.append(change)
+            if row["significant"]:
+                up = row["diff"] > 0
+                if name == "transition_rate_annual" and up:
+                    better_transitions.append(label)
+                if name == "dumping_risk" and not up:
+                    lower_dumping.append(label)
+                if name == "enterprise_solvent_share" and not up:
+                    enterprise_risk.append(label)
+        lines.append(f"'{label}' against '{reference}': " + "; ".join(parts) + ".")
+    lines.insert(
+        0 if replications >= 2 else 1,
+        f"Options that clearly raise transitions to a regular job: {_names(better_transitions)}. "
+        f"That clearly lower dumping risk: {_names(lower_dumping)}. "
+        f"That put enterprises at risk (clearly fewer open and solvent at the end): {_names(enterprise_risk)}.",
+    )
+    for label in labels:
+        solvent = rows.loc[(label, "enterprise_solvent_share"), "mean"]
+        if solvent == solvent and solvent < 0.5:
+            lines.append(
+                f"Caution: in '{label}' only {100 * solvent:.0f}% of the enterprises are open and solvent at the end. Its "
+                "transition rates and costs describe a shrinking sector: a higher rate there can come from the "
+                "enterprises closing, not from better support."
+            )
+        if rows.loc[(label, "dumping_risk"), "mean"] != rows.loc[(label, "dumping_risk"), "mean"]:
+            lines.append(f"'{label}' has no time limit, so its dumping risk is undefined (not zero).")
+    lines.append(
+        "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
+        "better for dumping risk, social assistance, closures and cost. The cost is gross: benefits saved are not netted out."
+    )
+    return lines
+
+
+def _change(name: str, row: pd.Series, reference: pd.Series) -> str:
+    info = INDICATOR_INFO[name]
+    shift = _difference(info, row["diff"])
+    if row["diff_ci_low"] == row["diff_ci_low"]:
+        low, high = _difference(info, row["diff_ci_low"]), _difference(info, row["diff_ci_high"])
+        shift += f"; 95% interval {low.removesuffix(' points')} to {high}"
+    if not row["significant"]:
+        return f"no clear difference in {WORDS[name]} ({shift})"
+    verb = "raises" if row["diff"] > 0 else "lowers"
+    return f"{verb} {WORDS[name]} from {info.format(reference['mean'])} to {info.format(row['mean'])} ({shift})"
+
+
+def _difference(info: Indicator, value: float) -> str:
+    """A signed difference: percentage points for shares, the indicator's own unit otherwise."""
+    if info.unit == "share":
+        return f"{100 * value:+.1f} points"
+    return ("+" if value > 0 else "") + info.format(value)
+
+
+def _names(labels: list[str]) -> str:
+    return ", ".join(f"'{label}'" for label in labels) if labels else "none"
+
+
+def _rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers to four significant digits, empty columns dropped."""
+    table = table.dropna(axis="columns", how="all")
+    return table.map(lambda v: float(f"{v:.4g}") if isinstance(v, float) else v)
 
 
 def to_html(report: Report) -> str:
@@ -196,12 +401,20 @@ def to_html(report: Report) -> str:
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(report.title)}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{html.escape(report.title)}</h1>",
-        "<h2>What was run</h2><ul>",
     ]
+    if report.findings:
+        parts.append("<h2>Findings</h2><ul class='findings'>")
+        parts += [f"<li>{html.escape(line)}</li>" for line in report.findings]
+        parts.append("</ul>")
+    parts.append("<h2>What was run</h2><ul>")
     parts += [f"<li>{html.escape(line)}</li>" for line in report.what]
     parts.append("</ul>")
     for title, table in report.tables:
-        parts += [f"<h2>{html.escape(title)}</h2>", table.to_html(index=False, na_rep="–", escape=True, border=0)]
+        shown = table.dropna(axis="columns", how="all")
+        parts += [
+            f"<h2>{html.escape(title)}</h2>",
+            f"<div class='table'>{_breakable(shown.to_html(index=False, na_rep='–', escape=True, border=0))}</div>",
+        ]
     for title, figure, reading in report.figures:
         data = base64.b64encode(_png(figure)).decode()
         parts += [
@@ -209,30 +422,36 @@ def to_html(report: Report) -> str:
             f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>",
             f"<p class='how'>How to read it: {html.escape(reading)}</p>",
         ]
-    parts += ["<h2>Provenance</h2>", "<table>"]
+    parts += ["<h2>Provenance</h2>", "<div class='table'><table>"]
     parts += [f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_show(v))}</td></tr>" for k, v in report.provenance.items()]
-    parts.append("</table></body></html>")
+    parts.append("</table></div></body></html>")
     return "\n".join(parts)
 
 
 def to_markdown(report: Report, folder: Path) -> str:
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
-    lines = [f"# {report.title}", "", "## What was run", "", *[f"- {line}" for line in report.what], ""]
+    lines = [f"# {_md(report.title)}", ""]
+    if report.findings:
+        lines += ["## Findings", "", *[f"- {_md(line)}" for line in report.findings], ""]
+    lines += ["## What was run", "", *[f"- {_md(line)}" for line in report.what], ""]
     for title, table in report.tables:
-        lines += [f"## {title}", "", _markdown_table(table), ""]
+        lines += [f"## {_md(title)}", "", _markdown_table(table.dropna(axis="columns", how="all")), ""]
     for i, (title, figure, reading) in enumerate(report.figures, start=1):
         name = f"figure-{i}.png"
         (figures / name).write_bytes(_png(figure))
-        lines += [f"## {title}", "", f"![{title}](figures/{name})", "", f"How to read it: {reading}", ""]
+        lines += [f"## {_md(title)}", "", f"![{_md(title)}](figures/{name})", "", f"How to read it: {_md(reading)}", ""]
     lines += ["## Provenance", "", "| key | value |", "|---|---|"]
-    lines += [f"| {k} | {_show(v).replace('|', '/')} |" for k, v in report.provenance.items()]
+    lines += [f"| {_md(str(k))} | {_md(_show(v))} |" for k, v in report.provenance.items()]
     return "\n".join(lines) + "\n"
 
 
-CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:0.9em}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
-img{max-width:100%}.how{color:#555;font-style:italic}"""
+#: Pages and tables fit 800 px: long cells wrap rather than widen the table.
+CSS = """body{font-family:system-ui,sans-serif;max-width:800px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:0.85em;max-width:100%}
+td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+.table{overflow-x:auto}
+img{max-width:100%}.how{color:#555;font-style:italic}.findings li{margin-bottom:0.4em}"""
 
 
 def _png(figure: Figure) -> bytes:
@@ -241,9 +460,26 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _breakable(table_html: str) -> str:
+    """Let long names (``policy.aftercare_months``) wrap after ``_`` and ``.``, so tables fit the page.
+
+    Safe on pandas' table HTML: its tags and attributes hold no ``_`` and no ``.``
+    before a letter, and cell text is escaped.
+    """
+    return re.sub(r"(_|\.(?=[a-z]))", r"\1<wbr>", table_html)
+
+
+def _md(text: str) -> str:
+    """Text safe inside Markdown (and its math): markup characters escaped, table bars kept out."""
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", text).replace("\n", " ")
+
+
+MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]<|$]")
+
+
 def _markdown_table(table: pd.DataFrame) -> str:
-    header = "| " + " | ".join(map(str, table.columns)) + " |"
-    rows = ["| " + " | ".join("–" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    header = "| " + " | ".join(_md(str(c)) for c in table.columns) + " |"
+    rows = ["| " + " | ".join("–" if pd.isna(v) else _md(str(v)) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join([header, "|" + "---|" * len(table.columns), *rows])
 
 
@@ -257,18 +493,31 @@ def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _describe(key: str) -> str:
-    """The schema's description of a dotted parameter, or the key itself."""
+def _field(key: str) -> Any:
+    """The schema's field of a dotted parameter (pydantic ``FieldInfo``), or None."""
     model: Any = Scenario
     for part in key.split("."):
         fields = getattr(model, "model_fields", {})
         if part not in fields:
-            return key
+            return None
         field_info = fields[part]
         model = field_info.annotation
         if not (isinstance(model, type) and issubclass(model, Section)):
-            return (field_info.description or key).rstrip(".")
-    return key
+            return field_info
+    return None
+
+
+def _describe(key: str) -> str:
+    """The schema's description of a dotted parameter, or the key itself."""
+    found = _field(key)
+    return (found.description or key).rstrip(".") if found is not None else key
+
+
+def _unit(key: str) -> str:
+    """The schema's unit of a dotted parameter, or ""."""
+    found = _field(key)
+    extra = found.json_schema_extra if found is not None else None
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
 
 
 def _limit(scenario: Scenario) -> int | None:

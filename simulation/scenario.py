@@ -28,6 +28,8 @@ import numpy as np
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .errors import LDEError
+
 UNLIMITED = "unlimited"
 NEVER = "never"
 #: Internal stand-in for "no limit" in month arithmetic (far beyond any horizon).
@@ -37,7 +39,7 @@ Months = Annotated[int, Field(ge=1)] | Literal["unlimited"]
 StartMonth = Annotated[int, Field(ge=0)] | Literal["never"]
 
 
-class ScenarioError(Exception):
+class ScenarioError(LDEError):
     """A scenario file or override that cannot be used; the message says where and why."""
 
 

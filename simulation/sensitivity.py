@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .design import DesignError, from_values, parse_vary
-from .experiment import Experiment, _with_folder, run_experiment
+from .experiment import Experiment, ExperimentResult, run_experiment
 from .indicators import INDICATORS
 from .scenario import Scenario
 from .store import read_experiment
@@ -52,7 +52,7 @@ def sensitivity(
     scheduler: str | None = None,
     out: str | Path | None = None,
     progress: bool = False,
-) -> pd.DataFrame:
+) -> ExperimentResult:
     """Sensitivity indices of every indicator to the ``vary`` ranges (``key=low:high``); writes ``sensitivity.csv``."""
     if method not in METHODS:
         raise DesignError(f"--method {method!r}: choose morris or sobol")
@@ -72,7 +72,7 @@ def sensitivity(
     )
     table = analyse(method, spec, design, outputs, seed)
     table.to_csv(folder / "sensitivity.csv", index=False)
-    return _with_folder(table, folder)
+    return ExperimentResult(table, folder)
 
 
 def analyse(method: str, spec: dict, design: np.ndarray, outputs: pd.DataFrame, seed: int) -> pd.DataFrame:

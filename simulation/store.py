@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from .design import Point
+from .errors import LDEError
 from .indicators import INDICATORS
 from .output import now
 
@@ -59,7 +60,7 @@ CREATE TABLE IF NOT EXISTS monthly (run INTEGER REFERENCES runs, month INTEGER, 
 """
 
 
-class StoreError(Exception):
+class StoreError(LDEError):
     """A store that does not belong to this experiment."""
 
 

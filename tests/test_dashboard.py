@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from simulation import Scenario
+
 from .conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,12 +32,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+def test_dashboard_starts_from_the_baseline_rules_of_the_small_world():
+    pytest.importorskip("solara")
+    from simulation.dashboard import SMALL, DashboardModel
+
+    assert DashboardModel().scenario.digest() == Scenario.load(SMALL).digest()  # no hidden SINE phase-out
+
+
 def test_dashboard_model_follows_its_levers():
     pytest.importorskip("solara")
-    from simulation.dashboard import NO_LIMIT, DashboardModel
+    from simulation.dashboard import SINE_PHASEOUT_MONTH, DashboardModel
 
-    model = DashboardModel(max_lde_months=NO_LIMIT, aftercare_months=9, referral_capacity=20, seed=3)
-    assert model.scenario.policy.max_lde_months == "unlimited" and model.scenario.policy.aftercare_months == 9
+    model = DashboardModel(time_limit="no limit", aftercare_months=9, referral_capacity=20, sine_phaseout=True, seed=3)
+    policy = model.scenario.policy
+    assert policy.max_lde_months == "unlimited" and policy.aftercare_months == 9 and policy.referral_capacity == 20
+    assert policy.sine_phaseout_start_month == SINE_PHASEOUT_MONTH
     for _ in range(3):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
@@ -75,28 +86,34 @@ def test_dashboard_in_a_real_browser(server: str):
             pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     playwright = pytest.importorskip("playwright.sync_api")
+    from simulation.dashboard import TITLE
+
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(server, timeout=120_000)
         page.get_by_role("button", name="STEP").wait_for(timeout=120_000)
+        assert page.title() == TITLE and not page.get_by_text("Page 0").is_visible()
+        page.get_by_text("Time limit: 60 months (the 2013 decree)").wait_for(timeout=30_000)  # the rules in words
         charts = page.locator("img")
         charts.first.wait_for(timeout=60_000)
         assert charts.count() >= 4
         before = charts.first.get_attribute("src")
 
-        slider = page.get_by_role("slider").nth(3)  # after the two control sliders: time limit, aftercare, ...
+        slider = page.get_by_role("slider").nth(2)  # after the two control sliders: aftercare
         start = slider.get_attribute("aria-valuenow")
         slider.focus()
         for _ in range(4):
             slider.press("ArrowRight")
         page.wait_for_timeout(1000)
         assert slider.get_attribute("aria-valuenow") != start
+        page.get_by_role("button", name="RESET").click()
+        page.get_by_text(f"Aftercare: {int(start) + 4} months").wait_for(timeout=30_000)
 
         for _ in range(3):
             page.get_by_role("button", name="STEP").click()
             page.wait_for_timeout(700)
-        page.get_by_text("Step: 3").wait_for(timeout=60_000)
+        page.get_by_text("Month: 3").wait_for(timeout=60_000)
         page.wait_for_timeout(1500)
         assert charts.first.get_attribute("src") != before
         browser.close()

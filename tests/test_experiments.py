@@ -47,7 +47,9 @@ def test_interval_edge_cases():
 
 def test_compare_pairs_replications_and_a_scenario_with_itself_differs_by_nothing(quick: Scenario, tmp_path: Path):
     more = quick.with_overrides({"name": "more_aftercare", "policy.aftercare_months": 12})
-    table = compare([quick, quick, more], replications=3, jobs=1, out=tmp_path / "c")
+    result = compare([quick, quick, more], replications=3, jobs=1, out=tmp_path / "c")
+    table = result.table
+    assert result.folder == tmp_path / "c"
     assert list(table.columns[:9]) == [
         "scenario",
         "indicator",
@@ -202,9 +204,9 @@ def test_resuming_with_another_design_is_refused(quick: Scenario, tmp_path: Path
 def test_serial_process_and_dask_executors_give_identical_stores(quick: Scenario, tmp_path: Path):
     pytest.importorskip("distributed")
     vary = ["policy.aftercare_months=0:12:6"]
-    serial = sweep(quick, vary, replications=2, jobs=1, out=tmp_path / "serial")
-    processes = sweep(quick, vary, replications=2, jobs=2, out=tmp_path / "processes")
-    dask = sweep(quick, vary, replications=2, jobs=2, scheduler="local", out=tmp_path / "dask")
+    serial = sweep(quick, vary, replications=2, jobs=1, out=tmp_path / "serial").table
+    processes = sweep(quick, vary, replications=2, jobs=2, out=tmp_path / "processes").table
+    dask = sweep(quick, vary, replications=2, jobs=2, scheduler="local", out=tmp_path / "dask").table
     pd.testing.assert_frame_equal(serial, processes)
     pd.testing.assert_frame_equal(serial, dask)
     for other in ("processes", "dask"):
@@ -255,9 +257,39 @@ def test_sensitivity_ranks_a_parameter_that_matters_above_one_that_does_not(quic
         replications=1,
         jobs=1,
         out=tmp_path / "m",
-    )
+    ).table
     sustained = table[table["indicator"] == "sustainable_transition_rate"].set_index("parameter")["mu_star"]
     assert sustained["policy.aftercare_months"] > 0
     assert sustained["context.unemployment_benefit_month"] == 0  # benefit amounts change no one's path
     with pytest.raises(DesignError, match="power of two"):
         sensitivity(quick, ["policy.creaming=0:1"], method="sobol", samples=6, out=tmp_path / "never")
+
+
+def test_intervals_stay_inside_the_range_of_each_indicator():
+    from simulation.statistics import difference_bounds
+
+    near_one = np.array([1.0, 1.0, 0.9])  # a t-interval would pass 1
+    mean, low, high = interval(near_one, bounds=(0.0, 1.0))
+    assert high == 1.0 and 0 < low < mean
+    closures = np.array([0.0, 0.0, 90.0])
+    _, low, high = interval(closures, bounds=(0.0, 200.0))
+    assert low == 0.0 and high < 200
+    assert difference_bounds((0.0, 200.0), (0.0, 150.0)) == (-150.0, 200.0)
+    _, low, high = interval(np.array([200.0, 0.0, 200.0]), bounds=(-150.0, 200.0))
+    assert -150 <= low and high <= 200
+
+
+def test_comparison_intervals_respect_each_scenarios_range(quick: Scenario):
+    from simulation.design import Point
+    from simulation.experiment import comparison_table
+    from simulation.indicators import INDICATORS
+
+    rows = [{"label": label, "replication": r, **dict.fromkeys(INDICATORS, 0.0)} for label in ("a", "b") for r in range(3)]
+    frame = pd.DataFrame(rows)
+    frame.loc[frame["label"] == "b", "enterprise_closures"] = [0.0, 0.0, float(quick.world.enterprises)]
+    frame.loc[frame["label"] == "b", "enterprise_solvent_share"] = [1.0, 1.0, 0.0]
+    table = comparison_table(frame, [Point("a", {}, quick), Point("b", {}, quick)]).set_index(["scenario", "indicator"])
+    closures, solvent = table.loc[("b", "enterprise_closures")], table.loc[("b", "enterprise_solvent_share")]
+    assert closures["ci_low"] == 0 and closures["ci_high"] <= quick.world.enterprises
+    assert solvent["ci_high"] == 1 and solvent["ci_low"] >= 0
+    assert closures["diff_ci_high"] <= quick.world.enterprises and closures["diff_ci_low"] >= -quick.world.enterprises

@@ -25,15 +25,19 @@ def quick_world(tiny: Scenario) -> Scenario:
 @pytest.fixture(scope="module")
 def table(quick_world: Scenario, tmp_path_factory) -> object:
     more = quick_world.with_overrides({"name": "aftercare", "policy.aftercare_months": 12})
-    return compare([quick_world, more], replications=3, jobs=1, out=tmp_path_factory.mktemp("c") / "c")
+    return compare([quick_world, more], replications=3, jobs=1, out=tmp_path_factory.mktemp("c") / "c").table
 
 
-def test_stocks_has_a_line_and_a_band_per_status_with_units(result):
+def test_stocks_has_a_panel_with_a_line_and_a_band_per_status_with_units(result):
     fig = plots.stocks(result.metrics)
-    ax = fig.axes[0]
-    assert len(ax.lines) == 5 and sum(isinstance(c, PolyCollection) for c in ax.collections) == 5
-    assert ax.get_ylabel() == "persons" and ax.get_xlabel() == "years" and ax.get_title()
-    assert [line.get_color() for line in ax.lines] == list(plots.STATUS_COLORS.values())
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 5
+    for ax, status in zip(panels, plots.STATUS_COLORS):
+        assert len(ax.lines) == 1 and sum(isinstance(c, PolyCollection) for c in ax.collections) == 1
+        assert ax.get_ylabel() == "persons" and ax.get_xlabel() == "years" and ax.get_title() == plots.STATUS_LABELS[status]
+        assert ax.lines[0].get_color() == plots.STATUS_COLORS[status]
+    lde, inactive = panels[2], panels[4]
+    assert lde.get_ylim()[1] <= 1.5 * result.metrics["lde"].max() < inactive.get_ylim()[1]  # LDE on its own scale
 
 
 def test_kaplan_meier_matches_a_hand_computed_case():
@@ -108,3 +112,47 @@ def test_figures_save_as_png(result, tmp_path: Path):
     path = tmp_path / "stocks.png"
     plots.stocks(result.metrics).savefig(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_spell_that_starts_and_ends_in_the_same_month_lasts_zero_months():
+    import pandas as pd
+
+    events = pd.DataFrame(
+        {
+            "month": [5, 5, 9, 20],
+            "person": [1, 1, 1, 1],
+            "from": ["unemployed", "lde", "unemployed", "lde"],
+            "to": ["lde", "unemployed", "lde", "nec"],
+            "reason": ["hired_lde", "dismissed", "hired_lde", "found_job"],
+        }
+    )
+    found = plots.lde_spells(events)
+    assert list(found["start"]) == [5, 9] and list(found["months"]) == [0, 11]
+    assert list(found["ended_in_job"]) == [False, True] and not found["censored"].any()
+
+
+def test_no_lde_spell_outlasts_the_limit_and_its_extension(result, quick_world: Scenario):
+    found = plots.lde_spells(result.events)
+    policy = quick_world.policy
+    assert found["months"].max() <= policy.max_lde_months + policy.extension_months
+
+
+def test_viability_starts_every_size_class_at_one_with_several_replications(result):
+    solvent = plots.viability(result.metrics).axes[1]
+    for line in solvent.lines:
+        assert line.get_ydata()[0] == pytest.approx(1.0)
+
+
+def test_tradeoff_never_draws_a_scenario_without_limit_at_zero_dumping(table):
+    import pandas as pd
+
+    no_limit = table[table["scenario"] == table["scenario"].iloc[0]].assign(scenario="no limit")
+    no_limit.loc[no_limit["indicator"] == "dumping_risk", ["mean", "ci_low", "ci_high"]] = float("nan")
+    ax = plots.tradeoff(pd.concat([table, no_limit])).axes[0]
+    x = {text.get_text().split(" (")[0]: text.xy[0] for text in ax.texts if "(" in text.get_text()}
+    dumping = table[table["indicator"] == "dumping_risk"]
+    assert x["no limit"] > dumping["ci_high"].max()  # on its own strip, right of every real value
+    low, high = ax.get_xlim()
+    assert high - low >= 0.1  # a noise-sized range does not fill the width
+    assert any("EUR" in text.get_text() for text in ax.get_legend().get_texts())  # the size key
+    assert all("solvent" in text.get_text() for text in ax.texts if "(" in text.get_text())

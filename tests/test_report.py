@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulation import Scenario
 from simulation.cli import main
 from simulation.experiment import compare
-from simulation.report import ReportError, write_report
+from simulation.indicators import INDICATOR_INFO
+from simulation.report import ReportError, findings, in_words, write_report
 
 from .conftest import SCENARIOS
 
@@ -23,12 +26,18 @@ def run_folder(tmp_path_factory) -> Path:
     return folder
 
 
+def text_of(path: Path) -> str:
+    """An HTML report as a reader sees its text: entities decoded, word-break hints dropped."""
+    return html.unescape(path.read_text().replace("<wbr>", ""))
+
+
 def test_run_report_is_self_contained_with_table_figures_and_provenance(run_folder: Path):
-    text = write_report(run_folder).read_text()
+    text = text_of(write_report(run_folder))
     assert "<table" in text and "transition_rate_annual" in text
     assert text.count("src='data:image/png;base64,") == 4  # stocks, viability, survival, pathways
     assert not re.search(r"(src|href)=['\"]https?://", text)  # opens without network
-    assert "world.pool_size" in text and "5000 instead of 100000" in text  # what differs, in plain words
+    assert "world.pool_size" in text and "5,000 persons instead of 100,000 persons" in text  # what differs, with units
+    assert "Horizon 36 months (3 years)" in text and "5,000 structurally unemployed" in text
     assert "replication_seeds" in text and "versions" in text
 
 
@@ -42,10 +51,16 @@ def test_markdown_report_links_figures_that_exist(run_folder: Path):
 def test_comparison_report_explains_the_differences(small: Scenario, tmp_path: Path):
     quick = small.with_overrides({"months": 24})
     more = quick.with_overrides({"name": "more_aftercare", "policy.aftercare_months": 12})
-    folder = Path(compare([quick, more], replications=2, jobs=1, out=tmp_path / "c").attrs["folder"])
-    text = write_report(folder).read_text()
-    assert "Months of aftercare after a move from LDE to a regular job (policy.aftercare_months): 12 instead of 3" in text
+    folder = compare([quick, more], replications=2, jobs=1, out=tmp_path / "c").folder
+    text = text_of(write_report(folder))
+    assert (
+        "Months of aftercare after a move from LDE to a regular job (policy.aftercare_months): 12 months instead of 3 months"
+        in text
+    )
     assert text.count("data:image/png;base64,") == 2 and "more_aftercare" in text
+    assert "<title>Comparison of 2 scenarios</title>" in text
+    assert text.index("<h2>Findings</h2>") < text.index("<h2>What was run</h2>")
+    assert "'more_aftercare' against 'small'" in text
 
 
 def test_a_folder_without_results_is_a_clear_error(tmp_path: Path, capsys):
@@ -53,3 +68,74 @@ def test_a_folder_without_results_is_a_clear_error(tmp_path: Path, capsys):
         write_report(tmp_path)
     assert main(["report", str(tmp_path)]) == 2
     assert "no run" in capsys.readouterr().err
+
+
+def comparison_rows(rows: list[tuple[str, str, float, float, float, bool]]) -> pd.DataFrame:
+    """A comparison table with the given (scenario, indicator, mean, diff, half-width, significant)."""
+    names = list(INDICATOR_INFO)
+    table = []
+    for scenario in dict.fromkeys(r[0] for r in rows):
+        for name in names:
+            mean, diff, half, significant = 0.5, 0.0, 0.1, False
+            for r in rows:
+                if r[0] == scenario and r[1] == name:
+                    mean, diff, half, significant = r[2], r[3], r[4], r[5]
+            table.append(
+                {
+                    "scenario": scenario,
+                    "indicator": name,
+                    "mean": mean,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                    "diff": diff,
+                    "diff_ci_low": diff - half,
+                    "diff_ci_high": diff + half,
+                    "significant": significant,
+                }
+            )
+    return pd.DataFrame(table)
+
+
+def test_findings_name_what_each_option_clearly_changes_and_warn_about_closures():
+    table = comparison_rows(
+        [
+            ("base", "enterprise_solvent_share", 0.9, 0.0, 0.05, False),
+            ("bonus", "transition_rate_annual", 0.12, 0.02, 0.01, True),
+            ("bonus", "dumping_risk", 0.5, 0.01, 0.05, False),
+            ("cut", "enterprise_solvent_share", 0.2, -0.7, 0.05, True),
+            ("cut", "dumping_risk", 0.4, -0.1, 0.05, True),
+        ]
+    )
+    lines = findings(table, replications=10)
+    assert lines[0].startswith("Options that clearly raise transitions to a regular job: 'bonus'.")
+    assert (
+        "clearly lower dumping risk: 'cut'" in lines[0]
+        and "at risk (clearly fewer open and solvent at the end): 'cut'" in lines[0]
+    )
+    bonus = next(line for line in lines if line.startswith("'bonus' against 'base'"))
+    assert "raises transitions to a regular job per LDE worker-year" in bonus and "no clear difference in dumping risk" in bonus
+    assert any(line.startswith("Caution: in 'cut' only 20%") for line in lines)
+    assert not any("Caution: in 'bonus'" in line for line in lines)
+
+
+def test_findings_with_one_replication_call_nothing_clear():
+    table = comparison_rows([("base", "transition_rate_annual", 0.1, 0.0, float("nan"), False)])
+    table = pd.concat([table, table.assign(scenario="other")])
+    assert findings(table, replications=1)[0].startswith("Only one replication")
+
+
+def test_parameter_values_read_in_words_with_units():
+    assert in_words([[0, 600.0]], "[[from month, EUR per worker-month]]") == "600 EUR per worker-month"
+    two = in_words([[0, 0.45], [24, 0.3]], "[[from month, share of reference wage]]")
+    assert two == "45% of reference wage from month 0 in LDE, then 30% of reference wage from month 24 in LDE"
+    assert in_words(0.25, "share") == "25%" and in_words("unlimited", "months or 'unlimited'") == "unlimited"
+    assert in_words(12, "months") == "12 months"
+
+
+def test_names_with_markup_or_mathematics_are_shown_literally(small: Scenario, tmp_path: Path):
+    quick = small.with_overrides({"months": 12, "name": "a$b$ <i>|x|"})
+    folder = compare([quick, quick.with_overrides({"name": "c $d$"})], replications=2, jobs=1, out=tmp_path / "c").folder
+    html_text = write_report(folder).read_text()
+    assert "a$b$ &lt;i&gt;|x|" in html_text and "<i>" not in html_text
+    md = write_report(folder, "md").read_text()
+    assert "a\\$b\\$ \\<i>\\|x\\|" in md

@@ -20,6 +20,7 @@ import numpy as np
 from ..moves import fall_back
 from ..people import ENTERPRISE_CLOSED, LDE
 from ..scenario import NEVER, Policy, schedule_values
+from ..service import productivity, quality_target
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -30,12 +31,6 @@ def sine_level(policy: Policy, month: int) -> float:
     if policy.sine_phaseout_start_month == NEVER or month < policy.sine_phaseout_start_month:
         return 1.0
     return max(0.0, 1 - (month - policy.sine_phaseout_start_month) / policy.sine_phaseout_months)
-
-
-def productivity(model: LabourMarketModel, slots: np.ndarray) -> np.ndarray:
-    """Output per month of each worker (units; 1 = a fully productive worker)."""
-    ent = model.scenario.enterprises
-    return ent.productivity_base + ent.productivity_slope * model.people.employability[slots]
 
 
 def enterprise_finances(model: LabourMarketModel) -> None:
@@ -85,14 +80,11 @@ def enterprise_finances(model: LabourMarketModel) -> None:
 
 
 def update_quality(model: LabourMarketModel, workers: np.ndarray, output: np.ndarray) -> None:
-    """Quality index moves towards occupancy x (output per worker / output at the ceiling)."""
-    table, scenario = model.enterprise_table, model.scenario
-    ent = scenario.enterprises
-    best = ent.productivity_base + ent.productivity_slope * scenario.people.employability_ceiling
-    per_slot = output / np.maximum(table.view("slots"), 1) / (1 - scenario.policy.training_effort)
-    target = np.clip(per_slot / best, 0, 1)
+    """Quality index moves towards its target (see :func:`quality_target`) by ``quality_smoothing`` a month."""
+    table = model.enterprise_table
+    target = quality_target(model, output / (1 - model.scenario.policy.training_effort))
     quality = table.view("quality")
-    quality += ent.quality_smoothing * (target - quality) * table.view("is_open")
+    quality += model.scenario.enterprises.quality_smoothing * (target - quality) * table.view("is_open")
 
 
 def close_insolvent(model: LabourMarketModel) -> None:

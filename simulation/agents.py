@@ -16,7 +16,7 @@ import numpy as np
 
 from .table import Table
 
-#: Activities of LDE enterprises (FACTS 2.2). Descriptive: they do not change behaviour.
+#: Activities of LDE enterprises (source 2.2). Descriptive: they do not change behaviour.
 ACTIVITIES = (
     "home_care_support",
     "cleaning_ironing",

@@ -24,6 +24,7 @@ fitted values: the shipped targets are figures from before the time limit, fitte
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -172,11 +173,15 @@ def _fit_row(target: Target, simulated: float) -> dict[str, Any]:
 
 
 def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, Any], folder: Path) -> str:
-    """A scenario file extending the calibrated scenario with the fitted values."""
+    """A scenario file extending the calibrated scenario with the fitted values.
+
+    ``extends`` is relative to ``folder`` (where the file is written), so the project and
+    its runs can be moved or cloned elsewhere and the file still loads.
+    """
     data: dict[str, Any] = {
-        "extends": str(scenario_path),
+        "extends": Path(os.path.relpath(scenario_path.resolve(), folder.resolve())).as_posix(),
         "name": f"{base.name}_calibrated",
-        "description": f"{base.name} with parameters calibrated in {folder}",
+        "description": f"{base.name} with parameters calibrated in {folder.name}",
     }
     for key, value in fitted.items():  # only the fitted values: the calibration's own overrides were for speed
         node = data

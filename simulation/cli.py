@@ -32,7 +32,7 @@ from .scenario import Scenario, parse_override
 from .sensitivity import sensitivity
 from .statistics import interval
 
-EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -168,6 +168,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lde-sim: interrupted; finished runs are kept, the same command with the same --out resumes", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`lde-sim run ... | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    except Exception as err:
+        if os.environ.get("LDE_SIM_DEBUG"):
+            raise
+        print(
+            f"lde-sim: internal error: {type(err).__name__}: {err} (a bug: please report it with the command; "
+            "LDE_SIM_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -311,12 +323,14 @@ def indicator_table(summary: pd.DataFrame, scenario: Scenario) -> str:
     Shares are shown as percentages. One replication has no interval, and the table says so.
     """
     replications = len(summary)
+    width = 27 if replications > 1 else 0
     rows = []
     for name, info in INDICATOR_INFO.items():
         mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
         span = "" if replications < 2 else "–" if low != low else f"{info.format(low)} to {info.format(high)}"
-        rows.append(f"{name:<32} {info.format(mean):>13}  {span:<27} {BETTER[info.better]}")
-    header = f"{'indicator':<32} {'mean':>13}  {'95% interval':<27} better"
+        rows.append(f"{name:<32} {info.format(mean):>13}  {span:<{width}}{' ' if width else ''}{BETTER[info.better]}")
+    title = f"{'95% interval':<{width}} " if width else ""
+    header = f"{'indicator':<32} {'mean':>13}  {title}better"
     notes = ["meanings and definitions: docs/indicators.md"]
     if replications < 2:
         notes.insert(0, "one replication has no interval: use --replications 10 for 95% intervals")

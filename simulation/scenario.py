@@ -12,7 +12,7 @@ of exploratory modelling:
 
 A file may say ``extends = "baseline.toml"`` and override any field. Errors name the
 file, the field, the value and what is allowed (:class:`ScenarioError`); the command
-line turns them into exit code 2. Sources refer to items of ``FACTS.md`` (``S`` sourced,
+line turns them into exit code 2. Sources refer to items of ``docs/sources.md`` (``S`` sourced,
 ``E`` estimate, ``U`` sector note); ``docs/parameters.md`` is generated from this module.
 """
 
@@ -715,35 +715,51 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+#: Longest ``extends`` chain accepted (a longer one is almost surely a mistake).
+MAX_EXTENDS_DEPTH = 32
+
+
+def shown(path: Path) -> str:
+    """A path as a user would type it: relative to the current folder when below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """Read a scenario file and its ``extends`` parents; return merged data and per-key origins."""
     path = path.resolve()
+    name = shown(path)
     if path in seen:
-        chain = " -> ".join(str(p) for p in (*seen, path))
-        raise ScenarioError(f"{path}: 'extends' forms a cycle: {chain}")
+        chain = " -> ".join(shown(p) for p in (*seen, path))
+        raise ScenarioError(f"{name}: 'extends' forms a cycle: {chain}")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{shown(seen[0])}: 'extends' chain longer than {MAX_EXTENDS_DEPTH} files")
     if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found")
+        raise ScenarioError(f"{name}: scenario file not found")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+        raise ScenarioError(f"{name}: not valid TOML: {err}") from None
     except UnicodeDecodeError as err:
-        raise ScenarioError(f"{path}: not a UTF-8 text file: {err}") from None
+        raise ScenarioError(f"{name}: not a UTF-8 text file: {err}") from None
     parent = data.pop("extends", None)
     if parent is None:
         merged: dict[str, Any] = {}
         origins: dict[str, str] = {}
     elif not isinstance(parent, str):
-        raise ScenarioError(f"{path}: extends = {parent!r}: must be a file name (text)")
+        raise ScenarioError(f"{name}: extends = {parent!r}: must be a file name (text)")
     else:
         try:
             merged, origins = _read_chain(path.parent / parent, (*seen, path))
         except ScenarioError as err:
             if not seen and "not found" in str(err):
-                raise ScenarioError(f"{path}: extends = {parent!r}: parent file {path.parent / parent} not found") from None
+                missing = shown((path.parent / parent).resolve())
+                raise ScenarioError(f"{name}: extends = {parent!r}: parent file {missing} not found") from None
             raise
     _deep_merge(merged, data)
-    origins.update(dict.fromkeys(_dotted_keys(data), str(path)))
+    origins.update(dict.fromkeys(_dotted_keys(data), name))
     return merged, origins
 
 
@@ -838,7 +854,7 @@ def parameter_reference() -> str:
         "# Parameters",
         "",
         "Generated from `simulation/scenario.py` by `make docs`; a test checks that it is up to date.",
-        "Sources refer to `FACTS.md`: S = sourced, E = estimate or modelling assumption, U = the 2018 sector note,",
+        "Sources refer to items of [sources.md](sources.md): S = sourced, E = estimate or modelling assumption, U = the 2018 sector note,",
         "? = unverified; 'calibrated' = set so that the model reproduces a target (see docs/ODD.md, section 7).",
         "",
     ]

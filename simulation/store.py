@@ -61,7 +61,10 @@ CREATE TABLE IF NOT EXISTS monthly (run INTEGER REFERENCES runs, month INTEGER, 
 
 
 class StoreError(LDEError):
-    """A store that does not belong to this experiment."""
+    """A store that does not belong to this experiment, or cannot be used."""
+
+
+RECOVER = "use a new --out folder; finished runs may still be read with `sqlite3 FILE .recover` or read_experiment on a copy"
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,34 @@ class ExperimentStore:
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / FILE
+        existed = self.path.exists()
         self.connection = sqlite3.connect(self.path)
-        self.connection.execute("PRAGMA journal_mode=WAL")
-        self.connection.execute("PRAGMA synchronous=NORMAL")
-        self.connection.executescript(SCHEMA)
+        try:
+            if existed:
+                self._check()
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=NORMAL")
+            self.connection.executescript(SCHEMA)
+        except sqlite3.DatabaseError as err:
+            self.connection.close()
+            raise StoreError(f"{self.path}: not a usable experiment store ({err}); {RECOVER}") from None
+        except StoreError:
+            self.connection.close()
+            raise
+
+    def _check(self) -> None:
+        """Refuse a damaged store, or one whose indicators differ from this version's."""
+        verdict = self.connection.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise StoreError(f"{self.path} is damaged ({verdict}); {RECOVER}")
+        columns = [row[1] for row in self.connection.execute("PRAGMA table_info(indicators)")][1:]
+        if columns and columns != list(INDICATORS):
+            missing = [name for name in INDICATORS if name not in columns]
+            raise StoreError(
+                f"{self.path} was written by another version of lde-doorstroom (its indicators differ"
+                f"{': it lacks ' + ', '.join(missing) if missing else ''}), so its runs cannot be resumed or mixed "
+                "with new ones; use a new --out folder (the finished runs stay readable with read_experiment)"
+            )
 
     def prepare(self, digest: str, points: list[Point], seeds: list[int], meta: dict[str, Any]) -> None:
         """Write a new design, or check that an existing store holds the same one."""

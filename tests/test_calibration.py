@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -68,6 +69,8 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     fit = pd.read_csv(folder / "fit.csv")
     assert abs(fit["z"].iloc[0]) < 3
     assert (folder / "calibration.png").read_bytes()[:4] == b"\x89PNG"
+    extends = tomllib.loads((folder / "calibrated.toml").read_text())["extends"]
+    assert not Path(extends).is_absolute()  # portable: relative to the calibration folder
     calibrated = Scenario.load(folder / "calibrated.toml")
     assert calibrated.people.search_rate_lde == pytest.approx(row["fitted"])
     assert calibrated.months == 180  # extends the scenario itself, not the speed-ups

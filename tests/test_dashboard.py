@@ -80,6 +80,7 @@ def server():
         proc.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_dashboard_in_a_real_browser(server: str):
     if not CHROMIUM.exists():
         if os.environ.get("CI"):

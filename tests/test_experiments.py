@@ -18,9 +18,9 @@ from simulation import Scenario
 from simulation.design import DesignError, grid, latin_hypercube, parse_vary
 from simulation.experiment import Experiment, compare, run_experiment, sweep
 from simulation.statistics import interval
-from simulation.store import read_experiment
+from simulation.store import StoreError, read_experiment
 
-from .conftest import ROOT
+from .conftest import ROOT, SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +143,7 @@ def stored_results(folder: Path) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_with_sigkill_resumes_without_loss_or_repetition(quick: Scenario, tmp_path: Path):
     scenario_file = tmp_path / "quick.toml"
     scenario_file.write_text(quick.to_toml())
@@ -201,6 +202,7 @@ def test_resuming_with_another_design_is_refused(quick: Scenario, tmp_path: Path
         sweep(quick, ["policy.aftercare_months=0:6:3"], replications=1, jobs=1, out=tmp_path / "s")
 
 
+@pytest.mark.slow
 def test_serial_process_and_dask_executors_give_identical_stores(quick: Scenario, tmp_path: Path):
     pytest.importorskip("distributed")
     vary = ["policy.aftercare_months=0:12:6"]
@@ -213,6 +215,7 @@ def test_serial_process_and_dask_executors_give_identical_stores(quick: Scenario
         pd.testing.assert_frame_equal(stored_results(tmp_path / "serial"), stored_results(tmp_path / other))
 
 
+@pytest.mark.slow
 def test_a_dask_worker_that_dies_costs_only_its_run(quick: Scenario, tmp_path: Path):
     distributed = pytest.importorskip("distributed")
     points = grid(quick, [parse_vary("policy.aftercare_months=0:9:1", quick)])
@@ -293,3 +296,24 @@ def test_comparison_intervals_respect_each_scenarios_range(quick: Scenario):
     assert closures["ci_low"] == 0 and closures["ci_high"] <= quick.world.enterprises
     assert solvent["ci_high"] == 1 and solvent["ci_low"] >= 0
     assert closures["diff_ci_high"] <= quick.world.enterprises and closures["diff_ci_low"] >= -quick.world.enterprises
+
+
+def test_a_store_from_a_version_with_other_indicators_is_refused_clearly(quick: Scenario, tmp_path: Path):
+    compare([quick], replications=1, jobs=1, out=tmp_path / "c")
+    with sqlite3.connect(tmp_path / "c" / "experiment.sqlite") as connection:
+        connection.execute("ALTER TABLE indicators DROP COLUMN service_quality")  # as a store from before that indicator
+        connection.execute("UPDATE runs SET status = 'pending'")
+    from simulation.cli import main
+
+    args = ["compare", str(SCENARIOS / "small.toml"), "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "c")]
+    assert main(args) == 2
+    with pytest.raises(StoreError, match="another version of lde-doorstroom .* lacks service_quality"):
+        compare([quick], replications=1, jobs=1, out=tmp_path / "c")
+
+
+def test_a_damaged_store_is_refused_clearly(quick: Scenario, tmp_path: Path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "experiment.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a usable experiment store"):
+        compare([quick], replications=1, jobs=1, out=folder)

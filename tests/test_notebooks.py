@@ -10,6 +10,8 @@ from nbclient import NotebookClient
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow  # each notebook starts a kernel
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

@@ -172,3 +172,19 @@ def test_every_parameter_has_a_unit_a_source_and_a_meaning():
         for name, field in section.model_fields.items():
             extra = field.json_schema_extra or {}
             assert extra.get("unit") and extra.get("source") and field.description, f"{section.__name__}.{name}"
+
+
+def test_a_very_long_extends_chain_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "s0.toml").write_text('name = "s0"\n')
+    for i in range(1, 40):
+        (tmp_path / f"s{i}.toml").write_text(f'extends = "s{i - 1}.toml"\n')
+    with pytest.raises(ScenarioError, match="'extends' chain longer than 32 files"):
+        Scenario.load(tmp_path / "s39.toml")
+
+
+def test_errors_name_the_file_as_the_user_typed_it(tmp_path: Path, monkeypatch):
+    (tmp_path / "mine.toml").write_text("[policy]\nmax_lde_months = -3\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.load("mine.toml")
+    assert str(caught.value).startswith("mine.toml: policy.max_lde_months = -3")

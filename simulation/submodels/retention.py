@@ -1,7 +1,7 @@
 """Retention: separations from regular jobs and from LDE jobs.
 
 A regular job's monthly separation risk is high in the first six months and falls with
-tenure (FACTS 3.3: 72% still at work after 6 months, 48% after 2 years). It is higher
+tenure (source 3.3: 72% still at work after 6 months, 48% after 2 years). It is higher
 for less employable workers, scaled by the sector's job quality, and lowered during
 aftercare for people who came from LDE. LDE workers can be dismissed or quit.
 Everyone who separates falls back to unemployment or social assistance.

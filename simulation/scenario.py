@@ -854,8 +854,9 @@ def parameter_reference() -> str:
         "# Parameters",
         "",
         "Generated from `simulation/scenario.py` by `make docs`; a test checks that it is up to date.",
-        "Sources refer to items of [sources.md](sources.md): S = sourced, E = estimate or modelling assumption, U = the 2018 sector note,",
-        "? = unverified; 'calibrated' = set so that the model reproduces a target (see docs/ODD.md, section 7).",
+        "Sources refer to items of [sources.md](sources.md): S = sourced, E = estimate or modelling assumption,",
+        "U = the 2018 sector note, ? = unverified; 'calibrated' = set so that the model reproduces a target",
+        "(see docs/ODD.md, section 7).",
         "",
     ]
     top = {name: f for name, f in Scenario.model_fields.items() if not _is_section(f.annotation)}

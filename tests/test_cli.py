@@ -158,3 +158,26 @@ def test_an_interrupted_run_keeps_its_finished_replications(tmp_path: Path):
 def test_version_and_help():
     assert lde_sim("--version").stdout.startswith("lde-sim ")
     assert "run a scenario file" in lde_sim("--help").stdout
+
+
+def test_the_run_table_fits_100_columns_and_shows_shares_as_percentages(tmp_path: Path, capsys):
+    assert main(["run", str(SCENARIOS / "small.toml"), "--months", "24", "--out", str(tmp_path / "one")]) == 0
+    one = capsys.readouterr().out
+    assert "one replication has no interval" in one and "95% interval " not in one.splitlines()[1]
+    assert (
+        main(["run", str(SCENARIOS / "small.toml"), "--months", "24", "--replications", "2", "--out", str(tmp_path / "two")]) == 0
+    )
+    two = capsys.readouterr().out
+    for text in (one, two):
+        assert max(len(line) for line in text.splitlines() if str(tmp_path) not in line) <= 100  # paths are the user's
+        share = next(line for line in text.splitlines() if line.startswith("exit_to_job_share"))
+        assert share.split()[1].endswith("%") and share.rstrip().endswith("higher")
+        assert "lde-sim report" in text
+    assert "95% interval" in two.splitlines()[1] and "one replication" not in two
+
+
+def test_compare_points_to_the_report(tmp_path: Path, capsys):
+    small = str(SCENARIOS / "small.toml")
+    args = ["compare", small, small, "--months", "12", "--replications", "2", "--jobs", "1", "--out", str(tmp_path / "c")]
+    assert main(args) == 0
+    assert f"lde-sim report {tmp_path / 'c'}" in capsys.readouterr().out

@@ -13,7 +13,7 @@ import math
 
 from simulation import INDICATORS, Scenario, run
 
-from .conftest import SCENARIOS, ROOT
+from .conftest import ROOT, SCENARIOS
 
 GOLDEN = ROOT / "tests" / "golden" / "small_seed1.json"
 SEED, REPLICATIONS = 1, 2

@@ -244,3 +244,11 @@ def test_homogeneous_limit_matches_the_markov_chain():
     expected, sd = p_job.sum(), np.sqrt((p_job * (1 - p_job)).sum())
     assert abs(observed - expected) < 4 * sd, (observed, expected, sd)
     assert model.people.counts()[Status.lde] == 0  # the limit has emptied LDE
+
+
+def test_service_quality_starts_in_its_steady_state(small: Scenario):
+    """No initialisation artefact: quality at month 0 is where the first year keeps it."""
+    metrics = run(small.with_overrides({"months": 24}), seed=2).metrics
+    quality = metrics.set_index("month")["service_quality"]
+    assert quality[0] < 1.0
+    assert abs(quality[12] - quality[0]) < 0.03 and abs(quality[24] - quality[0]) < 0.03

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -139,3 +140,24 @@ def test_names_with_markup_or_mathematics_are_shown_literally(small: Scenario, t
     assert "a$b$ &lt;i&gt;|x|" in html_text and "<i>" not in html_text
     md = write_report(folder, "md").read_text()
     assert "a\\$b\\$ \\<i>\\|x\\|" in md
+
+
+@pytest.mark.slow
+def test_report_tables_fit_an_800_pixel_page_in_a_real_browser(small: Scenario, tmp_path: Path):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    quick = small.with_overrides({"months": 12})
+    others = [quick.with_overrides({"name": f"option_with_a_long_name_{i}", "policy.aftercare_months": i}) for i in range(4)]
+    folder = compare([quick, *others], replications=2, jobs=1, out=tmp_path / "c").folder
+    page_file = write_report(folder)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(page_file.as_uri())
+        widths = page.eval_on_selector_all("table", "tables => tables.map(t => t.getBoundingClientRect().width)")
+        browser.close()
+    assert len(widths) >= 3 and max(widths) <= 800

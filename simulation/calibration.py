@@ -38,37 +38,45 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .design import DesignError, Point, latin_hypercube, parse_vary
 from .experiment import Experiment, ExperimentResult, run_experiment
 from .indicators import INDICATORS
-from .scenario import Scenario, ScenarioError
+from .resources import MAX_REPLICATIONS
+from .scenario import Float, Int, Scenario, ScenarioError
 from .store import read_experiment
+
+#: Targets files, like scenario files: unknown keys, infinite or NaN numbers are errors.
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+#: Candidate parameter sets of a calibration, at most.
+MAX_SAMPLES = 10_000
 
 
 class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: str
     indicator: str
-    value: float
-    uncertainty: float = Field(gt=0)
+    value: Float
+    uncertainty: Float = Field(gt=0)
     source: str
     overrides: dict[str, Any] = {}
 
 
 class Free(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     key: str
-    low: float
-    high: float
+    low: Float
+    high: Float
 
 
 class Targets(BaseModel):
     """A calibration file: the scenario, the targets, the free parameters and the design size."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     scenario: str
     calibrated_extends: str | None = None  # the scenario calibrated.toml builds on (default: ``scenario``)
     overrides: dict[str, Any] = {}
-    samples: int = Field(32, ge=2)
-    replications: int = Field(2, ge=1)
-    seed: int = 1
+    samples: Int = Field(32, ge=2, le=MAX_SAMPLES)
+    replications: Int = Field(2, ge=1, le=MAX_REPLICATIONS)
+    seed: Int = Field(1, ge=0, lt=2**63)
     target: list[Target]
     parameter: list[Free]
 
@@ -80,6 +88,12 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
         spec = Targets.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise ScenarioError(f"{path}: targets file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a targets file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file (a TOML targets file is expected)") from None
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot be read: {err.strerror}") from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
     except ValidationError as err:

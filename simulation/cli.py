@@ -7,6 +7,7 @@ interrupted, 1 an unexpected failure (a bug: please report it with run.json).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import signal
@@ -24,13 +25,16 @@ from .calibration import calibrate
 from .errors import LDEError
 from .experiment import compare, sweep
 from .indicators import INDICATOR_INFO
-from .output import RunWriter, new_run_folder
+from .output import LOCK, OutputError, RunWriter, new_run_folder
 from .processes import die_with_parent
 from .report import write_report
+from .resources import check_counts, check_memory
 from .runner import run
 from .scenario import Scenario, parse_override
 from .sensitivity import sensitivity
 from .statistics import interval
+from .store import FILE as STORE
+from .store import read_experiment
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -184,7 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     scenario = load(args.scenario, args)
-    return run_and_write(scenario, args, new_run_folder(args.out, scenario.name, args.seed))
+    check_counts(args.replications, args.replications)
+    check_memory([scenario])
+    folder, lock = new_run_folder(args.out, scenario.name, args.seed)
+    with lock:
+        return run_and_write(scenario, args, folder)
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
@@ -266,9 +274,20 @@ def sensitivity_command(args: argparse.Namespace) -> int:
 
 
 def finished(folder: Path) -> int:
-    """Say where the results are and how to read them."""
+    """Say where the results are and how to read them; exit 1 when any run of an experiment failed."""
     print(f"\nResults in {folder}\nA readable report with figures: lde-sim report {folder}")
-    return 0
+    if not (folder / STORE).exists():
+        return 0
+    runs = read_experiment(folder, ("runs",))["runs"]
+    failed = runs[runs["status"] == "failed"]
+    if failed.empty:
+        return 0
+    print(
+        f"lde-sim: {len(failed)} of {len(runs)} runs failed (first: {failed['error'].iloc[0]}); the tables hold the "
+        "others only. The same command with the same --out runs the failed ones again.",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE
 
 
 def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) -> int:
@@ -300,12 +319,30 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
             print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
             return EXIT_INTERRUPTED
         except BaseException as err:
-            writer.finish("failed", f"{type(err).__name__}: {err}")
+            end_failed(writer, err)
             raise
     writer.finish("complete")
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
     print(indicator_table(result.summary, scenario))
     return finished(folder)
+
+
+def end_failed(writer: RunWriter, err: BaseException) -> None:
+    """A run that failed: record why in run.json, and remove the folder if it holds no finished replication.
+
+    The record is best effort: when the disk is full it cannot be written, and the
+    files still hold exactly the finished replications.
+    """
+    if writer.provenance["replications_done"] == 0:
+        for path in writer.folder.iterdir():
+            if path.name != LOCK:
+                path.unlink()
+        with contextlib.suppress(OSError):
+            (writer.folder / LOCK).unlink()
+            writer.folder.rmdir()
+        return
+    with contextlib.suppress(OutputError):
+        writer.finish("failed", f"{type(err).__name__}: {err}")
 
 
 def readable(value: float) -> str:

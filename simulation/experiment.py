@@ -19,13 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,8 @@ from tqdm import tqdm
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .executors import Task, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS
-from .output import OutputError, package_versions
+from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
+from .resources import check_counts, check_jobs, check_memory, cores
 from .runner import replication_seed
 from .scenario import Scenario
 from .statistics import difference_bounds, interval
@@ -85,22 +85,28 @@ class ExperimentResult:
         return read_experiment(self.folder, names)
 
 
-def default_jobs() -> int:
-    """All cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def experiment_folder(out: str | Path | None, kind: str, root: Path = Path("runs")) -> tuple[Path, TextIO]:
+    """Create and lock ``out`` (new, empty, or holding a store to resume), or a new folder under ``root``.
 
-
-def experiment_folder(out: str | Path | None, kind: str, root: Path = Path("runs")) -> Path:
-    """``out`` (new, empty, or holding a store to resume), or a new folder under ``root``."""
-    if out is None:
-        folder = root / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}"
-        folder.mkdir(parents=True)
-        return folder
-    folder = Path(out)
-    if folder.exists() and not (folder / FILE).exists() and (not folder.is_dir() or any(folder.iterdir())):
+    Returns the folder and its lock (keep it open while the experiment runs): a second
+    command on the same folder is refused rather than running the same runs twice.
+    """
+    folder = root / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}" if out is None else Path(out)
+    make_folder(folder)
+    lock = lock_folder(folder)
+    if not (folder / FILE).exists() and any(p.name != LOCK for p in folder.iterdir()):
+        lock.close()
         raise OutputError(f"--out {folder}: exists and holds no experiment to resume; choose a new folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return folder, lock
+
+
+def check_resources(experiment: Experiment, jobs: int, scheduler: str | None) -> None:
+    """Refuse an experiment too large to store, or too large for this machine, before it starts."""
+    runs = len(experiment.points) * experiment.replications
+    check_counts(experiment.replications, runs)
+    if scheduler is None or scheduler == "local":  # a remote cluster's machines are not this one's
+        check_jobs(jobs)
+        check_memory((p.scenario for p in experiment.points), parallel=max(1, min(jobs, runs)))
 
 
 def run_experiment(
@@ -116,7 +122,23 @@ def run_experiment(
     Finished runs are committed one by one; Ctrl-C (or a kill) leaves them in place and
     the same call resumes. ``on_outcome`` sees each outcome after it is stored.
     """
-    folder = experiment_folder(out, experiment.kind)
+    jobs = jobs or cores()
+    check_resources(experiment, jobs, scheduler)
+    folder, lock = experiment_folder(out, experiment.kind)
+    with lock:
+        run_design(experiment, folder, jobs, scheduler, progress, on_outcome)
+    return folder
+
+
+def run_design(
+    experiment: Experiment,
+    folder: Path,
+    jobs: int,
+    scheduler: str | None,
+    progress: bool,
+    on_outcome: Callable[[Any], None] | None,
+) -> None:
+    """Open the store in ``folder``, record the design, and run every run not yet done."""
     store = ExperimentStore(folder)
     try:
         store.prepare(
@@ -136,7 +158,7 @@ def run_experiment(
         tasks = (Task(run, experiment.points[p].scenario.model_dump(mode="json"), experiment.seed, r) for run, p, r in todo)
         failed = 0
         with tqdm(total=len(todo), unit="run", desc=experiment.kind, disable=None if progress else True) as bar:
-            for outcome in run_tasks(tasks, jobs or default_jobs(), scheduler):
+            for outcome in run_tasks(tasks, jobs, scheduler):
                 store.save(outcome)
                 failed += outcome.error is not None
                 bar.set_postfix(failed=failed, refresh=False)
@@ -145,7 +167,6 @@ def run_experiment(
                     on_outcome(outcome)
     finally:
         store.close()
-    return folder
 
 
 def compare(

@@ -21,6 +21,7 @@ import numpy as np
 
 from .agents import ACTIVITIES, EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
 from .people import LDE, SOCIAL_ASSISTANCE, UNEMPLOYED, Population
+from .resources import people_capacity
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .service import productivity, quality_target
 
@@ -170,9 +171,7 @@ def build_world(model: LabourMarketModel) -> None:
     """Create people, enterprises and employers for month 0."""
     scenario = model.scenario
     rng = model.streams.generator("initialisation")
-    expected = scenario.world.pool_size + scenario.world.lde_workers
-    inflow = scenario.context.inflow_rate * scenario.world.pool_size * scenario.months
-    model.people = Population(capacity=int(expected + 0.5 * inflow) + 16)
+    model.people = Population(capacity=people_capacity(scenario))
     low, high = scenario.world.initial_jobless_months
     add_jobless(model, rng, scenario.world.pool_size, rng.integers(low, high + 1, size=scenario.world.pool_size))
     model.enterprise_table = build_enterprises(model, rng)

@@ -9,9 +9,12 @@ and ``run.json`` says how it ended.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import json
+import os
 import platform
+import re
 import signal
 import sys
 import threading
@@ -49,26 +52,76 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def new_run_folder(out: str | Path | None, name: str, seed: int, root: Path = Path("runs")) -> Path:
-    """Create the folder for a run: ``out`` if given (must not hold files), else a new one under ``root``."""
+def safe_name(name: str) -> str:
+    """``name`` as one folder name: letters, digits, ``.``, ``_`` and ``-`` only, never hidden,
+    at most 60 characters, so that a scenario's name cannot point outside ``runs/``."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".")[:60]
+    return cleaned or "scenario"
+
+
+def make_folder(folder: Path) -> None:
+    """``mkdir -p`` with a clear error for a path that cannot be a folder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"--out {folder}: a file is in the way (the path or one of its parents is not a folder)") from None
+    except NotADirectoryError:
+        raise OutputError(f"--out {folder}: a parent of this path is a file, not a folder") from None
+    except OSError as err:
+        raise OutputError(f"--out {folder}: cannot create the folder: {err.strerror}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {folder}: the folder is not writable")
+
+
+LOCK = ".lock"
+
+
+def lock_folder(folder: Path) -> io.TextIOWrapper:
+    """Take the folder's lock for this process (kept until the process ends or the file is closed).
+
+    Two commands writing to one folder would mix their files; the second is refused. The
+    lock is an advisory ``flock`` on ``folder/.lock``: the system releases it when the
+    process ends, even after ``kill -9``.
+    """
+    handle = (folder / LOCK).open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise OutputError(
+            f"{folder}: another lde-sim command is writing to this folder; wait for it or use another --out"
+        ) from None
+    return handle
+
+
+def new_run_folder(out: str | Path | None, name: str, seed: int, root: Path = Path("runs")) -> tuple[Path, io.TextIOWrapper]:
+    """Create and lock the folder for a run: ``out`` if given (must not hold files), else a new one under ``root``.
+
+    Returns the folder and its lock (keep it open while writing).
+    """
     if out is not None:
         folder = Path(out)
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        make_folder(folder)
+        lock = lock_folder(folder)
+        if any(p.name != LOCK for p in folder.iterdir()):
+            lock.close()
             raise OutputError(
                 f"--out {folder}: already exists and is not an empty folder; "
                 "choose a new folder (earlier runs are never overwritten)"
             )
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        return folder, lock
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = root / f"{name}-{stamp}-seed{seed}"
+    make_folder(root)
+    base = root / f"{safe_name(name)}-{stamp}-seed{seed}"
     for attempt in range(1, 1000):
         folder = base if attempt == 1 else base.with_name(f"{base.name}-{attempt}")
         try:
-            folder.mkdir(parents=True)
-            return folder
+            folder.mkdir()
         except FileExistsError:
             continue
+        except OSError as err:
+            raise OutputError(f"{root}: cannot create a run folder: {err.strerror}") from None
+        return folder, lock_folder(folder)
     raise OutputError(f"could not create a new run folder under {root}")
 
 
@@ -102,7 +155,10 @@ class RunWriter:
             "status": "running",
             "replications_done": 0,
         }
-        (folder / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
+        try:
+            (folder / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
+        except OSError as err:
+            raise OutputError(f"cannot write {folder / 'scenario.toml'}: {err.strerror}") from None
         self._write_provenance()
 
     def add(self, rep: Replication) -> None:
@@ -128,13 +184,28 @@ class RunWriter:
         self._write_provenance()
 
     def _append(self, name: str, frame: pd.DataFrame) -> None:
+        """Append ``frame`` to ``name``, all or nothing: a failed write is cut back off."""
         path = self.folder / name
         text = io.StringIO()
         frame.to_csv(text, header=not path.exists(), index=False)
-        with path.open("a", encoding="utf-8", newline="") as file:
-            file.write(text.getvalue())
+        size = path.stat().st_size if path.exists() else 0
+        try:
+            with path.open("a", encoding="utf-8", newline="") as file:
+                file.write(text.getvalue())
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.truncate(path, size)
+            raise OutputError(f"cannot write {path}: {err.strerror}; it holds the finished replications only") from None
 
     def _write_provenance(self) -> None:
+        """Replace run.json in one step (write a temporary file, then rename), or not at all."""
         tmp = self.folder / "run.json.tmp"
-        tmp.write_text(json.dumps(self.provenance, indent=2), encoding="utf-8")
-        tmp.replace(self.folder / "run.json")
+        try:
+            tmp.write_text(json.dumps(self.provenance, indent=2), encoding="utf-8")
+            tmp.replace(self.folder / "run.json")
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise OutputError(f"cannot write {self.folder / 'run.json'}: {err.strerror}") from None

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import LDEError
 
@@ -35,8 +35,23 @@ NEVER = "never"
 #: Internal stand-in for "no limit" in month arithmetic (far beyond any horizon).
 NO_LIMIT_MONTHS = 1_000_000
 
-Months = Annotated[int, Field(ge=1)] | Literal["unlimited"]
-StartMonth = Annotated[int, Field(ge=0)] | Literal["never"]
+
+def refuse_booleans(value: Any) -> Any:
+    """``true``/``false`` are not numbers (pydantic would read ``true`` as 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+#: Numbers in scenario files: never a boolean, and a float is never infinite or NaN
+#: (``allow_inf_nan=False`` on every section).
+Int = Annotated[int, BeforeValidator(refuse_booleans)]
+Float = Annotated[float, BeforeValidator(refuse_booleans)]
+#: Longest horizon, limit or duration in months: 100 years. Keeps every month count
+#: far inside the int16 arrays that hold months (at most 32,767).
+MAX_MONTHS = 1200
+Months = Annotated[Int, Field(ge=1, le=MAX_MONTHS)] | Literal["unlimited"]
+StartMonth = Annotated[Int, Field(ge=0, le=MAX_MONTHS)] | Literal["never"]
 
 
 class ScenarioError(LDEError):
@@ -49,12 +64,14 @@ def param(default: Any, unit: str, source: str, description: str, **bounds: Any)
 
 
 class Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are immutable."""
+    """Base of every scenario section: unknown keys are errors, values are immutable, numbers finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
 
-Schedule = list[tuple[int, float]]
+Schedule = list[tuple[Int, Float]]
+#: Largest value of a step schedule (a share of the wage or euros a month).
+MAX_SCHEDULE_VALUE = 1_000_000
 
 
 def check_schedule(steps: Schedule) -> Schedule:
@@ -66,8 +83,10 @@ def check_schedule(steps: Schedule) -> Schedule:
         raise ValueError(f"the first step must start at month 0, not {months[0]}")
     if any(b <= a for a, b in zip(months, months[1:])):
         raise ValueError(f"step months must increase strictly, got {months}")
-    if any(v < 0 for _, v in steps):
-        raise ValueError("step values must be >= 0")
+    if months[-1] > MAX_MONTHS or len(steps) > MAX_MONTHS:
+        raise ValueError(f"step months must be at most {MAX_MONTHS}, with at most {MAX_MONTHS} steps")
+    if any(not 0 <= v <= MAX_SCHEDULE_VALUE for _, v in steps):
+        raise ValueError(f"step values must be between 0 and {MAX_SCHEDULE_VALUE:,}")
     return steps
 
 
@@ -81,7 +100,7 @@ def schedule_values(steps: Schedule, months: np.ndarray) -> np.ndarray:
 class World(Section):
     """Initial state and size of the simulated world."""
 
-    pool_size: int = param(
+    pool_size: Int = param(
         100_000,
         "persons",
         "U (BRIEF): > 100,000 structurally unemployed in Flanders",
@@ -89,7 +108,7 @@ class World(Section):
         ge=100,
         le=20_000_000,
     )
-    initial_social_assistance_share: float = param(
+    initial_social_assistance_share: Float = param(
         0.40,
         "share",
         "S 4.1: 37,000 of 61,500 long-term WZW on benefit",
@@ -97,13 +116,13 @@ class World(Section):
         ge=0,
         le=1,
     )
-    lde_workers: int = param(
+    lde_workers: Int = param(
         2_500, "persons", "S 2.1: 2,559 LDE workers in 2020", "Target-group workers in LDE at month 0.", ge=0, le=1_000_000
     )
-    enterprises: int = param(
+    enterprises: Int = param(
         200, "enterprises", "S 2.1: 204 LDE initiatives in 2018", "LDE enterprises at month 0.", ge=1, le=100_000
     )
-    large_enterprise_share: float = param(
+    large_enterprise_share: Float = param(
         0.20,
         "share",
         "E 7.7: ~20% large proximity services",
@@ -111,21 +130,23 @@ class World(Section):
         ge=0,
         le=1,
     )
-    small_slots_mean: float = param(
+    small_slots_mean: Float = param(
         7.5,
         "slots",
         "E 2.1: mean 12-18 persons per initiative overall",
         "Mean target-group slots of a small neighbourhood service, before scaling to initial_occupancy.",
         ge=1,
+        le=10_000,
     )
-    large_slots_mean: float = param(
+    large_slots_mean: Float = param(
         35.0,
         "slots",
         "E 7.7: large services >= 30",
         "Mean target-group slots of a large proximity service, before scaling to initial_occupancy.",
         ge=1,
+        le=10_000,
     )
-    initial_occupancy: float = param(
+    initial_occupancy: Float = param(
         0.95,
         "share of slots",
         "E: waiting lists exist (BRIEF: referral is a bottleneck)",
@@ -133,34 +154,34 @@ class World(Section):
         gt=0,
         le=1,
     )
-    slots_sigma: float = param(
+    slots_sigma: Float = param(
         0.35, "log-units", "E: lognormal spread of sizes", "Standard deviation of log slots within a size class.", ge=0, le=2
     )
-    min_slots: int = param(
-        5, "slots", "S 1.6: at least 5 FTE target-group workers", "Minimum target-group slots of an enterprise.", ge=1
+    min_slots: Int = param(
+        5, "slots", "S 1.6: at least 5 FTE target-group workers", "Minimum target-group slots of an enterprise.", ge=1, le=10_000
     )
-    age_band_shares: list[float] = param(
+    age_band_shares: list[Float] = param(
         [0.28, 0.35, 0.37],
         "shares of ages 18-34, 35-49, 50-64",
         "S 2.1: SE ages 2020",
         "Age distribution of the pool and of new entrants (uniform within a band).",
     )
-    education_shares: list[float] = param(
+    education_shares: list[Float] = param(
         [0.70, 0.25, 0.05],
         "shares of low, medium, high",
         "E, S 2.1: > 8/10 of SE workers low-skilled",
         "Education distribution of the pool and of new entrants.",
     )
-    employability_beta: tuple[float, float] = param(
+    employability_beta: tuple[Float, Float] = param(
         (2.0, 5.0),
         "Beta(a, b)",
         "E: mean 0.29, few near the hiring bar",
         "Distribution of employability (0 = furthest from work, 1 = job-ready) at entry.",
     )
-    education_employability_bonus: float = param(
+    education_employability_bonus: Float = param(
         0.05, "employability per education level", "E", "Employability added per education level above low.", ge=0, le=0.5
     )
-    initial_jobless_months: tuple[int, int] = param(
+    initial_jobless_months: tuple[Int, Int] = param(
         (24, 120),
         "months (low, high)",
         "S 4.1: structural = more than 2 years",
@@ -184,15 +205,15 @@ class World(Section):
     @field_validator("initial_jobless_months")
     @classmethod
     def _jobless(cls, v: tuple[int, int]) -> tuple[int, int]:
-        if not 0 <= v[0] <= v[1]:
-            raise ValueError(f"needs 0 <= low <= high, got {list(v)}")
+        if not 0 <= v[0] <= v[1] <= MAX_MONTHS:
+            raise ValueError(f"needs 0 <= low <= high <= {MAX_MONTHS}, got {list(v)}")
         return v
 
 
 class People(Section):
     """Behaviour of job seekers and workers: search, learning, separation, exits."""
 
-    search_rate_unemployed: float = param(
+    search_rate_unemployed: Float = param(
         0.10,
         "probability per month",
         "calibrated: long-term job finding ~0.015/month (E 7.3)",
@@ -200,7 +221,7 @@ class People(Section):
         ge=0,
         le=1,
     )
-    search_rate_social_assistance: float = param(
+    search_rate_social_assistance: Float = param(
         0.08,
         "probability per month",
         "E: slightly below the unemployed",
@@ -208,7 +229,7 @@ class People(Section):
         ge=0,
         le=1,
     )
-    search_rate_lde: float = param(
+    search_rate_lde: Float = param(
         0.017,
         "probability per month",
         "calibrated: 10%/year LDE transition without time limit (U 3.1)",
@@ -216,7 +237,7 @@ class People(Section):
         ge=0,
         le=1,
     )
-    limit_search_ramp_months: int = param(
+    limit_search_ramp_months: Int = param(
         12,
         "months",
         "S 1.17, 1.21: transition is prepared in the final phase",
@@ -224,13 +245,13 @@ class People(Section):
         ge=1,
         le=60,
     )
-    limit_search_multiplier: float = param(
+    limit_search_multiplier: Float = param(
         2.5, "ratio", "E", "Search intensity at the time limit relative to an LDE worker far from it.", ge=1, le=10
     )
-    hiring_softness: float = param(
+    hiring_softness: Float = param(
         0.05, "employability", "E", "Spread of the logistic acceptance curve around the hiring bar.", gt=0, le=1
     )
-    older_worker_acceptance: float = param(
+    older_worker_acceptance: Float = param(
         0.40,
         "ratio",
         "S 3.5: 6% of 50+ vs 18% of all at work after 9 months",
@@ -238,7 +259,7 @@ class People(Section):
         ge=0,
         le=1,
     )
-    learning_rate_lde: float = param(
+    learning_rate_lde: Float = param(
         0.02,
         "share of gap per month",
         "E: diminishing returns towards the ceiling",
@@ -246,7 +267,7 @@ class People(Section):
         ge=0,
         le=1,
     )
-    learning_rate_nec: float = param(
+    learning_rate_nec: Float = param(
         0.01,
         "share of gap per month",
         "E",
@@ -254,8 +275,8 @@ class People(Section):
         ge=0,
         le=1,
     )
-    employability_ceiling: float = param(0.90, "employability", "E", "Upper bound reached by learning.", gt=0, le=1)
-    employability_decay: float = param(
+    employability_ceiling: Float = param(0.90, "employability", "E", "Upper bound reached by learning.", gt=0, le=1)
+    employability_decay: Float = param(
         0.003,
         "share per month",
         "E: scarring by long unemployment",
@@ -263,14 +284,15 @@ class People(Section):
         ge=0,
         le=1,
     )
-    training_effect: float = param(
+    training_effect: Float = param(
         5.0,
         "relative learning per unit of training effort",
         "E",
         "Learning multiplier is 1 + training_effect x training_effort.",
         ge=0,
+        le=100,
     )
-    separation_hazard_early: float = param(
+    separation_hazard_early: Float = param(
         0.053,
         "probability per month",
         "S 3.3 via E 7.4: 72% still at work after 6 months",
@@ -278,7 +300,7 @@ class People(Section):
         ge=0,
         le=1,
     )
-    separation_hazard_mid: float = param(
+    separation_hazard_mid: Float = param(
         0.022,
         "probability per month",
         "S 3.3 via E 7.4: 48% after 24 months",
@@ -286,10 +308,10 @@ class People(Section):
         ge=0,
         le=1,
     )
-    separation_hazard_late: float = param(
+    separation_hazard_late: Float = param(
         0.010, "probability per month", "E", "Monthly separation risk after month 24.", ge=0, le=1
     )
-    separation_employability_effect: float = param(
+    separation_employability_effect: Float = param(
         1.0,
         "relative risk per unit employability below 0.5",
         "E 7.4: target group x1.2-1.5",
@@ -297,7 +319,7 @@ class People(Section):
         ge=0,
         le=5,
     )
-    lde_dismissal_hazard: float = param(
+    lde_dismissal_hazard: Float = param(
         0.004,
         "probability per month",
         "E 7.2: early exits 0.008-0.012 incl. sickness",
@@ -305,7 +327,7 @@ class People(Section):
         ge=0,
         le=1,
     )
-    inactivity_hazard: float = param(
+    inactivity_hazard: Float = param(
         0.003,
         "probability per month",
         "E 7.2: sickness, invalidity, other",
@@ -313,8 +335,8 @@ class People(Section):
         ge=0,
         le=1,
     )
-    retirement_age: float = param(65.0, "years", "S: legal pension age", "Age at which people retire (inactive).", ge=50, le=75)
-    benefit_qualifying_months: int = param(
+    retirement_age: Float = param(65.0, "years", "S: legal pension age", "Age at which people retire (inactive).", ge=50, le=75)
+    benefit_qualifying_months: Int = param(
         12,
         "months",
         "E: simplified Belgian entitlement rules",
@@ -327,11 +349,11 @@ class People(Section):
 class Sector(Section):
     """One sector of the regular labour market."""
 
-    vacancy_share: float = param(
+    vacancy_share: Float = param(
         0.2, "share", "S 4.3 sector mix of VDAB vacancies, E", "Share of accessible vacancies in this sector.", ge=0, le=1
     )
-    hiring_bar: float = param(0.4, "employability", "E", "Employability the sector's employers ask for at the start.", ge=0, le=1)
-    job_quality: float = param(
+    hiring_bar: Float = param(0.4, "employability", "E", "Employability the sector's employers ask for at the start.", ge=0, le=1)
+    job_quality: Float = param(
         1.0,
         "relative separation risk",
         "E: workable work lowers separation",
@@ -353,22 +375,27 @@ DEFAULT_SECTORS = {
 class Employers(Section):
     """Regular (NEC) employers: sectors, their hiring bars and how the bars adapt."""
 
-    employers_per_sector: int = param(
-        10, "employers", "E: each stands for a group of firms", "NEC employer agents per sector.", ge=1, le=10_000
+    employers_per_sector: Int = param(
+        10, "employers", "E: each stands for a group of firms", "NEC employer agents per sector.", ge=1, le=1000
     )
     sectors: dict[str, Sector] = param(
-        DEFAULT_SECTORS, "table", "S 4.3, E", "Sectors by name, each with vacancy_share, hiring_bar and job_quality."
+        DEFAULT_SECTORS,
+        "table",
+        "S 4.3, E",
+        "Sectors by name, each with vacancy_share, hiring_bar and job_quality.",
+        max_length=50,
     )
-    bar_step: float = param(
+    bar_step: Float = param(
         0.005, "employability per month", "E", "How far an employer lowers (or restores) its hiring bar in a month.", ge=0, le=0.2
     )
-    bar_max_drop: float = param(0.15, "employability", "E", "How far below its starting level a hiring bar can fall.", ge=0, le=1)
-    bar_pressure: float = param(
+    bar_max_drop: Float = param(0.15, "employability", "E", "How far below its starting level a hiring bar can fall.", ge=0, le=1)
+    bar_pressure: Float = param(
         0.15,
         "months of vacancy inflow",
         "E",
         "An employer lowers its bar while its open vacancies exceed this many months of its vacancy inflow.",
         gt=0,
+        le=100,
     )
 
     @field_validator("sectors")
@@ -385,36 +412,42 @@ class Employers(Section):
 class Enterprises(Section):
     """Economics of LDE enterprises: the cloverleaf of income and the costs."""
 
-    wage_cost_month: float = param(
+    wage_cost_month: Float = param(
         2_500.0,
         "EUR per worker-month",
         "S 4.4 minimum wage EUR 1,994 x 1.25 (E 7.5)",
         "Employer labour cost of a target-group worker.",
         ge=0,
+        le=1_000_000,
     )
-    reference_wage_month: float = param(
-        2_500.0, "EUR per month", "E: capped reference wage", "Wage to which wage-subsidy shares apply.", ge=0
+    reference_wage_month: Float = param(
+        2_500.0, "EUR per month", "E: capped reference wage", "Wage to which wage-subsidy shares apply.", ge=0, le=1_000_000
     )
-    revenue_per_output_month: float = param(
+    revenue_per_output_month: Float = param(
         1_500.0,
         "EUR per unit output",
         "E: client prices of local services",
         "Customer revenue per unit of output (a fully productive worker makes 1 unit a month).",
         ge=0,
+        le=1_000_000,
     )
-    productivity_base: float = param(0.30, "output units", "E", "Output of a worker with employability 0.", ge=0, le=1)
-    productivity_slope: float = param(
+    productivity_base: Float = param(0.30, "output units", "E", "Output of a worker with employability 0.", ge=0, le=1)
+    productivity_slope: Float = param(
         0.70, "output units per unit employability", "E", "Extra output per unit of employability.", ge=0, le=1
     )
-    coach_cost_month: float = param(4_500.0, "EUR per coach-month", "E", "Cost of one full-time coach.", ge=0)
-    reference_coaching_ratio: float = param(
-        12.0, "workers per coach", "E", "Coaching ratio at which learning and search run at their base rates.", gt=0
+    coach_cost_month: Float = param(4_500.0, "EUR per coach-month", "E", "Cost of one full-time coach.", ge=0, le=1_000_000)
+    reference_coaching_ratio: Float = param(
+        12.0, "workers per coach", "E", "Coaching ratio at which learning and search run at their base rates.", gt=0, le=1_000
     )
-    overhead_small_month: float = param(1_500.0, "EUR per enterprise-month", "E", "Fixed overhead of a small service.", ge=0)
-    overhead_large_month: float = param(4_000.0, "EUR per enterprise-month", "E", "Fixed overhead of a large service.", ge=0)
-    initial_reserve_months: float = param(3.0, "months of costs", "E", "Cash reserve at month 0.", ge=0)
-    grace_months: int = param(6, "months", "E", "Months an enterprise may stay insolvent before it closes.", ge=0, le=120)
-    sine_share: float = param(
+    overhead_small_month: Float = param(
+        1_500.0, "EUR per enterprise-month", "E", "Fixed overhead of a small service.", ge=0, le=1_000_000
+    )
+    overhead_large_month: Float = param(
+        4_000.0, "EUR per enterprise-month", "E", "Fixed overhead of a large service.", ge=0, le=1_000_000
+    )
+    initial_reserve_months: Float = param(3.0, "months of costs", "E", "Cash reserve at month 0.", ge=0, le=100_000)
+    grace_months: Int = param(6, "months", "E", "Months an enterprise may stay insolvent before it closes.", ge=0, le=120)
+    sine_share: Float = param(
         0.60,
         "share of workers",
         "S 1.39: 85% (2015) to 54% (2020)",
@@ -422,21 +455,23 @@ class Enterprises(Section):
         ge=0,
         le=1,
     )
-    sine_allowance_month: float = param(
+    sine_allowance_month: Float = param(
         500.0,
         "EUR per SINE worker-month",
         "? 1.40: about EUR 500",
         "SINE work allowance and contribution reduction per SINE worker.",
         ge=0,
+        le=1_000_000,
     )
-    local_contribution_month: float = param(
+    local_contribution_month: Float = param(
         360.0,
         "EUR per worker-month",
         "S 1.33: EUR 10.4 M/year over ~2,400 workers",
         "Local-government leaf per occupied slot.",
         ge=0,
+        le=1_000_000,
     )
-    quality_smoothing: float = param(
+    quality_smoothing: Float = param(
         0.2, "share per month", "E", "How fast the service quality index follows occupancy and productivity.", gt=0, le=1
     )
 
@@ -444,7 +479,7 @@ class Enterprises(Section):
 class Context(Section):
     """Exogenous context: inflow, labour demand, shortage growth and the business cycle."""
 
-    inflow_rate: float = param(
+    inflow_rate: Float = param(
         0.010,
         "persons per month per initial pool person",
         "E: keeps the pool roughly stable (S 4.1)",
@@ -452,7 +487,7 @@ class Context(Section):
         ge=0,
         le=1,
     )
-    vacancy_inflow_rate: float = param(
+    vacancy_inflow_rate: Float = param(
         0.030,
         "vacancies per month per initial pool person",
         "E, S 4.3: 42% of vacancies for low-educated",
@@ -460,7 +495,7 @@ class Context(Section):
         ge=0,
         le=10,
     )
-    vacancy_outside_fill_rate: float = param(
+    vacancy_outside_fill_rate: Float = param(
         0.60,
         "share per month",
         "E: competition from other job seekers",
@@ -468,7 +503,7 @@ class Context(Section):
         ge=0,
         le=1,
     )
-    shortage_growth_per_year: float = param(
+    shortage_growth_per_year: Float = param(
         0.02,
         "relative growth per year",
         "S 4.3: bottleneck occupations 188 (2020) to 234 (2023); E",
@@ -476,23 +511,25 @@ class Context(Section):
         ge=-0.5,
         le=0.5,
     )
-    cycle_amplitude: float = param(
+    cycle_amplitude: Float = param(
         0.10, "relative", "E", "Amplitude of the business cycle on vacancies (and, reversed, on inflow).", ge=0, le=0.9
     )
-    cycle_period_months: int = param(96, "months", "E: an 8-year cycle", "Length of one business cycle.", ge=2)
-    unemployment_benefit_month: float = param(
+    cycle_period_months: Int = param(96, "months", "E: an 8-year cycle", "Length of one business cycle.", ge=2, le=MAX_MONTHS)
+    unemployment_benefit_month: Float = param(
         1_100.0,
         "EUR per person-month",
         "S 4.4: forfait ~EUR 1,031 single; E",
         "Unemployment benefit paid per person-month.",
         ge=0,
+        le=1_000_000,
     )
-    social_assistance_month: float = param(
+    social_assistance_month: Float = param(
         1_288.0,
         "EUR per person-month",
         "S 4.4: leefloon single, May 2024",
         "Social assistance (leefloon) paid per person-month.",
         ge=0,
+        le=1_000_000,
     )
 
 
@@ -507,8 +544,8 @@ class Policy(Section):
         "'evaluation': at the limit, workers with employability >= extension_min_employability "
         "get an extension with probability extension_probability; 'none': never.",
     )
-    extension_months: int = param(12, "months", "S 1.17: at most 6 years", "Length of an extension.", ge=0, le=12)
-    extension_probability: float = param(
+    extension_months: Int = param(12, "months", "S 1.17: at most 6 years", "Length of an extension.", ge=0, le=12)
+    extension_probability: Float = param(
         0.12,
         "probability",
         "E 7.1: 10% of the cohort (range 5-20%)",
@@ -516,7 +553,7 @@ class Policy(Section):
         ge=0,
         le=1,
     )
-    extension_min_employability: float = param(
+    extension_min_employability: Float = param(
         0.45,
         "employability",
         "E: VDAB judges a transition within reach",
@@ -536,19 +573,24 @@ class Policy(Section):
         "E; IMW analogue S 1.29",
         "Guidance subsidy by months into the worker's LDE trajectory.",
     )
-    coaching_ratio: float = param(
+    coaching_ratio: Float = param(
         12.0, "workers per coach", "E", "Target-group slots per coach an enterprise employs.", gt=0, le=100
     )
-    training_effort: float = param(
+    training_effort: Float = param(
         0.05, "share of working time", "E", "Time LDE workers spend in training (no output).", ge=0, le=0.5
     )
     sine_phaseout_start_month: StartMonth = param(
         "never", "month or 'never'", "S 1.37-1.38", "Month from which the SINE leaf is phased out."
     )
-    sine_phaseout_months: int = param(
-        24, "months", "S 1.38: existing SINE ends within 2 years", "Months over which the SINE leaf falls linearly to zero.", ge=1
+    sine_phaseout_months: Int = param(
+        24,
+        "months",
+        "S 1.38: existing SINE ends within 2 years",
+        "Months over which the SINE leaf falls linearly to zero.",
+        ge=1,
+        le=MAX_MONTHS,
     )
-    sine_compensation_share: float = param(
+    sine_compensation_share: Float = param(
         0.0, "share", "lever", "Share of the lost SINE leaf the Flemish government pays instead.", ge=0, le=1
     )
     covenant_sectors: list[str] = param(
@@ -557,10 +599,10 @@ class Policy(Section):
         "E 7.7: bottleneck sectors",
         "Sectors in which sector covenants can be signed.",
     )
-    covenant_coverage: float = param(
+    covenant_coverage: Float = param(
         0.0, "share of employers", "lever", "Share of employers in covenant sectors that have signed a covenant.", ge=0, le=1
     )
-    covenant_bar_reduction: float = param(
+    covenant_bar_reduction: Float = param(
         0.10,
         "employability",
         "E 7.7: x1.2-1.5 on transition",
@@ -568,7 +610,7 @@ class Policy(Section):
         ge=0,
         le=1,
     )
-    covenant_training_rate: float = param(
+    covenant_training_rate: Float = param(
         0.02,
         "share of gap per month",
         "E",
@@ -576,21 +618,22 @@ class Policy(Section):
         ge=0,
         le=1,
     )
-    aftercare_months: int = param(
+    aftercare_months: Int = param(
         3, "months", "S 1.21: nazorg up to 3 months", "Months of aftercare after a move from LDE to a regular job.", ge=0, le=60
     )
-    aftercare_effect: float = param(
+    aftercare_effect: Float = param(
         0.30, "relative reduction", "E 7.4: 20-40%", "Reduction of the separation risk during aftercare.", ge=0, le=1
     )
-    aftercare_cost_month: float = param(150.0, "EUR per person-month", "E", "Public cost of aftercare.", ge=0)
-    referral_capacity: int = param(
+    aftercare_cost_month: Float = param(150.0, "EUR per person-month", "E", "Public cost of aftercare.", ge=0, le=1_000_000)
+    referral_capacity: Int = param(
         100,
         "persons per month",
         "E 7.7: steady LDE hiring ~40/month",
         "Referral decisions (indicering) the employment service makes per month.",
         ge=0,
+        le=1_000_000,
     )
-    referral_request_rate: float = param(
+    referral_request_rate: Float = param(
         0.003,
         "probability per month",
         "E",
@@ -598,10 +641,10 @@ class Policy(Section):
         ge=0,
         le=1,
     )
-    referral_min_jobless_months: int = param(
-        12, "months", "S 1.12: at least a year registered", "Months without work needed for eligibility.", ge=0
+    referral_min_jobless_months: Int = param(
+        12, "months", "S 1.12: at least a year registered", "Months without work needed for eligibility.", ge=0, le=MAX_MONTHS
     )
-    referral_max_employability: float = param(
+    referral_max_employability: Float = param(
         0.60,
         "employability",
         "S 1.11: a distance to the labour market",
@@ -609,8 +652,10 @@ class Policy(Section):
         ge=0,
         le=1,
     )
-    ticket_validity_months: int = param(12, "months", "E", "Months a referral stays valid without a placement.", ge=1)
-    creaming: float = param(
+    ticket_validity_months: Int = param(
+        12, "months", "E", "Months a referral stays valid without a placement.", ge=1, le=MAX_MONTHS
+    )
+    creaming: Float = param(
         5.0,
         "log-weight per unit employability",
         "E",
@@ -618,12 +663,13 @@ class Policy(Section):
         ge=0,
         le=50,
     )
-    outcome_bonus: float = param(
+    outcome_bonus: Float = param(
         0.0,
         "EUR per sustainable transition",
         "lever",
         "Paid to the sending enterprise when a former worker is still in a regular job 12 months after the move.",
         ge=0,
+        le=10_000_000,
     )
     benefit_duration_months: Months = param(
         UNLIMITED,
@@ -651,9 +697,9 @@ class Policy(Section):
 class Scenario(Section):
     """A whole scenario: the model's parameters, validated. Load one with :meth:`load`."""
 
-    name: str = param("scenario", "text", "-", "Short name, used in output folders and tables.", min_length=1)
+    name: str = param("scenario", "text", "-", "Short name, used in output folders and tables.", min_length=1, max_length=100)
     description: str = param("", "text", "-", "What this scenario represents, in plain words.")
-    months: int = param(180, "months", "BRIEF: 15-year horizon", "Simulated months (one step is one month).", ge=1, le=1200)
+    months: Int = param(180, "months", "BRIEF: 15-year horizon", "Simulated months (one step is one month).", ge=1, le=MAX_MONTHS)
     world: World = World()
     people: People = People()
     enterprises: Enterprises = Enterprises()

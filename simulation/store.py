@@ -103,6 +103,14 @@ class ExperimentStore:
         verdict = self.connection.execute("PRAGMA quick_check").fetchone()[0]
         if verdict != "ok":
             raise StoreError(f"{self.path} is damaged ({verdict}); {RECOVER}")
+        tables = {row[0] for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"meta", "runs", "indicators"} <= tables or "design_sha256" not in self.meta():
+            raise StoreError(f"{self.path} holds no experiment design (empty, cut short or damaged); {RECOVER}")
+        lost = self.connection.execute(
+            "SELECT COUNT(*) FROM runs WHERE status = 'done' AND run NOT IN (SELECT run FROM indicators)"
+        ).fetchone()[0]
+        if lost:
+            raise StoreError(f"{self.path} is damaged: {lost} run(s) marked done have no results; {RECOVER}")
         columns = [row[1] for row in self.connection.execute("PRAGMA table_info(indicators)")][1:]
         if columns and columns != list(INDICATORS):
             missing = [name for name in INDICATORS if name not in columns]
@@ -137,6 +145,7 @@ class ExperimentStore:
                 ],
             )
             self._set_meta({**meta, "design_sha256": digest, "created": now()})
+        self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def todo(self) -> list[tuple[int, int, int]]:
         """(run, point, replication) of every run not yet done (pending or failed), in order."""
@@ -165,6 +174,8 @@ class ExperimentStore:
                 "UPDATE runs SET status='done', error=NULL, seconds=?, finished=? WHERE run=?",
                 (outcome.seconds, now(), outcome.run),
             )
+        # Copy the run into the main file now: a lost -wal file then costs no finished run.
+        self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def meta(self) -> dict[str, str]:
         return dict(self.connection.execute("SELECT key, value FROM meta").fetchall())

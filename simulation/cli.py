@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -53,6 +54,13 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {value}")
     return value
 
 
@@ -110,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")
     dashp.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
-    dashp.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
+    dashp.add_argument("--port", type=port_number, default=8765, help="port (default 8765)")
     return parser
 
 
@@ -220,6 +228,18 @@ def serve_dashboard(host: str, port: int) -> int:
     except ImportError:
         print("lde-sim: error: the dashboard needs: pip install 'lde-doorstroom[dashboard]'", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as err:
+        print(f"lde-sim: error: cannot serve on {host}:{port}: {err.strerror} (choose another --port)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"lde-sim: warning: --host {host} makes the dashboard reachable from other machines; it has no login, "
+            "and anyone who reaches it can run the model on this machine",
+            file=sys.stderr,
+        )
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
     command = [
         sys.executable,

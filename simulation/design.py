@@ -23,6 +23,11 @@ import numpy as np
 from .errors import LDEError
 from .scenario import Scenario, ScenarioError, parse_override
 
+#: Values of one varied parameter in a grid, at most.
+MAX_VALUES = 10_000
+#: Design points of one experiment, at most (each runs every replication).
+MAX_POINTS = 100_000
+
 
 class DesignError(LDEError):
     """A --vary specification or design that cannot be used; the message says why."""
@@ -63,17 +68,23 @@ def parse_vary(text: str, base: Scenario) -> Vary:
             low, high, *step = (float(p) for p in parts)
         except ValueError:
             raise DesignError(f"--vary {text!r}: range bounds must be numbers, got {spec!r}") from None
+        if not all(np.isfinite([low, high, *step])):
+            raise DesignError(f"--vary {text!r}: bounds and step must be finite numbers")
         if not low < high:
             raise DesignError(f"--vary {text!r}: empty range, low ({low:g}) must be below high ({high:g})")
         vary = Vary(key, integer, low=low, high=high)
         if step:
             if step[0] <= 0:
                 raise DesignError(f"--vary {text!r}: the step must be positive, got {step[0]:g}")
+            if (high - low) / step[0] >= MAX_VALUES:
+                raise DesignError(f"--vary {text!r}: more than {MAX_VALUES:,} values; use a larger step")
             grid = np.arange(low, high + step[0] * 1e-9, step[0])
             values = tuple(int(round(v)) if integer else float(f"{v:.12g}") for v in grid)
             vary = Vary(key, integer, values=values, low=low, high=high)
     else:
         values = tuple(parse_override(f"{key}={item}")[1] for item in spec.split(","))
+        if len(values) > MAX_VALUES:
+            raise DesignError(f"--vary {text!r}: more than {MAX_VALUES:,} values")
         vary = Vary(key, integer, values=values)
     for value in vary.values or (_round(vary.low, integer), _round(vary.high, integer)):
         _check(base, key, value, text)
@@ -85,13 +96,21 @@ def grid(base: Scenario, varies: list[Vary]) -> list[Point]:
     missing = [v.key for v in varies if not v.values]
     if missing:
         raise DesignError(f"--vary for {', '.join(missing)}: a grid needs values (key=low:high:step or key=a,b,c)")
+    for v in varies:
+        repeated = sorted({str(x) for x in v.values if v.values.count(x) > 1})
+        if repeated:
+            whole = " (a whole-number field: values are rounded)" if v.integer else ""
+            raise DesignError(f"--vary {v.key}: the value(s) {', '.join(repeated)} appear more than once{whole}")
+    size = int(np.prod([len(v.values) for v in varies], dtype=float))
+    if size > MAX_POINTS:
+        raise DesignError(f"the grid has {size:,} points: at most {MAX_POINTS:,}; vary fewer values")
     return [point(base, dict(zip([v.key for v in varies], combo))) for combo in itertools.product(*(v.values for v in varies))]
 
 
 def latin_hypercube(base: Scenario, varies: list[Vary], samples: int, seed: int) -> list[Point]:
     """``samples`` points of a Latin hypercube over the ranges (scipy.stats.qmc), seeded."""
-    if samples < 1:
-        raise DesignError(f"--samples must be at least 1, got {samples}")
+    if not 1 <= samples <= MAX_POINTS:
+        raise DesignError(f"--samples must be between 1 and {MAX_POINTS:,}, got {samples}")
     from scipy.stats import qmc  # imported here: scipy.stats is slow to import, and workers never need it
 
     unit = qmc.LatinHypercube(d=len(varies), seed=np.random.default_rng(seed)).random(samples)

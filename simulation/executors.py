@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import sys
 import time
 import traceback
@@ -66,6 +67,16 @@ def execute_task(task: Task) -> Outcome:
 
 class ExecutorError(LDEError):
     """An executor that cannot start (no Dask installed, scheduler unreachable)."""
+
+
+#: A Dask scheduler address: protocol, host and port.
+SCHEDULER = re.compile(r"^(tcp|tls|ws|wss)://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Refuse a --scheduler that is neither ``local`` nor an address like ``tcp://host:8786``."""
+    if scheduler is not None and scheduler != "local" and not SCHEDULER.match(scheduler):
+        raise ExecutorError(f"--scheduler {scheduler!r}: expected 'local' or an address such as tcp://HOST:8786")
 
 
 def run_tasks(tasks: Iterable[Task], jobs: int = 1, scheduler: str | None = None) -> Iterator[Outcome]:

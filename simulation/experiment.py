@@ -31,7 +31,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
-from .executors import Task, run_tasks
+from .executors import Task, check_scheduler, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
 from .resources import check_counts, check_jobs, check_memory, cores
@@ -123,6 +123,7 @@ def run_experiment(
     the same call resumes. ``on_outcome`` sees each outcome after it is stored.
     """
     jobs = jobs or cores()
+    check_scheduler(scheduler)
     check_resources(experiment, jobs, scheduler)
     folder, lock = experiment_folder(out, experiment.kind)
     with lock:
@@ -202,6 +203,9 @@ def sweep(
     """Run a grid (``key=low:high:step`` or ``key=a,b,c``) or a Latin hypercube (``sample="lhs"``,
     ``key=low:high``) over ``base``; return (and write) ``sweep.csv``: one row per point."""
     varies = [parse_vary(text, base) for text in vary]
+    repeated = sorted({v.key for v in varies if [w.key for w in varies].count(v.key) > 1})
+    if repeated:
+        raise DesignError(f"--vary {', '.join(repeated)} is given more than once; give each key once")
     points = design_points(base, varies, sample, samples, seed)
     details = {"vary": vary, "sample": sample, "samples": samples}
     folder = run_experiment(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
@@ -228,7 +232,9 @@ def comparison_table(indicators: pd.DataFrame, points: list[Point]) -> pd.DataFr
     """
     rows = []
     labels = [p.label for p in points]
-    wide = {name: indicators.pivot(index="replication", columns="label", values=name) for name in INDICATORS}
+    wide = {
+        name: indicators.pivot(index="replication", columns="label", values=name).reindex(columns=labels) for name in INDICATORS
+    }
     for point in points:
         for name, info in INDICATOR_INFO.items():
             values = wide[name].get(point.label, pd.Series(dtype=float))

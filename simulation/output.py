@@ -53,9 +53,9 @@ def package_versions() -> dict[str, str]:
 
 
 def safe_name(name: str) -> str:
-    """``name`` as one folder name: letters, digits, ``.``, ``_`` and ``-`` only, never hidden,
+    """``name`` as one folder name: letters, digits, ``_`` and ``-`` only (no dots, no slashes),
     at most 60 characters, so that a scenario's name cannot point outside ``runs/``."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".")[:60]
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:60]
     return cleaned or "scenario"
 
 

@@ -62,8 +62,12 @@ class Recorder:
         self.rows.append(row)
 
     def metrics(self) -> pd.DataFrame:
-        """All months so far; measurements a month did not make (month 0 has no flows) are 0."""
-        return pd.DataFrame(self.rows).fillna(0.0)
+        """All months so far; measurements a month did not make (month 0 has no flows) are 0.
+
+        A measurement that is NaN stays NaN: only absent ones are filled.
+        """
+        columns = list(dict.fromkeys(key for row in self.rows for key in row))
+        return pd.DataFrame([[row.get(key, 0.0) for key in columns] for row in self.rows], columns=columns)
 
     def events(self) -> pd.DataFrame:
         """Every status change so far: month, person, from, to, reason (names)."""

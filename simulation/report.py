@@ -68,10 +68,7 @@ def write_report(folder: str | Path, fmt: str = "html") -> Path:
 
 
 def run_report(folder: Path) -> Report:
-    provenance = json.loads((folder / "run.json").read_text())
-    scenario = Scenario.from_dict(tomllib.loads((folder / "scenario.toml").read_text()))
-    metrics = pd.read_csv(folder / "metrics.csv")
-    summary = pd.read_csv(folder / "summary.csv")
+    provenance, scenario, metrics, summary = read_run(folder)
     figures = [
         (
             "People by status",
@@ -114,6 +111,41 @@ def run_report(folder: Path) -> Report:
         figures=figures,
         provenance=provenance,
     )
+
+
+def read_run(folder: Path) -> tuple[dict[str, Any], Scenario, pd.DataFrame, pd.DataFrame]:
+    """A run folder's provenance, scenario, metrics and summary, checked to be whole.
+
+    Each finished replication has months + 1 rows of metrics and one summary row; a file
+    cut short or changed by hand is an error, not a report on part of the data.
+    """
+    try:
+        provenance = json.loads((folder / "run.json").read_text())
+        scenario = Scenario.from_dict(tomllib.loads((folder / "scenario.toml").read_text()), str(folder / "scenario.toml"))
+        metrics = pd.read_csv(folder / "metrics.csv")
+        summary = pd.read_csv(folder / "summary.csv")
+    except (OSError, ValueError, tomllib.TOMLDecodeError, pd.errors.ParserError) as err:
+        raise ReportError(f"{folder}: the run's files cannot be read ({type(err).__name__}: {err})") from None
+    done = provenance.get("replications_done")
+    whole = (
+        len(summary) == done
+        and len(metrics) == done * (scenario.months + 1)
+        and all(_ends_whole(folder / name) for name in ("metrics.csv", "summary.csv"))
+        and set(INDICATORS) <= set(summary.columns)
+    )
+    if not whole:
+        raise ReportError(
+            f"{folder}: metrics.csv or summary.csv does not hold the {done} finished replication(s) that run.json "
+            "records (a file cut short or edited?); run the scenario again"
+        )
+    return provenance, scenario, metrics, summary
+
+
+def _ends_whole(path: Path) -> bool:
+    """Whether a CSV file ends with a whole line (a file cut mid-line does not)."""
+    with path.open("rb") as file:
+        file.seek(-1, 2)
+        return file.read(1) == b"\n"
 
 
 def setting(scenario: Scenario, replications: int, seed: Any) -> str:

@@ -22,7 +22,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 
 import numpy as np
 import tomli_w
@@ -721,6 +721,7 @@ class Scenario(Section):
         """Read a TOML scenario (following ``extends``), apply dotted ``overrides``, validate."""
         data, origins = _read_chain(Path(path), ())
         for key, value in (overrides or {}).items():
+            _fill_tables(data, key)
             _set_dotted(data, key, value)
             origins[key] = "override (--set)"
         return _validate(data, origins, str(path))
@@ -828,6 +829,25 @@ def _dotted_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
     return keys
 
 
+def _fill_tables(data: dict[str, Any], key: str) -> None:
+    """Before ``key`` reaches into a table by name (``employers.sectors.care.hiring_bar``) that
+    the file leaves at its default, put the default table in, so that one field of one row
+    is changed rather than the whole table replaced by that row."""
+    model: Any = Scenario
+    node = data
+    for part in key.split(".")[:-1]:
+        fields = getattr(model, "model_fields", {})
+        if part not in fields or not isinstance(node, dict):
+            return
+        info = fields[part]
+        if get_origin(info.annotation) is dict and part not in node:
+            node[part] = {name: row.model_dump(mode="json") for name, row in info.default.items()}
+            return
+        if not isinstance(node.setdefault(part, {}), dict):
+            return
+        model, node = info.annotation, node[part]
+
+
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     *parents, last = key.split(".")
     node = data
@@ -843,7 +863,7 @@ def _validate(data: dict[str, Any], origins: dict[str, str], default_origin: str
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError("\n".join(_describe(err.errors(), origins, default_origin))) from None
+        raise ScenarioError(one_line(_describe(err.errors(), origins, default_origin))) from None
 
 
 _TYPE_TAGS = {"int", "float", "str", "bool"}
@@ -853,6 +873,16 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     """The user's dotted field path, without pydantic's union-member tags."""
     parts = [str(p) for p in loc if isinstance(p, int) or (str(p).isidentifier() and p not in _TYPE_TAGS)]
     return ".".join(parts)
+
+
+def one_line(problems: list[str]) -> str:
+    """Several problems as one line: ``file: a; b; other-file: c`` (each file named once in a row)."""
+    parts, previous = [], None
+    for problem in problems:
+        origin, _, text = problem.partition(": ")
+        parts.append(text if origin == previous else problem)
+        previous = origin
+    return "; ".join(parts)
 
 
 def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_origin: str) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import DesignError, from_values, parse_vary
+from .design import MAX_POINTS, DesignError, from_values, parse_vary
 from .experiment import Experiment, ExperimentResult, run_experiment
 from .indicators import INDICATORS
 from .scenario import Scenario
@@ -60,6 +60,9 @@ def sensitivity(
     if any(v.low is None for v in varies):
         raise DesignError("sensitivity needs ranges: --vary key=low:high")
     spec = problem(varies)
+    points_needed = samples * (len(varies) + (1 if method == "morris" else 2))
+    if points_needed > MAX_POINTS:
+        raise DesignError(f"--samples {samples}: {points_needed:,} design points, at most {MAX_POINTS:,}")
     design = sample(method, spec, samples, seed)
     points = from_values(base, varies, design)
     details = {"method": method, "vary": vary, "samples": samples}

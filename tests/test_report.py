@@ -161,3 +161,16 @@ def test_report_tables_fit_an_800_pixel_page_in_a_real_browser(small: Scenario, 
         widths = page.eval_on_selector_all("table", "tables => tables.map(t => t.getBoundingClientRect().width)")
         browser.close()
     assert len(widths) >= 3 and max(widths) <= 800
+
+
+@pytest.mark.parametrize("cut", ["mid-line", "whole rows"])
+def test_a_run_whose_tables_were_cut_short_is_refused(run_folder: Path, tmp_path: Path, cut: str):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_folder, copy)
+    metrics = copy / "metrics.csv"
+    lines = metrics.read_text().splitlines(keepends=True)
+    metrics.write_text("".join(lines[:-1]) + (lines[-1][: len(lines[-1]) // 2] if cut == "mid-line" else ""))
+    with pytest.raises(ReportError, match="does not hold the 2 finished replication"):
+        write_report(copy)

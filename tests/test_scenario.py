@@ -188,3 +188,30 @@ def test_errors_name_the_file_as_the_user_typed_it(tmp_path: Path, monkeypatch):
     with pytest.raises(ScenarioError) as caught:
         Scenario.load("mine.toml")
     assert str(caught.value).startswith("mine.toml: policy.max_lde_months = -3")
+
+
+def test_setting_one_field_of_one_sector_keeps_the_other_sectors():
+    scenario = Scenario.load(SCENARIOS / "baseline.toml", {"employers.sectors.care.hiring_bar": 0.5})
+    default = Scenario.load(SCENARIOS / "baseline.toml")
+    assert scenario.employers.sectors["care"].hiring_bar == 0.5
+    assert scenario.employers.sectors["care"].vacancy_share == default.employers.sectors["care"].vacancy_share
+    assert set(scenario.employers.sectors) == set(default.employers.sectors)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("policy.max_lde_months", True, "expected a number, got true"),
+        ("policy.aftercare_months", False, "expected a number, got false"),
+        ("people.search_rate_lde", float("inf"), "finite number"),
+        ("policy.wage_subsidy", [[0, float("nan")]], "finite number"),
+        ("world.age_band_shares", [0.5, float("nan"), 0.5], "finite number"),
+        ("world.initial_jobless_months", [24, 40000], "high <= 1200"),
+        ("policy.referral_capacity", 2**70, "less than or equal to"),
+        ("enterprises.wage_cost_month", 1e300, "less than or equal to"),
+        ("policy.guidance_subsidy", [[0, 400.0], [5000, 1.0]], "at most 1200"),
+    ],
+)
+def test_nonsense_numbers_are_refused(small: Scenario, key: str, value: object, expected: str):
+    with pytest.raises(ScenarioError, match=expected):
+        small.with_overrides({key: value})

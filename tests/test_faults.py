@@ -1,0 +1,175 @@
+"""Faults and hostile input: clear errors, no traceback, nothing half-written, one writer per folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.cli import main
+from simulation.records import Recorder
+
+from .conftest import ROOT, SCENARIOS
+
+SMALL = str(SCENARIOS / "small.toml")
+
+
+def error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    return err[0]
+
+
+def test_out_under_a_file_is_a_clear_error(tmp_path: Path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert main(["run", SMALL, "--months", "2", "--out", str(tmp_path / "file" / "run")]) == 2
+    assert "a parent of this path is a file" in error_line(capsys)
+    assert main(["compare", SMALL, "--months", "2", "--jobs", "1", "--out", str(tmp_path / "file" / "c")]) == 2
+    assert "is a file" in error_line(capsys)
+
+
+def test_a_scenario_name_cannot_place_the_run_folder_outside_runs(tmp_path: Path, monkeypatch):
+    scenario = tmp_path / "evil.toml"
+    scenario.write_text(f'extends = "{SCENARIOS / "small.toml"}"\nname = "../../escaped"\nmonths = 2\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(scenario)]) == 0
+    made = [p for p in (tmp_path / "runs").iterdir()]
+    assert len(made) == 1 and made[0].name.startswith("escaped-") and not (tmp_path.parent / "escaped").exists()
+
+
+def test_a_full_disk_gives_a_clear_error_and_no_half_written_table(tmp_path: Path, monkeypatch, capsys):
+    """A write that fails on the third replication (as a full disk does) is cut back off."""
+    real_fsync, calls = os.fsync, []
+
+    def failing_fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) > 4:  # metrics.csv and summary.csv of two replications go through
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    out = tmp_path / "run"
+    assert main(["run", SMALL, "--months", "12", "--replications", "4", "--out", str(out)]) == 2
+    assert "No space left on device" in error_line(capsys)
+    assert not (out / "run.json.tmp").exists()
+    provenance = json.loads((out / "run.json").read_text())
+    assert provenance["status"] == "failed" and provenance["replications_done"] == 2
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert len(metrics) == 2 * 13 and set(metrics["replication"]) == {0, 1}
+    assert len(pd.read_csv(out / "summary.csv")) == 2
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="mounts a tmpfs")
+def test_a_really_full_disk_when_the_machine_allows_a_small_tmpfs(tmp_path: Path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("this machine does not allow mounting a tmpfs (the simulated full disk above still runs)")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "simulation", "run", SMALL, "--replications", "6", "--out", str(disk / "run")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2 and "No space left on device" in done.stderr and "Traceback" not in done.stderr
+        provenance = json.loads((disk / "run" / "run.json").read_text())
+        metrics = pd.read_csv(disk / "run" / "metrics.csv")
+        assert provenance["status"] == "failed" and 1 <= provenance["replications_done"] < 6
+        assert len(metrics) == provenance["replications_done"] * 121
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_an_internal_error_is_one_line_exit_1_and_leaves_no_empty_folder(tmp_path: Path, monkeypatch, capsys):
+    from simulation import model
+
+    def broken(self) -> None:
+        raise RuntimeError("a bug in a submodel")
+
+    monkeypatch.setattr(model.LabourMarketModel, "step", broken)
+    out = tmp_path / "run"
+    assert main(["run", SMALL, "--months", "3", "--out", str(out)]) == 1
+    line = error_line(capsys)
+    assert line.startswith("lde-sim: internal error: RuntimeError: a bug in a submodel")
+    assert not out.exists()
+
+
+def test_an_experiment_whose_runs_fail_exits_1(tmp_path: Path, monkeypatch, capsys):
+    from simulation import executors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(executors, "simulate", broken)
+    assert main(["compare", SMALL, "--months", "2", "--replications", "2", "--jobs", "1", "--out", str(tmp_path / "c")]) == 1
+    assert "2 of 2 runs failed (first: RuntimeError: boom)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", SMALL, "--jobs", "100000"], "--jobs 100000: at most"),
+        (["run", SMALL, "--replications", "20000"], "--replications 20000: at most 10,000"),
+        (["run", SMALL, "--set", "world.pool_size=19000000", "--set", "months=1200"], "needs about"),
+        (["compare", SMALL, "--scheduler", "not an address"], "--scheduler 'not an address': expected"),
+        (["sweep", SMALL, "--vary", "policy.aftercare_months=1,2", "--vary", "policy.aftercare_months=3,4"], "more than once"),
+        (["sweep", SMALL, "--vary", "policy.aftercare_months=0:1:0.5"], "appear more than once"),
+        (["run", SMALL, "--set", "policy.max_lde_months=true"], "expected a number, got true"),
+        (["run", SMALL, "--set", "people.search_rate_lde=inf"], "finite number"),
+    ],
+)
+def test_sizes_and_nonsense_are_refused_before_anything_is_written(tmp_path: Path, capsys, args, message):
+    out = tmp_path / "out"
+    assert main([*args, "--out", str(out)]) == 2
+    assert message in error_line(capsys)
+    assert not out.exists()
+
+
+def test_a_second_writer_on_an_experiment_folder_is_refused(tmp_path: Path, capsys):
+    out = tmp_path / "c"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "simulation", "compare", SMALL, "--replications", "40", "--jobs", "1", "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "experiment.sqlite").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert main(["compare", SMALL, "--replications", "40", "--jobs", "1", "--out", str(out)]) == 2
+        assert "another lde-sim command is writing to this folder" in error_line(capsys)
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_a_taken_port_is_a_clear_error_before_the_address_is_printed(capsys):
+    pytest.importorskip("solara")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert "cannot serve on 127.0.0.1" in captured.err and "Dashboard on" not in captured.out
+
+
+def test_a_measured_nan_stays_nan_in_the_metrics():
+    recorder = Recorder()
+    recorder.add("measured", float("nan"))
+    recorder.end_month(0, np.zeros(5, dtype=int), {})
+    recorder.start_month()
+    recorder.end_month(1, np.zeros(5, dtype=int), {"later": 1.0})
+    metrics = recorder.metrics()
+    assert np.isnan(metrics.loc[0, "measured"]) and metrics.loc[0, "later"] == 0.0

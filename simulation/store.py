@@ -100,7 +100,7 @@ class ExperimentStore:
 
     def _check(self) -> None:
         """Refuse a damaged store, or one whose indicators differ from this version's."""
-        verdict = self.connection.execute("PRAGMA quick_check").fetchone()[0]
+        verdict = self.connection.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
             raise StoreError(f"{self.path} is damaged ({verdict}); {RECOVER}")
         tables = {row[0] for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -211,7 +211,10 @@ def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dic
     with sqlite3.connect(path) as connection:
 
         def query(sql: str) -> pd.DataFrame:
-            return pd.read_sql_query(sql, connection)
+            try:
+                return pd.read_sql_query(sql, connection)
+            except (sqlite3.DatabaseError, pd.errors.DatabaseError) as err:
+                raise StoreError(f"{path}: cannot be read ({err}); {RECOVER}") from None
 
         join = "JOIN runs USING (run) JOIN points USING (point)"
         sql = {

@@ -173,3 +173,22 @@ def test_a_measured_nan_stays_nan_in_the_metrics():
     recorder.end_month(1, np.zeros(5, dtype=int), {"later": 1.0})
     metrics = recorder.metrics()
     assert np.isnan(metrics.loc[0, "measured"]) and metrics.loc[0, "later"] == 0.0
+
+
+def test_a_store_with_flipped_bytes_is_refused_and_says_how_to_recover(tmp_path: Path, capsys):
+    out = tmp_path / "c"
+    args = ["compare", SMALL, "--months", "2", "--replications", "3", "--jobs", "1", "--out", str(out)]
+    assert main(args) == 0
+    capsys.readouterr()
+    store = out / "experiment.sqlite"
+    data = bytearray(store.read_bytes())
+    page = 4096
+    for offset in range(page + 3, page + 9):  # the cell count and content area of the second page's header
+        data[offset] ^= 0xFF
+    store.write_bytes(bytes(data))
+    assert main(args) == 2
+    line = error_line(capsys)
+    assert "experiment.sqlite" in line and ".recover" in line
+    assert main(["report", str(out)]) == 2
+    line = error_line(capsys)
+    assert "cannot be read" in line or "damaged" in line

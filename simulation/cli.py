@@ -31,7 +31,7 @@ from .processes import die_with_parent
 from .report import write_report
 from .resources import check_counts, check_memory
 from .runner import run
-from .scenario import Scenario, parse_override
+from .scenario import MAX_MONTHS, Scenario, parse_override
 from .sensitivity import sensitivity
 from .statistics import interval
 from .store import FILE as STORE
@@ -54,6 +54,13 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def month_count(text: str) -> int:
+    value = positive_int(text)
+    if value > MAX_MONTHS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_MONTHS} months (100 years), got {value}")
     return value
 
 
@@ -130,7 +137,7 @@ def add_common(parser: argparse.ArgumentParser, replications: int) -> None:
         default=replications,
         help=f"independent replications per scenario (default {replications})",
     )
-    parser.add_argument("--months", type=positive_int, help="months to simulate (default: the scenario's)")
+    parser.add_argument("--months", type=month_count, help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's)")
     parser.add_argument(
         "--set",
         dest="overrides",

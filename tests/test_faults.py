@@ -192,3 +192,23 @@ def test_a_store_with_flipped_bytes_is_refused_and_says_how_to_recover(tmp_path:
     assert main(["report", str(out)]) == 2
     line = error_line(capsys)
     assert "cannot be read" in line or "damaged" in line
+
+
+def test_an_empty_store_does_not_silently_start_over(tmp_path: Path, capsys):
+    out = tmp_path / "c"
+    out.mkdir()
+    (out / "experiment.sqlite").write_bytes(b"")
+    assert main(["compare", SMALL, "--months", "2", "--jobs", "1", "--out", str(out)]) == 2
+    assert "holds no experiment design" in error_line(capsys)
+
+
+def test_months_beyond_the_bound_are_named_as_the_option(tmp_path: Path, capsys):
+    assert invoke_exit(["run", SMALL, "--months", "5000", "--out", str(tmp_path / "r")]) == 2
+    assert "--months: at most 1200 months" in capsys.readouterr().err
+
+
+def invoke_exit(args: list[str]) -> int:
+    try:
+        return main(args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)

@@ -229,7 +229,7 @@ def dashboard_command(args: argparse.Namespace) -> int:
 
 
 def serve_dashboard(host: str, port: int) -> int:
-    """Run ``solara run simulation.dashboard`` until interrupted."""
+    """Serve the dashboard (:mod:`simulation.dashboard_server` under uvicorn) until interrupted."""
     try:
         import solara  # noqa: F401
     except ImportError:
@@ -248,21 +248,20 @@ def serve_dashboard(host: str, port: int) -> int:
             file=sys.stderr,
         )
     print(f"Dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
-    command = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "simulation.dashboard",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-    ]
+    # Requests must name this server (no DNS rebinding); a wildcard address is reachable under any name.
+    allowed = ["*"] if host in ("0.0.0.0", "::") else sorted({host, "127.0.0.1", "localhost"})
+    environment = {
+        **os.environ,
+        "SOLARA_APP": "simulation.dashboard",
+        "SOLARA_MODE": "production",
+        "SERVER_NAME": host,
+        "SERVER_PORT": str(port),
+        "LDE_SIM_ALLOWED_HOSTS": ",".join(allowed),
+    }
+    command = [sys.executable, "-m", "uvicorn", "simulation.dashboard_server:app", "--host", host, "--port", str(port)]
+    command += ["--log-level", "warning"]
     try:
-        return subprocess.call(command, preexec_fn=functools.partial(die_with_parent, os.getpid()))
+        return subprocess.call(command, env=environment, preexec_fn=functools.partial(die_with_parent, os.getpid()))
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: subprocess.call has killed the server
         return 0
 

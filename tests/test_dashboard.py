@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -118,3 +119,13 @@ def test_dashboard_in_a_real_browser(server: str):
         page.wait_for_timeout(1500)
         assert charts.first.get_attribute("src") != before
         browser.close()
+
+
+@pytest.mark.slow
+def test_the_server_refuses_requests_that_do_not_name_it(server: str):
+    """DNS rebinding: a page elsewhere cannot reach the dashboard through a name that points here."""
+    request = urllib.request.Request(server, headers={"Host": "attacker.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    assert urllib.request.urlopen(server, timeout=10).status == 200

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, Status, run
+from simulation.people import LDE
 from simulation.records import FLOW_COLUMNS, INFLOW_COLUMNS
 from simulation.submodels.development import MAX_GUIDANCE
 
@@ -252,3 +253,21 @@ def test_service_quality_starts_in_its_steady_state(small: Scenario):
     quality = metrics.set_index("month")["service_quality"]
     assert quality[0] < 1.0
     assert abs(quality[12] - quality[0]) < 0.03 and abs(quality[24] - quality[0]) < 0.03
+
+
+def test_coaches_have_one_source_of_truth_for_guidance_and_costs(tiny: Scenario):
+    """Costs and guidance both read the coaches an enterprise has: remove them and both follow."""
+    ent = tiny.enterprises
+    models = {}
+    for label, coaches in (("with", None), ("without", 0.0)):
+        model = LabourMarketModel(tiny, seed=4)
+        if coaches is not None:
+            model.enterprise_table.view("coaches")[:] = coaches
+        model.step()
+        table = model.enterprise_table
+        overhead = np.where(table.view("large"), ent.overhead_large_month, ent.overhead_small_month)
+        coach_bill = table.view("costs") - table.view("workers") * ent.wage_cost_month - overhead
+        assert np.allclose(coach_bill, table.view("coaches") * ent.coach_cost_month)
+        lde = model.people.in_status(LDE)
+        models[label] = float(model.people.employability[lde].mean())
+    assert models["without"] < models["with"]  # guidance follows the same column

@@ -5,7 +5,8 @@ customer revenue (output x price; output falls with training time), the wage sub
 and guidance subsidy per worker (step schedules over the worker's months in LDE), the
 SINE leaf (phased out linearly from its start month; the government may compensate a
 share of what is lost), the local-government leaf per worker, and outcome bonuses.
-Costs: wages of target-group workers, coaches (slots / coaching ratio) and overhead.
+Costs: wages of target-group workers, the coaches each enterprise has (its ``coaches``
+column, the one source of truth that guidance also reads) and overhead.
 An enterprise whose reserve stays negative for more than ``grace_months`` closes; its
 workers fall back to unemployment or social assistance and keep their LDE months.
 Service quality follows occupancy and the productivity of the workforce.
@@ -58,7 +59,7 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     large = table.view("large")
     costs = (
         workers * ent.wage_cost_month
-        + table.view("slots") / policy.coaching_ratio * ent.coach_cost_month
+        + table.view("coaches") * ent.coach_cost_month
         + np.where(large, ent.overhead_large_month, ent.overhead_small_month)
     )
     is_open = table.view("is_open")

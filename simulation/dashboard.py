@@ -1,6 +1,6 @@
 """A live dashboard: Mesa's SolaraViz page with controls for the main policy levers.
 
-    lde-sim dashboard            # or: solara run simulation.dashboard
+    lde-sim dashboard            # served by simulation/dashboard_server.py (checks the Host header)
 
 Serves on http://127.0.0.1:8765 by default (localhost only). The page has Mesa's
 play, step and reset controls, controls for the levers below, and live charts of the
@@ -209,7 +209,7 @@ def Chart(model: DashboardModel, series: dict[str, str], title: str, unit: str) 
 
 @solara.component
 def Page() -> None:
-    """What `solara run` serves: Mesa's SolaraViz with this model's charts and controls.
+    """The page served: Mesa's SolaraViz with this model's charts and controls.
 
     Mesa's sidebar counts "Step: N" and its charts label the x-axis "Step"; this model's
     steps are months, so the page draws its own charts and shows "Month: N" instead

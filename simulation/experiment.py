@@ -92,12 +92,21 @@ def experiment_folder(out: str | Path | None, kind: str, root: Path = Path("runs
     command on the same folder is refused rather than running the same runs twice.
     """
     folder = root / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}" if out is None else Path(out)
+    refuse_if_foreign(folder)  # before the lock, so that a refused folder is left exactly as it was
     make_folder(folder)
     lock = lock_folder(folder)
-    if not (folder / FILE).exists() and any(p.name != LOCK for p in folder.iterdir()):
+    try:
+        refuse_if_foreign(folder)
+    except OutputError:
         lock.close()
-        raise OutputError(f"--out {folder}: exists and holds no experiment to resume; choose a new folder")
+        raise
     return folder, lock
+
+
+def refuse_if_foreign(folder: Path) -> None:
+    """Refuse a folder that holds files but no experiment store to resume."""
+    if folder.is_dir() and not (folder / FILE).exists() and any(p.name != LOCK for p in folder.iterdir()):
+        raise OutputError(f"--out {folder}: exists and holds no experiment to resume; choose a new folder")
 
 
 def check_resources(experiment: Experiment, jobs: int, scheduler: str | None) -> None:

@@ -94,6 +94,14 @@ def lock_folder(folder: Path) -> io.TextIOWrapper:
     return handle
 
 
+def refuse_if_used(folder: Path) -> None:
+    """Refuse an existing path that is not an empty folder (earlier results are never overwritten)."""
+    if folder.is_dir() and any(p.name != LOCK for p in folder.iterdir()):
+        raise OutputError(
+            f"--out {folder}: already exists and is not an empty folder; choose a new folder (earlier runs are never overwritten)"
+        )
+
+
 def new_run_folder(out: str | Path | None, name: str, seed: int, root: Path = Path("runs")) -> tuple[Path, io.TextIOWrapper]:
     """Create and lock the folder for a run: ``out`` if given (must not hold files), else a new one under ``root``.
 
@@ -101,14 +109,14 @@ def new_run_folder(out: str | Path | None, name: str, seed: int, root: Path = Pa
     """
     if out is not None:
         folder = Path(out)
+        refuse_if_used(folder)  # before the lock, so that a refused folder is left exactly as it was
         make_folder(folder)
         lock = lock_folder(folder)
-        if any(p.name != LOCK for p in folder.iterdir()):
+        try:
+            refuse_if_used(folder)  # again: another command may have written here in between
+        except OutputError:
             lock.close()
-            raise OutputError(
-                f"--out {folder}: already exists and is not an empty folder; "
-                "choose a new folder (earlier runs are never overwritten)"
-            )
+            raise
         return folder, lock
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     make_folder(root)

@@ -212,3 +212,13 @@ def invoke_exit(args: list[str]) -> int:
         return main(args)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+
+
+def test_a_refused_output_folder_is_left_exactly_as_it_was(tmp_path: Path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my own file")
+    for command in (["run", SMALL], ["compare", SMALL, "--jobs", "1"]):
+        assert main([*command, "--months", "2", "--out", str(mine)]) == 2
+        assert "choose a new folder" in error_line(capsys)
+        assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]

@@ -49,6 +49,21 @@ class EnterpriseTable(Table):
         "is_open": (np.bool_, True),
         "closed_month": (np.int16, -1),
     }
+    # One array per column, declared for type checkers and editors.
+    large: np.ndarray
+    activity: np.ndarray
+    slots: np.ndarray
+    workers: np.ndarray
+    coaches: np.ndarray
+    productivity: np.ndarray
+    quality: np.ndarray
+    reserve: np.ndarray
+    income: np.ndarray
+    costs: np.ndarray
+    bonus_due: np.ndarray
+    insolvent_months: np.ndarray
+    is_open: np.ndarray
+    closed_month: np.ndarray
 
 
 class EmployerTable(Table):
@@ -64,6 +79,15 @@ class EmployerTable(Table):
         "job_quality": (np.float64, 1.0),  # multiplier on separation risk
         "hires": (np.int64, 0),  # hires from the pool last month
     }
+    # One array per column, declared for type checkers and editors.
+    sector: np.ndarray
+    covenant: np.ndarray
+    vacancies: np.ndarray
+    vacancy_inflow: np.ndarray
+    hiring_bar: np.ndarray
+    base_bar: np.ndarray
+    job_quality: np.ndarray
+    hires: np.ndarray
 
 
 class Column:

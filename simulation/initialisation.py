@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents import ACTIVITIES, EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
-from .people import LDE, SOCIAL_ASSISTANCE, UNEMPLOYED, Population
-from .resources import people_capacity
+from .agents import ACTIVITIES, LDEEnterprise, NECEmployer
+from .people import LDE, SOCIAL_ASSISTANCE, UNEMPLOYED
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .service import productivity, quality_target
 
@@ -45,7 +44,7 @@ def draw_profiles(scenario: Scenario, rng: np.random.Generator, count: int) -> d
     return {"age": age, "education": education, "employability": np.clip(employability, 0.0, 1.0)}
 
 
-def schedule_inactivity(model: LabourMarketModel, slots: np.ndarray) -> None:
+def schedule_inactivity(model: LabourMarketModel, rows: np.ndarray) -> None:
     """Draw when each new person will leave the labour force (besides retirement).
 
     A constant monthly hazard h gives a geometric waiting time: month of entry + k with
@@ -53,25 +52,25 @@ def schedule_inactivity(model: LabourMarketModel, slots: np.ndarray) -> None:
     monthly coin flip, and costs nothing in later months.
     """
     hazard = model.scenario.people.inactivity_hazard
-    u = model.streams.lifetime("demography.inactivity", model.people.ids(slots))
+    u = model.streams.lifetime("demography.inactivity", model.people.ids(rows))
     if hazard <= 0:
-        wait = np.full(slots.size, NO_LIMIT_MONTHS)
+        wait = np.full(rows.size, NO_LIMIT_MONTHS)
     elif hazard >= 1:
-        wait = np.ones(slots.size)
+        wait = np.ones(rows.size)
     else:
         wait = np.maximum(1, np.ceil(np.log1p(-u) / np.log1p(-hazard)))
-    model.people.inactivity_month[slots] = np.minimum(model.month + wait, NO_LIMIT_MONTHS)
+    model.people.inactivity_month[rows] = np.minimum(model.month + wait, NO_LIMIT_MONTHS)
 
 
 def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, jobless_months: np.ndarray | int) -> np.ndarray:
-    """Add ``count`` structurally unemployed people; return their slots."""
+    """Add ``count`` structurally unemployed people; return their rows."""
     scenario = model.scenario
     on_assistance = rng.random(count) < scenario.world.initial_social_assistance_share
     limit = scenario.policy.benefit_limit
     drawn = rng.integers(1, limit + 1, size=count)  # drawn either way, so the stream stays the same
     benefit_left = np.where(on_assistance, 0, drawn if limit < NO_LIMIT_MONTHS else limit)
     status = np.where(on_assistance, SOCIAL_ASSISTANCE, UNEMPLOYED).astype(np.int8)
-    slots = model.people.add(
+    rows = model.people.add(
         count,
         status=status,
         benefit_left=benefit_left,
@@ -79,11 +78,11 @@ def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, 
         months_in_status=jobless_months,
         **draw_profiles(scenario, rng, count),
     )
-    schedule_inactivity(model, slots)
-    return slots
+    schedule_inactivity(model, rows)
+    return rows
 
 
-def build_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> EnterpriseTable:
+def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
     """LDE enterprises with slots, coaches, reserves; one :class:`LDEEnterprise` agent each."""
     world, ent, policy = model.scenario.world, model.scenario.enterprises, model.scenario.policy
     count = world.enterprises
@@ -99,7 +98,7 @@ def build_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> Ent
         + coaches * ent.coach_cost_month
         + np.where(large, ent.overhead_large_month, ent.overhead_small_month)
     )
-    table = EnterpriseTable(count)
+    table = model.enterprise_table
     table.add(
         count,
         large=large,
@@ -110,7 +109,6 @@ def build_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> Ent
     )
     for row in range(count):
         LDEEnterprise(model, table, row)
-    return table
 
 
 def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
@@ -125,7 +123,7 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     ceiling = scenario.people.employability_ceiling
     learned = 1 - (1 - scenario.people.learning_rate_lde) ** tenure
     profiles["employability"] = profiles["employability"] + (ceiling - profiles["employability"]) * learned
-    slots = model.people.add(
+    rows = model.people.add(
         count,
         status=np.full(count, LDE, dtype=np.int8),
         enterprise=enterprise,
@@ -135,17 +133,17 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
         experience=tenure,
         **profiles,
     )
-    schedule_inactivity(model, slots)
+    schedule_inactivity(model, rows)
     table.workers[: table.n] = np.bincount(enterprise, minlength=table.n)
-    output = np.bincount(enterprise, weights=productivity(model, slots), minlength=table.n)
+    output = np.bincount(enterprise, weights=productivity(model, rows), minlength=table.n)
     table.quality[: table.n] = quality_target(model, output)
 
 
-def build_employers(model: LabourMarketModel) -> EmployerTable:
+def add_employers(model: LabourMarketModel) -> None:
     """NEC employers per sector, with covenants and vacancies at their steady level."""
     scenario = model.scenario
     emp, ctx, policy = scenario.employers, scenario.context, scenario.policy
-    table = EmployerTable(len(emp.sectors) * emp.employers_per_sector)
+    table = model.employer_table
     for code, (name, sector) in enumerate(emp.sectors.items()):
         n = emp.employers_per_sector
         inflow = ctx.vacancy_inflow_rate * scenario.world.pool_size * sector.vacancy_share / n
@@ -164,16 +162,14 @@ def build_employers(model: LabourMarketModel) -> EmployerTable:
         )
     for row in range(table.n):
         NECEmployer(model, table, row)
-    return table
 
 
 def build_world(model: LabourMarketModel) -> None:
-    """Create people, enterprises and employers for month 0."""
+    """Fill the model's (empty) tables of people, enterprises and employers for month 0."""
     scenario = model.scenario
     rng = model.streams.generator("initialisation")
-    model.people = Population(capacity=people_capacity(scenario))
     low, high = scenario.world.initial_jobless_months
     add_jobless(model, rng, scenario.world.pool_size, rng.integers(low, high + 1, size=scenario.world.pool_size))
-    model.enterprise_table = build_enterprises(model, rng)
+    add_enterprises(model, rng)
     add_lde_workers(model, rng)
-    model.employer_table = build_employers(model)
+    add_employers(model)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .agents import LDEEnterprise, NECEmployer
+from .agents import EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
 from .allocator import keep_freed_memory
 from .initialisation import build_world
-from .people import EDUCATION, INACTIVE, Person, Status, Step
+from .people import EDUCATION, INACTIVE, Person, Population, Status, Step
 from .records import Recorder
+from .resources import people_capacity
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .streams import RandomStreams
 from .submodels import (
@@ -46,6 +47,10 @@ class LabourMarketModel(mesa.Model):
         self.streams = RandomStreams(self.seed)
         self.recorder = Recorder()
         self.referrals = Referrals()
+        #: The state: people (many, in arrays), and the tables behind the Mesa agents.
+        self.people = Population(capacity=people_capacity(scenario))
+        self.enterprise_table = EnterpriseTable(scenario.world.enterprises)
+        self.employer_table = EmployerTable(len(scenario.employers.sectors) * scenario.employers.employers_per_sector)
         build_world(self)
         self.record_month()
 

@@ -1,12 +1,13 @@
 """Job seekers and workers, stored as NumPy arrays (struct-of-arrays).
 
 There are hundreds of thousands of people, so each attribute is one array and each
-person one *row* (slot) of them. Monthly processes work on whole arrays at once. Every
-person also has a permanent ``id`` (0, 1, 2, ... in order of entry), which is what the
-event log and the random streams use: people who leave the labour force for good are
-moved to an archive now and then, so rows shift, ids never do. A student who wants one
-person as an object asks the model for ``model.person(id)``: a :class:`Person` snapshot
-with their attributes and their path (every status change so far).
+person one *row* of them ("slot" is kept for an enterprise's positions). Monthly
+processes work on whole arrays at once. Every person also has a permanent ``id``
+(0, 1, 2, ... in order of entry), which is what the event log and the random streams
+use: people who leave the labour force for good are moved to an archive now and then,
+so rows shift, ids never do. A student who wants one person as an object asks the
+model for ``model.person(id)``: a :class:`Person` snapshot with their attributes and
+their path (every status change so far).
 """
 
 from __future__ import annotations
@@ -107,6 +108,31 @@ class Population(Table):
     archive of people who left the labour force (inactive is absorbing)."""
 
     columns = COLUMNS
+    # One array per column (declared for type checkers and editors; see COLUMNS for meanings).
+    id: np.ndarray
+    status: np.ndarray
+    age: np.ndarray
+    education: np.ndarray
+    employability: np.ndarray
+    experience: np.ndarray
+    months_in_status: np.ndarray
+    jobless_months: np.ndarray
+    lde_months: np.ndarray
+    benefit_left: np.ndarray
+    enterprise: np.ndarray
+    employer: np.ndarray
+    last_enterprise: np.ndarray
+    extended: np.ndarray
+    queued_since: np.ndarray
+    ticket_since: np.ndarray
+    from_lde: np.ndarray
+    covenant_hire: np.ndarray
+    job_quality: np.ndarray
+    aftercare_left: np.ndarray
+    lde_exit_month: np.ndarray
+    lde_exit_reason: np.ndarray
+    nec_move_month: np.ndarray
+    inactivity_month: np.ndarray
 
     def __init__(self, capacity: int = 0) -> None:
         super().__init__(capacity)
@@ -120,9 +146,9 @@ class Population(Table):
         """Everyone who ever entered: the rows plus the archive."""
         return self.n + self.archived
 
-    def ids(self, slots: np.ndarray) -> np.ndarray:
-        """Permanent ids of the people in rows ``slots``."""
-        return self.id[slots]
+    def ids(self, rows: np.ndarray) -> np.ndarray:
+        """Permanent ids of the people in rows ``rows``."""
+        return self.id[rows]
 
     def archive_inactive(self) -> np.ndarray:
         """Move inactive people out of the working arrays; return the old-row -> new-row map (-1: archived).
@@ -156,7 +182,7 @@ class Population(Table):
         raise IndexError(f"no person {person}: people are numbered 0 to {self.next_id - 1}")
 
     def in_status(self, status: int) -> np.ndarray:
-        """Slots of the people currently in ``status`` (read-only; kept until someone enters or leaves it)."""
+        """Rows of the people currently in ``status`` (read-only; kept until someone enters or leaves it)."""
         members = self._members.get(status)
         if members is None:
             members = np.flatnonzero(self.view("status") == status)
@@ -164,11 +190,11 @@ class Population(Table):
             self._members[status] = members
         return members
 
-    def set_status(self, slots: np.ndarray, origin: np.ndarray, to: int) -> None:
-        """Move ``slots`` (now in statuses ``origin``) to ``to``; the only writer of ``status`` after ``add``."""
+    def set_status(self, rows: np.ndarray, origin: np.ndarray, to: int) -> None:
+        """Move ``rows`` (now in statuses ``origin``) to ``to``; the only writer of ``status`` after ``add``."""
         for status in (to, *np.unique(origin).tolist()):
             self._members.pop(status, None)
-        self.status[slots] = to
+        self.status[rows] = to
 
     def add(self, count: int, **values: np.ndarray) -> np.ndarray:
         """Append ``count`` people with new ids (see :meth:`Table.add`); return their rows."""

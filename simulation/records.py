@@ -35,15 +35,15 @@ class Recorder:
         self.inflows = np.zeros(N_STATUS, dtype=np.int64)
         self.values: dict[str, float] = {}
 
-    def moved(self, month: int, slots: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
-        """Count and log a status change of ``slots`` from ``origin`` (per person) to ``to``."""
+    def moved(self, month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
+        """Count and log a status change of ``ids`` from ``origin`` (per person) to ``to``."""
         self.flows[:, to] += np.bincount(origin, minlength=N_STATUS)
-        self._log(month, slots, origin, to, reason)
+        self._log(month, ids, origin, to, reason)
 
-    def entered(self, month: int, slots: np.ndarray, status: np.ndarray) -> None:
+    def entered(self, month: int, ids: np.ndarray, status: np.ndarray) -> None:
         """Count and log new people entering the model in ``status`` (per person)."""
         for s in np.unique(status):
-            chosen = slots[status == s]
+            chosen = ids[status == s]
             self.inflows[s] += chosen.size
             self._log(month, chosen, np.full(chosen.size, NEW_ENTRANT), int(s), ENTERED)
 
@@ -91,15 +91,15 @@ class Recorder:
         events = self.events()
         return events[events["person"] == person].reset_index(drop=True)
 
-    def _log(self, month: int, slots: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
-        self._event_chunks.append((month, slots.astype(np.int32), origin.astype(np.int8), int(to), int(reason)))
+    def _log(self, month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
+        self._event_chunks.append((month, ids.astype(np.int32), origin.astype(np.int8), int(to), int(reason)))
 
     @staticmethod
-    def _expand(month: int, slots: np.ndarray, origin: np.ndarray, to: int, reason: int) -> tuple[np.ndarray, ...]:
-        n = slots.size
+    def _expand(month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> tuple[np.ndarray, ...]:
+        n = ids.size
         return (
             np.full(n, month, dtype=np.int16),
-            slots,
+            ids,
             origin,
             np.full(n, to, dtype=np.int8),
             np.full(n, reason, dtype=np.int8),

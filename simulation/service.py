@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from .model import LabourMarketModel
 
 
-def productivity(model: LabourMarketModel, slots: np.ndarray) -> np.ndarray:
+def productivity(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
     """Output per month of each worker (units; 1 = a fully productive worker)."""
     ent = model.scenario.enterprises
-    return ent.productivity_base + ent.productivity_slope * model.people.employability[slots]
+    return ent.productivity_base + ent.productivity_slope * model.people.employability[rows]
 
 
 def quality_target(model: LabourMarketModel, work_output: np.ndarray) -> np.ndarray:

@@ -12,7 +12,11 @@ import numpy as np
 
 
 class Table:
-    """Rows are entities, ``columns`` maps attribute name -> (dtype, value for a new row)."""
+    """Rows are entities, ``columns`` maps attribute name -> (dtype, value for a new row).
+
+    Subclasses also declare each column as a class annotation (``status: np.ndarray``),
+    so that type checkers and editors know them; a test checks the two agree.
+    """
 
     columns: ClassVar[dict[str, tuple[Any, Any]]] = {}
 

@@ -271,3 +271,14 @@ def test_coaches_have_one_source_of_truth_for_guidance_and_costs(tiny: Scenario)
         lde = model.people.in_status(LDE)
         models[label] = float(model.people.employability[lde].mean())
     assert models["without"] < models["with"]  # guidance follows the same column
+
+
+def test_every_table_column_is_declared_for_type_checkers():
+    from typing import get_type_hints
+
+    from simulation.agents import EmployerTable, EnterpriseTable
+    from simulation.people import Population
+
+    for table in (Population, EnterpriseTable, EmployerTable):
+        declared = {name for name, hint in get_type_hints(table).items() if hint is np.ndarray}
+        assert declared == set(table.columns), table.__name__

@@ -43,5 +43,5 @@ def add_inflow(model: LabourMarketModel) -> None:
     mean = scenario.context.inflow_rate * scenario.world.pool_size * (1 - business_cycle(scenario.context, model.month))
     count = int(rng.poisson(max(mean, 0.0)))
     if count:
-        slots = add_jobless(model, rng, count, scenario.world.initial_jobless_months[0])
-        model.recorder.entered(model.month, model.people.ids(slots), model.people.status[slots])
+        rows = add_jobless(model, rng, count, scenario.world.initial_jobless_months[0])
+        model.recorder.entered(model.month, model.people.ids(rows), model.people.status[rows])

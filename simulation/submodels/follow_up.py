@@ -45,7 +45,7 @@ def follow_up(model: LabourMarketModel) -> None:
 
 
 def made_in(months: np.ndarray, month: int) -> np.ndarray:
-    """Slots whose recorded month equals ``month``; none before month 1 (-1 means "never")."""
+    """Rows whose recorded month equals ``month``; none before month 1 (-1 means "never")."""
     return np.flatnonzero(months == month) if month >= 1 else np.zeros(0, dtype=np.intp)
 
 

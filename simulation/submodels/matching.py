@@ -55,7 +55,7 @@ def limit_ramp(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
 
 
 def search(model: LabourMarketModel) -> np.ndarray:
-    """Slots of this month's applicants: the jobless at their status's rate, LDE workers at theirs."""
+    """Rows of this month's applicants: the jobless at their status's rate, LDE workers at theirs."""
     p, people = model.people, model.scenario.people
     draw = model.streams.uniform_all("matching.apply", p.view("id"))
     status = p.view("status")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Referrals:
-    """The employment service's books, kept as lists of slots so no month scans everyone.
+    """The employment service's books, kept as lists of rows so no month scans everyone.
 
     ``queue`` holds those waiting for a decision, oldest request first; ``tickets`` those
     with a valid referral. A person's ``queued_since`` and ``ticket_since`` are the

@@ -9,6 +9,7 @@ tables for all firms at once; the agents are the readable face of those rows:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -48,6 +49,16 @@ class EnterpriseTable(Table):
         "insolvent_months": (np.int16, 0),  # consecutive months with a negative reserve
         "is_open": (np.bool_, True),
         "closed_month": (np.int16, -1),
+        # Decisions (see LDEEnterprise.step): the state an enterprise chooses.
+        "price": (np.float64, 1.0),  # price index of its services (1 at the start)
+        "fill_target": (np.int32, 0),  # slots it fills (below slots: hiring frozen)
+        "aspiration": (np.float64, 2.0),  # reserve it aspires to, months of costs
+        "mission_driven": (np.bool_, False),  # protects coaching under pressure
+        "margin": (np.float64, 0.0),  # expected monthly margin (EUR): smoothed income - costs
+        "last_support": (np.int16, -1000),  # month of its latest request for local support
+        "push": (np.float64, 0.0),  # extra job search it gives its workers (0 = none)
+        "converted": (np.bool_, False),  # converted to collective maatwerk (still operating)
+        "overhead_share": (np.float64, 1.0),  # share of the standard overhead it still carries
     }
     # One array per column, declared for type checkers and editors.
     large: np.ndarray
@@ -64,6 +75,15 @@ class EnterpriseTable(Table):
     insolvent_months: np.ndarray
     is_open: np.ndarray
     closed_month: np.ndarray
+    price: np.ndarray
+    fill_target: np.ndarray
+    aspiration: np.ndarray
+    mission_driven: np.ndarray
+    margin: np.ndarray
+    last_support: np.ndarray
+    push: np.ndarray
+    converted: np.ndarray
+    overhead_share: np.ndarray
 
 
 class EmployerTable(Table):
@@ -138,6 +158,15 @@ class LDEEnterprise(TableAgent):
     insolvent_months = Column()
     is_open = Column()
     closed_month = Column()
+    price = Column()
+    fill_target = Column()
+    aspiration = Column()
+    mission_driven = Column()
+    margin = Column()
+    last_support = Column()
+    push = Column()
+    converted = Column()
+    overhead_share = Column()
 
     @property
     def size_class(self) -> str:
@@ -146,6 +175,148 @@ class LDEEnterprise(TableAgent):
     @property
     def activity(self) -> str:
         return ACTIVITIES[self.table.activity[self.row]]
+
+    # Decisions. Satisficing with an aspiration level on the reserve (the behavioural
+    # theory of the firm: Simon 1955, Cyert and March 1963): an enterprise that expects
+    # to fall below its aspiration within a year searches for a remedy, trying the
+    # options in its own order, one change a month, most acceptable first; one that is
+    # comfortably above it undoes the cuts, one step a month. No foresight beyond the
+    # smoothed margin of the past months. See docs/ODD.md, "Enterprise decisions".
+
+    def step(self) -> None:
+        """This month's decisions: how hard to push transitions; then a remedy under pressure,
+        a recovery when comfortable, else nothing."""
+        if not self.is_open:
+            return
+        self.set_push()
+        if self.hire_again():
+            return
+        if self.under_pressure():
+            for option in self.remedies():
+                if option():
+                    return
+        elif self.comfortable():
+            for option in (self.restore_coaches, self.unfreeze_hiring, self.lower_price):
+                if option():
+                    return
+
+    def set_push(self) -> bool:
+        """The sector's dilemma as a choice: push = max x V / (V + half-value), halved under pressure.
+
+        V is what a transition is worth to the enterprise: the outcome bonus, plus its
+        mission value if it is mission-driven. Pushing costs output (``push_output_cost``),
+        so an enterprise under pressure keeps its best workers working.
+        """
+        ent, policy = self.model.scenario.enterprises, self.model.scenario.policy
+        value = policy.outcome_bonus + (ent.mission_value if self.mission_driven else 0.0)
+        target = ent.push_max * value / (value + ent.push_half_value)
+        if self.under_pressure():
+            target /= 2
+        if abs(target - self.push) < 0.005:
+            return False
+        reason = "financial pressure: keeps its workers" if self.under_pressure() else "value of a transition"
+        return self.decide("push", target, reason)
+
+    def under_pressure(self) -> bool:
+        """Whether the reserve is expected to be below the aspiration within 12 months."""
+        return self.reserve + 12 * self.margin < self.aspiration * max(self.costs, 1.0)
+
+    def comfortable(self) -> bool:
+        """Whether the reserve is above twice the aspiration and the margin is not negative."""
+        return self.margin >= 0 and self.reserve > 2 * self.aspiration * max(self.costs, 1.0)
+
+    def remedies(self) -> list[Callable[[], bool]]:
+        """The options in this enterprise's order: mission-driven ones cut coaching last."""
+        if self.mission_driven:
+            return [
+                self.cut_overhead,
+                self.raise_price,
+                self.freeze_hiring,
+                self.ask_local_support,
+                self.cut_coaches,
+                self.convert,
+            ]
+        return [self.cut_overhead, self.cut_coaches, self.raise_price, self.freeze_hiring, self.ask_local_support, self.convert]
+
+    def cut_coaches(self) -> bool:
+        ent = self.model.scenario.enterprises
+        floor = self.slots / ent.max_coaching_ratio
+        if self.coaches <= floor + 1e-9:
+            return False
+        return self.decide("coaches", max(floor, self.coaches * (1 - ent.coach_cut_step)), "financial pressure")
+
+    def cut_overhead(self) -> bool:
+        floor = self.model.scenario.enterprises.overhead_floor
+        if self.overhead_share <= floor + 1e-9:
+            return False
+        return self.decide("overhead_share", max(floor, self.overhead_share - 0.1), "financial pressure")
+
+    def raise_price(self) -> bool:
+        ent = self.model.scenario.enterprises
+        if self.price >= ent.price_cap - 1e-9:
+            return False
+        return self.decide("price", min(ent.price_cap, self.price * (1 + ent.price_step)), "financial pressure")
+
+    def freeze_hiring(self) -> bool:
+        """Leave vacant slots empty, but only when a worker brings in less than he costs:
+        otherwise fewer workers only spread the fixed overhead over fewer shoulders."""
+        if self.fill_target <= self.workers or self.worker_contribution() >= 0:
+            return False
+        return self.decide("fill_target", self.workers, "financial pressure: a worker costs more than he brings in")
+
+    def worker_contribution(self) -> float:
+        """Last month's margin per worker before the fixed overhead (EUR)."""
+        ent = self.model.scenario.enterprises
+        overhead = (ent.overhead_large_month if self.large else ent.overhead_small_month) * self.overhead_share
+        return (self.income - self.costs + overhead) / max(self.workers, 1)
+
+    def ask_local_support(self) -> bool:
+        ent, month = self.model.scenario.enterprises, self.model.month
+        if month - self.last_support < ent.local_support_interval or self.margin >= 0:
+            return False
+        self.last_support = month
+        granted = self.model.enterprise_draws[self.row] < ent.local_support_probability
+        amount = -self.margin * ent.local_support_months if granted else 0.0
+        if granted:
+            self.reserve += amount
+            self.model.recorder.add("spending_local_support", amount)
+        self.model.recorder.decided(month, self.row, "local_support", amount, "granted" if granted else "refused")
+        return True
+
+    def convert(self) -> bool:
+        """The last remedy, where the rules offer it: become a collective maatwerk enterprise (source 1.31)."""
+        if self.converted or not self.model.scenario.policy.cmw_conversion:
+            return False
+        return self.decide("converted", True, "financial pressure: converts to collective maatwerk")
+
+    def restore_coaches(self) -> bool:
+        target = self.slots / self.model.scenario.policy.coaching_ratio
+        if self.coaches >= target - 1e-9:
+            return False
+        step = self.model.scenario.enterprises.coach_cut_step
+        return self.decide("coaches", min(target, self.coaches * (1 + step)), "recovered")
+
+    def unfreeze_hiring(self) -> bool:
+        if self.fill_target >= self.slots:
+            return False
+        return self.decide("fill_target", self.slots, "recovered")
+
+    def hire_again(self) -> bool:
+        """A frozen enterprise whose workers bring in more than they cost fills its slots again."""
+        if self.fill_target >= self.slots or self.worker_contribution() < 0:
+            return False
+        return self.decide("fill_target", self.slots, "a worker brings in more than he costs")
+
+    def lower_price(self) -> bool:
+        if self.price <= 1.0 + 1e-9:
+            return False
+        return self.decide("price", max(1.0, self.price / (1 + self.model.scenario.enterprises.price_step)), "recovered")
+
+    def decide(self, column: str, value: float, reason: str) -> bool:
+        """Set ``column`` to ``value`` and log the decision; always True (a change was made)."""
+        setattr(self, column, value)
+        self.model.recorder.decided(self.model.month, self.row, column, float(value), reason)
+        return True
 
 
 class NECEmployer(TableAgent):

@@ -20,6 +20,8 @@ LDE_SPENDING = [
     "spending_local_government",
     "spending_outcome_bonus",
     "spending_aftercare",
+    "spending_local_support",
+    "spending_sitting_allowance",
 ]
 
 

@@ -103,12 +103,28 @@ def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
         count,
         large=large,
         slots=slots,
+        fill_target=slots,
         coaches=coaches,
         activity=rng.integers(len(ACTIVITIES), size=count),
         reserve=ent.initial_reserve_months * monthly_costs,
+        **enterprise_traits(model, count),
     )
     for row in range(count):
         LDEEnterprise(model, table, row)
+
+
+def enterprise_traits(model: LabourMarketModel, count: int) -> dict[str, np.ndarray]:
+    """How each enterprise decides: its aspiration (months of costs) and whether it is mission-driven.
+
+    Drawn from their own stream, so that adding them changed no other draw.
+    """
+    ent = model.scenario.enterprises
+    rng = model.streams.generator("enterprises.traits")
+    low, high = ent.aspiration_months
+    return {
+        "aspiration": low + (high - low) * rng.random(count),
+        "mission_driven": rng.random(count) < ent.mission_driven_share,
+    }
 
 
 def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:

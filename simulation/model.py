@@ -17,6 +17,7 @@ from .submodels import (
     benefits,
     demography,
     development,
+    enterprise_decisions,
     enterprise_finances,
     follow_up,
     job_search_and_matching,
@@ -51,6 +52,8 @@ class LabourMarketModel(mesa.Model):
         self.people = Population(capacity=people_capacity(scenario))
         self.enterprise_table = EnterpriseTable(scenario.world.enterprises)
         self.employer_table = EmployerTable(len(scenario.employers.sectors) * scenario.employers.employers_per_sector)
+        #: This month's uniform draw per enterprise for its decisions (a lottery such as local support).
+        self.enterprise_draws = np.zeros(scenario.world.enterprises)
         build_world(self)
         self.record_month()
 
@@ -73,6 +76,7 @@ class LabourMarketModel(mesa.Model):
         benefits(self)  # benefits paid; exhausted benefit -> social assistance
         follow_up(self)  # 12- and 24-month follow-ups; outcome bonuses earned
         enterprise_finances(self)  # cloverleaf income, costs, reserves, closures, quality
+        enterprise_decisions(self)  # under pressure: coaches, prices, hiring, local support
         self.record_month()  # stocks and state of the month
 
     def archive_inactive(self) -> None:
@@ -113,6 +117,27 @@ class LabourMarketModel(mesa.Model):
             path=path,
         )
 
+    def decision_metrics(self, is_open: np.ndarray, lde_workers: int) -> dict[str, float]:
+        """What the open enterprises have chosen, summed or averaged over them."""
+        ent = self.enterprise_table
+        coaches = float(ent.view("coaches")[is_open].sum())
+        pressure = (ent.view("reserve") + 12 * ent.view("margin") < ent.view("aspiration") * ent.view("costs")) & is_open
+        return {
+            "coaches_per_worker": coaches / lde_workers if lde_workers else 0.0,
+            "price_mean": float(ent.view("price")[is_open].mean()) if is_open.any() else 0.0,
+            "push_mean": float(ent.view("push")[is_open].mean()) if is_open.any() else 0.0,
+            "enterprises_under_pressure": int(pressure.sum()),
+            "enterprises_hiring_frozen": int((is_open & (ent.view("fill_target") < ent.view("slots"))).sum()),
+            "enterprises_converted": int((is_open & ent.view("converted")).sum()),
+        }
+
+    def enterprise(self, row: int) -> dict[str, object]:
+        """Enterprise ``row`` as a readable record: its state now and every decision it made so far."""
+        agent = next(a for a in self.enterprises if a.row == row)
+        state = {name: getattr(agent, name) for name in ("size_class", "activity", *self.enterprise_table.columns)}
+        state.pop("activity_code", None)
+        return {**state, "decisions": self.recorder.enterprise_events(row).to_dict("records")}
+
     def record_month(self) -> None:
         """Close the month's row of metrics: stocks, flows and the state of firms."""
         self.recorder.end_month(self.month, self.people.counts(), self.state_metrics())
@@ -144,6 +169,7 @@ class LabourMarketModel(mesa.Model):
                 "reserves_small": float(ent.view("reserve")[is_open & ~large].sum()),
                 "reserves_large": float(ent.view("reserve")[is_open & large].sum()),
                 "service_quality": float(ent.view("quality")[is_open].mean()) if is_open.any() else 0.0,
+                **self.decision_metrics(is_open, lde_workers),
                 "hiring_bar_mean": float(emp.view("hiring_bar").mean()),
             }
         )

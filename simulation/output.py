@@ -180,6 +180,8 @@ class RunWriter:
             self._append("summary.csv", pd.DataFrame([rep.summary]))
             if rep.events is not None:
                 self._append("events.csv", rep.events)
+            if rep.enterprise_events is not None:
+                self._append("enterprise_events.csv", rep.enterprise_events)
             self.provenance["replications_done"] += 1
             self.provenance.setdefault("replication_seeds", []).append(rep.seed)
             self._write_provenance()

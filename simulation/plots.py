@@ -4,6 +4,7 @@
 - :func:`survival`: Kaplan-Meier curves of months in LDE until a regular job, limit marked;
 - :func:`pathways`: where LDE leavers are when they leave, 12 and 24 months later (alluvial);
 - :func:`viability`: enterprise reserves and solvent share by size class, service quality;
+- :func:`decisions`: what the enterprises chose over time (pressure, coaches, prices, push);
 - :func:`comparison`: indicators per scenario with 95% intervals, and differences from the first;
 - :func:`tradeoff`: sustainable transitions against dumping risk, sized by public cost, with solvency;
 - :func:`sweep`: indicators against each varied parameter of a sweep;
@@ -239,6 +240,36 @@ def viability(metrics: pd.DataFrame) -> Figure:
     quality.set(title="Service quality", xlabel="years", ylabel="index (0-1)", ylim=(0, 1.05))
     reserves.legend(frameon=False)
     for ax in (reserves, solvent, quality):
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def decisions(metrics: pd.DataFrame) -> Figure:
+    """What the enterprises chose over time (medians over replications): how many are open,
+    under pressure, with hiring frozen and converted; coaches per worker; price and push."""
+    fig = Figure(figsize=(12, 4), layout="constrained")
+    counts, coaching, choices = fig.subplots(1, 3)
+    by_month = metrics.groupby("month")
+    years = by_month["month"].first() / 12
+    for column, label, color in (
+        ("enterprises_open", "open", "#0072b2"),
+        ("enterprises_under_pressure", "under pressure", "#d55e00"),
+        ("enterprises_hiring_frozen", "hiring frozen", "#e69f00"),
+        ("enterprises_converted", "converted to collective maatwerk", "#009e73"),
+    ):
+        if column in metrics:
+            counts.plot(years, by_month[column].median(), label=label, color=color, linewidth=2)
+    if "coaches_per_worker" in metrics:
+        coaching.plot(years, by_month["coaches_per_worker"].median(), color="#0072b2", linewidth=2)
+    for column, label, color in (("price_mean", "price index", "#cc79a7"), ("push_mean", "push", "#009e73")):
+        if column in metrics:
+            choices.plot(years, by_month[column].median(), label=label, color=color, linewidth=2)
+    counts.set(title="Enterprises", xlabel="years", ylabel="enterprises", ylim=(0, None))
+    coaching.set(title="Coaches per LDE worker", xlabel="years", ylabel="coaches (FTE) per worker", ylim=(0, None))
+    choices.set(title="Price and push (means)", xlabel="years", ylabel="index (price 1 = start; push 0 = none)")
+    counts.legend(frameon=False, fontsize=8)
+    choices.legend(frameon=False, fontsize=8)
+    for ax in (counts, coaching, choices):
         ax.grid(alpha=0.3)
     return fig
 

@@ -27,6 +27,7 @@ class Recorder:
     def __init__(self) -> None:
         self.rows: list[dict[str, float]] = []
         self._event_chunks: list[tuple[np.ndarray, ...]] = []
+        self._decisions: list[tuple[int, int, str, float, str]] = []
         self.start_month()
 
     def start_month(self) -> None:
@@ -46,6 +47,15 @@ class Recorder:
             chosen = ids[status == s]
             self.inflows[s] += chosen.size
             self._log(month, chosen, np.full(chosen.size, NEW_ENTRANT), int(s), ENTERED)
+
+    def decided(self, month: int, enterprise: int, decision: str, value: float, reason: str) -> None:
+        """Log an enterprise's decision that changed something (few: plain tuples)."""
+        self._decisions.append((month, enterprise, decision, value, reason))
+
+    def enterprise_events(self, enterprise: int | None = None) -> pd.DataFrame:
+        """Every decision so far (or one enterprise's): month, enterprise, decision, value, reason."""
+        rows = [d for d in self._decisions if enterprise is None or d[1] == enterprise]
+        return pd.DataFrame(rows, columns=["month", "enterprise", "decision", "value", "reason"])
 
     def add(self, name: str, value: float) -> None:
         """Add ``value`` to this month's measurement ``name`` (created at 0)."""

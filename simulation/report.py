@@ -83,6 +83,19 @@ def run_report(folder: Path) -> Report:
             "solvent, by size class; service quality falls with vacant slots and with less experienced workers.",
         ),
     ]
+    if "enterprises_under_pressure" in metrics:
+        figures.append(
+            (
+                "What the enterprises decided",
+                plots.decisions(metrics),
+                "Enterprises expecting to fall below their aspiration act: they cut overhead and coaches, raise "
+                "prices, leave slots empty, ask for local support or convert; comfortable ones undo their cuts. "
+                "Push is the extra job search they give their workers.",
+            )
+        )
+    tables = [("Indicators (mean over replications, 95% interval)", indicator_summary(summary, scenario))]
+    if (folder / "enterprise_events.csv").exists():
+        tables.append(("Enterprise decisions (count over all replications)", decision_counts(folder)))
     if (folder / "events.csv").exists():
         events = pd.read_csv(folder / "events.csv")
         figures += [
@@ -105,12 +118,18 @@ def run_report(folder: Path) -> Report:
             setting(scenario, replications, provenance.get("seed")),
             *differences(scenario, Scenario(), "the defaults (baseline)"),
         ],
-        tables=[
-            ("Indicators (mean over replications, 95% interval)", indicator_summary(summary, scenario)),
-        ],
+        tables=tables,
         figures=figures,
         provenance=provenance,
     )
+
+
+def decision_counts(folder: Path) -> pd.DataFrame:
+    """How often each decision was taken, and why (from enterprise_events.csv)."""
+    events = pd.read_csv(folder / "enterprise_events.csv")
+    if events.empty:
+        return pd.DataFrame({"decision": ["none"], "reason": ["no enterprise changed anything"], "times": [0]})
+    return events.groupby(["decision", "reason"]).size().rename("times").reset_index()
 
 
 def read_run(folder: Path) -> tuple[dict[str, Any], Scenario, pd.DataFrame, pd.DataFrame]:

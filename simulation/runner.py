@@ -22,17 +22,20 @@ class Replication:
     metrics: pd.DataFrame
     summary: dict[str, float]
     events: pd.DataFrame | None
+    enterprise_events: pd.DataFrame | None = None
 
 
 @dataclass
 class RunResult:
-    """All replications of a run: ``metrics``, ``summary`` and (if asked) ``events`` as frames."""
+    """All replications of a run: ``metrics``, ``summary`` and (if asked) ``events`` and
+    ``enterprise_events`` as frames."""
 
     scenario: Scenario
     seed: int
     metrics: pd.DataFrame
     summary: pd.DataFrame
     events: pd.DataFrame | None
+    enterprise_events: pd.DataFrame | None = None
 
 
 def replication_seed(seed: int, replication: int) -> int:
@@ -63,11 +66,13 @@ def simulate(
     metrics = model.recorder.metrics()
     metrics.insert(1, "replication", replication)
     summary = {"replication": replication, "seed": rep_seed, **indicators(metrics)}
-    log = None
+    log = decisions = None
     if events:
         log = model.recorder.events()
         log.insert(1, "replication", replication)
-    return Replication(replication, rep_seed, metrics, summary, log)
+        decisions = model.recorder.enterprise_events()
+        decisions.insert(1, "replication", replication)
+    return Replication(replication, rep_seed, metrics, summary, log, decisions)
 
 
 def run(
@@ -98,4 +103,5 @@ def run(
         metrics=pd.concat([r.metrics for r in done], ignore_index=True),
         summary=pd.DataFrame([r.summary for r in done]),
         events=pd.concat([r.events for r in done], ignore_index=True) if events else None,
+        enterprise_events=pd.concat([r.enterprise_events for r in done], ignore_index=True) if events else None,
     )

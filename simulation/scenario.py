@@ -474,6 +474,113 @@ class Enterprises(Section):
     quality_smoothing: Float = param(
         0.2, "share per month", "E", "How fast the service quality index follows occupancy and productivity.", gt=0, le=1
     )
+    adaptive: bool = param(
+        True,
+        "switch",
+        "rule",
+        "Enterprises respond to financial pressure (coaches, prices, hiring, local support, takeovers) before they "
+        "close; false gives fixed enterprises that only close.",
+    )
+    aspiration_months: tuple[Float, Float] = param(
+        (0.5, 2.0),
+        "months of costs (low, high)",
+        "E: satisficing aspiration (sources 6.1, 6.2), uniform across enterprises",
+        "Reserve an enterprise aspires to keep; it acts when it expects to fall below it within a year.",
+    )
+    mission_driven_share: Float = param(
+        0.5,
+        "share of enterprises",
+        "E: social-economy enterprises weigh their mission differently",
+        "Share of enterprises that protect coaching and cut it last under pressure (the others cut it first).",
+        ge=0,
+        le=1,
+    )
+    coach_cut_step: Float = param(
+        0.10, "share of coaches", "E", "Share of its coaches an enterprise lets go in one month of pressure.", ge=0, le=1
+    )
+    max_coaching_ratio: Float = param(
+        24.0, "workers per coach", "E", "Fewest coaches an enterprise keeps: one per this many slots.", gt=0, le=1_000
+    )
+    price_step: Float = param(0.05, "share", "E", "Price rise in one month of pressure.", ge=0, le=1)
+    overhead_floor: Float = param(
+        0.7,
+        "share of overhead",
+        "E: staff functions can be shared or trimmed, not abolished",
+        "Lowest share of its overhead an enterprise can cut down to under pressure (10% a month).",
+        ge=0,
+        le=1,
+    )
+    price_cap: Float = param(
+        1.30, "price index", "E", "Highest price relative to the start (clients are mostly local, often poor).", ge=1, le=10
+    )
+    demand_elasticity: Float = param(
+        0.5,
+        "elasticity",
+        "E: local services for low-income clients (source 1.10)",
+        "Share of a price rise lost in demand: revenue grows with price^(1 - elasticity).",
+        ge=0,
+        le=1,
+    )
+    local_support_probability: Float = param(
+        0.5,
+        "probability",
+        "E: local social policy (sector note)",
+        "Chance a municipality grants an enterprise's request.",
+        ge=0,
+        le=1,
+    )
+    local_support_months: Float = param(
+        6.0,
+        "months of deficit",
+        "E",
+        "A granted local support covers this many months of the enterprise's deficit.",
+        ge=0,
+        le=120,
+    )
+    local_support_interval: Int = param(
+        12, "months", "E", "Months between two requests of one enterprise for local support.", ge=1, le=1200
+    )
+
+    push_max: Float = param(
+        1.0,
+        "relative search",
+        "E: doorstroom effort (sector note, challenge 2)",
+        "Most extra job search an enterprise can give its workers (time off, job matching, traineeships): "
+        "their search rate is multiplied by 1 + push.",
+        ge=0,
+        le=10,
+    )
+    push_half_value: Float = param(
+        5_000.0,
+        "EUR per transition",
+        "E",
+        "Value of a transition to the enterprise at which it gives half the most push (push = max x V / (V + this)).",
+        gt=0,
+        le=10_000_000,
+    )
+    mission_value: Float = param(
+        0.0,
+        "EUR per transition",
+        "E: assumption to vary; 0 keeps the calibrated transition rate",
+        "What a transition is worth to a mission-driven enterprise beyond any outcome bonus.",
+        ge=0,
+        le=10_000_000,
+    )
+    push_output_cost: Float = param(
+        0.15,
+        "share of output per unit push",
+        "E: workers released for search and traineeships do not produce",
+        "Output an enterprise loses per unit of push.",
+        ge=0,
+        le=1,
+    )
+
+    @field_validator("aspiration_months")
+    @classmethod
+    def _aspiration(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= v[0] <= v[1] <= 120:
+            raise ValueError(f"needs 0 <= low <= high <= 120, got {list(v)}")
+        return v
 
 
 class Context(Section):
@@ -662,6 +769,38 @@ class Policy(Section):
         "How strongly enterprises prefer more employable candidates (0 = random).",
         ge=0,
         le=50,
+    )
+    sitting_allowance_month: Float = param(
+        0.0,
+        "EUR per worker-month",
+        "S 1.31: sitting LDE workers keep a temporary allowance (not SINE) for their remaining trajectory; "
+        "E for the amount (the baseline's mean SINE leaf)",
+        "Paid for each worker whose LDE spell began before the run (the sitting workers of a new regime).",
+        ge=0,
+        le=1_000_000,
+    )
+    cmw_conversion: bool = param(
+        False,
+        "rule",
+        "S 1.31: under the 2023 rules an LDE enterprise could convert to collective maatwerk",
+        "Whether an enterprise under pressure may convert to collective maatwerk (CMW) before it closes; "
+        "a converted enterprise keeps operating, with the CMW premiums below.",
+    )
+    cmw_wage_subsidy: Float = param(
+        0.40,
+        "share of reference wage",
+        "S 1.31: sitting workers get a temporary WOP 40 (laag)",
+        "Wage premium per worker of a converted enterprise.",
+        ge=0,
+        le=1,
+    )
+    cmw_guidance_subsidy: Float = param(
+        400.0,
+        "EUR per worker-month",
+        "E: the fixed part per head of the CMW guidance premium (S 1.27; amounts not found)",
+        "Guidance premium per worker of a converted enterprise.",
+        ge=0,
+        le=1_000_000,
     )
     outcome_bonus: Float = param(
         0.0,

@@ -156,3 +156,11 @@ def test_tradeoff_never_draws_a_scenario_without_limit_at_zero_dumping(table):
     assert high - low >= 0.1  # a noise-sized range does not fill the width
     assert any("EUR" in text.get_text() for text in ax.get_legend().get_texts())  # the size key
     assert all("solvent" in text.get_text() for text in ax.texts if "(" in text.get_text())
+
+
+def test_decisions_draw_what_the_enterprises_chose(result):
+    fig = plots.decisions(result.metrics)
+    counts, coaching, choices = fig.axes
+    assert [line.get_label() for line in counts.lines][:2] == ["open", "under pressure"]
+    assert len(coaching.lines) == 1 and coaching.get_ylabel() == "coaches (FTE) per worker"
+    assert {line.get_label() for line in choices.lines} == {"price index", "push"}

@@ -4,6 +4,7 @@ See :meth:`simulation.model.LabourMarketModel.step` and ``docs/ODD.md``.
 """
 
 from .benefits import benefits
+from .decisions import enterprise_decisions
 from .demography import demography
 from .development import development
 from .finances import enterprise_finances
@@ -18,6 +19,7 @@ __all__ = [
     "benefits",
     "demography",
     "development",
+    "enterprise_decisions",
     "enterprise_finances",
     "follow_up",
     "job_search_and_matching",

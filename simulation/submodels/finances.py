@@ -24,6 +24,7 @@ from ..scenario import NEVER, Policy, schedule_values
 from ..service import productivity, quality_target
 
 if TYPE_CHECKING:
+    from ..agents import EnterpriseTable
     from ..model import LabourMarketModel
 
 
@@ -42,25 +43,31 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     where = p.enterprise[lde]
     n = table.n
     workers = np.bincount(where, minlength=n)
-    output = np.bincount(where, weights=productivity(model, lde), minlength=n) * (1 - policy.training_effort)
+    released = ent.push_output_cost * table.view("push")  # time given to job search and traineeships
+    output = np.bincount(where, weights=productivity(model, lde), minlength=n) * (1 - policy.training_effort) * (1 - released)
     months_in = p.lde_months[lde] - 1
     sine_full = workers * ent.sine_share * ent.sine_allowance_month
     level = sine_level(policy, model.month)
+    demand = table.view("price") ** (1 - ent.demand_elasticity)  # revenue index: dearer sells less
+    cmw = table.view("converted")[where]  # workers of enterprises converted to collective maatwerk
+    wage_share = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
+    guidance_each = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
     income = {
-        "revenue": output * ent.revenue_per_output_month,
-        "wage_subsidy": np.bincount(where, weights=schedule_values(policy.wage_subsidy, months_in), minlength=n)
-        * ent.reference_wage_month,
-        "guidance_subsidy": np.bincount(where, weights=schedule_values(policy.guidance_subsidy, months_in), minlength=n),
+        "revenue": output * ent.revenue_per_output_month * demand,
+        "wage_subsidy": np.bincount(where, weights=wage_share, minlength=n) * ent.reference_wage_month,
+        "guidance_subsidy": np.bincount(where, weights=guidance_each, minlength=n),
         "sine": sine_full * level,
         "sine_compensation": sine_full * (1 - level) * policy.sine_compensation_share,
         "local_government": workers * ent.local_contribution_month,
+        "sitting_allowance": np.bincount(where[p.months_in_status[lde] >= model.month], minlength=n)
+        * policy.sitting_allowance_month,
         "outcome_bonus": table.view("bonus_due").copy(),
     }
     large = table.view("large")
     costs = (
         workers * ent.wage_cost_month
         + table.view("coaches") * ent.coach_cost_month
-        + np.where(large, ent.overhead_large_month, ent.overhead_small_month)
+        + np.where(large, ent.overhead_large_month, ent.overhead_small_month) * table.view("overhead_share")
     )
     is_open = table.view("is_open")
     total_income = sum(income.values()) * is_open
@@ -68,6 +75,7 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     table.view("income")[:] = total_income
     table.view("costs")[:] = costs
     table.view("reserve")[:] += total_income - costs
+    expect_margin(table, total_income - costs, first=model.month == 1)
     table.view("bonus_due")[:] = 0.0
     table.view("workers")[:] = workers
     table.view("productivity")[:] = np.divide(output, workers, out=np.zeros(n), where=workers > 0)
@@ -80,6 +88,16 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     close_insolvent(model)
 
 
+#: Weight of the latest month in an enterprise's expected margin (exponential smoothing).
+MARGIN_SMOOTHING = 0.2
+
+
+def expect_margin(table: EnterpriseTable, net: np.ndarray, first: bool) -> None:
+    """An enterprise's expectation of its monthly margin: smoothed past margins (adaptive expectations)."""
+    margin = table.view("margin")
+    margin[:] = net if first else (1 - MARGIN_SMOOTHING) * margin + MARGIN_SMOOTHING * net
+
+
 def update_quality(model: LabourMarketModel, workers: np.ndarray, output: np.ndarray) -> None:
     """Quality index moves towards its target (see :func:`quality_target`) by ``quality_smoothing`` a month."""
     table = model.enterprise_table
@@ -89,16 +107,51 @@ def update_quality(model: LabourMarketModel, workers: np.ndarray, output: np.nda
 
 
 def close_insolvent(model: LabourMarketModel) -> None:
-    """Close enterprises insolvent for longer than the grace period; their workers fall back."""
+    """Close enterprises insolvent for longer than the grace period.
+
+    Adaptive enterprises first hand their workers to solvent enterprises with room (a
+    takeover: the workers stay in LDE, with their months); the others fall back.
+    """
     table = model.enterprise_table
     insolvent = table.view("reserve") < 0
     months = table.view("insolvent_months")
     months[:] = np.where(insolvent & table.view("is_open"), months + 1, 0)
     closing = np.flatnonzero(months > model.scenario.enterprises.grace_months)
+    model.recorder.add("workers_taken_over", 0)  # a column every month, takeovers or not
     if closing.size == 0:
         return
+    for row in closing.tolist():
+        model.recorder.decided(model.month, row, "close", float(table.reserve[row]), "insolvent beyond the grace period")
     table.is_open[closing] = False
     table.closed_month[closing] = model.month
     table.workers[closing] = 0
     lde = model.people.in_status(LDE)
-    fall_back(model, lde[np.isin(model.people.enterprise[lde], closing)], ENTERPRISE_CLOSED)
+    leaving = lde[np.isin(model.people.enterprise[lde], closing)]
+    if model.scenario.enterprises.adaptive:
+        leaving = hand_over(model, leaving)
+    fall_back(model, leaving, ENTERPRISE_CLOSED)
+
+
+def hand_over(model: LabourMarketModel, leaving: np.ndarray) -> np.ndarray:
+    """Place the workers of closing enterprises in solvent open enterprises with room; return those left over.
+
+    Room is an enterprise's wanted slots (``fill_target``) not yet filled; the seats are
+    shuffled from their own random stream. Each receiving enterprise logs a takeover.
+    """
+    table, p = model.enterprise_table, model.people
+    solvent = table.view("is_open") & (table.view("reserve") >= 0)
+    room = np.where(solvent, np.minimum(table.view("slots"), table.view("fill_target")) - table.view("workers"), 0)
+    seats = np.repeat(np.arange(table.n), room.clip(min=0))
+    count = min(seats.size, leaving.size)
+    if count == 0:
+        return leaving
+    seats = model.streams.generator("enterprise.takeover").permutation(seats)[:count]
+    taken, left = leaving[:count], leaving[count:]
+    p.enterprise[taken] = seats
+    p.last_enterprise[taken] = seats
+    received = np.bincount(seats, minlength=table.n)
+    table.view("workers")[:] += received
+    for row in np.flatnonzero(received).tolist():
+        model.recorder.decided(model.month, row, "takeover", float(received[row]), "workers of a closing enterprise")
+    model.recorder.add("workers_taken_over", count)
+    return left

@@ -39,7 +39,8 @@ def job_search_and_matching(model: LabourMarketModel) -> None:
 
 def lde_search_intensity(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
     """Probability that each LDE worker in ``lde`` applies this month."""
-    rate = model.scenario.people.search_rate_lde * guidance(model, lde)
+    push = 1 + model.enterprise_table.push[model.people.enterprise[lde]]  # the enterprise's doorstroom effort
+    rate = model.scenario.people.search_rate_lde * guidance(model, lde) * push
     return np.minimum(rate * limit_ramp(model, lde), 1.0)
 
 

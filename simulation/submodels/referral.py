@@ -87,7 +87,8 @@ def fill_lde_slots(model: LabourMarketModel) -> None:
     p, table = model.people, model.enterprise_table
     lde = model.people.in_status(LDE)
     table.view("workers")[:] = np.bincount(p.enterprise[lde], minlength=table.n)
-    free = np.where(table.view("is_open"), table.view("slots") - table.view("workers"), 0).clip(min=0)
+    wanted = np.minimum(table.view("slots"), table.view("fill_target"))  # an enterprise may leave slots empty
+    free = np.where(table.view("is_open"), wanted - table.view("workers"), 0).clip(min=0)
     holders = model.referrals.tickets
     count = min(int(free.sum()), holders.size)
     if count == 0:

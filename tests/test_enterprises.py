@@ -1,0 +1,166 @@
+"""Enterprises that decide: each rule in isolation, the switch, common random numbers, and what
+the decisions do to the shipped scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import LabourMarketModel, Scenario, run
+from simulation.cli import main
+
+from .conftest import SCENARIOS
+
+
+@pytest.fixture
+def model(tiny: Scenario) -> LabourMarketModel:
+    model = LabourMarketModel(tiny, seed=3)
+    model.step()
+    return model
+
+
+def pressed(model: LabourMarketModel, row: int, mission: bool):
+    """Enterprise ``row`` set up to be under pressure: a reserve below its aspiration and losing money."""
+    agent = next(a for a in model.enterprises if a.row == row)
+    agent.mission_driven = mission
+    agent.reserve, agent.margin, agent.aspiration = 1_000.0, -2_000.0, 2.0
+    agent.costs = max(agent.costs, 10_000.0)
+    agent.workers, agent.fill_target = max(agent.slots - 2, 1), agent.slots  # vacant slots to leave empty
+    agent.income = agent.costs - 2_000.0 - 5_000.0 * agent.workers  # each worker brings in less than he costs
+    return agent
+
+
+def decisions_of(model: LabourMarketModel, agent, months: int) -> list[str]:
+    for _ in range(months):
+        model.month += 1
+        model.enterprise_draws = np.full(model.enterprise_table.n, 0.99)  # local support refused
+        agent.step()
+    return model.recorder.enterprise_events(agent.row)["decision"].tolist()
+
+
+def test_under_pressure_an_enterprise_tries_one_remedy_a_month_in_its_own_order(model: LabourMarketModel):
+    agent = pressed(model, 0, mission=False)
+    seen = decisions_of(model, agent, 40)
+    order = list(dict.fromkeys(seen))
+    assert order[:5] == ["overhead_share", "coaches", "price", "fill_target", "local_support"]
+    assert agent.overhead_share == pytest.approx(model.scenario.enterprises.overhead_floor)
+    assert agent.coaches == pytest.approx(agent.slots / model.scenario.enterprises.max_coaching_ratio)
+    assert agent.price == pytest.approx(model.scenario.enterprises.price_cap)
+    assert agent.fill_target == agent.workers and "converted" not in seen  # conversion is not offered here
+
+
+def test_a_mission_driven_enterprise_cuts_coaching_last(model: LabourMarketModel):
+    agent = pressed(model, 1, mission=True)
+    order = list(dict.fromkeys(decisions_of(model, agent, 40)))
+    assert order.index("coaches") > order.index("price") and order.index("coaches") > order.index("local_support")
+
+
+def test_conversion_is_the_last_remedy_where_the_rules_offer_it(tiny: Scenario):
+    model = LabourMarketModel(tiny.with_overrides({"policy.cmw_conversion": True}), seed=3)
+    model.step()
+    agent = pressed(model, 0, mission=False)
+    seen = decisions_of(model, agent, 40)
+    assert "converted" in seen and seen.index("converted") > seen.index("local_support") and agent.converted
+
+
+@pytest.mark.parametrize(("probability", "granted"), [(1.0, True), (0.0, False)])
+def test_local_support_is_a_lottery_once_a_year(model: LabourMarketModel, probability: float, granted: bool):
+    model.scenario = model.scenario.with_overrides({"enterprises.local_support_probability": probability})
+    agent = pressed(model, 2, mission=False)
+    agent.overhead_share, agent.coaches, agent.price = 0.7, 0.0, 10.0  # nothing cheaper left to try
+    agent.fill_target = agent.workers
+    before = agent.reserve
+    model.month += 1
+    model.enterprise_draws = np.full(model.enterprise_table.n, 0.5)
+    assert agent.ask_local_support()
+    assert (agent.reserve - before) == pytest.approx(2_000.0 * 6 if granted else 0.0)
+    model.month += 1
+    assert not agent.ask_local_support()  # again only after local_support_interval months
+
+
+def test_a_comfortable_enterprise_undoes_its_cuts_one_step_a_month(model: LabourMarketModel):
+    agent = pressed(model, 0, mission=False)
+    decisions_of(model, agent, 12)
+    agent.reserve, agent.margin = 1e9, 1_000.0
+    agent.income = agent.costs + 1_000.0
+    before = len(model.recorder.enterprise_events(0))
+    decisions_of(model, agent, 1)
+    events = model.recorder.enterprise_events(0).iloc[before:]
+    assert len(events) == 1 and events["reason"].iloc[0] in ("recovered", "a worker brings in more than he costs")
+
+
+def test_push_follows_the_value_of_a_transition_and_halves_under_pressure(tiny: Scenario):
+    model = LabourMarketModel(tiny.with_overrides({"policy.outcome_bonus": 5_000.0}), seed=3)
+    model.step()
+    ent = model.scenario.enterprises
+    agent = next(iter(model.enterprises))
+    agent.reserve, agent.margin = 1e9, 0.0
+    agent.set_push()
+    assert agent.push == pytest.approx(ent.push_max * 5_000 / (5_000 + ent.push_half_value))
+    pressed(model, agent.row, mission=False)
+    agent.set_push()
+    assert agent.push == pytest.approx(ent.push_max * 5_000 / (5_000 + ent.push_half_value) / 2)
+
+
+def test_workers_of_a_closing_enterprise_are_taken_over_where_there_is_room(tiny: Scenario):
+    model = LabourMarketModel(tiny.with_overrides({"world.initial_occupancy": 0.5}), seed=3)
+    model.step()
+    table = model.enterprise_table
+    table.view("reserve")[0] = -1e6
+    table.view("insolvent_months")[0] = model.scenario.enterprises.grace_months
+    workers_before = int(table.workers[0])
+    lde_before = model.people.counts()[2]
+    from simulation.submodels.finances import close_insolvent
+
+    close_insolvent(model)
+    events = model.recorder.enterprise_events()
+    assert not table.is_open[0] and workers_before > 0
+    assert events[events["decision"] == "takeover"]["value"].sum() == workers_before
+    assert model.people.counts()[2] == lde_before  # nobody fell back: all found room
+
+
+def test_decisions_do_not_reshuffle_anyones_draws_when_nobody_is_under_pressure(tiny: Scenario):
+    rich = tiny.with_overrides({"enterprises.initial_reserve_months": 1000.0})
+    a = run(rich, seed=5, events=True)
+    b = run(rich.with_overrides({"enterprises.adaptive": False}), seed=5, events=True)
+    assert a.enterprise_events.empty
+    pd.testing.assert_frame_equal(a.events, b.events)
+
+
+def test_a_sine_cut_shows_at_least_four_kinds_of_response_in_enterprise_events(tmp_path: Path):
+    out = tmp_path / "run"
+    args = ["run", str(SCENARIOS / "small.toml"), "--set", "policy.sine_phaseout_start_month=12", "--events"]
+    assert main([*args, "--out", str(out)]) == 0
+    events = pd.read_csv(out / "enterprise_events.csv")
+    assert list(events.columns) == ["month", "replication", "enterprise", "decision", "value", "reason"]
+    assert events["decision"].nunique() >= 4, events["decision"].value_counts()
+
+
+def test_the_outcome_bonus_works_through_behaviour_and_has_a_price(tiny: Scenario):
+    """Paired replications: the bonus raises transitions (t > 3.5) and costs service output."""
+    world = tiny.with_overrides({"months": 60})
+    bonus = world.with_overrides({"policy.outcome_bonus": 5_000.0})
+    a, b = run(world, seed=11, replications=8), run(bonus, seed=11, replications=8)
+    diff = (b.summary["transition_rate_annual"] - a.summary["transition_rate_annual"]).to_numpy()
+    assert diff.mean() / (diff.std(ddof=1) / np.sqrt(diff.size)) > 3.5
+    output = [m.groupby("replication")["service_output"].sum().to_numpy() for m in (a.metrics, b.metrics)]
+    assert (output[1] < output[0]).mean() >= 0.75  # most paired replications produce less
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sine_phaseout", "imw_2023", "baseline"])
+def test_no_shipped_scenario_loses_more_than_30_percent_of_its_enterprises_in_a_year(name: str):
+    open_ = run(Scenario.load(SCENARIOS / f"{name}.toml"), seed=1).metrics["enterprises_open"].to_numpy()
+    losses = [(open_[t] - open_[t + 12]) / open_[t] for t in range(len(open_) - 12) if open_[t] > 0]
+    assert max(losses) <= 0.30
+
+
+def test_model_enterprise_gives_state_and_decision_history(model: LabourMarketModel):
+    agent = pressed(model, 0, mission=False)
+    decisions_of(model, agent, 3)
+    record = model.enterprise(0)
+    assert record["size_class"] in ("small_neighbourhood_service", "large_proximity_service")
+    assert record["overhead_share"] == agent.overhead_share and len(record["decisions"]) == 3

@@ -207,12 +207,8 @@ class LDEEnterprise(TableAgent):
         mission value if it is mission-driven. Pushing costs output (``push_output_cost``),
         so an enterprise under pressure keeps its best workers working.
         """
-        ent, policy = self.model.scenario.enterprises, self.model.scenario.policy
-        value = policy.outcome_bonus + (ent.mission_value if self.mission_driven else 0.0)
-        target = ent.push_max * value / (value + ent.push_half_value)
-        if self.under_pressure():
-            target /= 2
-        if abs(target - self.push) < 0.005:
+        target = push_target(self.model.scenario, self.mission_driven, self.under_pressure())
+        if abs(target - self.push) < PUSH_TOLERANCE:
             return False
         reason = "financial pressure: keeps its workers" if self.under_pressure() else "value of a transition"
         return self.decide("push", target, reason)
@@ -317,6 +313,17 @@ class LDEEnterprise(TableAgent):
         setattr(self, column, value)
         self.model.recorder.decided(self.model.month, self.row, column, float(value), reason)
         return True
+
+
+#: A change of push smaller than this is not worth a decision.
+PUSH_TOLERANCE = 0.005
+
+
+def push_target(scenario: Any, mission_driven: Any, under_pressure: Any) -> Any:
+    """The push an enterprise wants (scalars or arrays): max x V / (V + half-value), halved under pressure."""
+    ent = scenario.enterprises
+    value = scenario.policy.outcome_bonus + ent.mission_value * np.asarray(mission_driven)
+    return ent.push_max * value / (value + ent.push_half_value) / (1 + np.asarray(under_pressure))
 
 
 class NECEmployer(TableAgent):

@@ -12,15 +12,37 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..agents import PUSH_TOLERANCE, push_target
+
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
 
 
 def enterprise_decisions(model: LabourMarketModel) -> None:
-    """Every enterprise's step, in row order (deterministic); their lottery draws come from one stream."""
+    """The step of every enterprise that has something to decide, in row order (deterministic);
+    their lottery draws come from one stream."""
     if not model.scenario.enterprises.adaptive:
         return
     table = model.enterprise_table
     model.recorder.add("spending_local_support", 0.0)  # a column every month, granted or not
     model.enterprise_draws = model.streams.uniform("enterprise.decisions", np.arange(table.n))
-    model.enterprises.do("step")
+    agents = list(model.enterprises)  # in row order
+    for row in np.flatnonzero(may_decide(model)).tolist():
+        agents[row].step()
+
+
+def may_decide(model: LabourMarketModel) -> np.ndarray:
+    """Which enterprises could change something this month (speed only: the others' step does nothing).
+
+    Open ones that are under pressure, comfortable with a cut to undo, frozen, or whose
+    push is off its target; the same tests as :meth:`LDEEnterprise.step`, on whole columns.
+    """
+    t, scenario = model.enterprise_table, model.scenario
+    costs = np.maximum(t.view("costs"), 1.0)
+    reserve, margin, aspiration = t.view("reserve"), t.view("margin"), t.view("aspiration")
+    pressure = reserve + 12 * margin < aspiration * costs
+    comfortable = (margin >= 0) & (reserve > 2 * aspiration * costs)
+    frozen = t.view("fill_target") < t.view("slots")
+    cut = (t.view("coaches") < t.view("slots") / scenario.policy.coaching_ratio - 1e-9) | frozen | (t.view("price") > 1.0 + 1e-9)
+    push_off = np.abs(push_target(scenario, t.view("mission_driven"), pressure) - t.view("push")) >= PUSH_TOLERANCE
+    return t.view("is_open") & (pressure | (comfortable & cut) | frozen | push_off)

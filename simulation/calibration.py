@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,14 +101,26 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
         raise ScenarioError(f"{path}: {problems}") from None
     scenario_path = (path.parent / spec.scenario).resolve()
-    base = Scenario.load(scenario_path, spec.overrides)
+    base = in_targets_file(path, "overrides", lambda: Scenario.load(scenario_path, spec.overrides))
     for target in spec.target:
         if target.indicator not in INDICATORS:
             raise ScenarioError(
                 f"{path}: target '{target.name}': unknown indicator '{target.indicator}'; indicators are {', '.join(INDICATORS)}"
             )
-        base.with_overrides(target.overrides)
+        in_targets_file(path, f"target '{target.name}': overrides", lambda t=target: base.with_overrides(t.overrides))
     return spec, base, scenario_path
+
+
+def in_targets_file(path: Path, where: str, make: Callable[[], Scenario]) -> Scenario:
+    """Build a scenario from a targets file's overrides; an error names the targets file and the
+    place in it, not the command line."""
+    try:
+        return make()
+    except ScenarioError as err:
+        problem = str(err)
+        for origin in ("override (--set): ", "override: "):
+            problem = problem.replace(origin, "")
+        raise ScenarioError(f"{path}: {where}: {problem}") from None
 
 
 def calibrate(

@@ -108,3 +108,15 @@ def test_calibrate_from_the_command_line_extends_the_named_scenario(tmp_path: Pa
     assert "people.search_rate_lde" in done.stdout and "transition rate" in done.stdout
     calibrated = Scenario.load(tmp_path / "cal" / "calibrated.toml")
     assert calibrated.policy.max_lde_months == 60  # the baseline rules, with the fitted behaviour
+
+
+def test_an_override_in_a_targets_file_is_blamed_on_the_targets_file(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1)
+    bad.write_text(text.replace('"policy.referral_capacity" = 6', '"policy.referral_capacity" = -6'))
+    with pytest.raises(ScenarioError, match=r"bad.toml: overrides: policy.referral_capacity = -6"):
+        calibrate(bad, out=tmp_path / "never")
+    target = tmp_path / "target.toml"
+    target.write_text(text.replace('source = "made', 'overrides = { "policy.aftercare_months" = -1 }\nsource = "made'))
+    with pytest.raises(ScenarioError, match=r"target.toml: target 'transition rate': overrides: policy.aftercare_months = -1"):
+        calibrate(target, out=tmp_path / "never")

@@ -59,6 +59,7 @@ class EnterpriseTable(Table):
         "push": (np.float64, 0.0),  # extra job search it gives its workers (0 = none)
         "converted": (np.bool_, False),  # converted to collective maatwerk (still operating)
         "overhead_share": (np.float64, 1.0),  # share of the standard overhead it still carries
+        "selection": (np.float64, 0.0),  # how strongly it preferred employable candidates when it last hired
     }
     # One array per column, declared for type checkers and editors.
     large: np.ndarray
@@ -84,6 +85,7 @@ class EnterpriseTable(Table):
     push: np.ndarray
     converted: np.ndarray
     overhead_share: np.ndarray
+    selection: np.ndarray
 
 
 class EmployerTable(Table):
@@ -167,6 +169,7 @@ class LDEEnterprise(TableAgent):
     push = Column()
     converted = Column()
     overhead_share = Column()
+    selection = Column()
 
     @property
     def size_class(self) -> str:
@@ -313,6 +316,12 @@ class LDEEnterprise(TableAgent):
         setattr(self, column, value)
         self.model.recorder.decided(self.model.month, self.row, column, float(value), reason)
         return True
+
+
+def pressed(table: EnterpriseTable) -> np.ndarray:
+    """Which enterprises are under pressure (:meth:`LDEEnterprise.under_pressure`, on whole columns)."""
+    costs = np.maximum(table.view("costs"), 1.0)
+    return table.view("reserve") + 12 * table.view("margin") < table.view("aspiration") * costs
 
 
 #: A change of push smaller than this is not worth a decision.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .agents import EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer
+from .agents import EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer, pressed
 from .allocator import keep_freed_memory
 from .initialisation import build_world
 from .people import EDUCATION, INACTIVE, Person, Population, Status, Step
@@ -121,7 +121,7 @@ class LabourMarketModel(mesa.Model):
         """What the open enterprises have chosen, summed or averaged over them."""
         ent = self.enterprise_table
         coaches = float(ent.view("coaches")[is_open].sum())
-        pressure = (ent.view("reserve") + 12 * ent.view("margin") < ent.view("aspiration") * ent.view("costs")) & is_open
+        pressure = pressed(ent) & is_open
         return {
             "coaches_per_worker": coaches / lde_workers if lde_workers else 0.0,
             "price_mean": float(ent.view("price")[is_open].mean()) if is_open.any() else 0.0,
@@ -129,6 +129,7 @@ class LabourMarketModel(mesa.Model):
             "enterprises_under_pressure": int(pressure.sum()),
             "enterprises_hiring_frozen": int((is_open & (ent.view("fill_target") < ent.view("slots"))).sum()),
             "enterprises_converted": int((is_open & ent.view("converted")).sum()),
+            "selection_strength_mean": float(ent.view("selection")[is_open].mean()) if is_open.any() else 0.0,
         }
 
     def enterprise(self, row: int) -> dict[str, object]:

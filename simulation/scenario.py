@@ -575,6 +575,23 @@ class Enterprises(Section):
         le=1,
     )
 
+    creaming_spread: Float = param(
+        0.5,
+        "share",
+        "E: mission-driven enterprises take on those furthest from work (sector note)",
+        "Selection strength is the policy's creaming x (1 - this) for mission-driven enterprises, x (1 + this) for the others.",
+        ge=0,
+        le=1,
+    )
+    creaming_pressure: Float = param(
+        0.5,
+        "share",
+        "E: a pressed enterprise needs productive workers",
+        "Extra selection strength of an enterprise under financial pressure: x (1 + this).",
+        ge=0,
+        le=10,
+    )
+
     @field_validator("aspiration_months")
     @classmethod
     def _aspiration(cls, v: tuple[float, float]) -> tuple[float, float]:

@@ -122,12 +122,17 @@ def test_workers_of_a_closing_enterprise_are_taken_over_where_there_is_room(tiny
     assert model.people.counts()[2] == lde_before  # nobody fell back: all found room
 
 
-def test_decisions_do_not_reshuffle_anyones_draws_when_nobody_is_under_pressure(tiny: Scenario):
-    rich = tiny.with_overrides({"enterprises.initial_reserve_months": 1000.0})
-    a = run(rich, seed=5, events=True)
-    b = run(rich.with_overrides({"enterprises.adaptive": False}), seed=5, events=True)
-    assert a.enterprise_events.empty
-    pd.testing.assert_frame_equal(a.events, b.events)
+def test_the_decisions_streams_reshuffle_nobodys_draws(tiny: Scenario):
+    """Leaving the labour force depends on nothing an enterprise decides: with common random
+    numbers the same people leave in the same month whether enterprises decide or not."""
+    pressed_world = tiny.with_overrides({"policy.sine_phaseout_start_month": 6, "months": 60})
+    a = run(pressed_world, seed=5, events=True)
+    b = run(pressed_world.with_overrides({"enterprises.adaptive": False}), seed=5, events=True)
+    assert len(a.enterprise_events) > len(b.enterprise_events)  # they did decide
+    leaving = ["left_labour_force", "retired"]
+    left_a = a.events[a.events["reason"].isin(leaving)][["month", "person", "reason"]].reset_index(drop=True)
+    left_b = b.events[b.events["reason"].isin(leaving)][["month", "person", "reason"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(left_a, left_b)
 
 
 def test_a_sine_cut_shows_at_least_four_kinds_of_response_in_enterprise_events(tmp_path: Path):
@@ -164,3 +169,23 @@ def test_model_enterprise_gives_state_and_decision_history(model: LabourMarketMo
     record = model.enterprise(0)
     assert record["size_class"] in ("small_neighbourhood_service", "large_proximity_service")
     assert record["overhead_share"] == agent.overhead_share and len(record["decisions"]) == 3
+
+
+def test_each_enterprise_selects_with_its_own_strength(model: LabourMarketModel):
+    from simulation.submodels.referral import select, selection_strength
+
+    table, p = model.enterprise_table, model.people
+    table.view("mission_driven")[:] = [row % 2 == 0 for row in range(table.n)]
+    strength = selection_strength(model)
+    creaming, spread = model.scenario.policy.creaming, model.scenario.enterprises.creaming_spread
+    pressure = 1 + model.scenario.enterprises.creaming_pressure * np.array(
+        [next(a for a in model.enterprises if a.row == r).under_pressure() for r in range(table.n)]
+    )
+    assert np.allclose(strength, creaming * np.where(table.view("mission_driven"), 1 - spread, 1 + spread) * pressure)
+
+    holders = np.flatnonzero(p.view("status") < 2)[:50]
+    free = np.zeros(table.n, dtype=int)
+    free[1] = 3  # only a non-mission enterprise has room: it takes the three most employable
+    chosen, seats = select(model, holders, np.zeros(holders.size), free, np.random.default_rng(0))
+    best = holders[np.argsort(-p.employability[holders], kind="stable")[:3]]
+    assert sorted(chosen.tolist()) == sorted(best.tolist()) and (seats == 1).all()

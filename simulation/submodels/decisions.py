@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import PUSH_TOLERANCE, push_target
+from ..agents import PUSH_TOLERANCE, pressed, push_target
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -39,9 +39,8 @@ def may_decide(model: LabourMarketModel) -> np.ndarray:
     """
     t, scenario = model.enterprise_table, model.scenario
     costs = np.maximum(t.view("costs"), 1.0)
-    reserve, margin, aspiration = t.view("reserve"), t.view("margin"), t.view("aspiration")
-    pressure = reserve + 12 * margin < aspiration * costs
-    comfortable = (margin >= 0) & (reserve > 2 * aspiration * costs)
+    pressure = pressed(t)
+    comfortable = (t.view("margin") >= 0) & (t.view("reserve") > 2 * t.view("aspiration") * costs)
     frozen = t.view("fill_target") < t.view("slots")
     cut = (t.view("coaches") < t.view("slots") / scenario.policy.coaching_ratio - 1e-9) | frozen | (t.view("price") > 1.0 + 1e-9)
     push_off = np.abs(push_target(scenario, t.view("mission_driven"), pressure) - t.view("push")) >= PUSH_TOLERANCE

@@ -5,8 +5,10 @@
 2. The employment service decides up to ``referral_capacity`` requests a month, oldest
    first; each decision is a ticket valid for ``ticket_validity_months``.
 3. Enterprises fill their open slots from the ticket holders. Selection is weighted by
-   ``exp(creaming x employability)`` (0 = random), drawn without replacement with the
-   Gumbel-top-k method, so the most employable are preferred as strongly as set.
+   ``exp(strength x employability)`` (0 = random), drawn without replacement with the
+   Gumbel-top-k method, so the most employable are preferred as strongly as set. Each
+   enterprise selects with its own strength (when enterprises adapt; else one pooled
+   ranking fills every enterprise's slots).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..agents import pressed
 from ..moves import move
 from ..people import HIRED_LDE, LDE, NO_ONE, Population
 
@@ -84,6 +87,7 @@ def decide_referrals(model: LabourMarketModel) -> None:
 
 
 def fill_lde_slots(model: LabourMarketModel) -> None:
+    """Enterprises fill the slots they want filled from the ticket holders (see :func:`select`)."""
     p, table = model.people, model.enterprise_table
     lde = model.people.in_status(LDE)
     table.view("workers")[:] = np.bincount(p.enterprise[lde], minlength=table.n)
@@ -94,10 +98,51 @@ def fill_lde_slots(model: LabourMarketModel) -> None:
     if count == 0:
         return
     gumbel = -np.log(-np.log(model.streams.uniform("referral.selection", p.ids(holders)) + 1e-300))
-    key = model.scenario.policy.creaming * p.employability[holders] + gumbel
-    chosen = holders[np.argsort(-key, kind="stable")[:count]]
-    seats = model.streams.generator("referral.seats").permutation(np.repeat(np.arange(table.n), free))[:count]
+    rng = model.streams.generator("referral.seats")
+    if model.scenario.enterprises.adaptive:
+        chosen, seats = select(model, holders, gumbel, free, rng)
+    else:  # one pooled ranking, seats at random: the model before enterprises chose
+        key = model.scenario.policy.creaming * p.employability[holders] + gumbel
+        chosen = holders[np.argsort(-key, kind="stable")[:count]]
+        seats = rng.permutation(np.repeat(np.arange(table.n), free))[:count]
     move(model, chosen, LDE, HIRED_LDE)
     p.enterprise[chosen] = seats
     p.last_enterprise[chosen] = seats
     table.view("workers")[:] += np.bincount(seats, minlength=table.n)
+
+
+def select(
+    model: LabourMarketModel, holders: np.ndarray, gumbel: np.ndarray, free: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each enterprise with free slots, in a random order, picks its own: the top of
+    ``selection x employability + Gumbel noise`` among the holders still free (Gumbel-top-k:
+    drawn in proportion to exp(selection x employability)).
+
+    Its selection strength is its own (:func:`selection_strength`): a pressed enterprise
+    creams more, a mission-driven one less.
+    """
+    p, table = model.people, model.enterprise_table
+    strength = selection_strength(model)
+    employability = p.employability[holders]
+    taken = np.zeros(holders.size, dtype=bool)
+    chosen, seats = [], []
+    for row in rng.permutation(np.flatnonzero(free)).tolist():
+        key = np.where(taken, -np.inf, strength[row] * employability + gumbel)
+        picks = np.argsort(-key, kind="stable")[: min(int(free[row]), int((~taken).sum()))]
+        taken[picks] = True
+        chosen.append(holders[picks])
+        seats.append(np.full(picks.size, row))
+        if taken.all():
+            break
+    table.view("selection")[:] = strength
+    return np.concatenate(chosen), np.concatenate(seats)
+
+
+def selection_strength(model: LabourMarketModel) -> np.ndarray:
+    """How strongly each enterprise prefers employable candidates: the policy's ``creaming``,
+    times 1 - spread for mission-driven enterprises and 1 + spread for the others (the mean
+    stays the policy's when half are mission-driven), times 1 + ``creaming_pressure`` when
+    the enterprise is under financial pressure (it needs productive workers)."""
+    ent, table = model.scenario.enterprises, model.enterprise_table
+    mission = np.where(table.view("mission_driven"), 1 - ent.creaming_spread, 1 + ent.creaming_spread)
+    return model.scenario.policy.creaming * mission * (1 + ent.creaming_pressure * pressed(table))

@@ -130,6 +130,8 @@ class LabourMarketModel(mesa.Model):
             "enterprises_hiring_frozen": int((is_open & (ent.view("fill_target") < ent.view("slots"))).sum()),
             "enterprises_converted": int((is_open & ent.view("converted")).sum()),
             "selection_strength_mean": float(ent.view("selection")[is_open].mean()) if is_open.any() else 0.0,
+            "enterprise_income": float(ent.view("income")[is_open].sum()),
+            "enterprise_costs": float(ent.view("costs")[is_open].sum()),
         }
 
     def enterprise(self, row: int) -> dict[str, object]:

@@ -112,6 +112,7 @@ def run_report(folder: Path) -> Report:
         ]
     replications = len(summary)
     return Report(
+        findings=closure_findings(folder, metrics, summary),
         title=f"Run of scenario '{scenario.name}'",
         what=[
             scenario.description or scenario.name,
@@ -122,6 +123,45 @@ def run_report(folder: Path) -> Report:
         figures=figures,
         provenance=provenance,
     )
+
+
+def closure_findings(folder: Path, metrics: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+    """When most enterprises close: which decisions they tried, and the margin per worker that beat them."""
+    solvent = float(summary["enterprise_solvent_share"].mean())
+    if solvent >= 0.5 or "enterprise_income" not in metrics:
+        return []
+    months = metrics[(metrics["month"] > 0) & (metrics["lde"] > 0)]
+    income = float(months["enterprise_income"].sum() / months["lde"].sum())
+    costs = float(months["enterprise_costs"].sum() / months["lde"].sum())
+    lines = [
+        f"Most enterprises closed: {100 * solvent:.0f}% are open and solvent at the end. Over the run the open "
+        f"enterprises took in EUR {income:,.0f} a worker-month and spent EUR {costs:,.0f} "
+        f"({income - costs:+,.0f} a worker-month, overhead included)."
+    ]
+    if (folder / "enterprise_events.csv").exists():
+        events = pd.read_csv(folder / "enterprise_events.csv")
+        tried = events["decision"].value_counts()
+        lines.append(
+            "What they tried (all replications): "
+            + ", ".join(f"{DECISION_WORDS.get(name, name)} {count:,} times" for name, count in tried.items())
+            + ". See the decisions table and figure below."
+        )
+    else:
+        lines.append("Run with --events to see which decisions the enterprises tried (enterprise_events.csv).")
+    return lines
+
+
+DECISION_WORDS = {
+    "overhead_share": "cut overhead",
+    "coaches": "changed coaching",
+    "price": "changed prices",
+    "fill_target": "froze or resumed hiring",
+    "push": "changed their push",
+    "local_support": "asked for local support",
+    "converted": "converted to collective maatwerk",
+    "takeover": "took over workers",
+    "close": "closed",
+}
 
 
 def decision_counts(folder: Path) -> pd.DataFrame:

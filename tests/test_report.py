@@ -175,3 +175,14 @@ def test_a_run_whose_tables_were_cut_short_is_refused(run_folder: Path, tmp_path
     metrics.write_text("".join(lines[:-1]) + (lines[-1][: len(lines[-1]) // 2] if cut == "mid-line" else ""))
     with pytest.raises(ReportError, match="does not hold the 2 finished replication"):
         write_report(copy)
+
+
+def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_failed(tmp_path: Path):
+    out = tmp_path / "imw"
+    small = ["--set", "world.pool_size=5000", "--set", "world.lde_workers=250", "--set", "world.enterprises=20"]
+    args = ["run", str(SCENARIOS / "imw_2023.toml"), *small, "--set", "enterprises.overhead_floor=1.0", "--events"]
+    assert main([*args, "--out", str(out)]) == 0
+    text = text_of(write_report(out))
+    findings = text[text.index("<h2>Findings</h2>") : text.index("<h2>What was run</h2>")]
+    assert "Most enterprises closed" in findings and "a worker-month" in findings
+    assert "What they tried" in findings and "closed" in findings

@@ -184,7 +184,7 @@ class LDEEnterprise(TableAgent):
     # to fall below its aspiration within a year searches for a remedy, trying the
     # options in its own order, one change a month, most acceptable first; one that is
     # comfortably above it undoes the cuts, one step a month. No foresight beyond the
-    # smoothed margin of the past months. See docs/ODD.md, "Enterprise decisions".
+    # smoothed margin of the past months. See docs/ODD.md, section 7.11.
 
     def step(self) -> None:
         """This month's decisions: how hard to push transitions; then a remedy under pressure,
@@ -199,7 +199,7 @@ class LDEEnterprise(TableAgent):
                 if option():
                     return
         elif self.comfortable():
-            for option in (self.restore_coaches, self.unfreeze_hiring, self.lower_price):
+            for option in (self.restore_coaches, self.lower_price):
                 if option():
                     return
 
@@ -248,7 +248,7 @@ class LDEEnterprise(TableAgent):
         floor = self.model.scenario.enterprises.overhead_floor
         if self.overhead_share <= floor + 1e-9:
             return False
-        return self.decide("overhead_share", max(floor, self.overhead_share - 0.1), "financial pressure")
+        return self.decide("overhead_share", max(floor, self.overhead_share - OVERHEAD_CUT), "financial pressure")
 
     def raise_price(self) -> bool:
         ent = self.model.scenario.enterprises
@@ -295,11 +295,6 @@ class LDEEnterprise(TableAgent):
         step = self.model.scenario.enterprises.coach_cut_step
         return self.decide("coaches", min(target, self.coaches * (1 + step)), "recovered")
 
-    def unfreeze_hiring(self) -> bool:
-        if self.fill_target >= self.slots:
-            return False
-        return self.decide("fill_target", self.slots, "recovered")
-
     def hire_again(self) -> bool:
         """A frozen enterprise whose workers bring in more than they cost fills its slots again."""
         if self.fill_target >= self.slots or self.worker_contribution() < 0:
@@ -324,6 +319,8 @@ def pressed(table: EnterpriseTable) -> np.ndarray:
     return table.view("reserve") + 12 * table.view("margin") < table.view("aspiration") * costs
 
 
+#: Share of the standard overhead cut in one month of pressure (staff functions trimmed or shared).
+OVERHEAD_CUT = 0.1
 #: A change of push smaller than this is not worth a decision.
 PUSH_TOLERANCE = 0.005
 

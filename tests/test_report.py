@@ -109,7 +109,7 @@ def test_findings_name_what_each_option_clearly_changes_and_warn_about_closures(
         ]
     )
     lines = findings(table, replications=10)
-    assert lines[0].startswith("Options that clearly raise transitions to a regular job: 'bonus'.")
+    assert lines[0].startswith("Options that clearly raise sustainable transitions: 'bonus'.")
     assert (
         "clearly lower dumping risk: 'cut'" in lines[0]
         and "at risk (clearly fewer open and solvent at the end): 'cut'" in lines[0]
@@ -186,3 +186,19 @@ def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_f
     findings = text[text.index("<h2>Findings</h2>") : text.index("<h2>What was run</h2>")]
     assert "Most enterprises closed" in findings and "a worker-month" in findings
     assert "What they tried" in findings and "closed" in findings
+
+
+def test_sustainable_transitions_rise_only_when_neither_part_clearly_falls():
+    from simulation.report import raises_sustainable_transitions
+
+    table = comparison_rows(
+        [
+            ("base", "transition_rate_annual", 0.1, 0.0, 0.01, False),
+            ("lasting", "sustainable_transition_rate", 0.8, 0.05, 0.01, True),
+            ("churn", "transition_rate_annual", 0.12, 0.02, 0.01, True),
+            ("churn", "sustainable_transition_rate", 0.7, -0.05, 0.01, True),
+        ]
+    ).set_index(["scenario", "indicator"])
+    assert raises_sustainable_transitions(table.loc["lasting"])
+    assert not raises_sustainable_transitions(table.loc["churn"])  # more moves, clearly less lasting
+    assert not raises_sustainable_transitions(table.loc["base"])

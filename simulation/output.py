@@ -133,18 +133,23 @@ def new_run_folder(out: str | Path | None, name: str, seed: int, root: Path = Pa
     raise OutputError(f"could not create a new run folder under {root}")
 
 
+#: The signals that interrupt a command: Ctrl-C, and SIGTERM (which the command line treats alike).
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def deferred_interrupt() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it."""
+    """Hold back Ctrl-C and SIGTERM until the block is done, then raise KeyboardInterrupt."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    previous = {signum: signal.signal(signum, lambda signum, frame: received.append(signum)) for signum in INTERRUPTS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if received:
             raise KeyboardInterrupt
 
@@ -172,8 +177,8 @@ class RunWriter:
     def add(self, rep: Replication) -> None:
         """Append one finished replication to metrics.csv, summary.csv and events.csv.
 
-        Ctrl-C waits until all of a replication's rows and run.json are written, so the
-        files never hold half a replication.
+        Ctrl-C and SIGTERM wait until all of a replication's rows and run.json are
+        written, so the files never hold half a replication.
         """
         with deferred_interrupt():
             self._append("metrics.csv", rep.metrics)

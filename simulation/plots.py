@@ -308,8 +308,9 @@ def tradeoff(table: pd.DataFrame) -> Figure:
     """Sustainable transitions against dumping risk, with 95% intervals; marker area = gross cost per
     sustainable transition (with a size key); each name carries its enterprises' solvent share.
 
-    A scenario without a time limit has no dumping risk: it is drawn on a separate strip
-    at the right, marked "no limit", never at 0 (which would read as "no dumping"). The
+    A scenario in which nobody left at a time limit (none, or a short run) has no dumping
+    risk: it is drawn on a separate strip at the right, never at 0 (which would read as
+    "no dumping"). The
     x-axis spans at least 10 percentage points, so that differences within the noise
     do not fill the width of the plot.
     """
@@ -354,7 +355,7 @@ def tradeoff(table: pd.DataFrame) -> Figure:
     if not known.all():
         ax.axvline((right + strip) / 2 - (strip - right) * 0.3, color="grey", linewidth=0.8, linestyle=":")
         ax.annotate(
-            "no time limit:\nno dumping risk",
+            "nobody left at a\ntime limit: no\ndumping risk",
             (strip, ax.get_ylim()[0]),
             xytext=(0, 4),
             textcoords="offset points",

@@ -450,7 +450,10 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
                 "enterprises closing, not from better support."
             )
         if rows.loc[(label, "dumping_risk"), "mean"] != rows.loc[(label, "dumping_risk"), "mean"]:
-            lines.append(f"'{label}' has no time limit, so its dumping risk is undefined (not zero).")
+            lines.append(
+                f"In '{label}' nobody left LDE at a time limit (it has none, or the run is too short), "
+                "so its dumping risk is undefined (not zero)."
+            )
     lines.append(
         "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
         "better for dumping risk, social assistance, closures and cost. The cost is gross: benefits saved are not netted out."

@@ -217,12 +217,12 @@ class LDEEnterprise(TableAgent):
         return self.decide("push", target, reason)
 
     def under_pressure(self) -> bool:
-        """Whether the reserve is expected to be below the aspiration within 12 months."""
-        return self.reserve + 12 * self.margin < self.aspiration * max(self.costs, 1.0)
+        """Whether the reserve is expected to be below the aspiration within 12 months (see :func:`pressed`)."""
+        return bool(pressed(self.table)[self.row])
 
     def comfortable(self) -> bool:
-        """Whether the reserve is above twice the aspiration and the margin is not negative."""
-        return self.margin >= 0 and self.reserve > 2 * self.aspiration * max(self.costs, 1.0)
+        """Whether the reserve is above twice the aspiration and the margin is not negative (see :func:`at_ease`)."""
+        return bool(at_ease(self.table)[self.row])
 
     def remedies(self) -> list[Callable[[], bool]]:
         """The options in this enterprise's order: mission-driven ones cut coaching last."""
@@ -314,9 +314,15 @@ class LDEEnterprise(TableAgent):
 
 
 def pressed(table: EnterpriseTable) -> np.ndarray:
-    """Which enterprises are under pressure (:meth:`LDEEnterprise.under_pressure`, on whole columns)."""
+    """Which enterprises expect their reserve below their aspiration within 12 months (smoothed margin)."""
     costs = np.maximum(table.view("costs"), 1.0)
     return table.view("reserve") + 12 * table.view("margin") < table.view("aspiration") * costs
+
+
+def at_ease(table: EnterpriseTable) -> np.ndarray:
+    """Which enterprises are comfortable: a margin not negative and a reserve above twice the aspiration."""
+    costs = np.maximum(table.view("costs"), 1.0)
+    return (table.view("margin") >= 0) & (table.view("reserve") > 2 * table.view("aspiration") * costs)
 
 
 #: Share of the standard overhead cut in one month of pressure (staff functions trimmed or shared).

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulation import Scenario
+from simulation.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -30,3 +31,11 @@ def tiny(small: Scenario) -> Scenario:
             "months": 72,
         }
     )
+
+
+def invoke(args: list[str]) -> int:
+    """``lde-sim ARGS`` in this process: its exit code, argparse's own errors included."""
+    try:
+        return main(args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)

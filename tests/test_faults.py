@@ -17,7 +17,7 @@ import pytest
 from simulation.cli import main
 from simulation.records import Recorder
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT, SCENARIOS, invoke
 
 SMALL = str(SCENARIOS / "small.toml")
 
@@ -203,15 +203,8 @@ def test_an_empty_store_does_not_silently_start_over(tmp_path: Path, capsys):
 
 
 def test_months_beyond_the_bound_are_named_as_the_option(tmp_path: Path, capsys):
-    assert invoke_exit(["run", SMALL, "--months", "5000", "--out", str(tmp_path / "r")]) == 2
+    assert invoke(["run", SMALL, "--months", "5000", "--out", str(tmp_path / "r")]) == 2
     assert "--months: at most 1200 months" in capsys.readouterr().err
-
-
-def invoke_exit(args: list[str]) -> int:
-    try:
-        return main(args)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
 
 
 def test_a_refused_output_folder_is_left_exactly_as_it_was(tmp_path: Path, capsys):

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from simulation.cli import main
 from simulation.scenario import Scenario, Section
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, invoke
 
 pytestmark = pytest.mark.slow
 
@@ -69,13 +68,6 @@ def toml_for(key: str, value: str) -> str:
     *sections, last = key.split(".")
     header = f"\n[{'.'.join(sections)}]\n" if sections else ""
     return f"{header}{last} = {value}\n" if sections else f"{last} = {value}\n"
-
-
-def invoke(args: list[str]) -> int:
-    try:
-        return main(args)
-    except SystemExit as exit_:  # argparse's own errors
-        return int(exit_.code or 0)
 
 
 def check(args: list[str], out: Path, capsys) -> int:

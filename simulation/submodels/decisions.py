@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import PUSH_TOLERANCE, pressed, push_target
+from ..agents import PUSH_TOLERANCE, at_ease, pressed, push_target
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -38,9 +38,7 @@ def may_decide(model: LabourMarketModel) -> np.ndarray:
     push is off its target; the same tests as :meth:`LDEEnterprise.step`, on whole columns.
     """
     t, scenario = model.enterprise_table, model.scenario
-    costs = np.maximum(t.view("costs"), 1.0)
-    pressure = pressed(t)
-    comfortable = (t.view("margin") >= 0) & (t.view("reserve") > 2 * t.view("aspiration") * costs)
+    pressure, comfortable = pressed(t), at_ease(t)
     frozen = t.view("fill_target") < t.view("slots")
     cut = (t.view("coaches") < t.view("slots") / scenario.policy.coaching_ratio - 1e-9) | frozen | (t.view("price") > 1.0 + 1e-9)
     push_off = np.abs(push_target(scenario, t.view("mission_driven"), pressure) - t.view("push")) >= PUSH_TOLERANCE

@@ -124,11 +124,14 @@ def select(
     p, table = model.people, model.enterprise_table
     strength = selection_strength(model)
     employability = p.employability[holders]
+    rankings: dict[float, np.ndarray] = {}  # few distinct strengths: each ranking is sorted once a month
     taken = np.zeros(holders.size, dtype=bool)
     chosen, seats = [], []
     for row in rng.permutation(np.flatnonzero(free)).tolist():
-        key = np.where(taken, -np.inf, strength[row] * employability + gumbel)
-        picks = np.argsort(-key, kind="stable")[: min(int(free[row]), int((~taken).sum()))]
+        ranking = rankings.get(strength[row])
+        if ranking is None:
+            ranking = rankings[strength[row]] = np.argsort(-(strength[row] * employability + gumbel), kind="stable")
+        picks = ranking[~taken[ranking]][: int(free[row])]
         taken[picks] = True
         chosen.append(holders[picks])
         seats.append(np.full(picks.size, row))

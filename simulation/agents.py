@@ -100,6 +100,7 @@ class EmployerTable(Table):
         "base_bar": (np.float64, 0.0),  # hiring bar when the market is balanced
         "job_quality": (np.float64, 1.0),  # multiplier on separation risk
         "hires": (np.int64, 0),  # hires from the pool last month
+        "traineeship_places": (np.int64, 0),  # places offered for doorstroom traineeships, not yet taken
     }
     # One array per column, declared for type checkers and editors.
     sector: np.ndarray
@@ -110,6 +111,7 @@ class EmployerTable(Table):
     base_bar: np.ndarray
     job_quality: np.ndarray
     hires: np.ndarray
+    traineeship_places: np.ndarray
 
 
 class Column:
@@ -339,7 +341,14 @@ def push_target(scenario: Any, mission_driven: Any, under_pressure: Any) -> Any:
 
 
 class NECEmployer(TableAgent):
-    """A regular employer (standing for a group of firms in one sector)."""
+    """A regular employer (standing for a group of firms in one sector).
+
+    It decides each month how many traineeship places it offers (:meth:`step`, run by
+    the model after the month's new vacancies) and, at the end of a traineeship, whether
+    to hire the trainee (:func:`simulation.submodels.doorstroom.end_traineeships`: the
+    same acceptance rule as for any applicant, with a bar lowered for what it saw of the
+    trainee at work and for its tie with the trainee's enterprise).
+    """
 
     covenant = Column()
     vacancies = Column()
@@ -348,6 +357,17 @@ class NECEmployer(TableAgent):
     base_bar = Column()
     job_quality = Column()
     hires = Column()
+    traineeship_places = Column()
+
+    def step(self) -> None:
+        """Offer a share of its open vacancies as traineeship places (more under a covenant).
+
+        Source 1.21 puts the traineeship on a real vacancy; an employer with many unfilled
+        vacancies has more reason to try a trainee. A place taken reserves its vacancy.
+        """
+        employers = self.model.scenario.employers
+        factor = employers.covenant_traineeship_factor if self.covenant else 1.0
+        self.traineeship_places = min(self.vacancies, round(employers.traineeship_share * factor * self.vacancies))
 
     @property
     def sector(self) -> str:

@@ -11,7 +11,8 @@ import pandas as pd
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-#: Public spending on LDE instruments (excludes benefits and social assistance).
+#: Public spending on LDE instruments (excludes benefits, social assistance and collective
+#: maatwerk, a programme of its own: its premiums are ``spending_maatwerk``).
 LDE_SPENDING = [
     "spending_wage_subsidy",
     "spending_guidance_subsidy",
@@ -22,7 +23,18 @@ LDE_SPENDING = [
     "spending_aftercare",
     "spending_local_support",
     "spending_sitting_allowance",
+    "spending_doorstroom",
 ]
+
+
+#: Groups for which ``dumping_share`` is also given: a small or a large enterprise, and age at the exit.
+DUMPING_GROUPS = {
+    "small": "a small neighbourhood service",
+    "large": "a large proximity service",
+    "under_35": "under 35",
+    "35_49": "aged 35 to 49",
+    "50_plus": "aged 50 or over",
+}
 
 
 @dataclass(frozen=True)
@@ -74,13 +86,49 @@ INDICATOR_INFO: dict[str, Indicator] = {
     "dumping_risk": Indicator(
         "share of time-limit leavers on unemployment benefit or social assistance 12 months later", "share", "lower", 0, 1
     ),
+    "dumping_share": Indicator(
+        "share of everyone who left LDE (other than to retirement or inactivity) on unemployment benefit or "
+        "social assistance 12 months later",
+        "share",
+        "lower",
+        0,
+        1,
+    ),
+    "dumping_count": Indicator(
+        "people a year who left LDE (other than to retirement or inactivity) and are on a benefit 12 months later",
+        "persons per year",
+        "lower",
+    ),
+    "leefloon_share_24m": Indicator(
+        "share of everyone who left LDE (other than to retirement or inactivity) on social assistance 24 months later",
+        "share",
+        "lower",
+        0,
+        1,
+    ),
+    **{
+        f"dumping_share_{group}": Indicator(f"dumping_share among those who left {words}", "share", "lower", 0, 1)
+        for group, words in DUMPING_GROUPS.items()
+    },
     "social_assistance_24m_share": Indicator(
-        "share of former LDE workers on social assistance 24 months after leaving", "share", "lower", 0, 1
+        "share of former LDE workers on social assistance 24 months after leaving (the older name of leefloon_share_24m)",
+        "share",
+        "lower",
+        0,
+        1,
     ),
     "enterprise_solvent_share": Indicator(
         "share of the initial enterprises open with a non-negative reserve at the end", "share", "higher", 0, 1
     ),
     "enterprise_closures": Indicator("enterprises closed during the run", "enterprises", "lower", 0, "world.enterprises"),
+    "enterprise_conversions": Indicator(
+        "enterprises converted to collective maatwerk during the run (still operating, not closures)",
+        "enterprises",
+        "",
+        0,
+        "world.enterprises",
+    ),
+    "maatwerk_workforce_mean": Indicator("mean number of people in collective maatwerk over the run", "persons", ""),
     "service_quality": Indicator(
         "mean service quality index of open enterprises over the run (0-1)", "index 0-1", "higher", 0, 1
     ),
@@ -109,7 +157,7 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
     years = len(months) / 12
     lde_mean = float(months["lde"].mean())
     to_job = float(total["flow_lde_to_nec"])
-    exits = float(sum(total[f"flow_lde_to_{s}"] for s in ("unemployed", "social_assistance", "nec", "inactive")))
+    exits = float(sum(total[f"flow_lde_to_{s}"] for s in ("unemployed", "social_assistance", "maatwerk", "nec", "inactive")))
     exit_to_job = ratio(to_job, exits)
     sustained = ratio(total["followup12_in_nec"], total["followup12_moves"])
     spending = float(sum(total.get(c, 0.0) for c in LDE_SPENDING))
@@ -119,9 +167,20 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
         "exit_to_job_share": exit_to_job,
         "sustainable_transition_rate": sustained,
         "dumping_risk": ratio(total["followup12_limit_on_benefits"], total["followup12_limit_leavers"]),
+        "dumping_share": ratio(total["followup12_leavers_on_benefits"], total["followup12_leavers"]),
+        "dumping_count": total["followup12_leavers_on_benefits"] / years,
+        "leefloon_share_24m": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
+        **{
+            f"dumping_share_{group}": ratio(
+                total[f"followup12_leavers_{group}_on_benefits"], total[f"followup12_leavers_{group}"]
+            )
+            for group in DUMPING_GROUPS
+        },
         "social_assistance_24m_share": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
         "enterprise_solvent_share": ratio(last["enterprises_solvent"], first["enterprises_open"]),
         "enterprise_closures": float(last["enterprises_closed"]),
+        "enterprise_conversions": float(last["enterprises_converted"]),
+        "maatwerk_workforce_mean": float(months["maatwerk"].mean()),
         "service_quality": float(months["service_quality"].mean()),
         "cost_per_sustainable_transition": ratio(spending, to_job * sustained) if not math.isnan(sustained) else math.nan,
         "target_gap": 1 - exit_to_job,

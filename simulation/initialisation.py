@@ -9,6 +9,8 @@
   evenly over the first five years, and the employability that learning gave them.
 - NEC employers: ``employers_per_sector`` per sector, each with its share of the
   vacancy inflow, the sector's hiring bar, and open vacancies at their steady level.
+- Collective maatwerk workers: ``world.maatwerk_workers`` people drawn like the pool,
+  in maatwerk for up to five years already (the places are full at the start).
 
 All draws come from the run's seed through named streams of month 0.
 """
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agents import ACTIVITIES, LDEEnterprise, NECEmployer
-from .people import LDE, SOCIAL_ASSISTANCE, UNEMPLOYED
+from .people import LDE, MAATWERK, ROUTE_MAATWERK, SOCIAL_ASSISTANCE, UNEMPLOYED
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .service import productivity, quality_target
 
@@ -155,6 +157,23 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     table.quality[: table.n] = quality_target(model, output)
 
 
+def add_maatwerk_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
+    """The people of the pool in collective maatwerk at month 0: drawn like the pool, on a maatwerk advice."""
+    count = model.scenario.world.maatwerk_workers
+    if count == 0:
+        return
+    tenure = rng.integers(0, 60, size=count)
+    rows = model.people.add(
+        count,
+        status=np.full(count, MAATWERK, dtype=np.int8),
+        route=np.full(count, ROUTE_MAATWERK, dtype=np.int8),
+        months_in_status=tenure,
+        experience=tenure,
+        **draw_profiles(model.scenario, rng, count),
+    )
+    schedule_inactivity(model, rows)
+
+
 def add_employers(model: LabourMarketModel) -> None:
     """NEC employers per sector, with covenants and vacancies at their steady level."""
     scenario = model.scenario
@@ -189,3 +208,4 @@ def build_world(model: LabourMarketModel) -> None:
     add_enterprises(model, rng)
     add_lde_workers(model, rng)
     add_employers(model)
+    add_maatwerk_workers(model, rng)  # last: the people drawn before do not depend on it

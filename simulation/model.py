@@ -13,15 +13,19 @@ from .records import Recorder
 from .resources import people_capacity
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .streams import RandomStreams
+from .ties import Ties
 from .submodels import (
     benefits,
     demography,
     development,
+    doorstroom,
+    employer_decisions,
     enterprise_decisions,
     enterprise_finances,
     follow_up,
     job_search_and_matching,
     labour_demand,
+    maatwerk,
     referral,
     retention,
     time_limit,
@@ -55,6 +59,9 @@ class LabourMarketModel(mesa.Model):
         #: This month's uniform draw per enterprise for its decisions (a lottery such as local support).
         self.enterprise_draws = np.zeros(scenario.world.enterprises)
         build_world(self)
+        #: Ties between enterprises and employers (the network doorstroom runs through).
+        self.ties = Ties(self.enterprise_table.n, self.employer_table.n)
+        self.ties.sign_covenants(self.employer_table.view("covenant"))
         self.record_month()
 
     #: Archive inactive people when they are more than this share of the rows (speed only).
@@ -70,9 +77,12 @@ class LabourMarketModel(mesa.Model):
         referral(self)  # indicering queue and decisions; enterprises fill open slots
         development(self)  # work, guidance and training raise employability
         labour_demand(self)  # new vacancies; others filled from outside the pool
+        employer_decisions(self)  # employers offer traineeship places
         job_search_and_matching(self)  # applications, acceptance, hiring; hiring bars adapt
-        retention(self)  # separations from regular jobs (aftercare) and LDE jobs
-        time_limit(self)  # LDE months used, extensions, exits at the limit
+        retention(self)  # separations from regular, LDE and maatwerk jobs (aftercare)
+        time_limit(self)  # LDE months used, evaluation before the end, extensions, exits at the limit
+        doorstroom(self)  # doorstroom trajectories: preparation, matching, traineeships, hires
+        maatwerk(self)  # free collective maatwerk places to those with an advice
         benefits(self)  # benefits paid; exhausted benefit -> social assistance
         follow_up(self)  # 12- and 24-month follow-ups; outcome bonuses earned
         enterprise_finances(self)  # cloverleaf income, costs, reserves, closures, quality

@@ -12,17 +12,59 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .people import INACTIVE, LDE, NEC, NO_ONE, SOCIAL_ASSISTANCE, UNEMPLOYED
+from .people import (
+    INACTIVE,
+    LDE,
+    MAATWERK,
+    NEC,
+    NO_ONE,
+    NO_PHASE,
+    NO_ROUTE,
+    ROUTE_MAATWERK,
+    ROUTE_WORK_CARE,
+    SOCIAL_ASSISTANCE,
+    TRAINEESHIP,
+    UNEMPLOYED,
+)
+from .scenario import NEVER, NO_LIMIT_MONTHS
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel
 
-JOBS = (LDE, NEC)
+JOBS = (LDE, MAATWERK, NEC)
+#: The federal limit on unemployment benefits (source 4.6.1): months of a new claim.
+REFORM_BASE_MONTHS, REFORM_MONTHS_WORKED_PER_EXTRA, REFORM_MAX_MONTHS = 12, 4, 24
+#: ... and who keeps unlimited benefits: 55 and older with a long career (about 30 years).
+REFORM_EXEMPT_AGE, REFORM_EXEMPT_MONTHS_WORKED = 55.0, 360
 
 
 def in_job(status: np.ndarray) -> np.ndarray:
-    """Whether each status is a job (LDE or regular)."""
-    return (status == LDE) | (status == NEC)
+    """Whether each status is a job (LDE, collective maatwerk or regular)."""
+    return (status == LDE) | (status == MAATWERK) | (status == NEC)
+
+
+def reform_in_force(model: LabourMarketModel) -> bool:
+    """Whether the federal benefit limit applies this month (``policy.benefit_reform_month``)."""
+    start = model.scenario.policy.benefit_reform_month
+    return start != NEVER and model.month >= start
+
+
+def entitlement(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
+    """Months of unemployment benefit a new claim gives each of ``rows``, by the rules in force now.
+
+    Before the federal reform: ``policy.benefit_duration_months``. Under it (source 4.6.1):
+    12 months plus one per 4 months worked, at most 24; unlimited at 55 or older with
+    30 years of work. Months worked are the person's ``experience`` (a proxy: the model
+    knows only the months worked since it first saw them).
+    """
+    limit = model.scenario.policy.benefit_limit
+    if not reform_in_force(model):
+        return np.full(rows.size, limit)
+    p = model.people
+    worked = p.experience[rows].astype(np.int64)
+    months = np.minimum(REFORM_BASE_MONTHS + worked // REFORM_MONTHS_WORKED_PER_EXTRA, REFORM_MAX_MONTHS)
+    exempt = (p.age[rows] >= REFORM_EXEMPT_AGE) & (p.experience[rows] >= REFORM_EXEMPT_MONTHS_WORKED)
+    return np.minimum(np.where(exempt, NO_LIMIT_MONTHS, months), limit)
 
 
 def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> None:
@@ -33,8 +75,10 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     origin = p.status[rows]
     model.recorder.moved(month, p.ids(rows), origin, to, reason)
 
-    p.benefit_left[rows[earns_benefit_rights(model, rows)]] = model.scenario.policy.benefit_limit
+    earned = rows[earns_benefit_rights(model, rows)]
+    p.benefit_left[earned] = entitlement(model, earned)
     left_lde = rows[origin == LDE]
+    end_traineeship(model, left_lde)
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False
     p.lde_exit_month[left_lde] = month
@@ -46,9 +90,15 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     p.covenant_hire[left_nec] = False
     p.aftercare_left[left_nec] = 0
 
-    if to in (LDE, NEC, INACTIVE):
+    if to in (LDE, MAATWERK, NEC, INACTIVE):
         p.queued_since[rows] = NO_ONE
         p.ticket_since[rows] = NO_ONE
+    # An end-of-trajectory route ends with the move, except a work-care route or a maatwerk
+    # advice still waiting for its place (see simulation.submodels.end_of_trajectory).
+    waiting = (p.route[rows] == ROUTE_WORK_CARE) | ((p.route[rows] == ROUTE_MAATWERK) & (origin != MAATWERK))
+    ended = rows if to in (MAATWERK, NEC, INACTIVE) else rows[~waiting]
+    p.route[ended] = ROUTE_MAATWERK if to == MAATWERK else NO_ROUTE
+    p.phase_since[ended] = NO_ONE
     if to in JOBS:
         p.jobless_months[rows] = 0
     if to == NEC:
@@ -58,6 +108,15 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
         p.aftercare_left[came_from_lde] = model.scenario.policy.aftercare_months
     p.set_status(rows, origin, to)
     p.months_in_status[rows] = 0
+
+
+def end_traineeship(model: LabourMarketModel, rows: np.ndarray) -> None:
+    """End the doorstroom trajectory of ``rows`` (leaving LDE): a traineeship's reserved vacancy returns."""
+    p = model.people
+    training = rows[p.phase[rows] == TRAINEESHIP]
+    np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)
+    p.phase[rows] = NO_PHASE
+    p.trainee_employer[rows] = NO_ONE
 
 
 def earns_benefit_rights(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:

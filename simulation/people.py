@@ -30,8 +30,9 @@ class Status(IntEnum):
     unemployed = 0  # on unemployment benefit
     social_assistance = 1  # leefloon
     lde = 2  # target-group worker in an LDE enterprise
-    nec = 3  # regular job
-    inactive = 4  # retired or out of the labour force (absorbing)
+    maatwerk = 3  # collective maatwerk: sheltered work in a maatwerkbedrijf (limited places)
+    nec = 4  # regular job
+    inactive = 5  # retired or out of the labour force (absorbing)
 
 
 #: The statuses as plain ``int`` constants, for the monthly processes. Array code must
@@ -39,7 +40,7 @@ class Status(IntEnum):
 #: treats an ``IntEnum`` as a foreign object and looks up protocol attributes on it,
 #: which is about 13 times slower and, on Python 3.11, clears a Ctrl-C that arrives
 #: during the look-up (the interrupt is then lost).
-UNEMPLOYED, SOCIAL_ASSISTANCE, LDE, NEC, INACTIVE = (int(s) for s in Status)
+UNEMPLOYED, SOCIAL_ASSISTANCE, LDE, MAATWERK, NEC, INACTIVE = (int(s) for s in Status)
 STATUSES = tuple(int(s) for s in Status)
 
 
@@ -56,6 +57,10 @@ class Reason(IntEnum):
     benefit_exhausted = 7  # unemployment benefit ran out: social assistance
     retired = 8
     left_labour_force = 9  # sickness, invalidity, other
+    internal_doorstroom = 10  # the LDE enterprise keeps the worker on a regular contract at the end
+    hired_after_traineeship = 11  # hired by the employer of the doorstroom trajectory's traineeship
+    maatwerk_advice = 12  # placed in collective maatwerk on the employment service's advice
+    work_care = 13  # at the limit onto the work-care route: benefit kept, not job-seeking
 
 
 #: Reasons as plain ``int`` constants for array code (see the note on the statuses).
@@ -70,7 +75,20 @@ class Reason(IntEnum):
     BENEFIT_EXHAUSTED,
     RETIRED,
     LEFT_LABOUR_FORCE,
+    INTERNAL_DOORSTROOM,
+    HIRED_AFTER_TRAINEESHIP,
+    MAATWERK_ADVICE,
+    WORK_CARE,
 ) = (int(r) for r in Reason)
+
+#: The route the employment service's evaluation before the end of a trajectory chose
+#: (``route`` column): none yet, collective maatwerk advice (waiting or placed), the
+#: doorstroom trajectory, the work-care route (not job-seeking), or none because no trajectory
+#: place was free. See :mod:`simulation.submodels.end_of_trajectory`.
+NO_ROUTE, ROUTE_MAATWERK, ROUTE_TRAJECTORY, ROUTE_WORK_CARE, ROUTE_NO_PLACE = range(5)
+#: Phases of the doorstroom trajectory (``phase`` column; source 1.21); aftercare after a
+#: hire is the regular-job aftercare of every move from LDE.
+NO_PHASE, PREPARATION, MATCHING, TRAINEESHIP = range(4)
 
 
 NO_ONE = -1
@@ -100,6 +118,10 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "lde_exit_reason": (np.int8, NO_ONE),
     "nec_move_month": (np.int16, NO_ONE),  # month of the latest move from LDE to a regular job
     "inactivity_month": (np.int32, 0),  # month the person will leave the labour force (scheduled at entry)
+    "route": (np.int8, NO_ROUTE),  # end-of-trajectory route chosen by the evaluation
+    "phase": (np.int8, NO_PHASE),  # phase of the doorstroom trajectory
+    "phase_since": (np.int16, NO_ONE),  # month the route or phase began (the maatwerk waiting list's order)
+    "trainee_employer": (np.int32, NO_ONE),  # employer row of the traineeship
 }
 
 
@@ -133,6 +155,10 @@ class Population(Table):
     lde_exit_reason: np.ndarray
     nec_move_month: np.ndarray
     inactivity_month: np.ndarray
+    route: np.ndarray
+    phase: np.ndarray
+    phase_since: np.ndarray
+    trainee_employer: np.ndarray
 
     def __init__(self, capacity: int = 0) -> None:
         super().__init__(capacity)

@@ -26,6 +26,7 @@ STATUS_COLORS = {
     "unemployed": "#e69f00",
     "social_assistance": "#d55e00",
     "lde": "#0072b2",
+    "maatwerk": "#cc79a7",
     "nec": "#009e73",
     "inactive": "#999999",
 }
@@ -33,6 +34,7 @@ STATUS_LABELS = {
     "unemployed": "unemployment benefit",
     "social_assistance": "social assistance",
     "lde": "LDE job",
+    "maatwerk": "collective maatwerk",
     "nec": "regular job",
     "inactive": "out of the labour force",
 }
@@ -172,7 +174,7 @@ def pathways(events: pd.DataFrame, after: tuple[int, ...] = (12, 24)) -> Figure:
         stages[f"{months} months later"] = status_at(events, exits, f"m{months}")
     fig = Figure(figsize=(9, 5), layout="constrained")
     ax = fig.add_subplot()
-    order = ["nec", "unemployed", "social_assistance", "lde", "inactive"]
+    order = ["nec", "maatwerk", "unemployed", "social_assistance", "lde", "inactive"]
     total = max(len(exits), 1)
     tops: list[dict[str, float]] = []
     for x, statuses in enumerate(stages.values()):

@@ -119,6 +119,14 @@ class World(Section):
     lde_workers: Int = param(
         2_500, "persons", "S 2.1: 2,559 LDE workers in 2020", "Target-group workers in LDE at month 0.", ge=0, le=1_000_000
     )
+    maatwerk_workers: Int = param(
+        150,
+        "persons",
+        "E: as policy.maatwerk_places (the places are full at the start)",
+        "People of the pool in collective maatwerk at month 0.",
+        ge=0,
+        le=1_000_000,
+    )
     enterprises: Int = param(
         200, "enterprises", "S 2.1: 204 LDE initiatives in 2018", "LDE enterprises at month 0.", ge=1, le=100_000
     )
@@ -237,6 +245,14 @@ class People(Section):
         ge=0,
         le=1,
     )
+    search_rate_maatwerk: Float = param(
+        0.008,
+        "probability per month",
+        "calibrated to U 3.1: about 3% a year of collective maatwerk workers move to a regular job",
+        "Chance that a worker in collective maatwerk applies for a regular job in a month.",
+        ge=0,
+        le=1,
+    )
     limit_search_ramp_months: Int = param(
         12,
         "months",
@@ -323,7 +339,7 @@ class People(Section):
         0.004,
         "probability per month",
         "E 7.2: early exits 0.008-0.012 incl. sickness",
-        "Monthly chance that an LDE worker is dismissed or quits (to unemployment).",
+        "Monthly chance that an LDE (or collective maatwerk) worker is dismissed or quits (to unemployment).",
         ge=0,
         le=1,
     )
@@ -396,6 +412,39 @@ class Employers(Section):
         "An employer lowers its bar while its open vacancies exceed this many months of its vacancy inflow.",
         gt=0,
         le=100,
+    )
+    traineeship_share: Float = param(
+        0.05,
+        "share of open vacancies",
+        "E: S 1.21 says the traineeship is on a real vacancy; no figure on how many are offered",
+        "Share of its open vacancies an employer offers as traineeship places for doorstroom trajectories.",
+        ge=0,
+        le=1,
+    )
+    covenant_traineeship_factor: Float = param(
+        3.0,
+        "multiplier",
+        "E: a sector covenant commits employers to traineeships",
+        "How many times more traineeship places an employer with a covenant offers.",
+        ge=0,
+        le=100,
+    )
+    tie_step: Float = param(
+        0.25,
+        "share",
+        "E: ties as in the literature on employer engagement (assumption)",
+        "How far a tie between an LDE enterprise and an employer moves towards 1 with a traineeship or a lasting "
+        "hire, and towards 0 with a failed traineeship or an early separation.",
+        ge=0,
+        le=1,
+    )
+    tie_retention_effect: Float = param(
+        0.30,
+        "relative reduction",
+        "E: a hire through a known contact lasts longer (assumption)",
+        "Reduction of the separation risk of a hire through a tie of strength 1 (proportional to the strength).",
+        ge=0,
+        le=1,
     )
 
     @field_validator("sectors")
@@ -827,11 +876,118 @@ class Policy(Section):
         ge=0,
         le=10_000_000,
     )
+    end_evaluation: bool = param(
+        True,
+        "rule",
+        "S 1.20: the employment service evaluates the worker before the end of the trajectory",
+        "Whether the evaluation before the end routes workers (collective maatwerk, internal doorstroom, "
+        "doorstroom trajectory, work-care); false: everyone at the limit without a job falls back.",
+    )
+    evaluation_lead_months: Int = param(
+        10,
+        "months before the limit",
+        "E: so that the 10-month doorstroom trajectory (S 1.21) fits before the limit",
+        "When the evaluation takes place.",
+        ge=0,
+        le=MAX_MONTHS,
+    )
+    work_care_max_employability: Float = param(
+        0.35,
+        "employability",
+        "S 1.16: the work-care route is for people too far from work; E for the threshold",
+        "Below this employability the evaluation advises the work-care route.",
+        ge=0,
+        le=1,
+    )
+    work_care_health_months: Int = param(
+        12,
+        "months",
+        "E: a health proxy (the person's scheduled departure from the labour force for sickness or invalidity)",
+        "A worker due to leave the labour force within this many months is advised the work-care route.",
+        ge=0,
+        le=MAX_MONTHS,
+    )
+    maatwerk_max_employability: Float = param(
+        0.55,
+        "employability",
+        "S 1.20: a worker who still needs support gets a collective maatwerk advice; E for the threshold",
+        "Below this employability (and above the work-care threshold) the evaluation advises collective maatwerk.",
+        ge=0,
+        le=1,
+    )
+    maatwerk_older_age: Float = param(
+        58.0,
+        "years",
+        "E: close to pension a move to a regular job is rarely asked",
+        "From this age the evaluation advises collective maatwerk whatever the employability.",
+        ge=15,
+        le=100,
+    )
+    maatwerk_places: Int = param(
+        150,
+        "persons",
+        "E: the part of the about 23,000 collective maatwerk places (S 2.1) that the model's pool can reach",
+        "Places in collective maatwerk for people of the pool; advised people wait when they are full.",
+        ge=0,
+        le=1_000_000,
+    )
+    internal_doorstroom_share: Float = param(
+        0.10,
+        "probability",
+        "S 1.20: the employer may keep the worker (interne doorstroom); E for how often",
+        "Chance that an enterprise not under financial pressure keeps a worker who needs no more support "
+        "on a regular contract.",
+        ge=0,
+        le=1,
+    )
+    doorstroom_trajectories_month: Int = param(
+        10,
+        "trajectories per month",
+        "E: capacity of the mandated providers (S 1.21)",
+        "Doorstroom trajectories that can start in a month; evaluated workers beyond it get no trajectory.",
+        ge=0,
+        le=1_000_000,
+    )
+    doorstroom_trajectory_cost: Float = param(
+        8_400.0,
+        "EUR per trajectory",
+        "S 1.21: about 140 hours of guidance; E: EUR 60 an hour",
+        "Public cost of one doorstroom trajectory (paid when it starts).",
+        ge=0,
+        le=10_000_000,
+    )
+    matching_months: Int = param(
+        3, "months", "S 1.21: job matching up to 3 months", "Longest search for a traineeship place.", ge=1, le=24
+    )
+    matching_success: Float = param(
+        0.5,
+        "probability per month",
+        "E: finding a traineeship on a real vacancy (S 1.21)",
+        "Chance that the provider finds a free traineeship place for a worker in a month of matching.",
+        ge=0,
+        le=1,
+    )
+    traineeship_months: Int = param(3, "months", "S 1.21: a traineeship of up to 3 months", "Length of a traineeship.", ge=1, le=24)
+    traineeship_bar_reduction: Float = param(
+        0.0,
+        "employability",
+        "E: none by default (the model's trainees are already hired about 75% of the time; E 7.2 guesses 35-50%)",
+        "How much lower an employer sets its bar for a trainee it has seen at work.",
+        ge=0,
+        le=1,
+    )
     benefit_duration_months: Months = param(
         UNLIMITED,
         "months or 'unlimited'",
         "S 4.4: unlimited in time (2024); the 2025 reform limits it to ~2 years",
         "Months of unemployment benefit before social assistance.",
+    )
+    benefit_reform_month: StartMonth = param(
+        "never",
+        "month or 'never'",
+        "S 4.6: the federal limit on unemployment benefits from 2026",
+        "Month from which the federal limit applies: new claims 12 months plus 1 per 4 months worked, at most "
+        "24 (55+ with 30 years of work: unlimited); existing claimants lose their benefit in phases.",
     )
 
     @field_validator("wage_subsidy", "guidance_subsidy")

@@ -25,6 +25,7 @@ months = 48
 "world.pool_size" = 2000
 "world.lde_workers" = 150
 "world.enterprises" = 12
+"world.maatwerk_workers" = 0
 "employers.employers_per_sector" = 2
 "policy.referral_capacity" = 6
 
@@ -50,6 +51,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
             "world.pool_size": 2000,
             "world.lde_workers": 150,
             "world.enterprises": 12,
+            "world.maatwerk_workers": 0,  # the world this test was written for, before maatwerk existed
             "employers.employers_per_sector": 2,
             "policy.referral_capacity": 6,
             "people.search_rate_lde": truth,

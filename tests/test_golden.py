@@ -6,8 +6,9 @@ regenerate the file and give the reason in the commit message:
     .venv/bin/python -m tests.test_golden
 
 ``small_seed1_fixed_enterprises.json`` holds the indicators from before enterprises
-decided (recorded on 2026-11-29); ``enterprises.adaptive = false`` must still give them
-exactly. It is not regenerated.
+decided (recorded on 2026-11-29); ``enterprises.adaptive = false`` with the end-of-trajectory
+routes and collective maatwerk switched off (``BEFORE``) must still give them exactly.
+It is not regenerated.
 """
 
 from __future__ import annotations
@@ -46,8 +47,13 @@ def test_small_scenario_indicators_are_exactly_the_recorded_ones():
     compare_to(GOLDEN)
 
 
+#: The switches that give the model as it was before enterprises decided and before the
+#: end of a trajectory had routes (collective maatwerk, doorstroom trajectories).
+BEFORE = {"enterprises.adaptive": False, "policy.end_evaluation": False, "world.maatwerk_workers": 0}
+
+
 def test_without_adaptation_enterprises_behave_exactly_as_before_they_decided():
-    compare_to(FIXED_ENTERPRISES, {"enterprises.adaptive": False})
+    compare_to(FIXED_ENTERPRISES, BEFORE)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@ import math
 import pandas as pd
 import pytest
 
-from simulation.indicators import INDICATORS, LDE_SPENDING, indicators
+from simulation.indicators import DUMPING_GROUPS, INDICATORS, LDE_SPENDING, indicators
 from simulation.records import FLOW_COLUMNS
+
+
+LEAVER_COLUMNS = [f"followup12_leavers_{g}{end}" for g in DUMPING_GROUPS for end in ("", "_on_benefits")]
 
 
 def hand_made_metrics() -> pd.DataFrame:
@@ -27,12 +30,20 @@ def hand_made_metrics() -> pd.DataFrame:
             followup12_limit_on_benefits=0,
             followup24_lde_leavers=0,
             followup24_social_assistance=0,
+            enterprises_converted=(month == 24) * 3,
+            maatwerk=20,
+            **dict.fromkeys(LEAVER_COLUMNS, 0),
             **dict.fromkeys(LDE_SPENDING, 0.0),
         )
         if month > 0:
             row.update(flow_lde_to_nec=1, flow_lde_to_unemployed=2, flow_lde_to_inactive=1, spending_wage_subsidy=1000.0)
+            row.update(spending_maatwerk=500.0)  # collective maatwerk is not LDE spending
         if month == 13:
             row.update(followup12_moves=10, followup12_in_nec=6, followup12_limit_leavers=5, followup12_limit_on_benefits=4)
+            row.update(followup12_leavers=20, followup12_leavers_on_benefits=7)
+            row.update(followup12_leavers_small=15, followup12_leavers_small_on_benefits=6)
+            row.update(followup12_leavers_large=5, followup12_leavers_large_on_benefits=1)
+            row.update(followup12_leavers_50_plus=4, followup12_leavers_50_plus_on_benefits=3)
         if month == 24:
             row.update(followup24_lde_leavers=8, followup24_social_assistance=2)
         rows.append(row)
@@ -48,6 +59,15 @@ def test_indicators_follow_their_definitions():
     assert got["sustainable_transition_rate"] == pytest.approx(0.6)
     assert got["dumping_risk"] == pytest.approx(0.8)
     assert got["social_assistance_24m_share"] == pytest.approx(0.25)
+    assert got["dumping_share"] == pytest.approx(7 / 20)
+    assert got["dumping_count"] == pytest.approx(7 / 2)  # per year over two years
+    assert got["leefloon_share_24m"] == got["social_assistance_24m_share"] == pytest.approx(0.25)
+    assert got["dumping_share_small"] == pytest.approx(6 / 15)
+    assert got["dumping_share_large"] == pytest.approx(1 / 5)
+    assert got["dumping_share_50_plus"] == pytest.approx(3 / 4)
+    assert math.isnan(got["dumping_share_under_35"])  # nobody in the group: no share
+    assert got["enterprise_conversions"] == 3
+    assert got["maatwerk_workforce_mean"] == 20
     assert got["enterprise_solvent_share"] == pytest.approx(0.8)
     assert got["enterprise_closures"] == 1
     assert got["service_quality"] == pytest.approx(sum(0.5 + 0.01 * m for m in range(1, 25)) / 24)

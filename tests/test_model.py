@@ -49,7 +49,8 @@ def test_metrics_have_every_required_column(small_run: LabourMarketModel):
     ]
     required += [f"vacancies_{kind}_{sector}" for kind in ("open", "filled") for sector in small_run.sector_names]
     assert not set(required) - set(metrics.columns)
-    assert len(FLOW_COLUMNS) == 20 and "flow_lde_to_nec" in FLOW_COLUMNS
+    assert STATUSES == ["unemployed", "social_assistance", "lde", "maatwerk", "nec", "inactive"]
+    assert len(FLOW_COLUMNS) == 6 * 5 and "flow_lde_to_maatwerk" in FLOW_COLUMNS
     assert list(metrics["month"]) == list(range(small_run.scenario.months + 1))
 
 
@@ -64,6 +65,9 @@ def test_stocks_balance_every_month_and_add_up_to_the_population(small_run: Labo
     entered = m[[f"inflow_{s}" for s in STATUSES]].sum().sum()
     assert m[STATUSES].sum(axis=1).iloc[0] + entered == small_run.people.total
     assert small_run.people.archived > 0  # the run did archive people, and nobody was lost
+    into = sum(m[f"flow_{o}_to_maatwerk"].sum() for o in STATUSES if o != "maatwerk")
+    out = sum(m[f"flow_maatwerk_to_{o}"].sum() for o in STATUSES if o != "maatwerk")
+    assert into > 0 and out > 0  # the sixth status is in use both ways, so its balance is checked too
 
 
 def test_every_flow_is_an_event(small_run: LabourMarketModel):

@@ -31,12 +31,12 @@ def table(quick_world: Scenario, tmp_path_factory) -> object:
 def test_stocks_has_a_panel_with_a_line_and_a_band_per_status_with_units(result):
     fig = plots.stocks(result.metrics)
     panels = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(panels) == 5
+    assert len(panels) == 6
     for ax, status in zip(panels, plots.STATUS_COLORS):
         assert len(ax.lines) == 1 and sum(isinstance(c, PolyCollection) for c in ax.collections) == 1
         assert ax.get_ylabel() == "persons" and ax.get_xlabel() == "years" and ax.get_title() == plots.STATUS_LABELS[status]
         assert ax.lines[0].get_color() == plots.STATUS_COLORS[status]
-    lde, inactive = panels[2], panels[4]
+    lde, inactive = panels[2], panels[5]
     assert lde.get_ylim()[1] <= 1.5 * result.metrics["lde"].max() < inactive.get_ylim()[1]  # LDE on its own scale
 
 

@@ -7,9 +7,11 @@ from .benefits import benefits
 from .decisions import enterprise_decisions
 from .demography import demography
 from .development import development
+from .doorstroom import doorstroom
 from .finances import enterprise_finances
 from .follow_up import follow_up
-from .labour_demand import labour_demand
+from .labour_demand import employer_decisions, labour_demand
+from .maatwerk import maatwerk
 from .matching import job_search_and_matching
 from .referral import referral
 from .retention import retention
@@ -19,11 +21,14 @@ __all__ = [
     "benefits",
     "demography",
     "development",
+    "doorstroom",
+    "employer_decisions",
     "enterprise_decisions",
     "enterprise_finances",
     "follow_up",
     "job_search_and_matching",
     "labour_demand",
+    "maatwerk",
     "referral",
     "retention",
     "time_limit",

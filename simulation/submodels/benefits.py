@@ -1,4 +1,13 @@
-"""Benefits: unemployment benefit runs out after its duration, then social assistance."""
+"""Benefits: unemployment benefit runs out after its duration, then social assistance.
+
+The duration of a new claim follows the rules in force (:func:`simulation.moves.entitlement`).
+When the federal limit comes in (``policy.benefit_reform_month``, source 4.6), existing
+claimants lose their benefit in phases by how long they have been unemployed: more
+than 20 years at once, 8 to 20 years two months later, 2 to 8 years three months
+later, and the others by the new rule counted from the start of their claim, not
+before six months after the reform. Whoever loses the benefit may claim social
+assistance (leefloon), the floor.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +15,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import move
+from ..moves import entitlement, move
 from ..people import BENEFIT_EXHAUSTED, SOCIAL_ASSISTANCE, UNEMPLOYED
-from ..scenario import NO_LIMIT_MONTHS
+from ..scenario import NEVER, NO_LIMIT_MONTHS
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
+
+#: Phases of the reform for existing claimants (source 4.6.2): months unemployed at
+#: least -> months after the reform at which the benefit ends.
+REFORM_PHASES = ((240, 0), (96, 2), (24, 3))
+#: Claimants unemployed less than two years keep their benefit at least this long.
+REFORM_LAST_WAVE = 6
 
 
 def benefits(model: LabourMarketModel) -> None:
@@ -22,8 +37,24 @@ def benefits(model: LabourMarketModel) -> None:
     model.recorder.add(
         "benefits_social_assistance", np.count_nonzero(status == SOCIAL_ASSISTANCE) * context.social_assistance_month
     )
-    if model.scenario.policy.benefit_limit >= NO_LIMIT_MONTHS:
+    policy = model.scenario.policy
+    if policy.benefit_reform_month == model.month:
+        limit_existing_claims(model)
+    if policy.benefit_limit >= NO_LIMIT_MONTHS and policy.benefit_reform_month == NEVER:
         return
     unemployed = p.in_status(UNEMPLOYED)
     p.benefit_left[unemployed] -= 1
     move(model, unemployed[p.benefit_left[unemployed] <= 0], SOCIAL_ASSISTANCE, BENEFIT_EXHAUSTED)
+
+
+def limit_existing_claims(model: LabourMarketModel) -> None:
+    """The reform's phases for those on unemployment benefit when it comes in (months left from now)."""
+    p = model.people
+    unemployed = p.in_status(UNEMPLOYED)
+    months = p.jobless_months[unemployed].astype(np.int64)
+    rule = entitlement(model, unemployed)
+    left = np.maximum(rule - months, REFORM_LAST_WAVE)
+    for at_least, ends in reversed(REFORM_PHASES):
+        left = np.where(months >= at_least, ends + 1, left)  # +1: this month's payment counts
+    left = np.where(rule >= NO_LIMIT_MONTHS, rule, left)  # the exempt keep theirs
+    p.benefit_left[unemployed] = np.minimum(p.benefit_left[unemployed], left)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import fall_back
-from ..people import ENTERPRISE_CLOSED, LDE
+from ..people import ENTERPRISE_CLOSED, LDE, NO_PHASE
 from ..scenario import NEVER, Policy, schedule_values
 from ..service import productivity, quality_target
 
@@ -44,7 +44,8 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     n = table.n
     workers = np.bincount(where, minlength=n)
     released = ent.push_output_cost * table.view("push")  # time given to job search and traineeships
-    output = np.bincount(where, weights=productivity(model, lde), minlength=n) * (1 - policy.training_effort) * (1 - released)
+    working = productivity(model, lde) * (p.phase[lde] == NO_PHASE)  # released for a doorstroom trajectory: no output
+    output = np.bincount(where, weights=working, minlength=n) * (1 - policy.training_effort) * (1 - released)
     months_in = p.lde_months[lde] - 1
     sine_full = workers * ent.sine_share * ent.sine_allowance_month
     level = sine_level(policy, model.month)

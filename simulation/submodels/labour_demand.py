@@ -39,3 +39,8 @@ def adjust_hiring_bars(model: LabourMarketModel) -> None:
     bar[:] = np.where(
         pressure, np.maximum(base - employers.bar_max_drop, bar - employers.bar_step), np.minimum(base, bar + employers.bar_step)
     )
+
+
+def employer_decisions(model: LabourMarketModel) -> None:
+    """Every regular employer decides its traineeship places (:meth:`NECEmployer.step`), in row order."""
+    model.employers.do("step")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import move
-from ..people import FOUND_JOB, LDE, NEC, SOCIAL_ASSISTANCE, UNEMPLOYED
+from ..people import FOUND_JOB, LDE, MAATWERK, NEC, NO_ONE, ROUTE_WORK_CARE, SOCIAL_ASSISTANCE, UNEMPLOYED
 from ..scenario import NO_LIMIT_MONTHS
 from .development import guidance
 from .labour_demand import adjust_hiring_bars
@@ -56,13 +56,16 @@ def limit_ramp(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
 
 
 def search(model: LabourMarketModel) -> np.ndarray:
-    """Rows of this month's applicants: the jobless at their status's rate, LDE workers at theirs."""
+    """Rows of this month's applicants: the jobless and maatwerk workers at their status's rate, LDE
+    workers at theirs; nobody on the work-care route (not job-seeking)."""
     p, people = model.people, model.scenario.people
     draw = model.streams.uniform_all("matching.apply", p.view("id"))
     status = p.view("status")
-    applying = ((status == UNEMPLOYED) & (draw < people.search_rate_unemployed)) | (
-        (status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance)
-    )
+    applying = (
+        ((status == UNEMPLOYED) & (draw < people.search_rate_unemployed))
+        | ((status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance))
+        | ((status == MAATWERK) & (draw < people.search_rate_maatwerk))
+    ) & (p.view("route") != ROUTE_WORK_CARE)
     lde = p.in_status(LDE)
     applying[lde] = draw[lde] < lde_search_intensity(model, lde)
     return np.flatnonzero(applying)
@@ -81,13 +84,52 @@ def choose_employers(model: LabourMarketModel, applicants: np.ndarray) -> tuple[
 
 def accept(model: LabourMarketModel, applicants: np.ndarray, employer: np.ndarray) -> np.ndarray:
     """Whether each application is accepted (before vacancies run out)."""
+    chance = hire_chance(model, applicants, employer)
+    return model.streams.uniform("matching.accept", model.people.ids(applicants)) < chance
+
+
+def hire_chance(model: LabourMarketModel, rows: np.ndarray, employer: np.ndarray, bar_reduction: float = 0.0) -> np.ndarray:
+    """Chance that ``employer`` (a row each) takes on each of ``rows``: logistic in (employability - bar).
+
+    The bar is lowered by ``covenant_bar_reduction`` x the strength of the employer's tie
+    with the candidate's enterprise (see :mod:`simulation.ties`), and by ``bar_reduction``
+    (a trainee the employer has seen at work); older candidates are accepted less often.
+    """
     p, table, scenario = model.people, model.employer_table, model.scenario
-    from_lde = p.status[applicants] == LDE
-    bar = table.hiring_bar[employer] - scenario.policy.covenant_bar_reduction * (table.covenant[employer] & from_lde)
-    gap = (p.employability[applicants] - bar) / scenario.people.hiring_softness
+    tie = model.ties.of(referring_enterprise(model, rows), employer)
+    bar = table.hiring_bar[employer] - scenario.policy.covenant_bar_reduction * tie - bar_reduction
+    gap = (p.employability[rows] - bar) / scenario.people.hiring_softness
     chance = 1 / (1 + np.exp(-gap))
-    chance[p.age[applicants] >= OLDER_AGE] *= scenario.people.older_worker_acceptance
-    return model.streams.uniform("matching.accept", p.ids(applicants)) < chance
+    chance[p.age[rows] >= OLDER_AGE] *= scenario.people.older_worker_acceptance
+    return chance
+
+
+#: Months after leaving LDE during which a tie of the former enterprise still helps.
+RECENT_LEAVER_MONTHS = 12
+
+
+def referring_enterprise(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
+    """The LDE enterprise that stands behind each candidate: his own while in LDE, the last one for a
+    jobless recent leaver (left within 12 months), else none (-1)."""
+    p = model.people
+    status = p.status[rows]
+    recent = (status < LDE) & (p.lde_exit_month[rows] >= max(model.month - RECENT_LEAVER_MONTHS, 1))
+    return np.where(status == LDE, p.enterprise[rows], np.where(recent, p.last_enterprise[rows], NO_ONE))
+
+
+def start_regular_job(model: LabourMarketModel, rows: np.ndarray, employer: np.ndarray, reason: int) -> None:
+    """Move ``rows`` into a regular job at ``employer`` (a row each) for ``reason``.
+
+    The job's separation risk is the employer's job quality, lowered for a hire through a
+    tie (``tie_retention_effect`` x strength); a covenant employer trains hires from LDE.
+    """
+    p, table = model.people, model.employer_table
+    from_lde = p.status[rows] == LDE
+    tie = model.ties.of(referring_enterprise(model, rows), employer)
+    move(model, rows, NEC, reason)
+    p.employer[rows] = employer
+    p.job_quality[rows] = table.job_quality[employer] * (1 - model.scenario.employers.tie_retention_effect * tie)
+    p.covenant_hire[rows] = table.covenant[employer] & from_lde
 
 
 def hire(model: LabourMarketModel, hired: np.ndarray, employer: np.ndarray) -> None:
@@ -98,11 +140,7 @@ def hire(model: LabourMarketModel, hired: np.ndarray, employer: np.ndarray) -> N
     rank = np.arange(employer.size) - np.searchsorted(employer, employer, side="left")
     within = rank < table.vacancies[employer]
     hired, employer = hired[within], employer[within]
-    from_lde = p.status[hired] == LDE
-    move(model, hired, NEC, FOUND_JOB)
-    p.employer[hired] = employer
-    p.job_quality[hired] = table.job_quality[employer]
-    p.covenant_hire[hired] = table.covenant[employer] & from_lde
+    start_regular_job(model, hired, employer, FOUND_JOB)
     filled = np.bincount(employer, minlength=table.n)
     table.view("vacancies")[:] -= filled
     table.view("hires")[:] = filled

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..agents import pressed
 from ..moves import move
-from ..people import HIRED_LDE, LDE, NO_ONE, Population
+from ..people import HIRED_LDE, LDE, NO_ONE, NO_ROUTE, Population
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -67,6 +67,7 @@ def request_referrals(model: LabourMarketModel) -> None:
         & (p.view("jobless_months") >= policy.referral_min_jobless_months)
         & (p.view("employability") <= policy.referral_max_employability)
         & (p.view("lde_months") < min(policy.lde_limit, np.iinfo(np.int16).max))
+        & (p.view("route") == NO_ROUTE)  # not on the work-care route or waiting for collective maatwerk
         & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
     )
     p.queued_since[asking] = model.month

@@ -3,8 +3,10 @@
 A regular job's monthly separation risk is high in the first six months and falls with
 tenure (source 3.3: 72% still at work after 6 months, 48% after 2 years). It is higher
 for less employable workers, scaled by the sector's job quality, and lowered during
-aftercare for people who came from LDE. LDE workers can be dismissed or quit.
-Everyone who separates falls back to unemployment or social assistance.
+aftercare for people who came from LDE. LDE and collective maatwerk workers can be
+dismissed or quit. Everyone who separates falls back to unemployment or social
+assistance; a hire from LDE that ends within 12 months weakens the tie between the
+enterprise and the employer (:mod:`simulation.ties`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..moves import fall_back
-from ..people import DISMISSED, JOB_LOST, LDE, NEC
+from ..people import DISMISSED, JOB_LOST, LDE, MAATWERK, NEC
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
 
 EARLY_MONTHS, MID_MONTHS = 6, 24
+#: A hire from LDE that ends within this many months weakens the tie it came through.
+FOLLOW_UP_MONTHS = 12
 
 
 def retention(model: LabourMarketModel) -> None:
@@ -57,10 +61,15 @@ def separate_regular_jobs(model: LabourMarketModel) -> None:
     in_aftercare = (aftercare > 0) & (p.view("months_in_status") > 0)
     aftercare -= in_aftercare
     model.recorder.add("spending_aftercare", np.count_nonzero(in_aftercare) * policy.aftercare_cost_month)
-    fall_back(model, nec[leaving], JOB_LOST)
+    separated = nec[leaving]
+    early = separated[p.from_lde[separated] & (p.months_in_status[separated] < FOLLOW_UP_MONTHS)]
+    model.ties.weaken(p.last_enterprise[early], p.employer[early], model.scenario.employers.tie_step)
+    fall_back(model, separated, JOB_LOST)
 
 
 def separate_lde_jobs(model: LabourMarketModel) -> None:
-    lde = model.people.in_status(LDE)
-    leaving = model.streams.uniform("retention.lde", model.people.ids(lde)) < model.scenario.people.lde_dismissal_hazard
-    fall_back(model, lde[leaving], DISMISSED)
+    """LDE and collective maatwerk workers are dismissed or quit at ``lde_dismissal_hazard`` (each their stream)."""
+    for status, stream in ((LDE, "retention.lde"), (MAATWERK, "retention.maatwerk")):
+        rows = model.people.in_status(status)
+        leaving = model.streams.uniform(stream, model.people.ids(rows)) < model.scenario.people.lde_dismissal_hazard
+        fall_back(model, rows[leaving], DISMISSED)

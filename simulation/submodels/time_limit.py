@@ -1,12 +1,13 @@
-"""The time limit on LDE: months used, the extension decision, and exits at the limit.
+"""The time limit on LDE: months used, the evaluation before the end, extensions, exits.
 
-Each month worked in LDE counts against ``max_lde_months`` (across spells). A worker who
-reaches the limit may get an extension of ``extension_months`` under the
-``extension_rule``: with "evaluation", workers whose employability is at least
-``extension_min_employability`` (the employment service judges a transition within
-reach) get it with probability ``extension_probability``. Whoever reaches the limit
-(plus any extension) without a job leaves LDE and falls back to unemployment or
-social assistance.
+Each month worked in LDE counts against ``max_lde_months`` (across spells).
+``evaluation_lead_months`` before the limit the employment service evaluates the worker
+and opens a route (:mod:`.end_of_trajectory`). A worker who reaches the limit may get
+an extension of ``extension_months`` under the ``extension_rule``: with "evaluation",
+workers whose employability is at least ``extension_min_employability`` get it with
+probability ``extension_probability``. Whoever reaches the limit (plus any extension)
+without a job leaves LDE: to unemployment or social assistance, on the work-care
+route (reason ``work_care``) or not (``time_limit``).
 """
 
 from __future__ import annotations
@@ -14,24 +15,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..moves import fall_back
-from ..people import LDE, TIME_LIMIT
+from ..people import LDE, ROUTE_WORK_CARE, TIME_LIMIT, WORK_CARE
+from .end_of_trajectory import evaluate
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
 
 
 def time_limit(model: LabourMarketModel) -> None:
-    """Count the month worked, decide extensions at the limit, and end trajectories past it."""
+    """Count the month worked, evaluate before the limit, decide extensions at it, end trajectories past it."""
     p, policy = model.people, model.scenario.policy
     lde = model.people.in_status(LDE)
     p.lde_months[lde] += 1
+    if policy.end_evaluation:
+        evaluate(model, lde, policy.lde_limit + policy.extension_months * p.extended[lde])
     at_limit = lde[(p.lde_months[lde] == policy.lde_limit) & ~p.extended[lde]]
     if policy.extension_rule == "evaluation" and policy.extension_months > 0:
         eligible = at_limit[p.employability[at_limit] >= policy.extension_min_employability]
         granted = eligible[model.streams.uniform("time_limit.extension", p.ids(eligible)) < policy.extension_probability]
         p.extended[granted] = True
         model.recorder.add("extensions_granted", granted.size)
+    lde = model.people.in_status(LDE)  # without those the evaluation moved on
     allowed = policy.lde_limit + policy.extension_months * p.extended[lde]
     leaving = lde[p.lde_months[lde] >= allowed]
+    work_care = p.route[leaving] == ROUTE_WORK_CARE
     model.recorder.add("exits_time_limit", leaving.size)
-    fall_back(model, leaving, TIME_LIMIT)
+    fall_back(model, leaving[work_care], WORK_CARE)
+    fall_back(model, leaving[~work_care], TIME_LIMIT)

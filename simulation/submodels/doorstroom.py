@@ -1,0 +1,97 @@
+"""The doorstroom trajectory (source 1.21): preparation, job matching, a traineeship, then a hire or not.
+
+A worker the evaluation sends on the trajectory (:mod:`.end_of_trajectory`) goes
+through its phases while still employed by his LDE enterprise, which releases him from
+work (no output: see the enterprise finances):
+
+1. **preparation**: one month (CV, application training);
+2. **job matching**: up to ``matching_months``; each month the provider finds a
+   traineeship place with chance ``matching_success``, at an employer chosen in
+   proportion to its free places x (1 + the tie of the worker's enterprise with it).
+   Taking a place reserves one of the employer's vacancies and forms or strengthens
+   the tie. Without a place by the end, the trajectory ends and he works again;
+3. **traineeship**: ``traineeship_months`` at the employer, who then decides whether to
+   hire him (:func:`simulation.submodels.matching.hire_chance` with the bar lowered by
+   ``traineeship_bar_reduction``): hired, he moves to ``nec`` with reason
+   ``hired_after_traineeship`` on the reserved vacancy; not hired, the vacancy returns
+   and the tie weakens;
+4. **aftercare**: the aftercare of every move from LDE to a regular job.
+
+The worker's time limit runs on: whoever reaches it still in a phase leaves LDE as
+anyone else does (and a traineeship's vacancy returns).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..people import HIRED_AFTER_TRAINEESHIP, LDE, MATCHING, NO_ONE, NO_PHASE, PREPARATION, TRAINEESHIP
+from .matching import hire_chance, start_regular_job
+
+if TYPE_CHECKING:
+    from ..model import LabourMarketModel
+
+PREPARATION_MONTHS = 1
+
+
+def doorstroom(model: LabourMarketModel) -> None:
+    """Advance every doorstroom trajectory by a month: traineeships end, matches are made, preparation ends."""
+    p, policy, month = model.people, model.scenario.policy, model.month
+    lde = p.in_status(LDE)
+    on_trajectory = lde[p.phase[lde] != NO_PHASE]
+    phase, elapsed = p.phase[on_trajectory], month - p.phase_since[on_trajectory]
+    end_traineeships(model, on_trajectory[(phase == TRAINEESHIP) & (elapsed >= policy.traineeship_months)])
+    matching = on_trajectory[(phase == MATCHING) & (elapsed >= 1)]
+    find_traineeships(model, matching)
+    lde = p.in_status(LDE)
+    unmatched = matching[(p.status[matching] == LDE) & (p.phase[matching] == MATCHING)]
+    given_up = unmatched[month - p.phase_since[unmatched] >= policy.matching_months]
+    p.phase[given_up] = NO_PHASE
+    model.recorder.add("trajectories_without_traineeship", given_up.size)
+    prepared = on_trajectory[(phase == PREPARATION) & (elapsed >= PREPARATION_MONTHS)]
+    p.phase[prepared] = MATCHING
+    p.phase_since[prepared] = month
+    model.recorder.add("on_doorstroom_trajectory", np.count_nonzero(p.phase[lde] != NO_PHASE))
+
+
+def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
+    """The provider looks for a traineeship place for each worker in ``rows`` (a few a month: one by one)."""
+    p, table, policy = model.people, model.employer_table, model.scenario.policy
+    draws = model.streams.uniform("doorstroom.matching", p.ids(rows))
+    picks = model.streams.uniform("doorstroom.employer", p.ids(rows))
+    found = []
+    for row, draw, pick in zip(rows.tolist(), draws.tolist(), picks.tolist()):
+        places = table.view("traineeship_places")
+        if draw >= policy.matching_success or places.sum() == 0:
+            continue
+        weight = places * (1 + model.ties.strength[p.enterprise[row]])
+        employer = min(int(np.searchsorted(np.cumsum(weight) / weight.sum(), pick, side="right")), places.size - 1)
+        places[employer] -= 1
+        table.vacancies[employer] -= 1
+        p.trainee_employer[row] = employer
+        found.append(row)
+    started = np.array(found, dtype=np.intp)
+    p.phase[started] = TRAINEESHIP
+    p.phase_since[started] = model.month
+    model.ties.strengthen(p.enterprise[started], p.trainee_employer[started], model.scenario.employers.tie_step)
+    model.recorder.add("traineeships_started", started.size)
+
+
+def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
+    """Each employer decides on its trainee: hire him on the reserved vacancy, or let the traineeship end."""
+    p, policy = model.people, model.scenario.policy
+    employer = p.trainee_employer[rows]
+    chance = hire_chance(model, rows, employer, policy.traineeship_bar_reduction)
+    hired = model.streams.uniform("doorstroom.hire", p.ids(rows)) < chance
+    failed = rows[~hired]
+    model.ties.weaken(p.enterprise[failed], employer[~hired], model.scenario.employers.tie_step)
+    p.phase[rows[hired]] = NO_PHASE  # the reserved vacancy is filled, not returned
+    p.trainee_employer[rows[hired]] = NO_ONE
+    start_regular_job(model, rows[hired], employer[hired], HIRED_AFTER_TRAINEESHIP)
+    np.add.at(model.employer_table.vacancies, employer[~hired], 1)
+    p.phase[failed] = NO_PHASE
+    p.trainee_employer[failed] = NO_ONE
+    model.recorder.add("traineeships_ended", rows.size)
+    model.recorder.add("traineeships_hired", np.count_nonzero(hired))

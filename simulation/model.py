@@ -13,7 +13,6 @@ from .records import Recorder
 from .resources import people_capacity
 from .scenario import NO_LIMIT_MONTHS, Scenario
 from .streams import RandomStreams
-from .ties import Ties
 from .submodels import (
     benefits,
     demography,
@@ -31,6 +30,7 @@ from .submodels import (
     time_limit,
 )
 from .submodels.referral import Referrals
+from .ties import Ties
 
 
 class LabourMarketModel(mesa.Model):
@@ -128,20 +128,34 @@ class LabourMarketModel(mesa.Model):
         )
 
     def decision_metrics(self, is_open: np.ndarray, lde_workers: int) -> dict[str, float]:
-        """What the open enterprises have chosen, summed or averaged over them."""
+        """What the open enterprises have chosen, summed or averaged over them: in total, and with
+        ``_small`` and ``_large`` for each size class (the decisions plot draws both)."""
         ent = self.enterprise_table
-        coaches = float(ent.view("coaches")[is_open].sum())
-        pressure = pressed(ent) & is_open
+        large = ent.view("large")
+        metrics: dict[str, float] = {}
+        for suffix, group in (("", is_open), ("_small", is_open & ~large), ("_large", is_open & large)):
+            workers = int(ent.view("workers")[group].sum()) if suffix else lde_workers
+            metrics.update({f"{name}{suffix}": value for name, value in self.choices(group, workers).items()})
+        metrics["enterprise_income"] = float(ent.view("income")[is_open].sum())
+        metrics["enterprise_costs"] = float(ent.view("costs")[is_open].sum())
+        return metrics
+
+    def choices(self, group: np.ndarray, workers: int) -> dict[str, float]:
+        """The decision metrics of the enterprises in ``group`` (open ones), with ``workers`` LDE workers."""
+        ent = self.enterprise_table
+
+        def mean(column: str) -> float:
+            return float(ent.view(column)[group].mean()) if group.any() else 0.0
+
         return {
-            "coaches_per_worker": coaches / lde_workers if lde_workers else 0.0,
-            "price_mean": float(ent.view("price")[is_open].mean()) if is_open.any() else 0.0,
-            "push_mean": float(ent.view("push")[is_open].mean()) if is_open.any() else 0.0,
-            "enterprises_under_pressure": int(pressure.sum()),
-            "enterprises_hiring_frozen": int((is_open & (ent.view("fill_target") < ent.view("slots"))).sum()),
-            "enterprises_converted": int((is_open & ent.view("converted")).sum()),
-            "selection_strength_mean": float(ent.view("selection")[is_open].mean()) if is_open.any() else 0.0,
-            "enterprise_income": float(ent.view("income")[is_open].sum()),
-            "enterprise_costs": float(ent.view("costs")[is_open].sum()),
+            "enterprises_open": int(group.sum()),
+            "coaches_per_worker": float(ent.view("coaches")[group].sum()) / workers if workers else 0.0,
+            "price_mean": mean("price"),
+            "push_mean": mean("push"),
+            "enterprises_under_pressure": int((pressed(ent) & group).sum()),
+            "enterprises_hiring_frozen": int((group & (ent.view("fill_target") < ent.view("slots"))).sum()),
+            "enterprises_converted": int((group & ent.view("converted")).sum()),
+            "selection_strength_mean": mean("selection"),
         }
 
     def enterprise(self, row: int) -> dict[str, object]:
@@ -173,7 +187,6 @@ class LabourMarketModel(mesa.Model):
         state.update({f"vacancies_open_{name}": float(v) for name, v in zip(self.sector_names, vacancies)})
         state.update(
             {
-                "enterprises_open": int(is_open.sum()),
                 "enterprises_solvent": int(solvent.sum()),
                 "enterprises_solvent_small": int((solvent & ~large).sum()),
                 "enterprises_solvent_large": int((solvent & large).sum()),

@@ -175,7 +175,7 @@ class RunWriter:
         self._write_provenance()
 
     def add(self, rep: Replication) -> None:
-        """Append one finished replication to metrics.csv, summary.csv and events.csv.
+        """Append one finished replication to metrics.csv, summary.csv, network.csv and the event logs.
 
         Ctrl-C and SIGTERM wait until all of a replication's rows and run.json are
         written, so the files never hold half a replication.
@@ -187,6 +187,8 @@ class RunWriter:
                 self._append("events.csv", rep.events)
             if rep.enterprise_events is not None:
                 self._append("enterprise_events.csv", rep.enterprise_events)
+            if rep.network is not None:
+                self._append("network.csv", rep.network)
             self.provenance["replications_done"] += 1
             self.provenance.setdefault("replication_seeds", []).append(rep.seed)
             self._write_provenance()

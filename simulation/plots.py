@@ -246,33 +246,79 @@ def viability(metrics: pd.DataFrame) -> Figure:
     return fig
 
 
+#: Line style of each size class in the plots of enterprises.
+SIZE_STYLES = {"_small": ("small neighbourhood services", "-"), "_large": ("large proximity services", "--")}
+
+
 def decisions(metrics: pd.DataFrame) -> Figure:
-    """What the enterprises chose over time (medians over replications): how many are open,
-    under pressure, with hiring frozen and converted; coaches per worker; price and push."""
-    fig = Figure(figsize=(12, 4), layout="constrained")
+    """What the enterprises chose over time, by size class (medians over replications): how many
+    are open, under pressure, with hiring frozen and converted; coaches per worker; price and push.
+    Solid lines are small neighbourhood services, dashed ones large proximity services."""
+    fig = Figure(figsize=(12, 4.4), layout="constrained")
     counts, coaching, choices = fig.subplots(1, 3)
     by_month = metrics.groupby("month")
     years = by_month["month"].first() / 12
-    for column, label, color in (
-        ("enterprises_open", "open", "#0072b2"),
-        ("enterprises_under_pressure", "under pressure", "#d55e00"),
-        ("enterprises_hiring_frozen", "hiring frozen", "#e69f00"),
-        ("enterprises_converted", "converted to collective maatwerk", "#009e73"),
-    ):
-        if column in metrics:
-            counts.plot(years, by_month[column].median(), label=label, color=color, linewidth=2)
-    if "coaches_per_worker" in metrics:
-        coaching.plot(years, by_month["coaches_per_worker"].median(), color="#0072b2", linewidth=2)
-    for column, label, color in (("price_mean", "price index", "#cc79a7"), ("push_mean", "push", "#009e73")):
-        if column in metrics:
-            choices.plot(years, by_month[column].median(), label=label, color=color, linewidth=2)
+    panels = (
+        (
+            counts,
+            (
+                ("enterprises_open", "open", "#0072b2"),
+                ("enterprises_under_pressure", "under pressure", "#d55e00"),
+                ("enterprises_hiring_frozen", "hiring frozen", "#e69f00"),
+                ("enterprises_converted", "converted to collective maatwerk", "#009e73"),
+            ),
+        ),
+        (coaching, (("coaches_per_worker", "coaches per worker", "#0072b2"),)),
+        (choices, (("price_mean", "price index", "#cc79a7"), ("push_mean", "push", "#009e73"))),
+    )
+    for ax, lines in panels:
+        for column, label, color in lines:
+            for suffix, (_, style) in SIZE_STYLES.items():
+                if column + suffix in metrics:
+                    ax.plot(
+                        years,
+                        by_month[column + suffix].median(),
+                        color=color,
+                        linestyle=style,
+                        linewidth=2,
+                        label=label if suffix == "_small" else None,
+                    )
+    for _, (name, style) in SIZE_STYLES.items():
+        counts.plot([], [], color="#555555", linestyle=style, label=name)
     counts.set(title="Enterprises", xlabel="years", ylabel="enterprises", ylim=(0, None))
     coaching.set(title="Coaches per LDE worker", xlabel="years", ylabel="coaches (FTE) per worker", ylim=(0, None))
     choices.set(title="Price and push (means)", xlabel="years", ylabel="index (price 1 = start; push 0 = none)")
-    counts.legend(frameon=False, fontsize=8)
-    choices.legend(frameon=False, fontsize=8)
+    for ax in (counts, choices):
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(frameon=False, fontsize=8)
     for ax in (counts, coaching, choices):
         ax.grid(alpha=0.3)
+    return fig
+
+
+def network(ties: pd.DataFrame) -> Figure:
+    """The employer network at the end of the run (``network.csv``): for an enterprise with ties,
+    the sum of its tie strengths with the employers of each sector, averaged by size class
+    (left), and how many employers an enterprise is tied to, by size class (right; strength
+    at least 0.1)."""
+    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    heat, counts = fig.subplots(1, 2, width_ratios=(3, 2))
+    per_enterprise = ties.groupby(["size_class", "replication", "enterprise", "sector"])["strength"].sum()
+    strength = per_enterprise.unstack(fill_value=0.0).groupby(level="size_class").mean()
+    image = heat.imshow(
+        strength.to_numpy(), cmap="Greens", vmin=0, vmax=max(float(strength.to_numpy().max()), 1e-9), aspect="auto"
+    )
+    heat.set_xticks(range(strength.shape[1]), [plain(s) for s in strength.columns], rotation=30, ha="right")
+    heat.set_yticks(range(strength.shape[0]), [s.replace("_", " ").replace(" service", "\nservice") for s in strength.index])
+    heat.set_title("Tie strength of an enterprise with each sector's employers")
+    fig.colorbar(image, ax=heat, label="tie strength (sum over employers)")
+    strong = ties[ties["strength"] >= 0.1].groupby(["replication", "size_class", "enterprise"]).size()
+    for x, (_, values) in enumerate(strong.groupby("size_class")):
+        counts.boxplot(values.to_numpy(), positions=[x], widths=0.5)
+    classes = list(strong.groupby("size_class").groups)
+    counts.set_xticks(range(len(classes)), [c.replace("_", " ").replace(" service", "\nservice") for c in classes])
+    counts.set(title="Employers tied to an enterprise (strength >= 0.1)", ylabel="employers", ylim=(0, None))
+    counts.grid(alpha=0.3, axis="y")
     return fig
 
 

@@ -90,7 +90,18 @@ def run_report(folder: Path) -> Report:
                 plots.decisions(metrics),
                 "Enterprises expecting to fall below their aspiration act: they cut overhead and coaches, raise "
                 "prices, leave slots empty, ask for local support or convert; comfortable ones undo their cuts. "
-                "Push is the extra job search they give their workers.",
+                "Push is the extra job search they give their workers. Solid lines: small neighbourhood services; "
+                "dashed: large proximity services.",
+            )
+        )
+    if (folder / "network.csv").exists() and (ties := pd.read_csv(folder / "network.csv")).size:
+        figures.append(
+            (
+                "The employer network",
+                plots.network(ties),
+                "Ties between LDE enterprises and regular employers at the end of the run: covenants create them, "
+                "traineeships form them, lasting hires strengthen them and failures weaken them. A candidate from "
+                "a tied enterprise meets a lower hiring bar and, once hired, stays longer.",
             )
         )
     tables = [("Indicators (mean over replications, 95% interval)", indicator_summary(summary, scenario))]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .agents import SIZE_CLASSES
 from .indicators import indicators
 from .model import LabourMarketModel
 from .scenario import Scenario
@@ -23,12 +24,13 @@ class Replication:
     summary: dict[str, float]
     events: pd.DataFrame | None
     enterprise_events: pd.DataFrame | None = None
+    network: pd.DataFrame | None = None
 
 
 @dataclass
 class RunResult:
-    """All replications of a run: ``metrics``, ``summary`` and (if asked) ``events`` and
-    ``enterprise_events`` as frames."""
+    """All replications of a run: ``metrics``, ``summary``, the ``network`` of ties at the end
+    and (if asked) ``events`` and ``enterprise_events`` as frames."""
 
     scenario: Scenario
     seed: int
@@ -36,6 +38,7 @@ class RunResult:
     summary: pd.DataFrame
     events: pd.DataFrame | None
     enterprise_events: pd.DataFrame | None = None
+    network: pd.DataFrame | None = None
 
 
 def replication_seed(seed: int, replication: int) -> int:
@@ -72,7 +75,18 @@ def simulate(
         log.insert(1, "replication", replication)
         decisions = model.recorder.enterprise_events()
         decisions.insert(1, "replication", replication)
-    return Replication(replication, rep_seed, metrics, summary, log, decisions)
+    return Replication(replication, rep_seed, metrics, summary, log, decisions, network(model, replication))
+
+
+def network(model: LabourMarketModel, replication: int) -> pd.DataFrame:
+    """The ties between enterprises and employers at the end of a run, one row per tie (see :mod:`simulation.ties`)."""
+    ties = model.ties.table()
+    employers = model.employer_table
+    ties.insert(0, "replication", replication)
+    ties.insert(3, "size_class", np.array(SIZE_CLASSES)[model.enterprise_table.large[ties["enterprise"]].astype(int)])
+    ties.insert(4, "sector", [model.sector_names[s] for s in employers.sector[ties["employer"]]])
+    ties.insert(5, "covenant", employers.covenant[ties["employer"]])
+    return ties
 
 
 def run(
@@ -104,4 +118,5 @@ def run(
         summary=pd.DataFrame([r.summary for r in done]),
         events=pd.concat([r.events for r in done], ignore_index=True) if events else None,
         enterprise_events=pd.concat([r.enterprise_events for r in done], ignore_index=True) if events else None,
+        network=pd.concat([r.network for r in done], ignore_index=True),
     )

@@ -935,8 +935,7 @@ class Policy(Section):
         0.10,
         "probability",
         "S 1.20: the employer may keep the worker (interne doorstroom); E for how often",
-        "Chance that an enterprise not under financial pressure keeps a worker who needs no more support "
-        "on a regular contract.",
+        "Chance that an enterprise not under financial pressure keeps a worker who needs no more support on a regular contract.",
         ge=0,
         le=1,
     )
@@ -967,7 +966,9 @@ class Policy(Section):
         ge=0,
         le=1,
     )
-    traineeship_months: Int = param(3, "months", "S 1.21: a traineeship of up to 3 months", "Length of a traineeship.", ge=1, le=24)
+    traineeship_months: Int = param(
+        3, "months", "S 1.21: a traineeship of up to 3 months", "Length of a traineeship.", ge=1, le=24
+    )
     traineeship_bar_reduction: Float = param(
         0.0,
         "employability",

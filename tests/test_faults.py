@@ -51,7 +51,7 @@ def test_a_full_disk_gives_a_clear_error_and_no_half_written_table(tmp_path: Pat
 
     def failing_fsync(fd: int) -> None:
         calls.append(fd)
-        if len(calls) > 4:  # metrics.csv and summary.csv of two replications go through
+        if len(calls) > 6:  # metrics.csv, summary.csv and network.csv of two replications go through
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
@@ -65,6 +65,7 @@ def test_a_full_disk_gives_a_clear_error_and_no_half_written_table(tmp_path: Pat
     metrics = pd.read_csv(out / "metrics.csv")
     assert len(metrics) == 2 * 13 and set(metrics["replication"]) == {0, 1}
     assert len(pd.read_csv(out / "summary.csv")) == 2
+    assert set(pd.read_csv(out / "network.csv")["replication"]) <= {0, 1}
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="mounts a tmpfs")

@@ -8,7 +8,6 @@ import pytest
 from simulation.indicators import DUMPING_GROUPS, INDICATORS, LDE_SPENDING, indicators
 from simulation.records import FLOW_COLUMNS
 
-
 LEAVER_COLUMNS = [f"followup12_leavers_{g}{end}" for g in DUMPING_GROUPS for end in ("", "_on_benefits")]
 
 

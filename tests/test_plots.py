@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 
@@ -161,6 +162,33 @@ def test_tradeoff_never_draws_a_scenario_without_limit_at_zero_dumping(table):
 def test_decisions_draw_what_the_enterprises_chose(result):
     fig = plots.decisions(result.metrics)
     counts, coaching, choices = fig.axes
-    assert [line.get_label() for line in counts.lines][:2] == ["open", "under pressure"]
-    assert len(coaching.lines) == 1 and coaching.get_ylabel() == "coaches (FTE) per worker"
-    assert {line.get_label() for line in choices.lines} == {"price index", "push"}
+    labelled = [line.get_label() for line in counts.lines if not line.get_label().startswith("_")]
+    assert labelled[:2] == ["open", "under pressure"]
+    assert labelled[-2:] == ["small neighbourhood services", "large proximity services"]  # the line-style key
+    # one solid line for the small and one dashed for the large enterprises, each from its own column
+    assert [line.get_linestyle() for line in coaching.lines] == ["-", "--"]
+    metrics = result.metrics
+    for line, suffix in zip(coaching.lines, ("_small", "_large")):
+        assert list(line.get_ydata()) == list(metrics.groupby("month")[f"coaches_per_worker{suffix}"].median())
+    assert {line.get_label() for line in choices.lines} == {"price index", "push", "_child1", "_child3"}
+
+
+def test_network_shows_each_size_class_s_ties_by_sector():
+    ties = pd.DataFrame(
+        {
+            "replication": [0, 0, 0, 1],
+            "enterprise": [0, 0, 1, 0],
+            "employer": [0, 1, 0, 0],
+            "size_class": ["small_neighbourhood_service"] * 2 + ["large_proximity_service", "small_neighbourhood_service"],
+            "sector": ["care", "industry", "care", "care"],
+            "covenant": [True, False, True, True],
+            "strength": [0.5, 0.25, 1.0, 0.3],
+            "events": [1, 1, 0, 2],
+        }
+    )
+    heat, counts = plots.network(ties).axes[:2]
+    # rows: large, small (sorted); columns: care, industry; means over the (replication, enterprise) with ties
+    assert heat.images[0].get_array().tolist() == [[1.0, 0.0], [pytest.approx(0.4), pytest.approx(0.125)]]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["care", "industry"]
+    medians = [line.get_ydata()[0] for line in counts.lines if line.get_color() in ("C1", "#ff7f0e")]
+    assert sorted(medians) == [1.0, 1.5]  # employers tied at >= 0.1: 1 for the large; 2 and 1 for the small

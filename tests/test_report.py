@@ -35,7 +35,7 @@ def text_of(path: Path) -> str:
 def test_run_report_is_self_contained_with_table_figures_and_provenance(run_folder: Path):
     text = text_of(write_report(run_folder))
     assert "<table" in text and "transition_rate_annual" in text
-    assert text.count("src='data:image/png;base64,") == 5  # stocks, viability, decisions, survival, pathways
+    assert text.count("src='data:image/png;base64,") == 6  # stocks, viability, decisions, network, survival, pathways
     assert "Enterprise decisions (count over all replications)" in text
     assert not re.search(r"(src|href)=['\"]https?://", text)  # opens without network
     assert "world.pool_size" in text and "5,000 persons instead of 100,000 persons" in text  # what differs, with units
@@ -46,7 +46,7 @@ def test_run_report_is_self_contained_with_table_figures_and_provenance(run_fold
 def test_markdown_report_links_figures_that_exist(run_folder: Path):
     text = write_report(run_folder, "md").read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(links) == 5 and all((run_folder / link).is_file() for link in links)
+    assert len(links) == 6 and all((run_folder / link).is_file() for link in links)
     assert "| transition_rate_annual |" in text
 
 

@@ -35,7 +35,6 @@ from ..agents import pressed
 from ..moves import move
 from ..people import (
     INTERNAL_DOORSTROOM,
-    LDE,
     NEC,
     NO_ROUTE,
     PREPARATION,

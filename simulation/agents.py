@@ -60,6 +60,8 @@ class EnterpriseTable(Table):
         "converted": (np.bool_, False),  # converted to collective maatwerk (still operating)
         "overhead_share": (np.float64, 1.0),  # share of the standard overhead it still carries
         "selection": (np.float64, 0.0),  # how strongly it preferred employable candidates when it last hired
+        "training": (np.float64, 0.0),  # share of its workers' time spent in training (no output)
+        "quality_start": (np.float64, 1.0),  # service quality at month 0: its clients' reference
     }
     # One array per column, declared for type checkers and editors.
     large: np.ndarray
@@ -86,6 +88,8 @@ class EnterpriseTable(Table):
     converted: np.ndarray
     overhead_share: np.ndarray
     selection: np.ndarray
+    training: np.ndarray
+    quality_start: np.ndarray
 
 
 class EmployerTable(Table):
@@ -172,6 +176,8 @@ class LDEEnterprise(TableAgent):
     converted = Column()
     overhead_share = Column()
     selection = Column()
+    training = Column()
+    quality_start = Column()
 
     @property
     def size_class(self) -> str:
@@ -201,7 +207,7 @@ class LDEEnterprise(TableAgent):
                 if option():
                     return
         elif self.comfortable():
-            for option in (self.restore_coaches, self.lower_price):
+            for option in (self.restore_coaches, self.restore_training, self.lower_price):
                 if option():
                     return
 
@@ -234,10 +240,31 @@ class LDEEnterprise(TableAgent):
                 self.raise_price,
                 self.freeze_hiring,
                 self.ask_local_support,
+                self.cut_training,
                 self.cut_coaches,
                 self.convert,
             ]
-        return [self.cut_overhead, self.cut_coaches, self.raise_price, self.freeze_hiring, self.ask_local_support, self.convert]
+        return [
+            self.cut_overhead,
+            self.cut_training,
+            self.cut_coaches,
+            self.raise_price,
+            self.freeze_hiring,
+            self.ask_local_support,
+            self.convert,
+        ]
+
+    def cut_training(self) -> bool:
+        """Less training time: more output and revenue now, less employability later (one step a month)."""
+        if self.training <= 1e-9:
+            return False
+        return self.decide("training", max(0.0, self.training - TRAINING_STEP), "financial pressure")
+
+    def restore_training(self) -> bool:
+        target = self.model.scenario.policy.training_effort
+        if self.training >= target - 1e-9:
+            return False
+        return self.decide("training", min(target, self.training + TRAINING_STEP), "recovered")
 
     def cut_coaches(self) -> bool:
         ent = self.model.scenario.enterprises
@@ -329,6 +356,8 @@ def at_ease(table: EnterpriseTable) -> np.ndarray:
 
 #: Share of the standard overhead cut in one month of pressure (staff functions trimmed or shared).
 OVERHEAD_CUT = 0.1
+#: Training time (share of working time) cut or restored in one month's decision.
+TRAINING_STEP = 0.01
 #: A change of push smaller than this is not worth a decision.
 PUSH_TOLERANCE = 0.005
 

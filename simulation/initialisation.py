@@ -107,6 +107,7 @@ def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
         slots=slots,
         fill_target=slots,
         coaches=coaches,
+        training=policy.training_effort,
         activity=rng.integers(len(ACTIVITIES), size=count),
         reserve=ent.initial_reserve_months * monthly_costs,
         **enterprise_traits(model, count),
@@ -155,6 +156,7 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     table.workers[: table.n] = np.bincount(enterprise, minlength=table.n)
     output = np.bincount(enterprise, weights=productivity(model, rows), minlength=table.n)
     table.quality[: table.n] = quality_target(model, output)
+    table.quality_start[: table.n] = table.quality[: table.n]
 
 
 def add_maatwerk_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:

@@ -520,6 +520,24 @@ class Enterprises(Section):
         ge=0,
         le=1_000_000,
     )
+    quality_demand_effect: Float = param(
+        0.2,
+        "elasticity",
+        "E: clients of local services stay for quality (assumption; no figure found; 0.5 doubles the "
+        "closures under the SINE cut)",
+        "Revenue rises by this elasticity with service quality relative to the quality at month 0.",
+        ge=0,
+        le=10,
+    )
+    large_revenue_factor: Float = param(
+        1.15,
+        "multiplier",
+        "E: large proximity services sell to firms and municipalities closer to market prices; small "
+        "neighbourhood services to households (assumption)",
+        "Revenue per unit of output of a large proximity service relative to a small neighbourhood service.",
+        ge=0,
+        le=10,
+    )
     quality_smoothing: Float = param(
         0.2, "share per month", "E", "How fast the service quality index follows occupancy and productivity.", gt=0, le=1
     )

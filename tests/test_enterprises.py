@@ -11,6 +11,9 @@ import pytest
 
 from simulation import LabourMarketModel, Scenario, run
 from simulation.cli import main
+from simulation.people import LDE
+from simulation.submodels.development import development
+from simulation.submodels.finances import client_demand, close_insolvent
 
 from .conftest import SCENARIOS
 
@@ -45,8 +48,9 @@ def test_under_pressure_an_enterprise_tries_one_remedy_a_month_in_its_own_order(
     agent = pressed(model, 0, mission=False)
     seen = decisions_of(model, agent, 40)
     order = list(dict.fromkeys(seen))
-    assert order[:5] == ["overhead_share", "coaches", "price", "fill_target", "local_support"]
+    assert order[:6] == ["overhead_share", "training", "coaches", "price", "fill_target", "local_support"]
     assert agent.overhead_share == pytest.approx(model.scenario.enterprises.overhead_floor)
+    assert agent.training == 0.0  # training time cut step by step to none
     assert agent.coaches == pytest.approx(agent.slots / model.scenario.enterprises.max_coaching_ratio)
     assert agent.price == pytest.approx(model.scenario.enterprises.price_cap)
     assert agent.fill_target == agent.workers and "converted" not in seen  # conversion is not offered here
@@ -56,6 +60,7 @@ def test_a_mission_driven_enterprise_cuts_coaching_last(model: LabourMarketModel
     agent = pressed(model, 1, mission=True)
     order = list(dict.fromkeys(decisions_of(model, agent, 40)))
     assert order.index("coaches") > order.index("price") and order.index("coaches") > order.index("local_support")
+    assert order.index("training") > order.index("local_support")  # training is coaching's sibling: kept as long
 
 
 def test_conversion_is_the_last_remedy_where_the_rules_offer_it(tiny: Scenario):
@@ -113,13 +118,13 @@ def test_workers_of_a_closing_enterprise_are_taken_over_where_there_is_room(tiny
     table.view("insolvent_months")[0] = model.scenario.enterprises.grace_months
     workers_before = int(table.workers[0])
     lde_before = model.people.counts()[2]
-    from simulation.submodels.finances import close_insolvent
-
     close_insolvent(model)
     events = model.recorder.enterprise_events()
     assert not table.is_open[0] and workers_before > 0
     assert events[events["decision"] == "takeover"]["value"].sum() == workers_before
     assert model.people.counts()[2] == lde_before  # nobody fell back: all found room
+    merged = events[events["decision"] == "merge"]  # every worker taken over: a merger in effect
+    assert merged["enterprise"].tolist() == [0] and merged["value"].iloc[0] == workers_before
 
 
 def test_the_decisions_streams_reshuffle_nobodys_draws(tiny: Scenario):
@@ -156,7 +161,7 @@ def test_the_outcome_bonus_works_through_behaviour_and_has_a_price(tiny: Scenari
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["sine_phaseout", "imw_2023", "baseline"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.toml")))
 def test_no_shipped_scenario_loses_more_than_30_percent_of_its_enterprises_in_a_year(name: str):
     open_ = run(Scenario.load(SCENARIOS / f"{name}.toml"), seed=1).metrics["enterprises_open"].to_numpy()
     losses = [(open_[t] - open_[t + 12]) / open_[t] for t in range(len(open_) - 12) if open_[t] > 0]
@@ -189,3 +194,31 @@ def test_each_enterprise_selects_with_its_own_strength(model: LabourMarketModel)
     chosen, seats = select(model, holders, np.zeros(holders.size), free, np.random.default_rng(0))
     best = holders[np.argsort(-p.employability[holders], kind="stable")[:3]]
     assert sorted(chosen.tolist()) == sorted(best.tolist()) and (seats == 1).all()
+
+
+def test_clients_pay_for_price_quality_and_size_class(model: LabourMarketModel):
+    ent, table = model.scenario.enterprises, model.enterprise_table
+    table.view("price")[:] = 1.0
+    table.view("quality")[:] = table.view("quality_start")
+    base = client_demand(model)
+    large = table.view("large")
+    assert base[~large] == pytest.approx(1.0) and base[large] == pytest.approx(ent.large_revenue_factor)
+    table.view("quality")[:] = table.view("quality_start") / 2  # clients leave when quality halves
+    assert client_demand(model) == pytest.approx(base * 0.5**ent.quality_demand_effect)
+    table.view("price")[:] = 1.2  # dearer sells less per unit of price
+    assert client_demand(model) == pytest.approx(base * 0.5**ent.quality_demand_effect * 1.2 ** (1 - ent.demand_elasticity))
+
+
+def test_an_enterprise_s_training_time_is_what_its_workers_learn_from(tiny: Scenario):
+    """Training comes from each enterprise's own column (its decision), not from the policy constant."""
+    scenario = tiny.with_overrides({"people.training_effect": 5.0})
+    gains = []
+    for training in (0.0, 0.3):
+        model = LabourMarketModel(scenario, seed=8)
+        model.enterprise_table.view("training")[:] = training
+        lde = model.people.in_status(LDE)
+        before = model.people.employability[lde].copy()
+        model.month = 1
+        development(model)
+        gains.append(float((model.people.employability[lde] - before).mean()))
+    assert gains[1] > gains[0] > 0

@@ -49,7 +49,13 @@ def test_small_scenario_indicators_are_exactly_the_recorded_ones():
 
 #: The switches that give the model as it was before enterprises decided and before the
 #: end of a trajectory had routes (collective maatwerk, doorstroom trajectories).
-BEFORE = {"enterprises.adaptive": False, "policy.end_evaluation": False, "world.maatwerk_workers": 0}
+BEFORE = {
+    "enterprises.adaptive": False,
+    "enterprises.quality_demand_effect": 0.0,
+    "enterprises.large_revenue_factor": 1.0,
+    "policy.end_evaluation": False,
+    "world.maatwerk_workers": 0,
+}
 
 
 def test_without_adaptation_enterprises_behave_exactly_as_before_they_decided():

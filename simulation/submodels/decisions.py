@@ -1,7 +1,7 @@
 """Enterprise decisions: each open LDE enterprise decides after it has seen its books.
 
 Runs after the month's finances, so that an enterprise reacts to the margin it has
-just made; what it decides (coaches, prices, hiring, a request for local support)
+just made; what it decides (coaches, training, prices, hiring, a request for local support)
 takes effect from the next month. The rules are :meth:`simulation.agents.LDEEnterprise.step`;
 with ``enterprises.adaptive = false`` nobody decides and enterprises only close.
 """
@@ -40,6 +40,11 @@ def may_decide(model: LabourMarketModel) -> np.ndarray:
     t, scenario = model.enterprise_table, model.scenario
     pressure, comfortable = pressed(t), at_ease(t)
     frozen = t.view("fill_target") < t.view("slots")
-    cut = (t.view("coaches") < t.view("slots") / scenario.policy.coaching_ratio - 1e-9) | frozen | (t.view("price") > 1.0 + 1e-9)
+    cut = (
+        (t.view("coaches") < t.view("slots") / scenario.policy.coaching_ratio - 1e-9)
+        | frozen
+        | (t.view("price") > 1.0 + 1e-9)
+        | (t.view("training") < scenario.policy.training_effort - 1e-9)
+    )
     push_off = np.abs(push_target(scenario, t.view("mission_driven"), pressure) - t.view("push")) >= PUSH_TOLERANCE
     return t.view("is_open") & (pressure | (comfortable & cut) | frozen | push_off)

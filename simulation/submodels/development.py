@@ -43,7 +43,7 @@ def development(model: LabourMarketModel) -> None:
     employability *= 1 - np.float32(people.employability_decay) * (status < LDE)
 
     lde = p.in_status(LDE)
-    training = 1 + people.training_effect * policy.training_effort
+    training = 1 + people.training_effect * model.enterprise_table.training[p.enterprise[lde]]
     lde_rate = (people.learning_rate_lde * training * guidance(model, lde)).astype(np.float32)
     p.employability[lde] += lde_rate * (ceiling - p.employability[lde])
     p.view("experience")[:] += (status == LDE) | in_nec

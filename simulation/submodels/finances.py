@@ -1,7 +1,8 @@
 """Enterprise finances: the cloverleaf of income, the costs, reserves and closures.
 
 Income of an open enterprise in a month (euro):
-customer revenue (output x price; output falls with training time), the wage subsidy
+customer revenue (output x demand, see :func:`client_demand`: price, quality and clients;
+output falls with training time and with workers released for a doorstroom trajectory), the wage subsidy
 and guidance subsidy per worker (step schedules over the worker's months in LDE), the
 SINE leaf (phased out linearly from its start month; the government may compensate a
 share of what is lost), the local-government leaf per worker, and outcome bonuses.
@@ -45,16 +46,16 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     workers = np.bincount(where, minlength=n)
     released = ent.push_output_cost * table.view("push")  # time given to job search and traineeships
     working = productivity(model, lde) * (p.phase[lde] == NO_PHASE)  # released for a doorstroom trajectory: no output
-    output = np.bincount(where, weights=working, minlength=n) * (1 - policy.training_effort) * (1 - released)
+    output = np.bincount(where, weights=working, minlength=n) * (1 - table.view("training")) * (1 - released)
     months_in = p.lde_months[lde] - 1
     sine_full = workers * ent.sine_share * ent.sine_allowance_month
     level = sine_level(policy, model.month)
-    demand = table.view("price") ** (1 - ent.demand_elasticity)  # revenue index: dearer sells less
+    demand = client_demand(model)
     cmw = table.view("converted")[where]  # workers of enterprises converted to collective maatwerk
     wage_share = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
     guidance_each = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
     income = {
-        "revenue": output * ent.revenue_per_output_month * demand,
+        "revenue": output * ent.revenue_per_output_month * demand,  # demand: price, quality and clients
         "wage_subsidy": np.bincount(where, weights=wage_share, minlength=n) * ent.reference_wage_month,
         "guidance_subsidy": np.bincount(where, weights=guidance_each, minlength=n),
         "sine": sine_full * level,
@@ -89,6 +90,20 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     close_insolvent(model)
 
 
+def client_demand(model: LabourMarketModel) -> np.ndarray:
+    """Revenue per unit of output relative to a small service at its starting price and quality.
+
+    Dearer sells less (``demand_elasticity``); clients come back for quality and leave
+    when it falls, relative to what they knew at the start (``quality_demand_effect``);
+    a large proximity service sells to firms and municipalities at prices closer to the
+    market (``large_revenue_factor``), a small neighbourhood service to households.
+    """
+    table, ent = model.enterprise_table, model.scenario.enterprises
+    price = table.view("price") ** (1 - ent.demand_elasticity)
+    quality = (table.view("quality") / np.maximum(table.view("quality_start"), 1e-9)) ** ent.quality_demand_effect
+    return price * quality * np.where(table.view("large"), ent.large_revenue_factor, 1.0)
+
+
 #: Weight of the latest month in an enterprise's expected margin (exponential smoothing).
 MARGIN_SMOOTHING = 0.2
 
@@ -102,7 +117,7 @@ def expect_margin(table: EnterpriseTable, net: np.ndarray, first: bool) -> None:
 def update_quality(model: LabourMarketModel, workers: np.ndarray, output: np.ndarray) -> None:
     """Quality index moves towards its target (see :func:`quality_target`) by ``quality_smoothing`` a month."""
     table = model.enterprise_table
-    target = quality_target(model, output / (1 - model.scenario.policy.training_effort))
+    target = quality_target(model, output / (1 - table.view("training")))
     quality = table.view("quality")
     quality += model.scenario.enterprises.quality_smoothing * (target - quality) * table.view("is_open")
 
@@ -119,6 +134,7 @@ def close_insolvent(model: LabourMarketModel) -> None:
     months[:] = np.where(insolvent & table.view("is_open"), months + 1, 0)
     closing = np.flatnonzero(months > model.scenario.enterprises.grace_months)
     model.recorder.add("workers_taken_over", 0)  # a column every month, takeovers or not
+    model.recorder.add("enterprises_merged", 0)
     if closing.size == 0:
         return
     for row in closing.tolist():
@@ -129,8 +145,19 @@ def close_insolvent(model: LabourMarketModel) -> None:
     lde = model.people.in_status(LDE)
     leaving = lde[np.isin(model.people.enterprise[lde], closing)]
     if model.scenario.enterprises.adaptive:
-        leaving = hand_over(model, leaving)
+        before = np.bincount(model.people.enterprise[leaving], minlength=table.n)
+        left = hand_over(model, leaving)
+        log_mergers(model, closing, before, np.bincount(model.people.enterprise[left], minlength=table.n))
+        leaving = left
     fall_back(model, leaving, ENTERPRISE_CLOSED)
+
+
+def log_mergers(model: LabourMarketModel, closing: np.ndarray, before: np.ndarray, left: np.ndarray) -> None:
+    """A closing enterprise whose every worker was taken over is, in effect, merged into others."""
+    merged = closing[(before[closing] > 0) & (left[closing] == 0)]
+    for row in merged.tolist():
+        model.recorder.decided(model.month, row, "merge", float(before[row]), "every worker taken over by other enterprises")
+    model.recorder.add("enterprises_merged", merged.size)
 
 
 def hand_over(model: LabourMarketModel, leaving: np.ndarray) -> np.ndarray:

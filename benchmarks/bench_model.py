@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def full_model(seekers: int, months: int, seed: int) -> dict[str, float]:
-    from simulation import LabourMarketModel, Scenario
+    from simulation import LabourMarketModel, Scenario, Status
 
     scenario = Scenario.load(ROOT / "scenarios" / "baseline.toml", {"world.pool_size": seekers, "months": months})
     start = time.perf_counter()
@@ -32,7 +32,8 @@ def full_model(seekers: int, months: int, seed: int) -> dict[str, float]:
         model.step()
     seconds = time.perf_counter() - start
     metrics = model.recorder.metrics()
-    people = metrics.loc[metrics["month"] > 0, ["unemployed", "social_assistance", "lde", "nec"]].to_numpy().sum()
+    working_age = [s.name for s in Status if s.name != "inactive"]
+    people = metrics.loc[metrics["month"] > 0, working_age].to_numpy().sum()
     firms = metrics.loc[metrics["month"] > 0, "enterprises_open"].sum() + months * model.employer_table.n
     return {"seconds": seconds, "agent_months": float(people + firms), "peak_mb": peak_mb()}
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .people import Status
+
 if TYPE_CHECKING:
     from .scenario import Scenario
 
@@ -157,7 +159,7 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
     years = len(months) / 12
     lde_mean = float(months["lde"].mean())
     to_job = float(total["flow_lde_to_nec"])
-    exits = float(sum(total[f"flow_lde_to_{s}"] for s in ("unemployed", "social_assistance", "maatwerk", "nec", "inactive")))
+    exits = float(sum(total[f"flow_lde_to_{s.name}"] for s in Status if s.name != "lde"))
     exit_to_job = ratio(to_job, exits)
     sustained = ratio(total["followup12_in_nec"], total["followup12_moves"])
     spending = float(sum(total.get(c, 0.0) for c in LDE_SPENDING))

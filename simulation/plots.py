@@ -327,6 +327,7 @@ def comparison(table: pd.DataFrame, indicators: list[str] | None = None) -> Figu
     indicators = indicators or [
         "transition_rate_annual",
         "sustainable_transition_rate",
+        "dumping_share",
         "dumping_risk",
         "enterprise_solvent_share",
     ]

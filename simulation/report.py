@@ -399,16 +399,20 @@ def glossary() -> pd.DataFrame:
 HEADLINE = [
     "transition_rate_annual",
     "sustainable_transition_rate",
+    "dumping_share",
+    "dumping_count",
     "dumping_risk",
-    "social_assistance_24m_share",
+    "leefloon_share_24m",
     "enterprise_solvent_share",
     "cost_per_sustainable_transition",
 ]
 WORDS = {
     "transition_rate_annual": "transitions to a regular job per LDE worker-year",
     "sustainable_transition_rate": "the share of those transitions that last 12 months",
+    "dumping_share": "the share of all LDE leavers on a benefit 12 months later",
+    "dumping_count": "LDE leavers a year on a benefit 12 months later",
     "dumping_risk": "dumping risk (time-limit leavers on benefits 12 months later)",
-    "social_assistance_24m_share": "LDE leavers on social assistance after 24 months",
+    "leefloon_share_24m": "LDE leavers on social assistance after 24 months",
     "enterprise_solvent_share": "the share of enterprises open and solvent at the end",
     "cost_per_sustainable_transition": "gross public cost per sustainable transition",
 }
@@ -439,7 +443,7 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
             parts.append(change)
             if row["significant"]:
                 up = row["diff"] > 0
-                if name == "dumping_risk" and not up:
+                if name == "dumping_share" and not up:
                     lower_dumping.append(label)
                 if name == "enterprise_solvent_share" and not up:
                     enterprise_risk.append(label)
@@ -449,7 +453,7 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
     lines.insert(
         0 if replications >= 2 else 1,
         f"Options that clearly raise sustainable transitions: {_names(better_transitions)}. "
-        f"That clearly lower dumping risk: {_names(lower_dumping)}. "
+        f"That clearly lower dumping (the share of all LDE leavers on a benefit 12 months later): {_names(lower_dumping)}. "
         f"That put enterprises at risk (clearly fewer open and solvent at the end): {_names(enterprise_risk)}.",
     )
     for label in labels:
@@ -467,7 +471,9 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
             )
     lines.append(
         "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
-        "better for dumping risk, social assistance, closures and cost. The cost is gross: benefits saved are not netted out."
+        "better for dumping, social assistance, closures and cost. Dumping risk counts only those who leave at the "
+        "limit: an option that moves people on earlier can raise it while fewer people fall back (dumping share and "
+        "count). The cost is gross: benefits saved are not netted out."
     )
     return lines
 

@@ -105,13 +105,14 @@ def test_findings_name_what_each_option_clearly_changes_and_warn_about_closures(
             ("bonus", "transition_rate_annual", 0.12, 0.02, 0.01, True),
             ("bonus", "dumping_risk", 0.5, 0.01, 0.05, False),
             ("cut", "enterprise_solvent_share", 0.2, -0.7, 0.05, True),
-            ("cut", "dumping_risk", 0.4, -0.1, 0.05, True),
+            ("cut", "dumping_risk", 0.6, 0.1, 0.05, True),  # conditional on the limit: can rise while ...
+            ("cut", "dumping_share", 0.3, -0.1, 0.05, True),  # ... fewer of all leavers fall back
         ]
     )
     lines = findings(table, replications=10)
     assert lines[0].startswith("Options that clearly raise sustainable transitions: 'bonus'.")
     assert (
-        "clearly lower dumping risk: 'cut'" in lines[0]
+        "clearly lower dumping (the share of all LDE leavers on a benefit 12 months later): 'cut'" in lines[0]
         and "at risk (clearly fewer open and solvent at the end): 'cut'" in lines[0]
     )
     bonus = next(line for line in lines if line.startswith("'bonus' against 'base'"))

@@ -62,6 +62,7 @@ class EnterpriseTable(Table):
         "selection": (np.float64, 0.0),  # how strongly it preferred employable candidates when it last hired
         "training": (np.float64, 0.0),  # share of its workers' time spent in training (no output)
         "quality_start": (np.float64, 1.0),  # service quality at month 0: its clients' reference
+        "market_share": (np.float64, 0.0),  # share of its output sold to paying clients (its client mix)
     }
     # One array per column, declared for type checkers and editors.
     large: np.ndarray
@@ -90,6 +91,7 @@ class EnterpriseTable(Table):
     selection: np.ndarray
     training: np.ndarray
     quality_start: np.ndarray
+    market_share: np.ndarray
 
 
 class EmployerTable(Table):
@@ -178,6 +180,7 @@ class LDEEnterprise(TableAgent):
     selection = Column()
     training = Column()
     quality_start = Column()
+    market_share = Column()
 
     @property
     def size_class(self) -> str:
@@ -242,6 +245,7 @@ class LDEEnterprise(TableAgent):
                 self.ask_local_support,
                 self.cut_training,
                 self.cut_coaches,
+                self.serve_paying_clients,
                 self.convert,
             ]
         return [
@@ -249,10 +253,19 @@ class LDEEnterprise(TableAgent):
             self.cut_training,
             self.cut_coaches,
             self.raise_price,
+            self.serve_paying_clients,
             self.freeze_hiring,
             self.ask_local_support,
             self.convert,
         ]
+
+    def serve_paying_clients(self) -> bool:
+        """Shift the client mix towards paying clients: more revenue per unit, less of the local social
+        service the enterprise exists for (mission-driven ones do this last)."""
+        ent = self.model.scenario.enterprises
+        if self.market_share >= ent.market_share_max - 1e-9:
+            return False
+        return self.decide("market_share", min(ent.market_share_max, self.market_share + MARKET_STEP), "financial pressure")
 
     def cut_training(self) -> bool:
         """Less training time: more output and revenue now, less employability later (one step a month)."""
@@ -356,6 +369,8 @@ def at_ease(table: EnterpriseTable) -> np.ndarray:
 
 #: Share of the standard overhead cut in one month of pressure (staff functions trimmed or shared).
 OVERHEAD_CUT = 0.1
+#: Share of output moved to paying clients in one month's decision.
+MARKET_STEP = 0.05
 #: Training time (share of working time) cut or restored in one month's decision.
 TRAINING_STEP = 0.01
 #: A change of push smaller than this is not worth a decision.

@@ -108,6 +108,7 @@ def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
         fill_target=slots,
         coaches=coaches,
         training=policy.training_effort,
+        market_share=np.where(large, ent.market_share_large, ent.market_share_small),
         activity=rng.integers(len(ACTIVITIES), size=count),
         reserve=ent.initial_reserve_months * monthly_costs,
         **enterprise_traits(model, count),

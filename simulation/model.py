@@ -156,6 +156,7 @@ class LabourMarketModel(mesa.Model):
             "enterprises_hiring_frozen": int((group & (ent.view("fill_target") < ent.view("slots"))).sum()),
             "enterprises_converted": int((group & ent.view("converted")).sum()),
             "selection_strength_mean": mean("selection"),
+            "market_share_mean": mean("market_share"),
         }
 
     def enterprise(self, row: int) -> dict[str, object]:

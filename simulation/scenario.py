@@ -529,14 +529,37 @@ class Enterprises(Section):
         ge=0,
         le=10,
     )
-    large_revenue_factor: Float = param(
-        1.15,
-        "multiplier",
-        "E: large proximity services sell to firms and municipalities closer to market prices; small "
-        "neighbourhood services to households (assumption)",
-        "Revenue per unit of output of a large proximity service relative to a small neighbourhood service.",
+    market_share_small: Float = param(
+        0.1,
+        "share of output",
+        "E: small neighbourhood services serve mostly vulnerable households (assumption)",
+        "Share of a small neighbourhood service's output sold to paying clients at market prices at month 0.",
+        ge=0,
+        le=1,
+    )
+    market_share_large: Float = param(
+        0.5,
+        "share of output",
+        "E: large proximity services also sell to firms and better-off households (assumption)",
+        "Share of a large proximity service's output sold to paying clients at market prices at month 0.",
+        ge=0,
+        le=1,
+    )
+    market_price_premium: Float = param(
+        0.3,
+        "share",
+        "E (assumption)",
+        "How much more a paying client pays per unit of output than a social client.",
         ge=0,
         le=10,
+    )
+    market_share_max: Float = param(
+        0.6,
+        "share of output",
+        "S 1.7: the recognised services meet local needs (a service of general economic interest); E for the cap",
+        "Largest share of output an enterprise may sell to paying clients.",
+        ge=0,
+        le=1,
     )
     quality_smoothing: Float = param(
         0.2, "share per month", "E", "How fast the service quality index follows occupancy and productivity.", gt=0, le=1

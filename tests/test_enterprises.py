@@ -48,7 +48,8 @@ def test_under_pressure_an_enterprise_tries_one_remedy_a_month_in_its_own_order(
     agent = pressed(model, 0, mission=False)
     seen = decisions_of(model, agent, 40)
     order = list(dict.fromkeys(seen))
-    assert order[:6] == ["overhead_share", "training", "coaches", "price", "fill_target", "local_support"]
+    assert order[:7] == ["overhead_share", "training", "coaches", "price", "market_share", "fill_target", "local_support"]
+    assert agent.market_share == pytest.approx(model.scenario.enterprises.market_share_max)
     assert agent.overhead_share == pytest.approx(model.scenario.enterprises.overhead_floor)
     assert agent.training == 0.0  # training time cut step by step to none
     assert agent.coaches == pytest.approx(agent.slots / model.scenario.enterprises.max_coaching_ratio)
@@ -61,6 +62,7 @@ def test_a_mission_driven_enterprise_cuts_coaching_last(model: LabourMarketModel
     order = list(dict.fromkeys(decisions_of(model, agent, 40)))
     assert order.index("coaches") > order.index("price") and order.index("coaches") > order.index("local_support")
     assert order.index("training") > order.index("local_support")  # training is coaching's sibling: kept as long
+    assert order.index("market_share") > order.index("coaches")  # its social clients it gives up last
 
 
 def test_conversion_is_the_last_remedy_where_the_rules_offer_it(tiny: Scenario):
@@ -202,7 +204,8 @@ def test_clients_pay_for_price_quality_and_size_class(model: LabourMarketModel):
     table.view("quality")[:] = table.view("quality_start")
     base = client_demand(model)
     large = table.view("large")
-    assert base[~large] == pytest.approx(1.0) and base[large] == pytest.approx(ent.large_revenue_factor)
+    assert base[~large] == pytest.approx(1 + ent.market_price_premium * ent.market_share_small)
+    assert base[large] == pytest.approx(1 + ent.market_price_premium * ent.market_share_large)
     table.view("quality")[:] = table.view("quality_start") / 2  # clients leave when quality halves
     assert client_demand(model) == pytest.approx(base * 0.5**ent.quality_demand_effect)
     table.view("price")[:] = 1.2  # dearer sells less per unit of price

@@ -52,7 +52,7 @@ def test_small_scenario_indicators_are_exactly_the_recorded_ones():
 BEFORE = {
     "enterprises.adaptive": False,
     "enterprises.quality_demand_effect": 0.0,
-    "enterprises.large_revenue_factor": 1.0,
+    "enterprises.market_price_premium": 0.0,
     "policy.end_evaluation": False,
     "world.maatwerk_workers": 0,
 }

@@ -181,7 +181,8 @@ def test_a_run_whose_tables_were_cut_short_is_refused(run_folder: Path, tmp_path
 def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_failed(tmp_path: Path):
     out = tmp_path / "imw"
     small = ["--set", "world.pool_size=5000", "--set", "world.lde_workers=250", "--set", "world.enterprises=20"]
-    args = ["run", str(SCENARIOS / "imw_2023.toml"), *small, "--set", "enterprises.overhead_floor=1.0", "--events"]
+    harsh = ["enterprises.overhead_floor=1.0", "enterprises.market_price_premium=0", "policy.cmw_conversion=false"]
+    args = ["run", str(SCENARIOS / "imw_2023.toml"), *small, *[a for h in harsh for a in ("--set", h)], "--events"]
     assert main([*args, "--out", str(out)]) == 0
     text = text_of(write_report(out))
     findings = text[text.index("<h2>Findings</h2>") : text.index("<h2>What was run</h2>")]

@@ -91,17 +91,17 @@ def enterprise_finances(model: LabourMarketModel) -> None:
 
 
 def client_demand(model: LabourMarketModel) -> np.ndarray:
-    """Revenue per unit of output relative to a small service at its starting price and quality.
+    """Revenue per unit of output relative to serving only social clients at the starting price and quality.
 
     Dearer sells less (``demand_elasticity``); clients come back for quality and leave
     when it falls, relative to what they knew at the start (``quality_demand_effect``);
-    a large proximity service sells to firms and municipalities at prices closer to the
-    market (``large_revenue_factor``), a small neighbourhood service to households.
+    the share of output sold to paying clients (the enterprise's client mix,
+    ``market_share``) earns ``market_price_premium`` more per unit.
     """
     table, ent = model.enterprise_table, model.scenario.enterprises
     price = table.view("price") ** (1 - ent.demand_elasticity)
     quality = (table.view("quality") / np.maximum(table.view("quality_start"), 1e-9)) ** ent.quality_demand_effect
-    return price * quality * np.where(table.view("large"), ent.large_revenue_factor, 1.0)
+    return price * quality * (1 + ent.market_price_premium * table.view("market_share"))
 
 
 #: Weight of the latest month in an enterprise's expected margin (exponential smoothing).

@@ -10,13 +10,13 @@ The public API::
     print(model.person(0))
     result = run(scenario, seed=1, replications=3)
     result.summary
-    compare([scenario, other], replications=10)   # experiments: also sweep, sensitivity
+    compare([scenario, other], replications=10)   # experiments: also evaluate, sweep, sensitivity
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from . import plots
-from .experiment import compare, sweep
+from .experiment import compare, evaluate, sweep
 from .indicators import INDICATORS
 from .model import LabourMarketModel
 from .people import Reason, Status
@@ -40,6 +40,7 @@ __all__ = [
     "Status",
     "__version__",
     "compare",
+    "evaluate",
     "plots",
     "read_experiment",
     "run",

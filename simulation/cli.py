@@ -1,4 +1,4 @@
-"""The command line: ``lde-sim run|compare|sweep|sensitivity ...`` (also ``python -m simulation``).
+"""The command line: ``lde-sim run|compare|evaluate|sweep|sensitivity ...`` (also ``python -m simulation``).
 
 Exit codes: 0 success, 2 bad input (scenario file, option, output folder), 130
 interrupted, 1 an unexpected failure (a bug: please report it with run.json).
@@ -24,7 +24,8 @@ from tqdm import tqdm
 from . import __version__
 from .calibration import calibrate
 from .errors import LDEError
-from .experiment import compare, sweep
+from .evaluation import HEADLINE_HORIZONS
+from .experiment import compare, evaluate, sweep
 from .indicators import INDICATOR_INFO
 from .output import LOCK, OutputError, RunWriter, new_run_folder
 from .processes import die_with_parent
@@ -97,6 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(comparep, replications=10)
     add_experiment(comparep)
 
+    evalp = commands.add_parser("evaluate", help="effects on the people placed in LDE, against a twin world without it")
+    evalp.add_argument("scenario", help="the scenario file to evaluate")
+    evalp.add_argument(
+        "--against",
+        default=NO_LDE,
+        metavar="FILE|no_lde",
+        help="the counterfactual: another scenario file, or no_lde (default): nobody placed in LDE during the run",
+    )
+    add_common(evalp, replications=10)
+    add_experiment(evalp)
+
     sweepp = commands.add_parser("sweep", help="run a grid or Latin hypercube over parameters")
     sweepp.add_argument("scenario", help="the base scenario file")
     add_common(sweepp, replications=3)
@@ -120,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment(calp)
 
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
-    reportp.add_argument("folder", help="a folder written by run, compare, sweep or sensitivity")
+    reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep or sensitivity")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")
@@ -287,6 +299,21 @@ def compare_command(args: argparse.Namespace) -> int:
     return finished(result.folder)
 
 
+NO_LDE = "no_lde"
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    against = None if args.against == NO_LDE else load(args.against, args)
+    result = evaluate(load(args.scenario, args), against, **experiment_options(args))
+    effects = result.extra["effects"].drop(columns=["meaning"])
+    print(effects.to_string(index=False, float_format=readable))
+    table = result.table
+    shown = table[(table["subgroup"] == "all") & (table["since"] == "entry") & table["horizon_months"].isin(HEADLINE_HORIZONS)]
+    print("\nEffects on the participants, months after entry (all participants; evaluation.csv has every subgroup):")
+    print(shown.drop(columns=["subgroup", "since"]).to_string(index=False, float_format=readable))
+    return finished(result.folder)
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     result = sweep(load(args.scenario, args), args.vary, args.sample, args.samples, **experiment_options(args))
     print(result.table.to_string(index=False, float_format=readable))
@@ -406,6 +433,7 @@ BETTER = {"higher": "higher", "lower": "lower", "": "-"}
 COMMANDS = {
     "run": run_command,
     "compare": compare_command,
+    "evaluate": evaluate_command,
     "sweep": sweep_command,
     "sensitivity": sensitivity_command,
     "calibrate": calibrate_command,

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import LDEError
+from .evaluation import evaluate_replication
+from .indicators import indicators
 from .processes import worker_init
 from .runner import simulate
 from .scenario import Scenario
@@ -45,24 +47,37 @@ START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 
 @dataclass(frozen=True)
 class Task:
-    """One run: the resolved scenario (as data), the base seed and the replication."""
+    """One run: the resolved scenario (as data), the base seed and the replication; with a
+    ``twin`` (a scenario as data), a paired run of the scenario and its counterfactual twin."""
 
     run: int
     scenario: dict[str, Any]
     seed: int
     replication: int
+    twin: dict[str, Any] | None = None
 
 
 def execute_task(task: Task) -> Outcome:
     """Run one task; a failure of the model becomes an outcome with the error, not an exception."""
     start = time.perf_counter()
     try:
-        result = simulate(Scenario.from_dict(task.scenario), task.seed, task.replication)
+        scenario = Scenario.from_dict(task.scenario)
+        if task.twin is not None:
+            return evaluation_outcome(task, scenario, start)
+        result = simulate(scenario, task.seed, task.replication)
     except Exception as err:  # noqa: BLE001 - one failed run must not stop an experiment
         detail = "".join(traceback.format_exception_only(type(err), err)).strip()
         return Outcome(task.run, time.perf_counter() - start, error=detail)
     indicators = {k: v for k, v in result.summary.items() if k not in ("replication", "seed")}
     return Outcome(task.run, time.perf_counter() - start, indicators, result.metrics[["month", *MONTHLY]])
+
+
+def evaluation_outcome(task: Task, scenario: Scenario, start: float) -> Outcome:
+    """A paired run of the scenario and its twin (:func:`simulation.evaluation.evaluate_replication`)."""
+    twin = Scenario.from_dict(task.twin or {})
+    model, table, effects = evaluate_replication(scenario, twin, task.seed, task.replication)
+    metrics = model.recorder.metrics()
+    return Outcome(task.run, time.perf_counter() - start, indicators(metrics), metrics[["month", *MONTHLY]], table, effects)
 
 
 class ExecutorError(LDEError):

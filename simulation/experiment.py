@@ -31,6 +31,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
+from .evaluation import effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
@@ -52,6 +53,7 @@ class Experiment:
     replications: int = 10
     seed: int = 1
     details: dict[str, Any] = field(default_factory=dict)
+    twin: Scenario | None = None  # an evaluation: every run is paired with this counterfactual
 
     def seeds(self) -> list[int]:
         """The replication seeds, shared by every point."""
@@ -65,6 +67,7 @@ class Experiment:
             "replications": self.replications,
             "details": self.details,
             "points": [[p.label, p.overrides, p.scenario.digest()] for p in self.points],
+            **({"twin": self.twin.digest()} if self.twin is not None else {}),
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -165,7 +168,9 @@ def run_design(
             },
         )
         todo = store.todo()
-        tasks = (Task(run, experiment.points[p].scenario.model_dump(mode="json"), experiment.seed, r) for run, p, r in todo)
+        twin = experiment.twin.model_dump(mode="json") if experiment.twin is not None else None
+        scenarios = [p.scenario.model_dump(mode="json") for p in experiment.points]
+        tasks = (Task(run, scenarios[p], experiment.seed, r, twin) for run, p, r in todo)
         failed = 0
         with tqdm(total=len(todo), unit="run", desc=experiment.kind, disable=None if progress else True) as bar:
             for outcome in run_tasks(tasks, jobs, scheduler):
@@ -195,6 +200,31 @@ def compare(
     table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], points)
     table.to_csv(folder / "comparison.csv", index=False)
     return ExperimentResult(table, folder)
+
+
+def evaluate(
+    scenario: Scenario,
+    against: Scenario | None = None,
+    replications: int = 10,
+    seed: int = 1,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    progress: bool = False,
+) -> ExperimentResult:
+    """Run ``scenario`` and its counterfactual twin (default: nobody placed in LDE, :func:`twin_of`)
+    with the same seeds and people; return (and write) ``evaluation.csv``, with the headline
+    indicators (``effects.csv``) and both worlds' ledgers in ``extra``. See :mod:`simulation.evaluation`."""
+    twin = against if against is not None else twin_of(scenario)
+    details = {"against": twin.name}
+    experiment = Experiment("evaluate", [Point(scenario.name, {}, scenario)], replications, seed, details, twin)
+    folder = run_experiment(experiment, out, jobs, scheduler, progress)
+    stored = read_experiment(folder, ("evaluation", "effects"))
+    table = evaluation_table(stored["evaluation"].drop(columns=["point", "label", "replication", "run"]))
+    effects = effects_table(stored["effects"])
+    table.to_csv(folder / "evaluation.csv", index=False)
+    effects.to_csv(folder / "effects.csv", index=False)
+    return ExperimentResult(table, folder, {"effects": effects})
 
 
 def sweep(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .people import Status
+from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -141,6 +142,24 @@ INDICATOR_INFO: dict[str, Indicator] = {
     ),
     "target_gap": Indicator("distance to the 100% transition target: 1 - exit_to_job_share", "share", "lower", 0, 1),
     "lde_workforce_mean": Indicator("mean number of LDE workers over the run", "persons", ""),
+    **{
+        f"fiscal_cost_{level}": Indicator(
+            f"the {LEVEL_NAMES[level]} government's net cost over the run (spending less revenue, EUR; see the ledger)",
+            "EUR",
+            "",
+            -math.inf,
+        )
+        for level in LEVELS
+    },
+    "fiscal_cost_net": Indicator(
+        "all governments' net cost over the run: LDE and related spending, benefits and leefloon, less taxes and "
+        "contributions on the pool's wages (EUR)",
+        "EUR",
+        "lower",
+        -math.inf,
+    ),
+    "pool_income": Indicator("net income (wages and benefits) of the people of the pool over the run (EUR)", "EUR", "higher"),
+    "enterprise_margin": Indicator("the open enterprises' income less costs over the run (EUR)", "EUR", "higher", -math.inf),
     "public_spending_lde": Indicator("gross public spending on LDE instruments over the run (EUR)", "EUR", ""),
 }
 #: Indicator name -> meaning, in the order of every output table.
@@ -187,5 +206,9 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
         "cost_per_sustainable_transition": ratio(spending, to_job * sustained) if not math.isnan(sustained) else math.nan,
         "target_gap": 1 - exit_to_job,
         "lde_workforce_mean": lde_mean,
+        **{f"fiscal_cost_{level}": float(total[f"ledger_{level}"]) for level in LEVELS},
+        "fiscal_cost_net": float(total["ledger_total"]),
+        "pool_income": float(total["pool_income"]),
+        "enterprise_margin": float(total["enterprise_income"] - total["enterprise_costs"]),
         "public_spending_lde": spending,
     }

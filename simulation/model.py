@@ -25,6 +25,7 @@ from .submodels import (
     job_search_and_matching,
     labour_demand,
     maatwerk,
+    public_finances,
     referral,
     retention,
     time_limit,
@@ -87,6 +88,7 @@ class LabourMarketModel(mesa.Model):
         follow_up(self)  # 12- and 24-month follow-ups; outcome bonuses earned
         enterprise_finances(self)  # cloverleaf income, costs, reserves, closures, quality
         enterprise_decisions(self)  # under pressure: coaches, prices, hiring, local support
+        public_finances(self)  # the month's public ledger by level of government
         self.record_month()  # stocks and state of the month
 
     def archive_inactive(self) -> None:

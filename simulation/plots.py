@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .people import Status
+from .records import status_at
 
 STATUS_COLORS = {
     "unemployed": "#e69f00",
@@ -150,15 +151,6 @@ def survival(events_by_scenario: dict[str, pd.DataFrame], limit: int | None = 60
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
     return fig
-
-
-def status_at(events: pd.DataFrame, people: pd.DataFrame, month_column: str) -> pd.Series:
-    """Each row's status at its ``month_column`` (the latest event at or before it)."""
-    keys = ["replication", "person"] if "replication" in events else ["person"]
-    timeline = events[[*keys, "month", "to"]].sort_values("month", kind="stable")  # log order within a month
-    asked = people[[*keys, month_column]].reset_index().sort_values(month_column, kind="stable")
-    found = pd.merge_asof(asked, timeline, left_on=month_column, right_on="month", by=keys, direction="backward")
-    return found.set_index("index")["to"].reindex(people.index)
 
 
 def pathways(events: pd.DataFrame, after: tuple[int, ...] = (12, 24)) -> Figure:
@@ -319,6 +311,27 @@ def network(ties: pd.DataFrame) -> Figure:
     counts.set_xticks(range(len(classes)), [c.replace("_", " ").replace(" service", "\nservice") for c in classes])
     counts.set(title="Employers tied to an enterprise (strength >= 0.1)", ylabel="employers", ylim=(0, None))
     counts.grid(alpha=0.3, axis="y")
+    return fig
+
+
+def effect_curve(evaluation: pd.DataFrame, outcome: str = "in_regular_job", subgroup: str = "all") -> Figure:
+    """The effect of LDE on ``outcome`` over the months since entry (left) and since exit (right):
+    treated minus counterfactual with its 95% interval over replications (``evaluation.csv``)."""
+    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    shares = outcome != "income"
+    for ax, since in zip(fig.subplots(1, 2, sharey=True), ("entry", "exit")):
+        rows = evaluation[
+            (evaluation["outcome"] == outcome) & (evaluation["subgroup"] == subgroup) & (evaluation["since"] == since)
+        ]
+        scale = 100 if shares else 1
+        ax.axhline(0, color="#555555", linewidth=1)
+        ax.fill_between(
+            rows["horizon_months"], scale * rows["ci_low"], scale * rows["ci_high"], color="#0072b2", alpha=0.2, linewidth=0
+        )
+        ax.plot(rows["horizon_months"], scale * rows["effect"], color="#0072b2", linewidth=2, marker="o", markersize=3)
+        ax.set(title=f"Months since {since} in LDE", xlabel="months", ylabel="percentage points" if shares else "EUR a month")
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"Effect on {outcome.replace('_', ' ')} ({subgroup}): with LDE minus without, 95% interval")
     return fig
 
 

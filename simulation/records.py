@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .people import ENTERED, Reason, Status
+from .people import ENTERED, Population, Reason, Status
 
 N_STATUS = len(Status)
 STATUS_NAMES = [s.name for s in Status]
@@ -28,6 +28,7 @@ class Recorder:
         self.rows: list[dict[str, float]] = []
         self._event_chunks: list[tuple[np.ndarray, ...]] = []
         self._decisions: list[tuple[int, int, str, float, str]] = []
+        self._placements: list[pd.DataFrame] = []
         self.start_month()
 
     def start_month(self) -> None:
@@ -51,6 +52,27 @@ class Recorder:
     def decided(self, month: int, enterprise: int, decision: str, value: float, reason: str) -> None:
         """Log an enterprise's decision that changed something (few: plain tuples)."""
         self._decisions.append((month, enterprise, decision, value, reason))
+
+    def placed(self, month: int, people: Population, rows: np.ndarray, large: np.ndarray) -> None:
+        """Note who was placed in LDE this month and their profile at entry (for lde-sim evaluate)."""
+        self._placements.append(
+            pd.DataFrame(
+                {
+                    "month": month,
+                    "person": people.ids(rows),
+                    "age": people.age[rows],
+                    "education": people.education[rows],
+                    "employability": people.employability[rows],
+                    "large": large,
+                }
+            )
+        )
+
+    def placements(self) -> pd.DataFrame:
+        """Every placement in LDE so far: month, person and their age, education, employability and
+        enterprise size class (``large``) at entry."""
+        columns = ["month", "person", "age", "education", "employability", "large"]
+        return pd.concat(self._placements, ignore_index=True) if self._placements else pd.DataFrame(columns=columns)
 
     def enterprise_events(self, enterprise: int | None = None) -> pd.DataFrame:
         """Every decision so far (or one enterprise's): month, enterprise, decision, value, reason."""
@@ -114,3 +136,13 @@ class Recorder:
             np.full(n, to, dtype=np.int8),
             np.full(n, reason, dtype=np.int8),
         )
+
+
+def status_at(events: pd.DataFrame, people: pd.DataFrame, month_column: str) -> pd.Series:
+    """Each row's status at the end of its ``month_column`` (the latest event at or before it), from an
+    event log that holds everyone's entry (``events.csv`` or :meth:`Recorder.events`)."""
+    keys = ["replication", "person"] if "replication" in events else ["person"]
+    timeline = events[[*keys, "month", "to"]].sort_values("month", kind="stable")  # log order within a month
+    asked = people[[*keys, month_column]].reset_index().sort_values(month_column, kind="stable")
+    found = pd.merge_asof(asked, timeline, left_on=month_column, right_on="month", by=keys, direction="backward")
+    return found.set_index("index")["to"].reindex(people.index)

@@ -29,6 +29,7 @@ from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
 from .statistics import interval
 from .store import FILE, read_experiment
+from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 
 class ReportError(LDEError):
@@ -272,6 +273,8 @@ def experiment_report(folder: Path) -> Report:
                 "number beside each name is the share of enterprises still open and solvent at the end.",
             ),
         ]
+    elif kind == "evaluate" and (folder / "evaluation.csv").exists():
+        effect_section(folder, report, labels[0], meta)
     elif kind == "sensitivity" and result is not None:
         indices = pd.read_csv(result)
         report.tables.append(("Sensitivity indices", _rounded(indices)))
@@ -305,10 +308,83 @@ def experiment_report(folder: Path) -> Report:
 
 TITLES = {
     "compare": "Comparison of {n} scenarios",
+    "evaluate": "Evaluation of LDE: the people placed in it against themselves without it",
     "sweep": "Sweep over {n} design points",
     "sensitivity": "Sensitivity analysis over {n} design points",
     "calibrate": "Calibration over {n} candidate runs",
 }
+
+
+def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str]) -> None:
+    """The effect of LDE in plain words, its curve over months since entry, and the ledger by level."""
+    evaluation = pd.read_csv(folder / "evaluation.csv")
+    effects = pd.read_csv(folder / "effects.csv").set_index("indicator")
+    against = json.loads(meta.get("details", "{}")).get("against", "no LDE")
+    report.what.append(f"Counterfactual: '{against}', the same people with the same luck (common random numbers).")
+    report.findings = effect_findings(evaluation, effects)
+    headline = effects.reset_index()[["indicator", "mean", "ci_low", "ci_high", "replications", "meaning"]]
+    report.tables.append(("Headline effects (mean over replications, 95% interval)", _rounded(headline)))
+    report.tables.append(
+        ("The public-finance ledger, against the counterfactual (EUR over the run)", ledger_table(folder, effects))
+    )
+    report.figures.append(
+        (
+            "The effect over time",
+            plots.effect_curve(evaluation),
+            "The share of participants in a regular job with LDE minus the share of the same people without it, "
+            "by months since their entry (left) and since their exit (right); the band is the 95% interval over "
+            "replications. Below the line while in LDE is lock-in.",
+        )
+    )
+
+
+def effect_findings(evaluation: pd.DataFrame, effects: pd.DataFrame) -> list[str]:
+    """The effect on being in a regular job at 12 and 24 months after entry, in plain words."""
+    rows = evaluation[
+        (evaluation["outcome"] == "in_regular_job") & (evaluation["subgroup"] == "all") & (evaluation["since"] == "entry")
+    ].set_index("horizon_months")
+    lines = []
+    for months in (24, 12, 60):
+        if months not in rows.index:
+            continue
+        row = rows.loc[months]
+        effect, low, high = (100 * row[c] for c in ("effect", "ci_low", "ci_high"))
+        direction = "higher" if effect >= 0 else "lower"
+        lines.append(
+            f"For the people placed in LDE, the share in a regular job {months} months after entry is "
+            f"{abs(effect):.1f} points {direction} than for the same people without it ({100 * row['treated']:.1f}% "
+            f"against {100 * row['counterfactual']:.1f}%; 95% interval {low:+.1f} to {high:+.1f} points; "
+            f"{int(row['n']):,} person-observations)."
+        )
+    deadweight, displacement = effects.loc["deadweight_share", "mean"], effects.loc["displacement_share", "mean"]
+    lines.append(
+        f"Deadweight: {100 * deadweight:.0f}% of the participants in a regular job after 24 months would have had one "
+        f"without LDE. Displacement: for each regular-job hire the participants gained, others of the pool lost "
+        f"{displacement:.2f}."
+    )
+    lines.append(
+        "These effects come from assumed behaviour (learning and search in LDE, the routes at the end); evaluations "
+        "of subsidised jobs find small effects that fade (sources 5.1-5.2, 3.4), so read a large or growing effect "
+        "as what these assumptions give, not as a finding."
+    )
+    return lines
+
+
+def ledger_table(folder: Path, effects: pd.DataFrame) -> pd.DataFrame:
+    """Per level of government: the scenario's net cost over the run and its difference from the twin."""
+    indicators = read_experiment(folder, ("indicators",))["indicators"]
+    rows = []
+    for level in (*LEVELS, "net"):
+        name = "net_fiscal_cost" if level == "net" else f"net_fiscal_cost_{level}"
+        rows.append(
+            {
+                "level": "all governments" if level == "net" else LEVEL_NAMES[level],
+                "net cost with the scenario": f"{indicators[f'fiscal_cost_{level}'].mean():,.0f}",
+                "difference from the counterfactual": f"{effects.loc[name, 'mean']:,.0f}",
+                "95% interval": f"{effects.loc[name, 'ci_low']:,.0f} to {effects.loc[name, 'ci_high']:,.0f}",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def differences(scenario: Scenario, reference: Scenario, reference_name: str) -> list[str]:

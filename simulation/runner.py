@@ -51,6 +51,18 @@ def replication_seed(seed: int, replication: int) -> int:
     return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
+def run_model(
+    scenario: Scenario, seed: int, months: int | None = None, on_month: Callable[[], None] | None = None
+) -> LabourMarketModel:
+    """A model of ``scenario`` with model seed ``seed``, run for ``months`` (default: the scenario's)."""
+    model = LabourMarketModel(scenario, seed=seed)
+    for _ in range(scenario.months if months is None else months):
+        model.step()
+        if on_month is not None:
+            on_month()
+    return model
+
+
 def simulate(
     scenario: Scenario,
     seed: int,
@@ -61,11 +73,7 @@ def simulate(
 ) -> Replication:
     """Run one replication for ``months`` (default: the scenario's) and collect its tables."""
     rep_seed = replication_seed(seed, replication)
-    model = LabourMarketModel(scenario, seed=rep_seed)
-    for _ in range(scenario.months if months is None else months):
-        model.step()
-        if on_month is not None:
-            on_month()
+    model = run_model(scenario, rep_seed, months, on_month)
     metrics = model.recorder.metrics()
     metrics.insert(1, "replication", replication)
     summary = {"replication": replication, "seed": rep_seed, **indicators(metrics)}

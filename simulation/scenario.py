@@ -745,6 +745,46 @@ class Context(Section):
         ge=0,
         le=1_000_000,
     )
+    gross_wage_month: Float = param(
+        1_994.0,
+        "EUR per person-month",
+        "S 7.5: the guaranteed minimum monthly wage, 1 November 2023",
+        "Gross wage of a job held by someone of the pool (LDE, collective maatwerk or regular), for the ledger.",
+        ge=0,
+        le=1_000_000,
+    )
+    employer_contribution_rate: Float = param(
+        0.25,
+        "share of the gross wage",
+        "E 7.5: employer labour cost about 1.25-1.30 times the gross wage",
+        "Employer social contributions, a federal revenue (target-group reductions are not modelled).",
+        ge=0,
+        le=1,
+    )
+    employee_contribution_rate: Float = param(
+        0.1307,
+        "share of the gross wage",
+        "E: the Belgian employee social contribution rate (13.07%), before the low-wage work bonus",
+        "Employee social contributions, a federal revenue.",
+        ge=0,
+        le=1,
+    )
+    income_tax_rate: Float = param(
+        0.10,
+        "share of the gross wage",
+        "E: an effective personal income tax at about the minimum wage",
+        "Personal income tax on wages, a federal revenue.",
+        ge=0,
+        le=1,
+    )
+    leefloon_federal_share: Float = param(
+        0.60,
+        "share",
+        "E: the federal refund of the leefloon to the municipality's OCMW (55-70% by the municipality's size)",
+        "Share of social assistance the federal government pays; the municipality pays the rest.",
+        ge=0,
+        le=1,
+    )
 
 
 class Policy(Section):
@@ -1023,6 +1063,13 @@ class Policy(Section):
         "months or 'unlimited'",
         "S 4.4: unlimited in time (2024); the 2025 reform limits it to ~2 years",
         "Months of unemployment benefit before social assistance.",
+    )
+    lde_placements: bool = param(
+        True,
+        "switch",
+        "-: the counterfactual twin of lde-sim evaluate",
+        "Whether enterprises fill open slots from referrals; false places nobody in LDE during the run "
+        "(those in LDE at month 0 stay until they leave).",
     )
     benefit_reform_month: StartMonth = param(
         "never",

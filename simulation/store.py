@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS indicators (run INTEGER PRIMARY KEY REFERENCES runs, {", ".join(f"{i} REAL" for i in INDICATORS)});
 CREATE TABLE IF NOT EXISTS monthly (run INTEGER REFERENCES runs, month INTEGER, {", ".join(f"{c} REAL" for c in MONTHLY)},
     PRIMARY KEY (run, month));
+CREATE TABLE IF NOT EXISTS evaluation (run INTEGER REFERENCES runs, outcome TEXT, since TEXT, horizon_months INTEGER,
+    subgroup TEXT, treated REAL, counterfactual REAL, n INTEGER, PRIMARY KEY (run, outcome, since, horizon_months, subgroup));
+CREATE TABLE IF NOT EXISTS effects (run INTEGER REFERENCES runs, indicator TEXT, value REAL, PRIMARY KEY (run, indicator));
 """
 
 
@@ -75,6 +78,8 @@ class Outcome:
     seconds: float
     indicators: dict[str, float] | None = None
     monthly: pd.DataFrame | None = None
+    evaluation: pd.DataFrame | None = None  # lde-sim evaluate: outcomes of the participants, both worlds
+    effects: dict[str, float] | None = None  # lde-sim evaluate: the headline indicators
     error: str | None = None
 
 
@@ -170,6 +175,19 @@ class ExperimentStore:
                 f"INSERT OR REPLACE INTO monthly VALUES (?, ?, {', '.join('?' * len(MONTHLY))})",
                 ((outcome.run, int(m), *map(_number, row)) for m, *row in monthly[["month", *MONTHLY]].itertuples(index=False)),
             )
+            if outcome.evaluation is not None:
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO evaluation VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (outcome.run, o, s, int(h), g, _number(t), _number(c), int(n))
+                        for o, s, h, g, t, c, n in outcome.evaluation.itertuples(index=False)
+                    ),
+                )
+            if outcome.effects is not None:
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO effects VALUES (?, ?, ?)",
+                    ((outcome.run, name, _number(value)) for name, value in outcome.effects.items()),
+                )
             self.connection.execute(
                 "UPDATE runs SET status='done', error=NULL, seconds=?, finished=? WHERE run=?",
                 (outcome.seconds, now(), outcome.run),
@@ -196,6 +214,8 @@ class ExperimentStore:
 
 
 TABLES = ("meta", "points", "runs", "indicators", "monthly")
+#: The further tables of an evaluation (``lde-sim evaluate``).
+EVALUATION_TABLES = ("evaluation", "effects")
 
 
 def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
@@ -223,6 +243,8 @@ def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dic
             "runs": "SELECT * FROM runs ORDER BY run",
             "indicators": f"SELECT point, label, replication, seed, indicators.* FROM indicators {join} ORDER BY run",
             "monthly": f"SELECT point, label, replication, monthly.* FROM monthly {join} ORDER BY run, month",
+            "evaluation": f"SELECT point, label, replication, evaluation.* FROM evaluation {join} ORDER BY run",
+            "effects": f"SELECT point, label, replication, effects.* FROM effects {join} ORDER BY run",
         }
         unknown = set(tables) - set(sql)
         if unknown:

@@ -7,6 +7,7 @@ import pytest
 
 from simulation.indicators import DUMPING_GROUPS, INDICATORS, LDE_SPENDING, indicators
 from simulation.records import FLOW_COLUMNS
+from simulation.submodels.public_finances import LEVELS
 
 LEAVER_COLUMNS = [f"followup12_leavers_{g}{end}" for g in DUMPING_GROUPS for end in ("", "_on_benefits")]
 
@@ -30,6 +31,11 @@ def hand_made_metrics() -> pd.DataFrame:
             followup24_lde_leavers=0,
             followup24_social_assistance=0,
             enterprises_converted=(month == 24) * 3,
+            enterprise_income=0.0,
+            enterprise_costs=0.0,
+            pool_income=0.0,
+            ledger_total=0.0,
+            **{f"ledger_{level}": 0.0 for level in LEVELS},
             maatwerk=20,
             **dict.fromkeys(LEAVER_COLUMNS, 0),
             **dict.fromkeys(LDE_SPENDING, 0.0),
@@ -37,6 +43,8 @@ def hand_made_metrics() -> pd.DataFrame:
         if month > 0:
             row.update(flow_lde_to_nec=1, flow_lde_to_unemployed=2, flow_lde_to_inactive=1, spending_wage_subsidy=1000.0)
             row.update(spending_maatwerk=500.0)  # collective maatwerk is not LDE spending
+            row.update(ledger_flemish=100.0, ledger_federal=-40.0, ledger_local=10.0, ledger_total=70.0)
+            row.update(pool_income=1000.0, enterprise_income=300.0, enterprise_costs=200.0)
         if month == 13:
             row.update(followup12_moves=10, followup12_in_nec=6, followup12_limit_leavers=5, followup12_limit_on_benefits=4)
             row.update(followup12_leavers=20, followup12_leavers_on_benefits=7)
@@ -67,6 +75,8 @@ def test_indicators_follow_their_definitions():
     assert math.isnan(got["dumping_share_under_35"])  # nobody in the group: no share
     assert got["enterprise_conversions"] == 3
     assert got["maatwerk_workforce_mean"] == 20
+    assert got["fiscal_cost_flemish"] == 2400 and got["fiscal_cost_federal"] == -960 and got["fiscal_cost_local"] == 240
+    assert got["fiscal_cost_net"] == 24 * 70 and got["pool_income"] == 24_000 and got["enterprise_margin"] == 2400
     assert got["enterprise_solvent_share"] == pytest.approx(0.8)
     assert got["enterprise_closures"] == 1
     assert got["service_quality"] == pytest.approx(sum(0.5 + 0.01 * m for m in range(1, 25)) / 24)

@@ -13,6 +13,7 @@ from .follow_up import follow_up
 from .labour_demand import employer_decisions, labour_demand
 from .maatwerk import maatwerk
 from .matching import job_search_and_matching
+from .public_finances import public_finances
 from .referral import referral
 from .retention import retention
 from .time_limit import time_limit
@@ -29,6 +30,7 @@ __all__ = [
     "job_search_and_matching",
     "labour_demand",
     "maatwerk",
+    "public_finances",
     "referral",
     "retention",
     "time_limit",

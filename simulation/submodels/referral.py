@@ -88,10 +88,13 @@ def decide_referrals(model: LabourMarketModel) -> None:
 
 
 def fill_lde_slots(model: LabourMarketModel) -> None:
-    """Enterprises fill the slots they want filled from the ticket holders (see :func:`select`)."""
+    """Enterprises fill the slots they want filled from the ticket holders (see :func:`select`);
+    nobody is placed in the counterfactual twin (``policy.lde_placements = false``)."""
     p, table = model.people, model.enterprise_table
     lde = model.people.in_status(LDE)
     table.view("workers")[:] = np.bincount(p.enterprise[lde], minlength=table.n)
+    if not model.scenario.policy.lde_placements:
+        return
     wanted = np.minimum(table.view("slots"), table.view("fill_target"))  # an enterprise may leave slots empty
     free = np.where(table.view("is_open"), wanted - table.view("workers"), 0).clip(min=0)
     holders = model.referrals.tickets
@@ -107,6 +110,7 @@ def fill_lde_slots(model: LabourMarketModel) -> None:
         chosen = holders[np.argsort(-key, kind="stable")[:count]]
         seats = rng.permutation(np.repeat(np.arange(table.n), free))[:count]
     move(model, chosen, LDE, HIRED_LDE)
+    model.recorder.placed(model.month, p, chosen, table.large[seats])
     p.enterprise[chosen] = seats
     p.last_enterprise[chosen] = seats
     table.view("workers")[:] += np.bincount(seats, minlength=table.n)

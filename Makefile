@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_experiments.py --full-runs 16
 
 docs: $(STAMP)
-	$(BIN)/python -c "from simulation.scenario import parameter_reference as r; print(r(), end='')" > docs/parameters.md
+	$(BIN)/python -c "from simulation.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md
 
 validation: $(STAMP)
 	$(BIN)/python -m simulation.validation docs/figures

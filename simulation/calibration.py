@@ -40,7 +40,7 @@ from .design import DesignError, Point, latin_hypercube, parse_vary
 from .experiment import Experiment, ExperimentResult, run_experiment
 from .indicators import INDICATORS
 from .resources import MAX_REPLICATIONS
-from .scenario import Float, Int, Scenario, ScenarioError
+from .scenario import Float, Int, Scenario, ScenarioError, parameter_role
 from .store import read_experiment
 
 #: Targets files, like scenario files: unknown keys, infinite or NaN numbers are errors.
@@ -130,6 +130,12 @@ def calibrate(
     spec, base, scenario_path = load_targets(path)
     if not spec.parameter:
         raise DesignError("a calibration needs at least one [[parameter]]")
+    levers = [p.key for p in spec.parameter if parameter_role(p.key) == "lever"]
+    if levers:
+        raise DesignError(
+            f"{path}: {', '.join(levers)}: a policy lever is chosen, not fitted (role 'lever', docs/parameters.md); "
+            "calibrate behaviour or context parameters"
+        )
     varies = [parse_vary(f"{p.key}={p.low}:{p.high}", base) for p in spec.parameter]
     candidates = [p.overrides for p in latin_hypercube(base, varies, spec.samples, spec.seed)]
     populations = _populations(spec)

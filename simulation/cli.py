@@ -32,7 +32,8 @@ from .processes import die_with_parent
 from .report import write_report
 from .resources import check_counts, check_memory
 from .runner import run
-from .scenario import MAX_MONTHS, Scenario, parse_override
+from .scenario import MAX_MONTHS, Scenario
+from .scenario_files import parse_override
 from .sensitivity import sensitivity
 from .statistics import interval
 from .store import FILE as STORE

@@ -21,7 +21,8 @@ from typing import Any, get_args, get_origin
 import numpy as np
 
 from .errors import LDEError
-from .scenario import Scenario, ScenarioError, parse_override
+from .scenario import Scenario, ScenarioError, parameter_role
+from .scenario_files import parse_override
 
 #: Values of one varied parameter in a grid, at most.
 MAX_VALUES = 10_000
@@ -59,6 +60,11 @@ def parse_vary(text: str, base: Scenario) -> Vary:
     key, spec = key.strip(), spec.strip()
     if not sep or not key or not spec:
         raise DesignError(f"--vary {text!r}: expected key=low:high, key=low:high:step or key=a,b,c")
+    if parameter_role(key) == "fixed":
+        raise DesignError(
+            f"--vary {text!r}: {key} is a fixed rule, scale or switch of the model (role 'fixed', docs/parameters.md); "
+            "sweeps vary policy levers and uncertainties. To study it, run scenarios that set it, or use --set"
+        )
     integer = _is_integer_field(base, key)
     if ":" in spec:
         parts = spec.split(":")

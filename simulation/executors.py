@@ -29,11 +29,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from .branching import run_branches
 from .errors import LDEError
 from .evaluation import evaluate_replication
 from .indicators import indicators
 from .processes import worker_init
-from .runner import simulate
+from .runner import Replication, simulate
 from .scenario import Scenario
 from .store import MONTHLY, Outcome
 
@@ -55,21 +56,43 @@ class Task:
     seed: int
     replication: int
     twin: dict[str, Any] | None = None
+    #: Branches of one history (run, scenario as data), continued from month ``branch_month`` - 1.
+    branches: tuple[tuple[int, dict[str, Any]], ...] = ()
+    branch_month: int = 0
+
+    @property
+    def runs(self) -> list[int]:
+        """The runs this task produces."""
+        return [run for run, _ in self.branches] if self.branches else [self.run]
 
 
-def execute_task(task: Task) -> Outcome:
-    """Run one task; a failure of the model becomes an outcome with the error, not an exception."""
+def execute_task(task: Task) -> list[Outcome]:
+    """Run one task; a failure of the model becomes outcomes with the error, not an exception."""
     start = time.perf_counter()
     try:
         scenario = Scenario.from_dict(task.scenario)
         if task.twin is not None:
-            return evaluation_outcome(task, scenario, start)
+            return [evaluation_outcome(task, scenario, start)]
+        if task.branches:
+            return branch_outcomes(task, start)
         result = simulate(scenario, task.seed, task.replication)
     except Exception as err:  # noqa: BLE001 - one failed run must not stop an experiment
         detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-        return Outcome(task.run, time.perf_counter() - start, error=detail)
+        return [Outcome(run, time.perf_counter() - start, error=detail) for run in task.runs]
+    return [outcome_of(task.run, result, time.perf_counter() - start)]
+
+
+def outcome_of(run: int, result: Replication, seconds: float) -> Outcome:
     indicators = {k: v for k, v in result.summary.items() if k not in ("replication", "seed")}
-    return Outcome(task.run, time.perf_counter() - start, indicators, result.metrics[["month", *MONTHLY]])
+    return Outcome(run, seconds, indicators, result.metrics[["month", *MONTHLY]])
+
+
+def branch_outcomes(task: Task, start: float) -> list[Outcome]:
+    """The branches of one history: the shared months run once (:mod:`simulation.branching`)."""
+    scenarios = [Scenario.from_dict(data) for _, data in task.branches]
+    results = run_branches(scenarios, task.seed, task.replication, task.branch_month)
+    seconds = (time.perf_counter() - start) / len(results)
+    return [outcome_of(run, result, seconds) for (run, _), result in zip(task.branches, results)]
 
 
 def evaluation_outcome(task: Task, scenario: Scenario, start: float) -> Outcome:
@@ -99,7 +122,7 @@ def run_tasks(tasks: Iterable[Task], jobs: int = 1, scheduler: str | None = None
     if scheduler is not None:
         return _dask(tasks, jobs, scheduler)
     if jobs <= 1:
-        return (execute_task(task) for task in tasks)
+        return (outcome for task in tasks for outcome in execute_task(task))
     return _processes(tasks, jobs)
 
 
@@ -125,11 +148,12 @@ def _processes(tasks: Iterable[Task], jobs: int) -> Iterator[Outcome]:
             for future in done:
                 task = running.pop(future)
                 try:
-                    yield future.result()
+                    yield from future.result()
                 except BrokenProcessPool:
                     retries[task.run] = retries.get(task.run, 0) + 1
                     if retries[task.run] > RETRIES:
-                        yield Outcome(task.run, 0.0, error="worker process died repeatedly on this run")
+                        for run in task.runs:
+                            yield Outcome(run, 0.0, error="worker process died repeatedly on this run")
                         continue
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = new_pool(jobs)
@@ -169,12 +193,12 @@ def _dask(tasks: Iterable[Task], jobs: int, scheduler: str) -> Iterator[Outcome]
 def _dask_loop(client: Any, as_completed: Any, tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
     pending = iter(tasks)
     queue = as_completed()
-    owner: dict[str, int] = {}
+    owner: dict[str, Task] = {}
 
     def submit_next() -> None:
         for task in pending:
             future = client.submit(execute_task, task, key=f"run-{task.run}-{time.time_ns()}", retries=RETRIES, pure=False)
-            owner[future.key] = task.run
+            owner[future.key] = task
             queue.add(future)
             return
 
@@ -182,9 +206,9 @@ def _dask_loop(client: Any, as_completed: Any, tasks: Iterable[Task], workers: i
         submit_next()
     for future in queue:
         try:
-            outcome = future.result()
+            outcomes = future.result()
         except Exception as err:  # noqa: BLE001 - e.g. KilledWorker after repeated worker deaths
-            outcome = Outcome(owner[future.key], 0.0, error=f"{type(err).__name__}: {err}")
+            outcomes = [Outcome(run, 0.0, error=f"{type(err).__name__}: {err}") for run in owner[future.key].runs]
         future.release()
-        yield outcome
+        yield from outcomes
         submit_next()

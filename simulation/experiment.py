@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from .branching import branch_groups
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .evaluation import effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
@@ -168,9 +169,7 @@ def run_design(
             },
         )
         todo = store.todo()
-        twin = experiment.twin.model_dump(mode="json") if experiment.twin is not None else None
-        scenarios = [p.scenario.model_dump(mode="json") for p in experiment.points]
-        tasks = (Task(run, scenarios[p], experiment.seed, r, twin) for run, p, r in todo)
+        tasks = make_tasks(experiment, todo)
         failed = 0
         with tqdm(total=len(todo), unit="run", desc=experiment.kind, disable=None if progress else True) as bar:
             for outcome in run_tasks(tasks, jobs, scheduler):
@@ -182,6 +181,27 @@ def run_design(
                     on_outcome(outcome)
     finally:
         store.close()
+
+
+def make_tasks(experiment: Experiment, todo: list[tuple[int, int, int]]) -> list[Task]:
+    """One task per run, except that the runs of one replication of scenarios sharing a history
+    (:func:`simulation.branching.branch_groups`) form one task that runs the history once."""
+    twin = experiment.twin.model_dump(mode="json") if experiment.twin is not None else None
+    scenarios = [p.scenario.model_dump(mode="json") for p in experiment.points]
+    group_of: dict[int, tuple[int, int]] = {}
+    if twin is None:
+        for g, (month, members) in enumerate(branch_groups([p.scenario for p in experiment.points])):
+            group_of.update({point: (g, month) for point in members})
+    tasks, branched = [], {}
+    for run, point, replication in todo:
+        if point not in group_of:
+            tasks.append(Task(run, scenarios[point], experiment.seed, replication, twin))
+            continue
+        group, month = group_of[point]
+        branched.setdefault((group, replication, month), []).append((run, scenarios[point]))
+    for (_, replication, month), runs in branched.items():
+        tasks.append(Task(runs[0][0], runs[0][1], experiment.seed, replication, branches=tuple(runs), branch_month=month))
+    return tasks
 
 
 def compare(

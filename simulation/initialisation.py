@@ -180,18 +180,16 @@ def add_maatwerk_workers(model: LabourMarketModel, rng: np.random.Generator) -> 
 def add_employers(model: LabourMarketModel) -> None:
     """NEC employers per sector, with covenants and vacancies at their steady level."""
     scenario = model.scenario
-    emp, ctx, policy = scenario.employers, scenario.context, scenario.policy
+    emp, ctx = scenario.employers, scenario.context
     table = model.employer_table
     for code, (name, sector) in enumerate(emp.sectors.items()):
         n = emp.employers_per_sector
         inflow = ctx.vacancy_inflow_rate * scenario.world.pool_size * sector.vacancy_share / n
-        signed = name in policy.covenant_sectors and policy.covenant_coverage > 0
-        covenant = np.arange(n) < round(policy.covenant_coverage * n) if signed else np.zeros(n, dtype=bool)
         steady = np.round(inflow / max(ctx.vacancy_outside_fill_rate, 0.05))
         table.add(
             n,
             sector=code,
-            covenant=covenant,
+            covenant=covenants(scenario, name, n),
             vacancy_inflow=inflow,
             vacancies=steady,
             hiring_bar=sector.hiring_bar,
@@ -200,6 +198,26 @@ def add_employers(model: LabourMarketModel) -> None:
         )
     for row in range(table.n):
         NECEmployer(model, table, row)
+
+
+def covenants(scenario: Scenario, sector: str, employers: int) -> np.ndarray:
+    """Which of a sector's employers have signed a covenant: the first ``covenant_coverage`` share
+    of them in a covenant sector."""
+    policy = scenario.policy
+    if sector not in policy.covenant_sectors or policy.covenant_coverage <= 0:
+        return np.zeros(employers, dtype=bool)
+    return np.arange(employers) < round(policy.covenant_coverage * employers)
+
+
+def sign_covenants(model: LabourMarketModel) -> None:
+    """Covenants by the rules in force (after a dated change): new signatories are tied to every
+    enterprise from now on; an employer that leaves keeps the ties it has."""
+    table, names = model.employer_table, model.sector_names
+    per_sector = model.scenario.employers.employers_per_sector
+    signed = np.concatenate([covenants(model.scenario, name, per_sector) for name in names])
+    new = signed & ~table.view("covenant")
+    table.view("covenant")[:] = signed
+    model.ties.sign_covenants(new)
 
 
 def build_world(model: LabourMarketModel) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 
 from .agents import EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer, pressed
 from .allocator import keep_freed_memory
-from .initialisation import build_world
+from .initialisation import build_world, sign_covenants
 from .people import EDUCATION, INACTIVE, Person, Population, Status, Step
 from .records import Recorder
 from .resources import people_capacity
@@ -32,6 +32,7 @@ from .submodels import (
 )
 from .submodels.referral import Referrals
 from .ties import Ties
+from .timeline import Timeline
 
 
 class LabourMarketModel(mesa.Model):
@@ -46,6 +47,9 @@ class LabourMarketModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 1) -> None:
         super().__init__(seed=seed)
         keep_freed_memory()
+        #: The scenario as designed (with its timeline) and the rules in force this month.
+        self.design = scenario
+        self.timeline = Timeline(scenario)
         self.scenario = scenario
         self.seed = int(seed)
         self.month = 0
@@ -71,6 +75,7 @@ class LabourMarketModel(mesa.Model):
     def step(self) -> None:
         """One month, in the order of the ODD process overview."""
         self.month = self.steps
+        self.follow_timeline()  # levers and context that change this month (dated changes)
         self.streams.start_month(self.month)
         self.recorder.start_month()
         self.archive_inactive()  # housekeeping, not a process: results do not depend on it
@@ -90,6 +95,26 @@ class LabourMarketModel(mesa.Model):
         enterprise_decisions(self)  # under pressure: coaches, prices, hiring, local support
         public_finances(self)  # the month's public ledger by level of government
         self.record_month()  # stocks and state of the month
+
+    def follow_timeline(self) -> None:
+        """Put this month's dated changes in force; sign the covenants a changed coverage asks for."""
+        changes = self.timeline.starting(self.month)
+        if not changes:
+            return
+        self.scenario = self.scenario.with_overrides(changes)
+        if any(key.startswith("policy.covenant") for key in changes):
+            sign_covenants(self)
+
+    def rebase(self, scenario: Scenario) -> None:
+        """Continue this model under ``scenario`` from the next month: a branch of a shared history.
+
+        ``scenario`` must agree with the model's design up to this month (experiments check it);
+        its rules in force now are then those the model has, so continuing gives exactly what a
+        whole run of ``scenario`` gives (tested).
+        """
+        self.design = scenario
+        self.timeline = Timeline(scenario)
+        self.scenario = self.timeline.in_force(scenario, self.month)
 
     def archive_inactive(self) -> None:
         """Move people who left the labour force out of the working arrays, when worthwhile."""
@@ -170,7 +195,7 @@ class LabourMarketModel(mesa.Model):
 
     def record_month(self) -> None:
         """Close the month's row of metrics: stocks, flows and the state of firms."""
-        self.recorder.end_month(self.month, self.people.counts(), self.state_metrics())
+        self.recorder.end_month(self.month, self.scenario.date(self.month), self.people.counts(), self.state_metrics())
 
     def state_metrics(self) -> dict[str, float]:
         """The state at the end of the month, beyond the stocks of people."""

@@ -25,7 +25,7 @@ class Recorder:
     """Collects one row of metrics per month and every status change."""
 
     def __init__(self) -> None:
-        self.rows: list[dict[str, float]] = []
+        self.rows: list[dict[str, float | str]] = []
         self._event_chunks: list[tuple[np.ndarray, ...]] = []
         self._decisions: list[tuple[int, int, str, float, str]] = []
         self._placements: list[pd.DataFrame] = []
@@ -83,9 +83,10 @@ class Recorder:
         """Add ``value`` to this month's measurement ``name`` (created at 0)."""
         self.values[name] = self.values.get(name, 0.0) + float(value)
 
-    def end_month(self, month: int, stocks: np.ndarray, state: dict[str, float]) -> None:
-        """Close the month: one row with stocks, flows, inflows, measurements and state."""
-        row: dict[str, float] = {"month": month}
+    def end_month(self, month: int, date: str, stocks: np.ndarray, state: dict[str, float]) -> None:
+        """Close the month (``date``: its calendar month): one row with stocks, flows, inflows,
+        measurements and state."""
+        row: dict[str, float | str] = {"month": month, "date": date}
         row.update(zip(STATUS_NAMES, stocks.tolist()))
         row.update(zip(FLOW_COLUMNS, self.flows[_OFF_DIAGONAL].tolist()))
         row.update(zip(INFLOW_COLUMNS, self.inflows.tolist()))

@@ -73,7 +73,11 @@ def simulate(
 ) -> Replication:
     """Run one replication for ``months`` (default: the scenario's) and collect its tables."""
     rep_seed = replication_seed(seed, replication)
-    model = run_model(scenario, rep_seed, months, on_month)
+    return finish(run_model(scenario, rep_seed, months, on_month), replication, rep_seed, events)
+
+
+def finish(model: LabourMarketModel, replication: int, rep_seed: int, events: bool = False) -> Replication:
+    """The tables of a finished replication (its metrics, indicators, network and, if asked, event logs)."""
     metrics = model.recorder.metrics()
     metrics.insert(1, "replication", replication)
     summary = {"replication": replication, "seed": rep_seed, **indicators(metrics)}

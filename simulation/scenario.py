@@ -10,19 +10,20 @@ of exploratory modelling:
 - ``[context]``: exogenous uncertainties (inflow, shortage growth, business cycle);
 - ``[policy]``: the levers a government or sector can pull.
 
-A file may say ``extends = "baseline.toml"`` and override any field. Errors name the
-file, the field, the value and what is allowed (:class:`ScenarioError`); the command
-line turns them into exit code 2. Sources refer to items of ``docs/sources.md`` (``S`` sourced,
-``E`` estimate, ``U`` sector note); ``docs/parameters.md`` is generated from this module.
+This module is the schema: every section and field, the dated changes of the timeline,
+and each parameter's role. Reading files (``extends``, branches, ``--set`` overrides)
+and the error messages are in :mod:`simulation.scenario_files`; the generated
+``docs/parameters.md`` in :mod:`simulation.parameter_docs`. Errors name the file, the
+field, the value and what is allowed (:class:`ScenarioError`); the command line turns
+them into exit code 2. Sources refer to items of ``docs/sources.md`` (``S`` sourced,
+``E`` estimate, ``U`` sector note).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_origin
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import tomli_w
@@ -52,6 +53,23 @@ Float = Annotated[float, BeforeValidator(refuse_booleans)]
 MAX_MONTHS = 1200
 Months = Annotated[Int, Field(ge=1, le=MAX_MONTHS)] | Literal["unlimited"]
 StartMonth = Annotated[Int, Field(ge=0, le=MAX_MONTHS)] | Literal["never"]
+
+
+#: A calendar month, ``YYYY-MM`` (years 1990 to 2100).
+YearMonth = Annotated[str, Field(pattern=r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])$")]
+
+
+def months_between(start: str, date: str) -> int:
+    """Months from calendar month ``start`` to ``date`` (both ``YYYY-MM``): 0 for the same month."""
+    (y0, m0), (y1, m1) = (map(int, d.split("-")) for d in (start, date))
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+def date_of(start: str, month: int) -> str:
+    """The calendar month ``month`` months after ``start`` (``YYYY-MM``)."""
+    y0, m0 = map(int, start.split("-"))
+    total = y0 * 12 + (m0 - 1) + month
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
 class ScenarioError(LDEError):
@@ -883,9 +901,42 @@ class Policy(Section):
         100,
         "persons per month",
         "E 7.7: steady LDE hiring ~40/month",
-        "Referral decisions (indicering) the employment service makes per month.",
+        "Referral decisions (indicering) the employment service can make in a month at most.",
         ge=0,
         le=1_000_000,
+    )
+    referral_rule: Literal["managed", "fixed"] = param(
+        "managed",
+        "rule",
+        "E: a waiting list as an employment service manages one",
+        "'managed': decisions follow the LDE places that are free (plus ticket_reserve), requests lapse "
+        "after queue_validity_months, and no new requests are taken while the queue holds max_queue_months of "
+        "decisions; 'fixed': referral_capacity decisions every month and a queue that only grows (the model "
+        "before the queue was managed).",
+    )
+    ticket_reserve: Float = param(
+        1.0,
+        "share of free places",
+        "E: enterprises choose among more candidates than places",
+        "Valid tickets the employment service keeps beyond the free LDE places (1 = two tickets a place).",
+        ge=0,
+        le=100,
+    )
+    queue_validity_months: Int = param(
+        12,
+        "months",
+        "E: a request not decided within a year lapses (the person is taken up by other routes)",
+        "Months a referral request waits at most.",
+        ge=1,
+        le=MAX_MONTHS,
+    )
+    max_queue_months: Float = param(
+        6.0,
+        "months of decisions",
+        "E: an intake stop when the waiting list is long",
+        "No new requests while the queue holds more than this many months of decisions (mean of the last 12).",
+        gt=0,
+        le=MAX_MONTHS,
     )
     referral_request_rate: Float = param(
         0.003,
@@ -925,6 +976,15 @@ class Policy(Section):
         "Paid for each worker whose LDE spell began before the run (the sitting workers of a new regime).",
         ge=0,
         le=1_000_000,
+    )
+    sitting_until_month: Int = param(
+        0,
+        "month",
+        "S 1.31: the workers employed on 30 June 2023",
+        "Workers whose LDE spell began at or before this month are the sitting workers of a new regime "
+        "(0: those in LDE at the start of the run).",
+        ge=0,
+        le=MAX_MONTHS,
     )
     cmw_conversion: bool = param(
         False,
@@ -1095,18 +1155,93 @@ class Policy(Section):
         return NO_LIMIT_MONTHS if self.benefit_duration_months == UNLIMITED else int(self.benefit_duration_months)
 
 
+class Change(Section):
+    """One dated change: from ``date`` on, the parameter ``key`` (dotted) takes ``value``."""
+
+    date: YearMonth
+    key: str = Field(min_length=1, max_length=200)
+    value: bool | int | float | str | list[Any]
+
+
+#: Parameters set once at month 0 (the world, the firms' traits, the sectors): a dated
+#: change of them could not act, so the timeline refuses them.
+SET_AT_START = (
+    "world.",
+    "employers.sectors",
+    "employers.employers_per_sector",
+    "enterprises.aspiration_months",
+    "enterprises.mission_driven_share",
+    "enterprises.initial_reserve_months",
+    "enterprises.market_share_small",
+    "enterprises.market_share_large",
+)
+TIMELINE_SECTIONS = ("people.", "enterprises.", "employers.", "context.", "policy.")
+
+
 class Scenario(Section):
     """A whole scenario: the model's parameters, validated. Load one with :meth:`load`."""
 
     name: str = param("scenario", "text", "-", "Short name, used in output folders and tables.", min_length=1, max_length=100)
     description: str = param("", "text", "-", "What this scenario represents, in plain words.")
     months: Int = param(180, "months", "BRIEF: 15-year horizon", "Simulated months (one step is one month).", ge=1, le=MAX_MONTHS)
+    start: YearMonth = param(
+        "2015-04", "year-month", "S 1.3: the 2013 decree took effect on 1 April 2015", "Calendar month of month 0."
+    )
+    branch: YearMonth | None = param(
+        None,
+        "year-month",
+        "-",
+        "Set in a file that extends another: its parameters apply from this date, the history before it is the "
+        "other file's (experiments run that shared history once per seed).",
+    )
+    timeline: list[Change] = param(
+        [],
+        "list of {date, key, value}",
+        "-",
+        "Dated changes of levers and context: from each date on, the parameter takes the value.",
+        max_length=1000,
+    )
     world: World = World()
     people: People = People()
     enterprises: Enterprises = Enterprises()
     employers: Employers = Employers()
     context: Context = Context()
     policy: Policy = Policy()
+
+    @model_validator(mode="after")
+    def _timeline_fits(self) -> Scenario:
+        from .scenario_files import _set_dotted
+
+        for i, change in enumerate(self.timeline):
+            where = f"timeline[{i}] ({change.date}, {change.key})"
+            month = months_between(self.start, change.date)
+            if not 1 <= month <= self.months:
+                end = date_of(self.start, self.months)
+                raise ValueError(f"{where}: the date must fall after the start {self.start} and by the end {end}")
+            if not change.key.startswith(TIMELINE_SECTIONS) or change.key.startswith(SET_AT_START):
+                raise ValueError(
+                    f"{where}: only parameters of [people], [enterprises], [employers], [context] and [policy] that "
+                    "act during the run can change at a date (not the world, the sectors or traits set at month 0)"
+                )
+            data = self.model_dump(mode="json")
+            data["timeline"], data["branch"] = [], None
+            try:
+                _set_dotted(data, change.key, change.value)
+                Scenario.model_validate(data)
+            except (ValidationError, ScenarioError) as err:
+                problem = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
+                raise ValueError(f"{where}: value {change.value!r}: {problem}") from None
+        if self.branch is not None and not 1 <= months_between(self.start, self.branch) <= self.months:
+            raise ValueError(f"branch {self.branch}: the date must fall after the start {self.start} and within the run")
+        return self
+
+    def month_of(self, date: str) -> int:
+        """The model month of calendar month ``date`` (``YYYY-MM``)."""
+        return months_between(self.start, date)
+
+    def date(self, month: int) -> str:
+        """The calendar month (``YYYY-MM``) of model month ``month``."""
+        return date_of(self.start, month)
 
     @model_validator(mode="after")
     def _covenant_sectors_exist(self) -> Scenario:
@@ -1120,6 +1255,8 @@ class Scenario(Section):
     @classmethod
     def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
         """Read a TOML scenario (following ``extends``), apply dotted ``overrides``, validate."""
+        from .scenario_files import _fill_tables, _read_chain, _set_dotted, _validate
+
         data, origins = _read_chain(Path(path), ())
         for key, value in (overrides or {}).items():
             _fill_tables(data, key)
@@ -1130,10 +1267,14 @@ class Scenario(Section):
     @classmethod
     def from_dict(cls, data: dict[str, Any], origin: str = "<dict>") -> Scenario:
         """Validate a plain nested dictionary (as a TOML file would give)."""
+        from .scenario_files import _validate
+
         return _validate(data, {}, origin)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with dotted-key overrides applied, e.g. ``{"policy.aftercare_months": 12}``."""
+        from .scenario_files import _set_dotted, _validate
+
         data = self.model_dump(mode="json")
         for key, value in overrides.items():
             _set_dotted(data, key, value)
@@ -1141,231 +1282,73 @@ class Scenario(Section):
 
     def to_toml(self) -> str:
         """The fully resolved scenario as TOML (no ``extends``)."""
-        return tomli_w.dumps(self.model_dump(mode="json"))
+        return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
     def digest(self) -> str:
         """SHA-256 of the resolved scenario: identical scenarios have identical digests."""
         return hashlib.sha256(self.to_toml().encode()).hexdigest()
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """Parse ``key=value`` from the command line; the value is read as a TOML value.
-
-    A value that is not valid TOML (``evaluation``) is taken as a plain string.
-    """
-    key, sep, raw = text.partition("=")
-    if not sep or not key.strip():
-        raise ScenarioError(f"--set {text!r}: expected key=value, e.g. policy.aftercare_months=12")
-    try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = raw.strip()
-    return key.strip(), value
-
-
-#: Longest ``extends`` chain accepted (a longer one is almost surely a mistake).
-MAX_EXTENDS_DEPTH = 32
-
-
-def shown(path: Path) -> str:
-    """A path as a user would type it: relative to the current folder when below it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Read a scenario file and its ``extends`` parents; return merged data and per-key origins."""
-    path = path.resolve()
-    name = shown(path)
-    if path in seen:
-        chain = " -> ".join(shown(p) for p in (*seen, path))
-        raise ScenarioError(f"{name}: 'extends' forms a cycle: {chain}")
-    if len(seen) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"{shown(seen[0])}: 'extends' chain longer than {MAX_EXTENDS_DEPTH} files")
-    if not path.is_file():
-        raise ScenarioError(f"{name}: scenario file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{name}: not valid TOML: {err}") from None
-    except UnicodeDecodeError as err:
-        raise ScenarioError(f"{name}: not a UTF-8 text file: {err}") from None
-    parent = data.pop("extends", None)
-    if parent is None:
-        merged: dict[str, Any] = {}
-        origins: dict[str, str] = {}
-    elif not isinstance(parent, str):
-        raise ScenarioError(f"{name}: extends = {parent!r}: must be a file name (text)")
-    else:
-        try:
-            merged, origins = _read_chain(path.parent / parent, (*seen, path))
-        except ScenarioError as err:
-            if not seen and "not found" in str(err):
-                missing = shown((path.parent / parent).resolve())
-                raise ScenarioError(f"{name}: extends = {parent!r}: parent file {missing} not found") from None
-            raise
-    _deep_merge(merged, data)
-    origins.update(dict.fromkeys(_dotted_keys(data), name))
-    return merged, origins
+#: What a parameter is, in the XLRM framing of exploratory modelling (Lempert, Popper and
+#: Bankes 2003): levers (L) are chosen, uncertainties (X) are either the context or
+#: behaviour to be calibrated, and fixed rules (R) belong to the model's structure.
+ROLES = {
+    "lever": "a policy lever: chosen by the policymaker",
+    "context": "an external uncertainty: the world the policy meets",
+    "behaviour": "an uncertain behavioural parameter, to be calibrated",
+    "fixed": "a fixed rule, scale or switch of the model",
+}
+SECTION_ROLES = {
+    "world": "fixed",
+    "people": "behaviour",
+    "enterprises": "behaviour",
+    "employers": "behaviour",
+    "context": "context",
+    "policy": "lever",
+}
+#: Parameters whose role differs from their section's.
+PARAMETER_ROLES = {
+    **dict.fromkeys(("name", "description", "months", "start", "branch", "timeline"), "fixed"),
+    **dict.fromkeys(("people.retirement_age", "people.benefit_qualifying_months"), "fixed"),
+    **dict.fromkeys(("enterprises.adaptive", "employers.employers_per_sector"), "fixed"),
+    **dict.fromkeys(
+        ("enterprises.wage_cost_month", "enterprises.reference_wage_month", "enterprises.coach_cost_month", "employers.sectors"),
+        "context",
+    ),
+    **dict.fromkeys(
+        ("policy.end_evaluation", "policy.lde_placements", "policy.referral_rule", "policy.sitting_until_month"), "fixed"
+    ),
+    **dict.fromkeys(("policy.doorstroom_trajectory_cost", "policy.aftercare_cost_month"), "context"),
+    **dict.fromkeys(
+        (
+            "policy.extension_probability",
+            "policy.extension_min_employability",
+            "policy.covenant_bar_reduction",
+            "policy.covenant_training_rate",
+            "policy.aftercare_effect",
+            "policy.referral_request_rate",
+            "policy.creaming",
+            "policy.ticket_reserve",
+            "policy.queue_validity_months",
+            "policy.max_queue_months",
+            "policy.work_care_max_employability",
+            "policy.work_care_health_months",
+            "policy.maatwerk_max_employability",
+            "policy.maatwerk_older_age",
+            "policy.internal_doorstroom_share",
+            "policy.matching_success",
+            "policy.traineeship_bar_reduction",
+            "policy.evaluation_lead_months",
+        ),
+        "behaviour",
+    ),
+}
 
 
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
-    """Merge ``extra`` into ``base`` in place; tables merge, other values replace."""
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_merge(base[key], value)
-        else:
-            base[key] = value
-
-
-def _dotted_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
-    keys = []
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        keys.append(dotted)
-        if isinstance(value, dict):
-            keys.extend(_dotted_keys(value, dotted + "."))
-    return keys
-
-
-def _fill_tables(data: dict[str, Any], key: str) -> None:
-    """Before ``key`` reaches into a table by name (``employers.sectors.care.hiring_bar``) that
-    the file leaves at its default, put the default table in, so that one field of one row
-    is changed rather than the whole table replaced by that row."""
-    model: Any = Scenario
-    node = data
-    for part in key.split(".")[:-1]:
-        fields = getattr(model, "model_fields", {})
-        if part not in fields or not isinstance(node, dict):
-            return
-        info = fields[part]
-        if get_origin(info.annotation) is dict and part not in node:
-            node[part] = {name: row.model_dump(mode="json") for name, row in info.default.items()}
-            return
-        if not isinstance(node.setdefault(part, {}), dict):
-            return
-        model, node = info.annotation, node[part]
-
-
-def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
-    *parents, last = key.split(".")
-    node = data
-    for part in parents:
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            raise ScenarioError(f"override {key}={value!r}: '{part}' is a value, not a section")
-        node = child
-    node[last] = value
-
-
-def _validate(data: dict[str, Any], origins: dict[str, str], default_origin: str) -> Scenario:
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        raise ScenarioError(one_line(_describe(err.errors(), origins, default_origin))) from None
-
-
-_TYPE_TAGS = {"int", "float", "str", "bool"}
-
-
-def _field_path(loc: tuple[Any, ...]) -> str:
-    """The user's dotted field path, without pydantic's union-member tags."""
-    parts = [str(p) for p in loc if isinstance(p, int) or (str(p).isidentifier() and p not in _TYPE_TAGS)]
-    return ".".join(parts)
-
-
-def one_line(problems: list[str]) -> str:
-    """Several problems as one line: ``file: a; b; other-file: c`` (each file named once in a row)."""
-    parts, previous = [], None
-    for problem in problems:
-        origin, _, text = problem.partition(": ")
-        parts.append(text if origin == previous else problem)
-        previous = origin
-    return "; ".join(parts)
-
-
-def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_origin: str) -> list[str]:
-    """One line per faulty field: the file it came from, the field, the value, what is allowed."""
-    by_field: dict[str, list[dict[str, Any]]] = {}
-    for error in errors:
-        by_field.setdefault(_field_path(error["loc"]), []).append(error)
-    lines = []
-    for field, errs in by_field.items():
-        origin = next((origins[k] for k in _prefixes(field) if k in origins), default_origin)
-        first = errs[0]
-        if first["type"] == "extra_forbidden":
-            section = field.rsplit(".", 1)[0] if "." in field else ""
-            lines.append(f"{origin}: unknown key '{field}'; allowed keys here: {', '.join(_allowed_keys(section))}")
-        elif first["type"] == "missing":
-            lines.append(f"{origin}: {field}: a value is required")
-        else:
-            allowed = "; or ".join(e["msg"].removeprefix("Value error, ") for e in errs)
-            where = f"{field} = {first.get('input')!r}" if field else "scenario"
-            lines.append(f"{origin}: {where}: {allowed}")
-    return lines
-
-
-def _prefixes(field: str) -> list[str]:
-    parts = field.split(".")
-    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
-
-
-def _allowed_keys(section: str) -> list[str]:
-    """The keys a section accepts, for the 'unknown key' message."""
-    model: Any = Scenario
-    for part in filter(None, section.split(".")):
-        if model is Employers and part == "sectors":
-            model = dict
-        elif model is dict:
-            model = Sector
-        else:
-            model = model.model_fields[part].annotation
-    return ["<any sector name>"] if model is dict else sorted(model.model_fields)
-
-
-def parameter_reference() -> str:
-    """``docs/parameters.md``: every parameter with its default, unit, source and meaning."""
-    lines = [
-        "# Parameters",
-        "",
-        "Generated from `simulation/scenario.py` by `make docs`; a test checks that it is up to date.",
-        "Sources refer to items of [sources.md](sources.md): S = sourced, E = estimate or modelling assumption,",
-        "U = the 2018 sector note, ? = unverified; 'calibrated' = set so that the model reproduces a target",
-        "(see docs/ODD.md, section 7).",
-        "",
-    ]
-    top = {name: f for name, f in Scenario.model_fields.items() if not _is_section(f.annotation)}
-    lines += _table("Scenario", top)
-    for name, field in Scenario.model_fields.items():
-        if _is_section(field.annotation):
-            lines += _table(f"[{name}]", field.annotation.model_fields, field.annotation.__doc__)
-    lines += _table("[employers.sectors.NAME]", Sector.model_fields, Sector.__doc__)
-    lines += ["Default sectors:", "", "| sector | vacancy_share | hiring_bar | job_quality |", "|---|---|---|---|"]
-    lines += [f"| {n} | {s.vacancy_share} | {s.hiring_bar} | {s.job_quality} |" for n, s in DEFAULT_SECTORS.items()]
-    return "\n".join(lines) + "\n"
-
-
-def _is_section(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, Section)
-
-
-def _table(title: str, fields: dict[str, Any], doc: str | None = None) -> list[str]:
-    lines = [f"## {title}", ""]
-    if doc:
-        lines += [doc.strip(), ""]
-    lines += ["| parameter | default | unit | source | meaning |", "|---|---|---|---|---|"]
-    for name, field in fields.items():
-        if _is_section(field.annotation):
-            continue
-        extra = field.json_schema_extra or {}
-        default = "see below" if name == "sectors" else _show(field.default)
-        lines.append(f"| `{name}` | {default} | {extra.get('unit', '')} | {extra.get('source', '')} | {field.description} |")
-    return [*lines, ""]
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return f"`{json.dumps(value)}`"
-    return f"`{value!r}`" if isinstance(value, str) else f"`{value}`"
+def parameter_role(key: str) -> str:
+    """The role of a (dotted) parameter: ``lever``, ``context``, ``behaviour`` or ``fixed`` (see :data:`ROLES`)."""
+    if key in PARAMETER_ROLES:
+        return PARAMETER_ROLES[key]
+    if key.startswith("employers.sectors."):
+        return "context"
+    return SECTION_ROLES.get(key.split(".", 1)[0], "fixed")

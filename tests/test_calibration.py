@@ -26,6 +26,7 @@ months = 48
 "world.lde_workers" = 150
 "world.enterprises" = 12
 "world.maatwerk_workers" = 0
+"policy.referral_rule" = "fixed"
 "employers.employers_per_sector" = 2
 "policy.referral_capacity" = 6
 
@@ -52,6 +53,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
             "world.lde_workers": 150,
             "world.enterprises": 12,
             "world.maatwerk_workers": 0,  # the world this test was written for, before maatwerk existed
+            "policy.referral_rule": "fixed",  # ... and before the referral queue was managed
             "employers.employers_per_sector": 2,
             "policy.referral_capacity": 6,
             "people.search_rate_lde": truth,

@@ -169,9 +169,9 @@ def test_a_taken_port_is_a_clear_error_before_the_address_is_printed(capsys):
 def test_a_measured_nan_stays_nan_in_the_metrics():
     recorder = Recorder()
     recorder.add("measured", float("nan"))
-    recorder.end_month(0, np.zeros(5, dtype=int), {})
+    recorder.end_month(0, "2015-04", np.zeros(6, dtype=int), {})
     recorder.start_month()
-    recorder.end_month(1, np.zeros(5, dtype=int), {"later": 1.0})
+    recorder.end_month(1, "2015-05", np.zeros(6, dtype=int), {"later": 1.0})
     metrics = recorder.metrics()
     assert np.isnan(metrics.loc[0, "measured"]) and metrics.loc[0, "later"] == 0.0
 

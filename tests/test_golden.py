@@ -47,13 +47,15 @@ def test_small_scenario_indicators_are_exactly_the_recorded_ones():
     compare_to(GOLDEN)
 
 
-#: The switches that give the model as it was before enterprises decided and before the
-#: end of a trajectory had routes (collective maatwerk, doorstroom trajectories).
+#: The switches that give the model as it was before enterprises decided, before the end
+#: of a trajectory had routes (collective maatwerk, doorstroom trajectories) and before
+#: the referral queue was managed.
 BEFORE = {
     "enterprises.adaptive": False,
     "enterprises.quality_demand_effect": 0.0,
     "enterprises.market_price_premium": 0.0,
     "policy.end_evaluation": False,
+    "policy.referral_rule": "fixed",
     "world.maatwerk_workers": 0,
 }
 

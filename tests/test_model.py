@@ -253,10 +253,13 @@ def test_homogeneous_limit_matches_the_markov_chain():
 
 def test_service_quality_starts_in_its_steady_state(small: Scenario):
     """No initialisation artefact: quality at month 0 is where the first year keeps it."""
-    metrics = run(small.with_overrides({"months": 24}), seed=2).metrics
+    metrics = run(small.with_overrides({"months": 12}), seed=2).metrics
     quality = metrics.set_index("month")["service_quality"]
     assert quality[0] < 1.0
-    assert abs(quality[12] - quality[0]) < 0.03 and abs(quality[24] - quality[0]) < 0.03
+    # the first year stays where it started (a start at a perfect 1.0 fell by 0.3 in it); the slow
+    # drift of later years comes from the workforce: initial workers leave at the limit, replaced
+    # by less experienced ones
+    assert abs(quality[1:].mean() - quality[0]) < 0.03 and abs(quality[12] - quality[0]) < 0.03
 
 
 def test_coaches_have_one_source_of_truth_for_guidance_and_costs(tiny: Scenario):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from simulation import Scenario, ScenarioError
-from simulation.scenario import parse_override
+from simulation.scenario_files import parse_override
 
 from .conftest import SCENARIOS
 
@@ -158,14 +158,15 @@ def test_a_scenario_file_is_never_executed(tmp_path: Path):
 
 
 def test_parameter_reference_in_docs_is_up_to_date():
-    from simulation.scenario import parameter_reference
+    from simulation.parameter_docs import parameter_reference
 
     assert (SCENARIOS.parent / "docs" / "parameters.md").read_text() == parameter_reference(), "run `make docs`"
 
 
 def test_every_parameter_has_a_unit_a_source_and_a_meaning():
+    from simulation.parameter_docs import _is_section
     from simulation.scenario import Scenario as S
-    from simulation.scenario import Sector, _is_section
+    from simulation.scenario import Sector
 
     sections = [f.annotation for f in S.model_fields.values() if _is_section(f.annotation)] + [Sector]
     for section in sections:
@@ -215,3 +216,25 @@ def test_setting_one_field_of_one_sector_keeps_the_other_sectors():
 def test_nonsense_numbers_are_refused(small: Scenario, key: str, value: object, expected: str):
     with pytest.raises(ScenarioError, match=expected):
         small.with_overrides({key: value})
+
+
+def test_every_parameter_has_a_role_and_sweeps_and_calibration_use_them(small, tmp_path):
+    from simulation.calibration import calibrate
+    from simulation.design import DesignError, parse_vary
+    from simulation.scenario import ROLES, parameter_role
+
+    sections = ("world", "people", "enterprises", "employers", "context", "policy")
+    keys = [f"{section}.{name}" for section in sections for name in type(getattr(small, section)).model_fields]
+    assert {parameter_role(k) for k in keys} == set(ROLES)
+    assert parameter_role("policy.aftercare_months") == "lever" and parameter_role("people.search_rate_lde") == "behaviour"
+    assert parameter_role("context.inflow_rate") == "context" and parameter_role("world.pool_size") == "fixed"
+    with pytest.raises(DesignError, match="world.pool_size is a fixed rule"):
+        parse_vary("world.pool_size=1000:2000", small)
+    targets = tmp_path / "t.toml"
+    targets.write_text(
+        f'scenario = "{SCENARIOS / "small.toml"}"\nsamples = 2\nreplications = 1\n'
+        '[[target]]\nname = "t"\nindicator = "transition_rate_annual"\nvalue = 0.1\nuncertainty = 0.02\nsource = "test"\n'
+        '[[parameter]]\nkey = "policy.aftercare_months"\nlow = 0\nhigh = 12\n'
+    )
+    with pytest.raises(DesignError, match="a policy lever is chosen, not fitted"):
+        calibrate(targets, jobs=1, out=tmp_path / "cal")

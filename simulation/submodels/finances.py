@@ -61,7 +61,7 @@ def enterprise_finances(model: LabourMarketModel) -> None:
         "sine": sine_full * level,
         "sine_compensation": sine_full * (1 - level) * policy.sine_compensation_share,
         "local_government": workers * ent.local_contribution_month,
-        "sitting_allowance": np.bincount(where[p.months_in_status[lde] >= model.month], minlength=n)
+        "sitting_allowance": np.bincount(where[p.months_in_status[lde] >= model.month - policy.sitting_until_month], minlength=n)
         * policy.sitting_allowance_month,
         "outcome_bonus": table.view("bonus_due").copy(),
     }

@@ -1,9 +1,15 @@
 """Referral ("indicering") and LDE hiring.
 
 1. Eligible job seekers (long enough without work, far enough from the labour market,
-   LDE months left) ask for a referral at a monthly rate and join a queue.
-2. The employment service decides up to ``referral_capacity`` requests a month, oldest
-   first; each decision is a ticket valid for ``ticket_validity_months``.
+   LDE months left, no other route) ask for a referral at a monthly rate and join a
+   queue, unless the employment service has stopped the intake because the queue holds
+   more than ``max_queue_months`` of its decisions. A request that waits
+   ``queue_validity_months`` lapses: the person is taken up by other routes.
+2. The employment service decides requests, oldest first: as many as the LDE places
+   that are free (plus ``ticket_reserve`` of them, so that enterprises can choose) minus
+   the valid tickets, at most ``referral_capacity``; each decision is a ticket valid for
+   ``ticket_validity_months``. With ``referral_rule = "fixed"`` it decides
+   ``referral_capacity`` a month whatever the places, and requests never lapse.
 3. Enterprises fill their open slots from the ticket holders. Selection is weighted by
    ``exp(strength x employability)`` (0 = random), drawn without replacement with the
    Gumbel-top-k method, so the most employable are preferred as strongly as set. Each
@@ -38,6 +44,12 @@ class Referrals:
 
     queue: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     tickets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    #: Decisions of the latest months (at most 12), for the intake stop.
+    decided: list[int] = field(default_factory=list)
+
+    def recent_decisions(self, capacity: int) -> float:
+        """Mean decisions a month over the latest 12 months (the capacity before any decision)."""
+        return float(np.mean(self.decided[-12:])) if self.decided else float(capacity)
 
     def remap(self, rows: np.ndarray) -> None:
         """Follow the people to their new rows after the population was compacted."""
@@ -59,7 +71,15 @@ def referral(model: LabourMarketModel) -> None:
 
 
 def request_referrals(model: LabourMarketModel) -> None:
-    p, policy = model.people, model.scenario.policy
+    p, policy, books = model.people, model.scenario.policy, model.referrals
+    queue, _ = books.current(p)
+    if policy.referral_rule == "managed":
+        lapsed = queue[model.month - p.queued_since[queue] >= policy.queue_validity_months]
+        p.queued_since[lapsed] = NO_ONE
+        model.recorder.add("referral_requests_lapsed", lapsed.size)
+        queue, _ = books.current(p)
+        if queue.size >= policy.max_queue_months * books.recent_decisions(policy.referral_capacity):
+            return  # intake stopped: the queue is long enough
     asking = np.flatnonzero(
         p.jobless_mask()
         & (p.view("queued_since") == NO_ONE)
@@ -71,8 +91,7 @@ def request_referrals(model: LabourMarketModel) -> None:
         & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
     )
     p.queued_since[asking] = model.month
-    queue, _ = model.referrals.current(p)
-    model.referrals.queue = np.concatenate([queue, asking])
+    books.queue = np.concatenate([queue, asking])
 
 
 def decide_referrals(model: LabourMarketModel) -> None:
@@ -80,11 +99,23 @@ def decide_referrals(model: LabourMarketModel) -> None:
     queue, tickets = books.current(p)
     expired = model.month - p.ticket_since[tickets] >= policy.ticket_validity_months
     p.ticket_since[tickets[expired]] = NO_ONE
-    decided, books.queue = queue[: policy.referral_capacity], queue[policy.referral_capacity :]
+    count = decisions_wanted(model, int((~expired).sum()))
+    decided, books.queue = queue[:count], queue[count:]
+    books.decided.append(decided.size)
     p.queued_since[decided] = NO_ONE
     p.ticket_since[decided] = model.month
     books.tickets = np.concatenate([tickets[~expired], decided])
     model.recorder.add("referrals_decided", decided.size)
+
+
+def decisions_wanted(model: LabourMarketModel, tickets: int) -> int:
+    """How many requests the employment service decides this month (see the module's step 2)."""
+    policy, table = model.scenario.policy, model.enterprise_table
+    if policy.referral_rule == "fixed":
+        return policy.referral_capacity
+    wanted = np.minimum(table.view("slots"), table.view("fill_target"))
+    free = int(np.where(table.view("is_open"), wanted - table.view("workers"), 0).clip(min=0).sum())
+    return int(min(policy.referral_capacity, max(np.ceil((1 + policy.ticket_reserve) * free) - tickets, 0)))
 
 
 def fill_lde_slots(model: LabourMarketModel) -> None:

@@ -1,0 +1,62 @@
+"""Snapshot and branch: comparisons of branches of the history, with the shared history run
+once per seed, against running every scenario from the start.
+
+    python benchmarks/bench_branches.py --replications 2
+
+For the branches from 2018 (with the history itself) and those from 2026, prints the
+seconds each way (one process each, the same seeds), the model months simulated per
+replication, and whether both ways give the same indicators.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUPS = {
+    "2018-01": ["history.toml", *(f"from_2018/{n}.toml" for n in ("aftercare", "guidance_training", "outcome_bonus"))],
+    "2026-01": [f"from_2026/{n}.toml" for n in ("today", "maatwerk_places", "doorstroom_trajectories", "outcome_bonus")],
+}
+
+
+def measure(names: list[str], branch: str, replications: int) -> None:
+    from simulation import Scenario, compare, run
+
+    scenarios = [Scenario.load(ROOT / "scenarios" / name) for name in names]
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        result = compare(scenarios, replications=replications, jobs=1, out=Path(folder) / "c")
+        branched = time.perf_counter() - start
+        stored = result.tables(("indicators",))["indicators"]
+    start = time.perf_counter()
+    whole = [run(s, seed=1, replications=replications).summary for s in scenarios]
+    separate = time.perf_counter() - start
+    same = all(
+        np.array_equal(stored[stored["label"] == s.name].sort_values("replication")["dumping_share"], w["dumping_share"])
+        for s, w in zip(scenarios, whole)
+    )
+    shared = scenarios[-1].month_of(branch) - 1
+    months = sum(s.months - shared for s in scenarios) + shared
+    print(f"{len(scenarios)} scenarios branching at {branch}, {replications} replications, full scale:")
+    print(f"  branched {branched:6.1f} s ({months} model months a replication)")
+    print(f"  separate {separate:6.1f} s ({sum(s.months for s in scenarios)} model months a replication)")
+    print(f"  speed-up {separate / branched:.2f}x; identical indicators: {same}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=2)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}")
+    for branch, names in GROUPS.items():
+        measure(names, branch, args.replications)
+
+
+if __name__ == "__main__":
+    main()

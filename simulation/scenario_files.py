@@ -1,0 +1,226 @@
+"""Reading scenario files: ``extends`` chains, branch files, ``--set`` overrides, and error
+messages that name the file, the field, the value and what is allowed.
+
+A file may say ``extends = "baseline.toml"`` and override any field; a file that also
+says ``branch = "YYYY-MM"`` sets its parameters as dated changes from that date (see
+:class:`simulation.scenario.Scenario`). Scenario files are data: they are parsed as TOML,
+never evaluated.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, get_origin
+
+from pydantic import ValidationError
+
+from .scenario import Employers, Scenario, ScenarioError, Sector
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key=value`` from the command line; the value is read as a TOML value.
+
+    A value that is not valid TOML (``evaluation``) is taken as a plain string.
+    """
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ScenarioError(f"--set {text!r}: expected key=value, e.g. policy.aftercare_months=12")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.strip(), value
+
+
+#: Longest ``extends`` chain accepted (a longer one is almost surely a mistake).
+MAX_EXTENDS_DEPTH = 32
+
+
+def shown(path: Path) -> str:
+    """A path as a user would type it: relative to the current folder when below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read a scenario file and its ``extends`` parents; return merged data and per-key origins."""
+    path = path.resolve()
+    name = shown(path)
+    if path in seen:
+        chain = " -> ".join(shown(p) for p in (*seen, path))
+        raise ScenarioError(f"{name}: 'extends' forms a cycle: {chain}")
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{shown(seen[0])}: 'extends' chain longer than {MAX_EXTENDS_DEPTH} files")
+    if not path.is_file():
+        raise ScenarioError(f"{name}: scenario file not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{name}: not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{name}: not a UTF-8 text file: {err}") from None
+    parent = data.pop("extends", None)
+    branch = data.pop("branch", None)
+    if parent is None:
+        merged: dict[str, Any] = {}
+        origins: dict[str, str] = {}
+    elif not isinstance(parent, str):
+        raise ScenarioError(f"{name}: extends = {parent!r}: must be a file name (text)")
+    else:
+        try:
+            merged, origins = _read_chain(path.parent / parent, (*seen, path))
+        except ScenarioError as err:
+            if not seen and "not found" in str(err):
+                missing = shown((path.parent / parent).resolve())
+                raise ScenarioError(f"{name}: extends = {parent!r}: parent file {missing} not found") from None
+            raise
+    if branch is not None:
+        if parent is None:
+            raise ScenarioError(f"{name}: branch = {branch!r}: a branch needs 'extends', the history it departs from")
+        data = _as_changes(data, branch, name)
+    timeline = merged.pop("timeline", []) + data.pop("timeline", [])
+    _deep_merge(merged, data)
+    if timeline:
+        merged["timeline"] = timeline
+    origins.update(dict.fromkeys(_dotted_keys(data), name))
+    return merged, origins
+
+
+#: Keys a branch file sets for itself rather than from its branch date.
+OWN_KEYS = ("name", "description", "months", "timeline")
+
+
+def _as_changes(data: dict[str, Any], branch: Any, name: str) -> dict[str, Any]:
+    """A branch file's parameters as dated changes: each applies from the branch date."""
+    own = {key: data[key] for key in OWN_KEYS if key in data}
+    rest = {key: value for key, value in data.items() if key not in OWN_KEYS}
+    changes = [{"date": branch, "key": key, "value": value} for key, value in _leaves(rest)]
+    return {**own, "branch": branch, "timeline": [*own.get("timeline", []), *changes]}
+
+
+def _leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every (dotted key, value) of a nested table whose value is not itself a table."""
+    out = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.extend(_leaves(value, f"{prefix}{key}."))
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Merge ``extra`` into ``base`` in place; tables merge, other values replace."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def _dotted_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        keys.append(dotted)
+        if isinstance(value, dict):
+            keys.extend(_dotted_keys(value, dotted + "."))
+    return keys
+
+
+def _fill_tables(data: dict[str, Any], key: str) -> None:
+    """Before ``key`` reaches into a table by name (``employers.sectors.care.hiring_bar``) that
+    the file leaves at its default, put the default table in, so that one field of one row
+    is changed rather than the whole table replaced by that row."""
+    model: Any = Scenario
+    node = data
+    for part in key.split(".")[:-1]:
+        fields = getattr(model, "model_fields", {})
+        if part not in fields or not isinstance(node, dict):
+            return
+        info = fields[part]
+        if get_origin(info.annotation) is dict and part not in node:
+            node[part] = {name: row.model_dump(mode="json") for name, row in info.default.items()}
+            return
+        if not isinstance(node.setdefault(part, {}), dict):
+            return
+        model, node = info.annotation, node[part]
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    node = data
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ScenarioError(f"override {key}={value!r}: '{part}' is a value, not a section")
+        node = child
+    node[last] = value
+
+
+def _validate(data: dict[str, Any], origins: dict[str, str], default_origin: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(one_line(_describe(err.errors(), origins, default_origin))) from None
+
+
+_TYPE_TAGS = {"int", "float", "str", "bool"}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    """The user's dotted field path, without pydantic's union-member tags."""
+    parts = [str(p) for p in loc if isinstance(p, int) or (str(p).isidentifier() and p not in _TYPE_TAGS)]
+    return ".".join(parts)
+
+
+def one_line(problems: list[str]) -> str:
+    """Several problems as one line: ``file: a; b; other-file: c`` (each file named once in a row)."""
+    parts, previous = [], None
+    for problem in problems:
+        origin, _, text = problem.partition(": ")
+        parts.append(text if origin == previous else problem)
+        previous = origin
+    return "; ".join(parts)
+
+
+def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_origin: str) -> list[str]:
+    """One line per faulty field: the file it came from, the field, the value, what is allowed."""
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for error in errors:
+        by_field.setdefault(_field_path(error["loc"]), []).append(error)
+    lines = []
+    for field, errs in by_field.items():
+        origin = next((origins[k] for k in _prefixes(field) if k in origins), default_origin)
+        first = errs[0]
+        if first["type"] == "extra_forbidden":
+            section = field.rsplit(".", 1)[0] if "." in field else ""
+            lines.append(f"{origin}: unknown key '{field}'; allowed keys here: {', '.join(_allowed_keys(section))}")
+        elif first["type"] == "missing":
+            lines.append(f"{origin}: {field}: a value is required")
+        else:
+            allowed = "; or ".join(e["msg"].removeprefix("Value error, ") for e in errs)
+            where = f"{field} = {first.get('input')!r}" if field else "scenario"
+            lines.append(f"{origin}: {where}: {allowed}")
+    return lines
+
+
+def _prefixes(field: str) -> list[str]:
+    parts = field.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _allowed_keys(section: str) -> list[str]:
+    """The keys a section accepts, for the 'unknown key' message."""
+    model: Any = Scenario
+    for part in filter(None, section.split(".")):
+        if model is Employers and part == "sectors":
+            model = dict
+        elif model is dict:
+            model = Sector
+        else:
+            model = model.model_fields[part].annotation
+    return ["<any sector name>"] if model is dict else sorted(model.model_fields)

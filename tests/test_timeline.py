@@ -1,0 +1,124 @@
+"""Calendar time, dated changes, the history and its branches, and the managed referral queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulation import LabourMarketModel, Scenario, ScenarioError, compare, run
+from simulation.branching import branch_groups, trunk_key
+
+from .conftest import SCENARIOS
+
+#: The history at the size of small.toml, for tests.
+SMALL = {
+    "world.pool_size": 5000,
+    "world.lde_workers": 250,
+    "world.enterprises": 20,
+    "world.maatwerk_workers": 15,
+    "employers.employers_per_sector": 3,
+    "policy.referral_capacity": 10,
+    "policy.maatwerk_places": 15,
+}
+
+
+def change(date: str, key: str, value: object) -> dict[str, object]:
+    return {"timeline": [{"date": date, "key": key, "value": value}]}
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (("2014-01", "policy.aftercare_months", 6), "must fall after the start 2015-04"),
+        (("2030-01", "policy.aftercare_months", 6), "by the end 2025-04"),
+        (("2016-01", "world.pool_size", 10), "set at month 0"),
+        (("2016-01", "policy.aftercare_months", -1), "value -1: Input should be greater than or equal to 0"),
+        (("2016-01", "policy.no_such_lever", 1), "no_such_lever"),
+        (("2016-13", "policy.aftercare_months", 1), "timeline.0.date"),
+    ],
+)
+def test_a_dated_change_is_checked_like_every_other_field(small: Scenario, entry: tuple, message: str):
+    with pytest.raises(ScenarioError, match=message.replace("(", r"\(")):
+        small.with_overrides(change(*entry))
+
+
+def test_a_dated_change_acts_from_its_month_and_outputs_carry_the_date(small: Scenario):
+    scenario = small.with_overrides({**change("2016-01", "policy.aftercare_months", 12), "months": 24})
+    model = LabourMarketModel(scenario, seed=1)
+    seen = []
+    for _ in range(scenario.months):
+        model.step()
+        seen.append(model.scenario.policy.aftercare_months)
+    assert scenario.month_of("2016-01") == 9 and seen[:8] == [3] * 8 and seen[8:] == [12] * 16
+    metrics = model.recorder.metrics()
+    assert list(metrics["date"][:3]) == ["2015-04", "2015-05", "2015-06"] and metrics["date"].iloc[-1] == "2017-04"
+
+
+def test_covenants_signed_at_a_date_tie_their_employers_from_then_on(small: Scenario):
+    scenario = small.with_overrides({**change("2016-01", "policy.covenant_coverage", 1.0), "months": 12})
+    model = LabourMarketModel(scenario, seed=1)
+    for _ in range(8):
+        model.step()
+    assert not model.employer_table.view("covenant").any()
+    model.month = 9  # 2016-01: the month's dated changes come first in its step
+    model.follow_timeline()
+    covenant = model.employer_table.view("covenant")
+    assert covenant.any() and (model.ties.strength[:, covenant] == 1).all()
+
+
+def test_the_history_runs_on_the_calendar_from_april_2015_to_december_2026():
+    history = Scenario.load(SCENARIOS / "history.toml", SMALL)
+    metrics = run(history, seed=1).metrics
+    assert metrics["date"].iloc[0] == "2015-04" and metrics["date"].iloc[-1] == "2026-12"
+    assert "2025-12" in set(metrics["date"])
+    # its dated changes act: the SINE leaf shrinks to nothing, the 2023 rules let enterprises convert
+    sine = metrics.set_index("date")["spending_sine"]
+    assert sine["2016-01"] > sine["2024-01"] > sine["2026-01"] == 0
+
+
+def test_a_branch_file_applies_its_parameters_from_its_date():
+    branch = Scenario.load(SCENARIOS / "from_2018" / "aftercare.toml")
+    history = Scenario.load(SCENARIOS / "history.toml")
+    assert branch.branch == "2018-01" and branch.policy.aftercare_months == history.policy.aftercare_months
+    own = [c for c in branch.timeline if c.date == "2018-01"]
+    assert [(c.key, c.value) for c in own] == [("policy.aftercare_months", 12)]
+    assert trunk_key(branch, branch.month_of("2018-01")) == trunk_key(history, branch.month_of("2018-01"))
+    assert trunk_key(branch, branch.month_of("2018-02")) != trunk_key(history, branch.month_of("2018-02"))
+
+
+def test_branches_share_the_history_once_per_seed_and_give_the_same_results_as_whole_runs(tmp_path: Path, monkeypatch):
+    scenarios = [
+        Scenario.load(SCENARIOS / f, SMALL)
+        for f in ("history.toml", "from_2018/aftercare.toml", "from_2018/sector_covenants.toml")
+    ]
+    assert branch_groups(scenarios) == [(scenarios[1].month_of("2018-01"), [0, 1, 2])]
+    steps = []
+    original = LabourMarketModel.step
+    monkeypatch.setattr(LabourMarketModel, "step", lambda self: (steps.append(1), original(self)))
+    result = compare(scenarios, replications=2, jobs=1, out=tmp_path / "branches")
+    shared, months = scenarios[1].month_of("2018-01") - 1, scenarios[0].months
+    assert len(steps) == 2 * (shared + 3 * (months - shared))  # the history up to 2017 once per seed
+    steps.clear()
+    stored = result.tables(("indicators",))["indicators"]
+    for scenario in scenarios:
+        whole = run(scenario, seed=1, replications=2).summary
+        mine = stored[stored["label"] == scenario.name].sort_values("replication")
+        for name in ("transition_rate_annual", "dumping_share", "fiscal_cost_net", "service_quality"):
+            assert np.array_equal(mine[name].to_numpy(), whole[name].to_numpy()), (scenario.name, name)
+
+
+def test_the_referral_queue_is_managed_and_stays_short(small: Scenario):
+    metrics = run(small, seed=2).metrics
+    decisions = metrics["referrals_decided"].iloc[-12:].mean()
+    assert metrics["waiting_list"].iloc[-1] < 12 * decisions
+    fixed = run(small.with_overrides({"policy.referral_rule": "fixed"}), seed=2).metrics
+    assert fixed["waiting_list"].iloc[-1] > 12 * fixed["referrals_decided"].iloc[-12:].mean()  # the old queue only grew
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(SCENARIOS)) for p in SCENARIOS.rglob("*.toml")))
+def test_no_shipped_scenario_ends_with_a_queue_of_a_year_of_decisions(path: str):
+    metrics = run(Scenario.load(SCENARIOS / path), seed=1).metrics
+    assert metrics["waiting_list"].iloc[-1] < 12 * metrics["referrals_decided"].iloc[-12:].mean()

@@ -33,6 +33,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py --seekers 100000 --months 180
 	$(BIN)/python benchmarks/bench_experiments.py --full-runs 16
+	$(BIN)/python benchmarks/bench_branches.py --replications 2
 
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md

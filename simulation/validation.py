@@ -116,6 +116,48 @@ def figures(metrics: pd.DataFrame, events: pd.DataFrame, limit: int, folder: Pat
     return paths
 
 
+#: Dated observations the history run is set against: (series, date, value, source, what it is
+#: for the model). An input is given to the model; a check is not, and the model may miss it.
+OBSERVED = [
+    ("sine_share", "2015-04", 0.85, "S 1.39", "input"),
+    ("sine_share", "2017-04", 0.71, "S 1.39", "input"),
+    ("sine_share", "2020-12", 0.54, "S 1.39", "input"),
+    ("lde", "2020-12", 2559, "S 2.1", "check (the world is sized on 2,500 in 2015)"),
+    ("enterprises_open", "2018-06", 204, "S 2.1", "check (the world starts with 200)"),
+    ("benefit_losers", "2026-04", 26_700, "S 4.6.2", "check (all of Flanders, January to April 2026)"),
+]
+
+
+def history_figure(metrics: pd.DataFrame, scenario: object, folder: Path) -> Path:
+    """The history run against the observed series it uses (inputs) and those it does not (checks)."""
+    observed = pd.DataFrame(OBSERVED, columns=["series", "date", "value", "source", "role"])
+    years = metrics["month"] / 12 + 2015.25
+    fig = Figure(figsize=(13, 3.8), layout="constrained")
+    sine, lde, losers = fig.subplots(1, 3)
+    share = [scenario.enterprises.sine_share]  # type: ignore[attr-defined]
+    for month in metrics["month"].iloc[1:]:
+        changes = [c for c in scenario.timeline if c.key == "enterprises.sine_share" and scenario.month_of(c.date) == month]  # type: ignore[attr-defined]
+        share.append(changes[-1].value if changes else share[-1])
+    sine.step(years, share, where="post", color="#0072b2", label="model input (timeline)")
+    lde.plot(years, metrics["lde"], color="#0072b2", label="LDE workers (model)")
+    lde.plot(years, 10 * metrics["enterprises_open"], color="#009e73", label="enterprises open x 10 (model)")
+    moved = metrics.set_index("date")["flow_unemployed_to_social_assistance"]
+    window = moved.loc["2026-01":"2026-04"].sum() if "2026-04" in moved.index else float("nan")
+    losers.bar(["model: the pool", "observed: Flanders"], [window, 26_700], color=["#0072b2", "#d55e00"])
+    for ax, series, scale in ((sine, "sine_share", 1), (lde, "lde", 1), (lde, "enterprises_open", 10)):
+        rows = observed[observed["series"] == series]
+        when = [int(d[:4]) + (int(d[5:]) - 1) / 12 for d in rows["date"]]
+        role = rows["role"].iloc[0].split(" ")[0]
+        ax.scatter(when, rows["value"] * scale, color="#d55e00", zorder=3, label=f"observed {series.replace('_', ' ')} ({role})")
+    sine.set(title="SINE share of LDE workers", xlabel="year", ylabel="share", ylim=(0, 1))
+    lde.set(title="LDE workers and enterprises", xlabel="year", ylabel="persons / enterprises x 10", ylim=(0, None))
+    losers.set(title="Benefit to leefloon, Jan-Apr 2026 (check)", ylabel="persons")
+    for ax in (sine, lde):
+        ax.legend(frameon=False, fontsize=8)
+        ax.grid(alpha=0.3)
+    return _save(fig, folder / "history.png")
+
+
 def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=90)
     return path
@@ -136,6 +178,11 @@ def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> di
         model.step()
     metrics, events = model.recorder.metrics(), model.recorder.events()
     figures(metrics, events, scenario.policy.max_lde_months, folder)
+    history = Scenario.load(Path(__file__).resolve().parent.parent / "scenarios" / "history.toml")
+    history_model = LabourMarketModel(history, seed=seed)
+    for _ in range(history.months):
+        history_model.step()
+    history_figure(history_model.recorder.metrics(), history, folder)
     curve = beveridge(metrics)
     return {
         "beveridge_correlation": pd.DataFrame([{"correlation": curve["jobless"].corr(curve["vacancies"])}]),

@@ -19,8 +19,9 @@ from . import plots
 from .experiment import compare, evaluate, sweep
 from .indicators import INDICATORS
 from .model import LabourMarketModel
+from .parameter_docs import parameters
 from .people import Reason, Status
-from .runner import RunResult, run
+from .runner import RunResult, run, run_one
 from .scenario import Scenario, ScenarioError
 from .sensitivity import sensitivity
 from .store import read_experiment
@@ -42,8 +43,10 @@ __all__ = [
     "compare",
     "evaluate",
     "plots",
+    "parameters",
     "read_experiment",
     "run",
+    "run_one",
     "sensitivity",
     "sweep",
 ]

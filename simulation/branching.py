@@ -18,7 +18,7 @@ import json
 from collections.abc import Sequence
 
 from .model import LabourMarketModel
-from .runner import Replication, finish, replication_seed
+from .runner import Replication, finish
 from .scenario import Scenario
 
 #: Fields that may differ between branches of one history (their own identity and horizon).
@@ -55,8 +55,7 @@ def branch_groups(scenarios: Sequence[Scenario]) -> list[tuple[int, list[int]]]:
 
 def run_branches(scenarios: Sequence[Scenario], seed: int, replication: int, month: int) -> list[Replication]:
     """Replication ``replication`` of each of ``scenarios`` (one history up to ``month`` - 1)."""
-    rep_seed = replication_seed(seed, replication)
-    trunk = LabourMarketModel(scenarios[0], seed=rep_seed)
+    trunk = LabourMarketModel(scenarios[0], seed=seed, replication=replication)
     for _ in range(month - 1):
         trunk.step()
     done = []
@@ -65,5 +64,5 @@ def run_branches(scenarios: Sequence[Scenario], seed: int, replication: int, mon
         model.rebase(scenario)
         for _ in range(scenario.months - (month - 1)):
             model.step()
-        done.append(finish(model, replication, rep_seed))
+        done.append(finish(model, replication, model.model_seed))
     return done

@@ -42,7 +42,8 @@ def limit_in_words(months: int | str) -> str:
 
 
 class DashboardModel(LabourMarketModel):
-    """The small world with the dashboard's levers as keyword arguments, and a Mesa DataCollector.
+    """The small world with the dashboard's levers as keyword arguments, and a Mesa DataCollector
+    of its charts (built on :class:`LabourMarketModel`, which works with ``mesa.batch_run`` itself).
 
     Percentages are whole numbers (0-100) because that is how the page shows them.
     """
@@ -81,15 +82,7 @@ class DashboardModel(LabourMarketModel):
                 "enterprises solvent": lambda m: m.latest("enterprises_solvent"),
             }
         )
-        self.datacollector.collect(self)
-
-    def step(self) -> None:
-        super().step()
-        self.datacollector.collect(self)
-
-    def latest(self, column: str) -> float:
-        """This month's value of a metrics column."""
-        return float(self.recorder.rows[-1].get(column, 0.0))
+        self.datacollector.collect(self)  # the base model's step collects every month after this
 
 
 MODEL_PARAMS = {

@@ -33,7 +33,7 @@ import pandas as pd
 
 from .people import EDUCATION, Status
 from .records import status_at
-from .runner import replication_seed, run_model
+from .runner import run_model
 from .scenario import Scenario
 from .statistics import interval
 from .submodels.follow_up import AGE_BANDS
@@ -78,8 +78,7 @@ def evaluate_replication(
     """Run replication ``replication`` of ``scenario`` and of ``twin``; return the scenario's model,
     the outcome table (per outcome, since, horizon and subgroup: treated and counterfactual means, n)
     and the headline effects."""
-    rep_seed = replication_seed(seed, replication)
-    treated, counter = run_model(scenario, rep_seed), run_model(twin, rep_seed)
+    treated, counter = run_model(scenario, seed, replication), run_model(twin, seed, replication)
     events, twin_events = treated.recorder.events(), counter.recorder.events()
     participants = treated.recorder.placements().drop_duplicates("person").set_index("person")
     panel = outcome_panel(participants, (treated, events), (counter, twin_events), scenario)

@@ -39,6 +39,7 @@ from .output import LOCK, OutputError, lock_folder, make_folder, package_version
 from .resources import check_counts, check_jobs, check_memory, cores
 from .runner import replication_seed
 from .scenario import Scenario
+from .scenario_files import changed_fields
 from .statistics import difference_bounds, interval
 from .store import FILE, TABLES, ExperimentStore, read_experiment
 
@@ -213,10 +214,15 @@ def compare(
     out: str | Path | None = None,
     progress: bool = False,
 ) -> ExperimentResult:
-    """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``."""
-    labels = _unique([s.name for s in scenarios])
-    points = [Point(label, {}, s) for label, s in zip(labels, scenarios)]
-    folder = run_experiment(Experiment("compare", points, replications, seed), out, jobs, scheduler, progress)
+    """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``.
+
+    Each design point records how its scenario differs from the first (its overrides), and a
+    scenario whose name repeats is labelled by its first difference.
+    """
+    points = [Point(label, changed_fields(s, scenarios[0]), s) for label, s in zip(labels_of(scenarios), scenarios)]
+    details = {"call": call("compare", scenarios, replications=replications, seed=seed)}
+    experiment = Experiment("compare", points, replications, seed, details)
+    folder = run_experiment(experiment, out, jobs, scheduler, progress)
     table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], points)
     table.to_csv(folder / "comparison.csv", index=False)
     return ExperimentResult(table, folder)
@@ -236,7 +242,7 @@ def evaluate(
     with the same seeds and people; return (and write) ``evaluation.csv``, with the headline
     indicators (``effects.csv``) and both worlds' ledgers in ``extra``. See :mod:`simulation.evaluation`."""
     twin = against if against is not None else twin_of(scenario)
-    details = {"against": twin.name}
+    details = {"against": twin.name, "call": call("evaluate", scenario, against=twin.name, replications=replications, seed=seed)}
     experiment = Experiment("evaluate", [Point(scenario.name, {}, scenario)], replications, seed, details, twin)
     folder = run_experiment(experiment, out, jobs, scheduler, progress)
     stored = read_experiment(folder, ("evaluation", "effects"))
@@ -266,7 +272,12 @@ def sweep(
     if repeated:
         raise DesignError(f"--vary {', '.join(repeated)} is given more than once; give each key once")
     points = design_points(base, varies, sample, samples, seed)
-    details = {"vary": vary, "sample": sample, "samples": samples}
+    details = {
+        "vary": vary,
+        "sample": sample,
+        "samples": samples,
+        "call": call("sweep", base, vary=vary, sample=sample, samples=samples, replications=replications, seed=seed),
+    }
     folder = run_experiment(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
     table = sweep_table(read_experiment(folder, ("indicators",))["indicators"], points)
     table.to_csv(folder / "sweep.csv", index=False)
@@ -331,10 +342,23 @@ def sweep_table(indicators: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
-    return out
+def labels_of(scenarios: list[Scenario]) -> list[str]:
+    """A unique label per scenario: its name, or where names repeat, the name with its first
+    difference from the first scenario (``small (policy.aftercare_months=12)``), numbered if still equal."""
+    names = [s.name for s in scenarios]
+    labels = []
+    for scenario in scenarios:
+        label = scenario.name
+        if names.count(label) > 1 and (changes := changed_fields(scenario, scenarios[0])):
+            key, value = next(iter(changes.items()))
+            label = f"{label} ({key}={value})"
+        while label in labels:
+            label = f"{label}-{labels.count(label) + 1}"
+        labels.append(label)
+    return labels
+
+
+def call(function: str, scenarios: list[Scenario] | Scenario, **options: Any) -> str:
+    """How an experiment was asked for from Python, for its provenance (scenarios by name)."""
+    shown = [s.name for s in scenarios] if isinstance(scenarios, list) else scenarios.name
+    return f"simulation.{function}({shown!r}, " + ", ".join(f"{k}={v!r}" for k, v in options.items()) + ")"

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import mesa
 import numpy as np
 
 from .agents import EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer, pressed
 from .allocator import keep_freed_memory
 from .initialisation import build_world, sign_covenants
+from .parameter_docs import dotted
 from .people import EDUCATION, INACTIVE, Person, Population, Status, Step
 from .records import Recorder
 from .resources import people_capacity
 from .scenario import NO_LIMIT_MONTHS, Scenario
-from .streams import RandomStreams
+from .streams import RandomStreams, replication_seed
 from .submodels import (
     benefits,
     demography,
@@ -34,6 +39,45 @@ from .submodels.referral import Referrals
 from .ties import Ties
 from .timeline import Timeline
 
+#: What the model's DataCollector records each month: the stocks and the month's main measures.
+REPORTERS: dict[str, Callable[[LabourMarketModel], float]] = {
+    **{status.name: (lambda m, s=status.name: m.latest(s)) for status in Status},
+    **{
+        name: (lambda m, n=name: m.latest(n))
+        for name in (
+            "flow_lde_to_nec",
+            "lde_occupancy",
+            "waiting_list",
+            "enterprises_open",
+            "service_quality",
+            "ledger_total",
+        )
+    },
+}
+
+
+def resolve(scenario: Scenario | str | Path | None, parameters: dict[str, Any]) -> Scenario:
+    """The scenario a model is built from: given, read from a file, or the defaults; with
+    keyword ``parameters`` applied (see :func:`simulation.parameter_docs.dotted`)."""
+    if scenario is None:
+        scenario = Scenario()
+    elif not isinstance(scenario, Scenario):
+        scenario = Scenario.load(scenario)
+    if not parameters:
+        return scenario
+    return scenario.with_overrides({dotted(name): value for name, value in parameters.items()}, coerce=True)
+
+
+def choose_seed(seed: int | None, rng: Any) -> int:
+    """The base seed: ``seed``, else Mesa's ``rng`` (an int, or a Generator to draw from), else fresh entropy."""
+    if seed is not None:
+        return int(seed)
+    if isinstance(rng, (int, np.integer)):
+        return int(rng)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**62))
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(2))
+
 
 class LabourMarketModel(mesa.Model):
     """Job seekers, LDE enterprises and regular employers in Flanders, one step per month.
@@ -44,17 +88,40 @@ class LabourMarketModel(mesa.Model):
     ``model.employers``). ``model.recorder`` holds the monthly metrics and events.
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 1) -> None:
-        super().__init__(seed=seed)
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        seed: int | None = None,
+        rng: Any = None,
+        replication: int = 0,
+        **parameters: Any,
+    ) -> None:
+        """A model of ``scenario`` (a :class:`Scenario`, a scenario file, or None: the defaults,
+        which are the baseline rules).
+
+        ``seed`` is the base seed, as in :func:`simulation.run` and ``lde-sim``: this model is
+        replication ``replication`` of ``run(scenario, seed=seed)``. Without a seed (or Mesa's
+        ``rng``) one is drawn and kept in ``model.seed``, as Mesa does, so that
+        ``mesa.batch_run(..., iterations=2)`` gives two different runs. Keyword ``parameters``
+        set scenario fields by name (``aftercare_months=12``), or dotted with double underscores
+        where a name is ambiguous (``policy__aftercare_months=12``); whole-number fields accept
+        the fractional values samplers produce (rounded).
+        """
+        scenario = resolve(scenario, parameters)
+        seed = choose_seed(seed, rng)
+        model_seed = replication_seed(seed, replication)
+        super().__init__(seed=model_seed)
         keep_freed_memory()
+        #: The base seed, the replication and the seed of this replication's streams.
+        self.seed, self.replication, self.model_seed = seed, int(replication), model_seed
         #: The scenario as designed (with its timeline) and the rules in force this month.
         self.design = scenario
         self.timeline = Timeline(scenario)
         self.scenario = scenario
-        self.seed = int(seed)
         self.month = 0
         self.sector_names = list(scenario.employers.sectors)
-        self.streams = RandomStreams(self.seed)
+        self.streams = RandomStreams(model_seed)
         self.recorder = Recorder()
         self.referrals = Referrals()
         #: The state: people (many, in arrays), and the tables behind the Mesa agents.
@@ -68,6 +135,11 @@ class LabourMarketModel(mesa.Model):
         self.ties = Ties(self.enterprise_table.n, self.employer_table.n)
         self.ties.sign_covenants(self.employer_table.view("covenant"))
         self.record_month()
+        #: Mesa conventions: ``running`` turns false at the horizon; the DataCollector holds the
+        #: stocks and the month's main measures (:data:`REPORTERS`), for ``mesa.batch_run``.
+        self.running = True
+        self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
+        self.datacollector.collect(self)
 
     #: Archive inactive people when they are more than this share of the rows (speed only).
     archive_share = 0.2
@@ -95,6 +167,12 @@ class LabourMarketModel(mesa.Model):
         enterprise_decisions(self)  # under pressure: coaches, prices, hiring, local support
         public_finances(self)  # the month's public ledger by level of government
         self.record_month()  # stocks and state of the month
+        self.datacollector.collect(self)
+        self.running = self.month < self.design.months
+
+    def latest(self, column: str) -> float:
+        """This month's value of a metrics column (0 when the month did not measure it)."""
+        return float(self.recorder.rows[-1].get(column, 0.0))
 
     def follow_timeline(self) -> None:
         """Put this month's dated changes in force; sign the covenants a changed coverage asks for."""

@@ -1,11 +1,15 @@
-"""``docs/parameters.md``, generated from the schema (``make docs``; a test checks it is up to date)."""
+"""The parameters for people and machines: ``docs/parameters.md``, generated from the schema
+(``make docs``; a test checks it is up to date), and :func:`parameters`, the same as a table
+for samplers and optimisers."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from .scenario import DEFAULT_SECTORS, ROLES, Scenario, Section, Sector, parameter_role
+import pandas as pd
+
+from .scenario import DEFAULT_SECTORS, ROLES, Scenario, ScenarioError, Section, Sector, parameter_role
 
 
 def parameter_reference() -> str:
@@ -61,3 +65,80 @@ def _show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return f"`{json.dumps(value)}`"
     return f"`{value!r}`" if isinstance(value, str) else f"`{value}`"
+
+
+def parameters() -> pd.DataFrame:
+    """Every scenario parameter for machines: ``key`` (dotted), ``type``, ``default``, ``low``,
+    ``high`` (inclusive bounds where there are any), ``unit``, ``role`` and ``meaning``."""
+    rows = []
+    for key, field in _fields():
+        low, high = _bounds(field)
+        extra = field.json_schema_extra or {}
+        rows.append(
+            {
+                "key": key,
+                "type": _type_name(field.annotation),
+                "default": field.default,
+                "low": low,
+                "high": high,
+                "unit": extra.get("unit", ""),
+                "role": parameter_role(key),
+                "meaning": field.description,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def dotted(name: str) -> str:
+    """The dotted key of a keyword parameter: ``policy__aftercare_months`` or a name that only one
+    section has (``aftercare_months``); an unknown or ambiguous name is an error that lists the choices."""
+    if "__" in name:
+        return name.replace("__", ".")
+    matches = [key for key, _ in _fields() if key.rsplit(".", 1)[-1] == name]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ScenarioError(f"unknown parameter {name!r}; parameters are listed by simulation.parameters()")
+    raise ScenarioError(f"parameter {name!r} is ambiguous: write one of {', '.join(m.replace('.', '__') for m in matches)}")
+
+
+def whole_number(key: str) -> bool:
+    """Whether the field ``key`` takes whole numbers only (so a sampler's 3.7 may be rounded)."""
+    field = dict(_fields()).get(key)
+    return field is not None and _type_name(field.annotation) in ("int", "int or text")
+
+
+def _fields() -> list[tuple[str, Any]]:
+    """(dotted key, pydantic field) of every parameter, sections flattened (not the sectors table)."""
+    out = []
+    for name, field in Scenario.model_fields.items():
+        if _is_section(field.annotation):
+            out += [(f"{name}.{leaf}", f) for leaf, f in field.annotation.model_fields.items() if leaf != "sectors"]
+        else:
+            out.append((name, field))
+    return out
+
+
+def _bounds(field: Any) -> tuple[float | None, float | None]:
+    low = high = None
+    for item in field.metadata:
+        low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else low
+        low = getattr(item, "gt", None) if getattr(item, "gt", None) is not None else low
+        high = getattr(item, "le", None) if getattr(item, "le", None) is not None else high
+        high = getattr(item, "lt", None) if getattr(item, "lt", None) is not None else high
+    return low, high
+
+
+def _type_name(annotation: Any) -> str:
+    text = str(annotation)
+    if "bool" in text and "int" not in text:
+        return "bool"
+    if "list" in text or "tuple" in text:
+        return "list"
+    if "Literal" in text and "int" not in text:
+        return "choice"
+    if "int" in text:
+        return "int or text" if "Literal" in text else "int"
+    if "float" in text:
+        return "float"
+    return "text"

@@ -27,6 +27,7 @@ from . import plots
 from .errors import LDEError
 from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
+from .scenario_files import _leaves
 from .statistics import interval
 from .store import FILE, read_experiment
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
@@ -389,7 +390,7 @@ def ledger_table(folder: Path, effects: pd.DataFrame) -> pd.DataFrame:
 
 def differences(scenario: Scenario, reference: Scenario, reference_name: str) -> list[str]:
     """Plain-words list of the parameters in which ``scenario`` differs from ``reference``, with units."""
-    mine, theirs = _flat(scenario.model_dump(mode="json")), _flat(reference.model_dump(mode="json"))
+    mine, theirs = dict(_leaves(scenario.model_dump(mode="json"))), dict(_leaves(reference.model_dump(mode="json")))
     lines = []
     for key, value in mine.items():
         if key in ("name", "description") or theirs.get(key) == value:
@@ -682,16 +683,6 @@ def _markdown_table(table: pd.DataFrame) -> str:
     header = "| " + " | ".join(_md(str(c)) for c in table.columns) + " |"
     rows = ["| " + " | ".join("–" if pd.isna(v) else _md(str(v)) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join([header, "|" + "---|" * len(table.columns), *rows])
-
-
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 def _field(key: str) -> Any:

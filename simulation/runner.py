@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +14,9 @@ from .agents import SIZE_CLASSES
 from .indicators import indicators
 from .model import LabourMarketModel
 from .scenario import Scenario
+from .streams import replication_seed
+
+__all__ = ["Replication", "RunResult", "finish", "replication_seed", "run", "run_model", "run_one", "simulate"]
 
 
 @dataclass
@@ -41,21 +46,15 @@ class RunResult:
     network: pd.DataFrame | None = None
 
 
-def replication_seed(seed: int, replication: int) -> int:
-    """The seed of replication ``replication`` of a run with base ``seed``.
-
-    Derived with NumPy's SeedSequence, so replications are independent streams, and the
-    same (seed, replication) gives the same seed in every scenario: common random numbers
-    across the scenarios of a comparison.
-    """
-    return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint64)[0] >> np.uint64(1))
-
-
 def run_model(
-    scenario: Scenario, seed: int, months: int | None = None, on_month: Callable[[], None] | None = None
+    scenario: Scenario,
+    seed: int,
+    replication: int = 0,
+    months: int | None = None,
+    on_month: Callable[[], None] | None = None,
 ) -> LabourMarketModel:
-    """A model of ``scenario`` with model seed ``seed``, run for ``months`` (default: the scenario's)."""
-    model = LabourMarketModel(scenario, seed=seed)
+    """Replication ``replication`` of ``scenario`` with base ``seed``, run for ``months`` (default: the scenario's)."""
+    model = LabourMarketModel(scenario, seed=seed, replication=replication)
     for _ in range(scenario.months if months is None else months):
         model.step()
         if on_month is not None:
@@ -72,8 +71,26 @@ def simulate(
     on_month: Callable[[], None] | None = None,
 ) -> Replication:
     """Run one replication for ``months`` (default: the scenario's) and collect its tables."""
-    rep_seed = replication_seed(seed, replication)
-    return finish(run_model(scenario, rep_seed, months, on_month), replication, rep_seed, events)
+    model = run_model(scenario, seed, replication, months, on_month)
+    return finish(model, replication, model.model_seed, events)
+
+
+def run_one(
+    scenario: Scenario | str | Path, overrides: dict[str, Any] | None = None, seed: int = 1, replication: int = 0
+) -> dict[str, float]:
+    """The indicators of replication ``replication`` of ``scenario`` (a :class:`Scenario` or a file)
+    with dotted ``overrides``, as a dict.
+
+    The same as replication ``replication`` of ``run(scenario, seed=seed)`` and of ``lde-sim run
+    --seed SEED``. A module-level function of plain arguments: picklable, for any external sampler
+    or optimiser; a fractional value for a whole-number field is rounded.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.load(scenario)
+    if overrides:
+        scenario = scenario.with_overrides(overrides, coerce=True)
+    result = simulate(scenario, seed, replication)
+    return {k: v for k, v in result.summary.items() if k not in ("replication", "seed")}
 
 
 def finish(model: LabourMarketModel, replication: int, rep_seed: int, events: bool = False) -> Replication:

@@ -1271,12 +1271,19 @@ class Scenario(Section):
 
         return _validate(data, {}, origin)
 
-    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A copy with dotted-key overrides applied, e.g. ``{"policy.aftercare_months": 12}``."""
+    def with_overrides(self, overrides: dict[str, Any], coerce: bool = False) -> Scenario:
+        """A copy with dotted-key overrides applied, e.g. ``{"policy.aftercare_months": 12}``.
+
+        With ``coerce``, a fractional value for a whole-number field is rounded (as samplers
+        such as a Latin hypercube produce them); otherwise it is an error.
+        """
+        from .parameter_docs import whole_number
         from .scenario_files import _set_dotted, _validate
 
         data = self.model_dump(mode="json")
         for key, value in overrides.items():
+            if coerce and isinstance(value, float) and whole_number(key):
+                value = round(value)
             _set_dotted(data, key, value)
         return _validate(data, dict.fromkeys(overrides, "override"), self.name)
 

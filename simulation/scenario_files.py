@@ -224,3 +224,10 @@ def _allowed_keys(section: str) -> list[str]:
         else:
             model = model.model_fields[part].annotation
     return ["<any sector name>"] if model is dict else sorted(model.model_fields)
+
+
+def changed_fields(scenario: Scenario, reference: Scenario) -> dict[str, Any]:
+    """The dotted fields in which ``scenario`` differs from ``reference`` (not its name or description),
+    with ``scenario``'s values: what an experiment records as a design point's overrides."""
+    mine, theirs = dict(_leaves(scenario.model_dump(mode="json"))), dict(_leaves(reference.model_dump(mode="json")))
+    return {k: v for k, v in mine.items() if k not in ("name", "description") and theirs.get(k) != v}

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .design import Point
 from .errors import LDEError
-from .indicators import INDICATORS
+from .indicators import INDICATOR_INFO, INDICATORS
 from .output import now
 
 FILE = "experiment.sqlite"
@@ -60,6 +60,14 @@ CREATE TABLE IF NOT EXISTS monthly (run INTEGER REFERENCES runs, month INTEGER, 
 CREATE TABLE IF NOT EXISTS evaluation (run INTEGER REFERENCES runs, outcome TEXT, since TEXT, horizon_months INTEGER,
     subgroup TEXT, treated REAL, counterfactual REAL, n INTEGER, PRIMARY KEY (run, outcome, since, horizon_months, subgroup));
 CREATE TABLE IF NOT EXISTS effects (run INTEGER REFERENCES runs, indicator TEXT, value REAL, PRIMARY KEY (run, indicator));
+CREATE TABLE IF NOT EXISTS design (point INTEGER REFERENCES points, key TEXT, value, PRIMARY KEY (point, key));
+CREATE TABLE IF NOT EXISTS indicators_info (indicator TEXT PRIMARY KEY, meaning TEXT, unit TEXT, better TEXT);
+CREATE VIEW IF NOT EXISTS point_means AS SELECT point, label, COUNT(*) AS replications,
+    {", ".join(f"AVG({i}) AS {i}" for i in INDICATORS)}
+    FROM indicators JOIN runs USING (run) JOIN points USING (point) GROUP BY point ORDER BY point;
+CREATE VIEW IF NOT EXISTS indicator_means AS {" UNION ALL ".join(
+    f"SELECT point, label, '{i}' AS indicator, AVG({i}) AS mean, COUNT({i}) AS replications "
+    f"FROM indicators JOIN runs USING (run) JOIN points USING (point) GROUP BY point" for i in INDICATORS)};
 """
 
 
@@ -142,6 +150,14 @@ class ExperimentStore:
                 [(i, p.label, json.dumps(p.overrides), p.scenario.to_toml()) for i, p in enumerate(points)],
             )
             self.connection.executemany(
+                "INSERT INTO design VALUES (?, ?, ?)",
+                [(i, key, _design_value(value)) for i, p in enumerate(points) for key, value in p.overrides.items()],
+            )
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO indicators_info VALUES (?, ?, ?, ?)",
+                [(name, info.meaning, info.unit, info.better or "neither") for name, info in INDICATOR_INFO.items()],
+            )
+            self.connection.executemany(
                 "INSERT INTO runs (run, point, replication, overrides, seed, status) VALUES (?, ?, ?, ?, ?, 'pending')",
                 [
                     (i * len(seeds) + r, i, r, json.dumps(p.overrides), seed)
@@ -214,12 +230,15 @@ class ExperimentStore:
 
 
 TABLES = ("meta", "points", "runs", "indicators", "monthly")
+#: Tables for querying: the design in long form (``point, key, value``) and what each indicator means.
+QUERY_TABLES = ("design", "indicators_info")
 #: The further tables of an evaluation (``lde-sim evaluate``).
 EVALUATION_TABLES = ("evaluation", "effects")
 
 
 def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
-    """An experiment's tables as frames: ``meta``, ``points``, ``runs``, ``indicators``, ``monthly``.
+    """An experiment's tables as frames: ``meta``, ``points``, ``runs``, ``indicators``, ``monthly``
+    (and on request ``design``, ``indicators_info``, ``evaluation``, ``effects``).
 
     ``indicators`` and ``monthly`` come joined with their run's point, label and
     replication. Ask for fewer ``tables`` to read less (``monthly`` is the large one).
@@ -243,6 +262,8 @@ def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dic
             "runs": "SELECT * FROM runs ORDER BY run",
             "indicators": f"SELECT point, label, replication, seed, indicators.* FROM indicators {join} ORDER BY run",
             "monthly": f"SELECT point, label, replication, monthly.* FROM monthly {join} ORDER BY run, month",
+            "design": "SELECT * FROM design ORDER BY point, key",
+            "indicators_info": "SELECT * FROM indicators_info",
             "evaluation": f"SELECT point, label, replication, evaluation.* FROM evaluation {join} ORDER BY run",
             "effects": f"SELECT point, label, replication, effects.* FROM effects {join} ORDER BY run",
         }
@@ -250,6 +271,13 @@ def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dic
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}; the tables are {list(sql)}")
         return {name: query(sql[name]) for name in tables}
+
+
+def _design_value(value: Any) -> Any:
+    """A design value as SQL can compare it: numbers and text as they are, lists as JSON text."""
+    if isinstance(value, bool):
+        return int(value)
+    return value if isinstance(value, (int, float, str)) else json.dumps(value)
 
 
 def _number(value: Any) -> float | None:

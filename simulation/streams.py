@@ -114,3 +114,14 @@ def _mix(ids: np.ndarray, key: np.uint64) -> np.ndarray:
     z ^= z >> _S31
     z >>= _S11
     return z * _TO_UNIT
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The model seed of replication ``replication`` of base ``seed``.
+
+    Derived with NumPy's SeedSequence, so replications are independent streams, and the
+    same (seed, replication) gives the same seed in every scenario: common random numbers
+    across the scenarios of a comparison. The model class, :func:`simulation.run`, the
+    command line and experiments all derive it the same way, so ``seed`` means one thing.
+    """
+    return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint64)[0] >> np.uint64(1))

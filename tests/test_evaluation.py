@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -120,7 +121,8 @@ def test_against_another_scenario_file(tiny: Scenario, tmp_path: Path):
     scenario = tiny.with_overrides({"months": 36})
     other = scenario.with_overrides({"name": "longer_aftercare", "policy.aftercare_months": 12})
     result = evaluate(other, against=scenario, replications=2, jobs=1, out=tmp_path / "a")
-    assert result.tables(("meta",))["meta"].set_index("key").loc["details", "value"] == '{"against": "' + scenario.name + '"}'
+    details = json.loads(result.tables(("meta",))["meta"].set_index("key").loc["details", "value"])
+    assert details["against"] == scenario.name and details["call"].startswith("simulation.evaluate('longer_aftercare'")
     entry = result.table.query("outcome == 'in_regular_job' and subgroup == 'all' and since == 'entry'")
     assert entry["effect"].abs().max() < 0.2  # the same people placed in both worlds: a small difference
     with pytest.raises(Exception, match="different experiment"):

@@ -301,7 +301,9 @@ def test_comparison_intervals_respect_each_scenarios_range(quick: Scenario):
 def test_a_store_from_a_version_with_other_indicators_is_refused_clearly(quick: Scenario, tmp_path: Path):
     compare([quick], replications=1, jobs=1, out=tmp_path / "c")
     with sqlite3.connect(tmp_path / "c" / "experiment.sqlite") as connection:
-        connection.execute("ALTER TABLE indicators DROP COLUMN service_quality")  # as a store from before that indicator
+        connection.execute("DROP VIEW point_means")  # as a store from before the views ...
+        connection.execute("DROP VIEW indicator_means")
+        connection.execute("ALTER TABLE indicators DROP COLUMN service_quality")  # ... and before that indicator
         connection.execute("UPDATE runs SET status = 'pending'")
     from simulation.cli import main
 

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from . import __version__
 from .calibration import calibrate
+from .discovery import discover
 from .errors import LDEError
 from .evaluation import HEADLINE_HORIZONS
 from .experiment import compare, evaluate, sweep
@@ -37,7 +38,7 @@ from .scenario_files import parse_override
 from .sensitivity import sensitivity
 from .statistics import interval
 from .store import FILE as STORE
-from .store import read_experiment
+from .store import export, read_experiment
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -127,6 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples", type=positive_int, default=10, help="Morris trajectories, or Sobol base samples (a power of two); default 10"
     )
     add_experiment(sensp)
+
+    discp = commands.add_parser("discover", help="scenario discovery (PRIM): where does a policy fail a condition?")
+    discp.add_argument("experiment", help="an experiment folder (a sweep or Latin hypercube over uncertainties)")
+    discp.add_argument("--fails", required=True, help='the condition, e.g. "dumping_share > 0.5" (and/or allowed)')
+    discp.add_argument("--threshold", type=float, default=0.8, help="the box's least density of failures (default 0.8)")
+    discp.add_argument("--out", help="output folder (default: the experiment folder)")
+
+    exportp = commands.add_parser("export", help="write an experiment's tables as Parquet (pandas, DuckDB)")
+    exportp.add_argument("experiment", help="an experiment folder")
+    exportp.add_argument("--format", choices=["parquet"], default="parquet")
+    exportp.add_argument("--out", help="output folder (default: EXPERIMENT/parquet)")
 
     calp = commands.add_parser("calibrate", help="fit free parameters to observed figures (a targets file)")
     calp.add_argument("targets", help="targets file, e.g. calibration/targets.toml")
@@ -315,6 +327,19 @@ def evaluate_command(args: argparse.Namespace) -> int:
     return finished(result.folder)
 
 
+def discover_command(args: argparse.Namespace) -> int:
+    result = discover(args.experiment, args.fails, args.out, args.threshold)
+    print(result.box.to_string(index=False, float_format=readable))
+    print(f"\n{result.words}\n\nWritten to {result.folder}: discovery.csv, feature_scores.csv, discovery_*.png, discovery.md")
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    written = export(args.experiment, args.out, args.format)
+    print(f"{len(written)} tables written to {written[0].parent if written else args.out}")
+    return 0
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     result = sweep(load(args.scenario, args), args.vary, args.sample, args.samples, **experiment_options(args))
     print(result.table.to_string(index=False, float_format=readable))
@@ -435,6 +460,8 @@ COMMANDS = {
     "run": run_command,
     "compare": compare_command,
     "evaluate": evaluate_command,
+    "discover": discover_command,
+    "export": export_command,
     "sweep": sweep_command,
     "sensitivity": sensitivity_command,
     "calibrate": calibrate_command,

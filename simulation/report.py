@@ -304,6 +304,11 @@ def experiment_report(folder: Path) -> Report:
         )
     elif result is not None:
         report.tables.append(("Results per design point", _rounded(pd.read_csv(result))))
+    if (folder / "discovery.csv").exists():
+        words = (folder / "discovery.md").read_text(encoding="utf-8").split("\n", 2)[-1].strip()
+        report.findings.append(f"Scenario discovery: {words}")
+        box = pd.read_csv(folder / "discovery.csv")
+        report.tables.append(("Scenario discovery: the PRIM box (discovery_box.png, discovery_tradeoff.png)", _rounded(box)))
     return report
 
 

@@ -65,9 +65,13 @@ CREATE TABLE IF NOT EXISTS indicators_info (indicator TEXT PRIMARY KEY, meaning 
 CREATE VIEW IF NOT EXISTS point_means AS SELECT point, label, COUNT(*) AS replications,
     {", ".join(f"AVG({i}) AS {i}" for i in INDICATORS)}
     FROM indicators JOIN runs USING (run) JOIN points USING (point) GROUP BY point ORDER BY point;
-CREATE VIEW IF NOT EXISTS indicator_means AS {" UNION ALL ".join(
-    f"SELECT point, label, '{i}' AS indicator, AVG({i}) AS mean, COUNT({i}) AS replications "
-    f"FROM indicators JOIN runs USING (run) JOIN points USING (point) GROUP BY point" for i in INDICATORS)};
+CREATE VIEW IF NOT EXISTS indicator_means AS {
+    " UNION ALL ".join(
+        f"SELECT point, label, '{i}' AS indicator, AVG({i}) AS mean, COUNT({i}) AS replications "
+        f"FROM indicators JOIN runs USING (run) JOIN points USING (point) GROUP BY point"
+        for i in INDICATORS
+    )
+};
 """
 
 
@@ -283,3 +287,32 @@ def _design_value(value: Any) -> Any:
 def _number(value: Any) -> float | None:
     value = float(value)
     return None if value != value else value  # NaN is stored as NULL
+
+
+def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parquet") -> list[Path]:
+    """Write every table of the experiment in ``folder`` as ``<table>.parquet`` in ``out``
+    (default: ``folder/parquet``), for pandas, DuckDB or any Arrow reader, no extension needed.
+
+    Needs pyarrow (the ``export`` extra). The views are written as tables too.
+    """
+    if fmt != "parquet":
+        raise StoreError(f"--format {fmt!r}: the only export format is parquet")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise StoreError("export needs pyarrow: pip install 'lde-doorstroom[export]'") from None
+    folder = Path(folder)
+    out = Path(out) if out is not None else folder / "parquet"
+    out.mkdir(parents=True, exist_ok=True)
+    path = folder / FILE if folder.is_dir() else folder
+    if not path.is_file():
+        raise StoreError(f"no experiment store at {path}")
+    written = []
+    with sqlite3.connect(path) as connection:
+        names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
+        for name in names:
+            frame = pd.read_sql_query(f'SELECT * FROM "{name}"', connection)
+            target = out / f"{name}.parquet"
+            frame.to_parquet(target, index=False)
+            written.append(target)
+    return written

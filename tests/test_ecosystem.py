@@ -1,0 +1,166 @@
+"""Playing well with the ecosystem: one seed, Mesa's batch_run, the EMA workbench, scenario
+discovery, and a store that SQL, pandas and Parquet readers can query."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import LabourMarketModel, Scenario, compare, parameters, run, run_one, sweep
+from simulation.discovery import DiscoveryError, discover
+from simulation.store import export, read_experiment
+
+from .conftest import SCENARIOS, invoke
+
+TINY = {
+    "world.pool_size": 2000,
+    "world.lde_workers": 150,
+    "world.enterprises": 12,
+    "world.maatwerk_workers": 10,
+    "employers.employers_per_sector": 2,
+    "policy.referral_capacity": 6,
+    "policy.maatwerk_places": 10,
+}
+
+
+def test_batch_run_gives_two_different_runs_per_point_with_the_collected_data():
+    results = pd.DataFrame(
+        mesa.batch_run(
+            LabourMarketModel,
+            parameters={"scenario": str(SCENARIOS / "small.toml"), "aftercare_months": [0, 12], "months": 24},
+            iterations=2,
+            max_steps=24,
+            display_progress=False,
+        )
+    )
+    assert len(results) == 4 and set(results["aftercare_months"]) == {0, 12}
+    assert {"unemployed", "lde", "maatwerk", "nec", "flow_lde_to_nec", "ledger_total"} <= set(results.columns)
+    collected = ["unemployed", "social_assistance", "lde", "nec", "inactive", "waiting_list", "ledger_total"]
+    for _, point in results.groupby("aftercare_months"):
+        # no fixed default seed: the iterations differ (in some of these seven figures at least)
+        assert len({tuple(row) for row in point[collected].itertuples(index=False)}) == 2
+    model = LabourMarketModel(SCENARIOS / "small.toml", seed=1, months=6)
+    while model.running:
+        model.step()
+    assert model.steps == 6 and len(model.datacollector.get_model_vars_dataframe()) == 7  # month 0 and each month
+
+
+def test_seed_means_one_thing_in_the_class_run_run_one_and_the_command_line(small: Scenario, tmp_path: Path):
+    quick = small.with_overrides({"months": 18})
+    by_run = run(quick, seed=5, replications=3).summary
+    model = LabourMarketModel(quick, seed=5, replication=2)
+    while model.running:
+        model.step()
+    assert (
+        model.recorder.metrics()["nec"].iloc[-1]
+        == run(quick, seed=5, replications=3).metrics.query("replication == 2")["nec"].iloc[-1]
+    )
+    one = run_one(quick, seed=5, replication=2)
+    assert one["transition_rate_annual"] == by_run.loc[2, "transition_rate_annual"]
+    assert (
+        invoke(
+            [
+                "run",
+                str(SCENARIOS / "small.toml"),
+                "--months",
+                "18",
+                "--seed",
+                "5",
+                "--replications",
+                "3",
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 0
+    )
+    cli = pd.read_csv(tmp_path / "r" / "summary.csv")
+    assert cli.loc[2, "dumping_share"] == pytest.approx(one["dumping_share"], rel=1e-12)
+    # samplers' fractional values for whole-number fields are rounded on request
+    assert run_one(quick, {"policy.aftercare_months": 5.6}, seed=5) == run_one(quick, {"policy.aftercare_months": 6}, seed=5)
+
+
+def test_parameters_lists_every_key_with_type_bounds_unit_and_role():
+    table = parameters()
+    row = table.set_index("key").loc["policy.aftercare_months"]
+    assert (row["type"], row["low"], row["high"], row["unit"], row["role"]) == ("int", 0, 60, "months", "lever")
+    assert set(table["role"]) == {"lever", "context", "behaviour", "fixed"} and table["key"].is_unique
+
+
+def test_compare_from_python_records_real_differences_and_labels(small: Scenario, tmp_path: Path):
+    quick = small.with_overrides({"months": 12})
+    more = quick.with_overrides({"policy.aftercare_months": 12})
+    result = compare([quick, more], replications=1, jobs=1, out=tmp_path / "c")
+    points = result.tables(("points",))["points"]
+    assert list(points["label"]) == ["small", "small (policy.aftercare_months=12)"]
+    assert list(points["overrides"]) == ["{}", '{"policy.aftercare_months": 12}']
+    meta = read_experiment(result.folder, ("meta",))["meta"].set_index("key")["value"]
+    assert "simulation.compare(['small', 'small']" in meta["details"]
+
+
+@pytest.fixture(scope="module")
+def lhs(small: Scenario, tmp_path_factory) -> Path:
+    base = small.with_overrides({**TINY, "months": 48})
+    vary = ["people.search_rate_lde=0.005:0.04", "people.learning_rate_lde=0.005:0.04", "context.inflow_rate=0.005:0.015"]
+    return sweep(base, vary, sample="lhs", samples=30, replications=1, jobs=2, out=tmp_path_factory.mktemp("lhs") / "s").folder
+
+
+def test_the_documented_sql_query_gives_the_means_of_sweep_csv(lhs: Path):
+    query = """
+        SELECT m.point, d.value AS search_rate_lde, m.transition_rate_annual
+        FROM point_means AS m JOIN design AS d USING (point)
+        WHERE d.key = 'people.search_rate_lde' ORDER BY m.point"""
+    with sqlite3.connect(lhs / "experiment.sqlite") as connection:
+        got = pd.read_sql_query(query, connection)
+        info = pd.read_sql_query("SELECT * FROM indicators_info", connection).set_index("indicator")
+    expected = pd.read_csv(lhs / "sweep.csv")
+    assert np.allclose(got["search_rate_lde"], expected["people.search_rate_lde"])
+    assert np.allclose(got["transition_rate_annual"], expected["transition_rate_annual"])
+    assert info.loc["dumping_share", "better"] == "lower"
+
+
+def test_export_to_parquet_round_trips(lhs: Path, tmp_path: Path):
+    written = export(lhs, tmp_path / "p")
+    assert {p.stem for p in written} >= {"meta", "points", "runs", "indicators", "monthly", "design", "point_means"}
+    with sqlite3.connect(lhs / "experiment.sqlite") as connection:
+        for name in ("indicators", "design", "point_means"):
+            stored = pd.read_sql_query(f"SELECT * FROM {name}", connection)
+            pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "p" / f"{name}.parquet"), stored, check_dtype=False)
+
+
+def test_discover_finds_where_the_transition_rate_fails_and_writes_its_outputs(lhs: Path, tmp_path: Path):
+    out = tmp_path / "d"
+    assert invoke(["discover", str(lhs), "--fails", "transition_rate_annual < 0.08", "--out", str(out)]) == 0
+    box = pd.read_csv(out / "discovery.csv")
+    assert set(box["parameter"]) == {"people.search_rate_lde", "people.learning_rate_lde", "context.inflow_rate"}
+    search = box.set_index("parameter").loc["people.search_rate_lde"]
+    assert search["restricted"] and search["box_high"] < search["full_high"]  # low search: low transitions
+    assert 0 < search["coverage"] <= 1 and search["density"] >= 0.5
+    assert all((out / f).is_file() for f in ("feature_scores.csv", "discovery_tradeoff.png", "discovery_box.png", "discovery.md"))
+    with pytest.raises(DiscoveryError, match="is not 'indicator < number'"):
+        discover(lhs, "open('x') > 1", out=tmp_path / "bad")
+
+
+def test_the_ema_adapter_runs_a_small_lhs_and_prim_returns_a_box(small: Scenario):
+    from ema_workbench import perform_experiments
+    from ema_workbench.analysis import prim
+
+    from simulation.ema import ema_model
+
+    base = small.with_overrides({**TINY, "months": 36})
+    model = ema_model(base, levers={"policy.aftercare_months": (0, 12)}, replications=2)
+    experiments, outcomes = perform_experiments(model, scenarios=16, policies=2)
+    assert len(experiments) == 32 and outcomes["transition_rate_annual"].shape == (32,)
+    x = experiments[[u.name for u in model.uncertainties]]
+    y = outcomes["transition_rate_annual"] < np.percentile(outcomes["transition_rate_annual"], 30)
+    box = prim.Prim(x, y, threshold=0.6).find_box()
+    assert len(box.peeling_trajectory) > 1 and box.peeling_trajectory["density"].max() >= 0.6
+    from simulation.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="not an uncertainty"):
+        ema_model(base, uncertainties={"policy.aftercare_months": (0, 12)})

@@ -29,6 +29,7 @@ import pandas as pd
 
 from .errors import LDEError
 from .indicators import INDICATORS
+from .scenario import parameter_role
 from .store import read_experiment
 
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -71,13 +72,18 @@ def failing(indicators: pd.DataFrame, condition: str) -> np.ndarray:
 
 
 def cases(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per finished run: the design values of its point (numbers that vary) and its indicators."""
+    """One row per finished run: the design values of its point (the uncertainties it varies, as
+    numbers) and its indicators. Levers are left out: discovery asks where, in the uncertain
+    world, a policy fails (docs/parameters.md gives each parameter's role)."""
     tables = read_experiment(folder, ("indicators", "design"))
     design = tables["design"].pivot(index="point", columns="key", values="value")
     design = design.apply(pd.to_numeric, errors="coerce").dropna(axis=1)
-    design = design.loc[:, design.nunique() > 1]
+    design = design.loc[:, (design.nunique() > 1) & [parameter_role(k) in ("context", "behaviour") for k in design.columns]]
     if design.empty:
-        raise DiscoveryError(f"{folder}: the experiment varies no numeric parameter (run a sweep, e.g. --sample lhs)")
+        raise DiscoveryError(
+            f"{folder}: the experiment varies no uncertainty (a context or behaviour parameter) as a number; "
+            "run a sweep over uncertainties, e.g. --sample lhs"
+        )
     indicators = tables["indicators"]
     return design.reindex(indicators["point"]).reset_index(drop=True), indicators.reset_index(drop=True)
 

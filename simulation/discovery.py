@@ -78,7 +78,8 @@ def cases(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     tables = read_experiment(folder, ("indicators", "design"))
     design = tables["design"].pivot(index="point", columns="key", values="value")
     design = design.apply(pd.to_numeric, errors="coerce").dropna(axis=1)
-    design = design.loc[:, (design.nunique() > 1) & [parameter_role(k) in ("context", "behaviour") for k in design.columns]]
+    uncertain = np.array([parameter_role(key) in ("context", "behaviour") for key in design.columns], dtype=bool)
+    design = design.loc[:, (design.nunique() > 1).to_numpy() & uncertain]
     if design.empty:
         raise DiscoveryError(
             f"{folder}: the experiment varies no uncertainty (a context or behaviour parameter) as a number; "

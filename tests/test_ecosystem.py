@@ -146,6 +146,13 @@ def test_discover_finds_where_the_transition_rate_fails_and_writes_its_outputs(l
         discover(lhs, "open('x') > 1", out=tmp_path / "bad")
 
 
+def test_discover_looks_at_uncertainties_not_at_levers(small: Scenario, tmp_path: Path):
+    quick = small.with_overrides({**TINY, "months": 12})
+    levers_only = sweep(quick, ["policy.aftercare_months=0:12:6"], replications=1, jobs=1, out=tmp_path / "s").folder
+    with pytest.raises(DiscoveryError, match="varies no uncertainty"):
+        discover(levers_only, "transition_rate_annual < 0.1", out=tmp_path / "d")
+
+
 def test_the_ema_adapter_runs_a_small_lhs_and_prim_returns_a_box(small: Scenario):
     from ema_workbench import perform_experiments
     from ema_workbench.analysis import prim

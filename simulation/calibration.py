@@ -16,7 +16,9 @@ bounds. The method copes with simulation noise the way history matching does:
    whose range is the reported uncertainty of each parameter.
 
 Outputs: ``fit.csv`` (target, observed, simulated, error, z), ``parameters.csv`` (best
-value and plausible range), ``calibration.png`` and ``calibrated.toml``, a scenario that
+value and plausible range), ``plausible.csv`` (the plausible set, equally weighted: an
+ensemble for ``lde-sim compare --ensemble``; also written beside the targets file),
+``calibration.png`` and ``calibrated.toml``, a scenario that
 extends ``calibrated_extends`` (by default the calibrated scenario itself) with the
 fitted values: the shipped targets are figures from before the time limit, fitted on
 ``pre_reform``, and the fitted behaviour is carried over to the ``baseline`` rules.
@@ -157,6 +159,10 @@ def calibrate(
     fit.to_csv(folder / "fit.csv", index=False)
     parameters.to_csv(folder / "parameters.csv", index=False)
     figure(varies, candidates, loss, best, plausible).savefig(folder / "calibration.png", dpi=100)
+    members = pd.DataFrame([{**candidates[i], "loss": loss[i]} for i in np.flatnonzero(plausible)])
+    members["weight"] = 1 / len(members)
+    for target in (folder / "plausible.csv", Path(path).parent / "plausible.csv"):
+        members.to_csv(target, index=False)  # the ensemble for compare --ensemble, also beside the targets
     parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
     (folder / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, candidates[best], folder))
     return ExperimentResult(parameters, folder, {"fit": fit})

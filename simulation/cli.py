@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     comparep = commands.add_parser("compare", help="run scenarios side by side with the same seeds")
     comparep.add_argument("scenarios", nargs="+", help="scenario files; differences are taken from the first")
     add_common(comparep, replications=10)
+    comparep.add_argument("--ensemble", help="plausible parameter sets (calibration/plausible.csv): run every scenario with each")
     add_experiment(comparep)
 
     evalp = commands.add_parser("evaluate", help="effects on the people placed in LDE, against a twin world without it")
@@ -304,11 +305,13 @@ def experiment_options(args: argparse.Namespace) -> dict[str, object]:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    result = compare([load(path, args) for path in args.scenarios], **experiment_options(args))
+    result = compare([load(path, args) for path in args.scenarios], **experiment_options(args), ensemble=args.ensemble)
     table = result.table
     shown = table.assign(diff=[f"{d:.4g}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
     print(shown.drop(columns=["significant"]).to_string(index=False, float_format=readable))
     print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
+    if args.ensemble:
+        print("robust: the paired difference has the same sign for every plausible parameter set")
     return finished(result.folder)
 
 

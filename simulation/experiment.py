@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from .branching import branch_groups
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
+from .ensemble import ensemble_points, ensemble_table, load_ensemble
 from .evaluation import effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS
@@ -213,14 +214,28 @@ def compare(
     scheduler: str | None = None,
     out: str | Path | None = None,
     progress: bool = False,
+    ensemble: str | Path | None = None,
 ) -> ExperimentResult:
     """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``.
 
     Each design point records how its scenario differs from the first (its overrides), and a
-    scenario whose name repeats is labelled by its first difference.
+    scenario whose name repeats is labelled by its first difference. With an ``ensemble`` file
+    (:mod:`simulation.ensemble`) every scenario runs with every plausible parameter set, and the
+    table combines parametric and stochastic uncertainty and marks robust differences.
     """
-    points = [Point(label, changed_fields(s, scenarios[0]), s) for label, s in zip(labels_of(scenarios), scenarios)]
-    details = {"call": call("compare", scenarios, replications=replications, seed=seed)}
+    labels = labels_of(scenarios)
+    details: dict[str, Any] = {"call": call("compare", scenarios, replications=replications, seed=seed, ensemble=ensemble)}
+    if ensemble is not None:
+        members, weights = load_ensemble(ensemble)
+        points = ensemble_points(labels, scenarios, members, str(ensemble))
+        details["ensemble"] = {"file": str(ensemble), "members": members, "weights": weights.tolist()}
+        experiment = Experiment("compare", points, replications, seed, details)
+        folder = run_experiment(experiment, out, jobs, scheduler, progress)
+        indicators = read_experiment(folder, ("indicators",))["indicators"]
+        table = ensemble_table(indicators, labels, scenarios, weights)
+        table.to_csv(folder / "comparison.csv", index=False)
+        return ExperimentResult(table, folder)
+    points = [Point(label, changed_fields(s, scenarios[0]), s) for label, s in zip(labels, scenarios)]
     experiment = Experiment("compare", points, replications, seed, details)
     folder = run_experiment(experiment, out, jobs, scheduler, progress)
     table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], points)

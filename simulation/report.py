@@ -551,6 +551,14 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
                 f"In '{label}' nobody left LDE at a time limit (it has none, or the run is too short), "
                 "so its dumping risk is undefined (not zero)."
             )
+    if "robust" in table:
+        robust = table[table["robust"] & table["indicator"].isin(HEADLINE)]
+        said = "; ".join(f"'{r.scenario}' {WORDS[r.indicator]} ({r.diff:+.3g})" for r in robust.itertuples())
+        members = int(table["members"].max())
+        lines.append(
+            f"Robust across the {members} plausible parameter sets (the same sign for every one): {said or 'none'}. "
+            "Intervals combine the spread across the sets (param_sd) and the replications' noise (stoch_sd)."
+        )
     lines.append(
         "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
         "better for dumping, social assistance, closures and cost. Dumping risk counts only those who leave at the "

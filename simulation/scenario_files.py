@@ -81,9 +81,10 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
         if parent is None:
             raise ScenarioError(f"{name}: branch = {branch!r}: a branch needs 'extends', the history it departs from")
         data = _as_changes(data, branch, name)
-    timeline = merged.pop("timeline", []) + data.pop("timeline", [])
+    inherited, own = merged.pop("timeline", []), data.pop("timeline", [])
+    timeline = inherited + own if isinstance(inherited, list) and isinstance(own, list) else own
     _deep_merge(merged, data)
-    if timeline:
+    if timeline or not isinstance(timeline, list):  # a wrong value is left for validation to name
         merged["timeline"] = timeline
     origins.update(dict.fromkeys(_dotted_keys(data), name))
     return merged, origins
@@ -98,7 +99,8 @@ def _as_changes(data: dict[str, Any], branch: Any, name: str) -> dict[str, Any]:
     own = {key: data[key] for key in OWN_KEYS if key in data}
     rest = {key: value for key, value in data.items() if key not in OWN_KEYS}
     changes = [{"date": branch, "key": key, "value": value} for key, value in _leaves(rest)]
-    return {**own, "branch": branch, "timeline": [*own.get("timeline", []), *changes]}
+    timeline = own.get("timeline", [])
+    return {**own, "branch": branch, "timeline": [*timeline, *changes] if isinstance(timeline, list) else timeline}
 
 
 def _leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

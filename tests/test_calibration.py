@@ -72,6 +72,9 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     folder = tmp_path / "cal"
     fit = pd.read_csv(folder / "fit.csv")
     assert abs(fit["z"].iloc[0]) < 3
+    plausible = pd.read_csv(folder / "plausible.csv")  # the ensemble, also beside the targets file
+    assert plausible.equals(pd.read_csv(targets.parent / "plausible.csv")) and plausible["weight"].sum() == pytest.approx(1)
+    assert plausible["people.search_rate_lde"].between(row["plausible_low"], row["plausible_high"]).all()
     assert (folder / "calibration.png").read_bytes()[:4] == b"\x89PNG"
     extends = tomllib.loads((folder / "calibrated.toml").read_text())["extends"]
     assert not Path(extends).is_absolute()  # portable: relative to the calibration folder

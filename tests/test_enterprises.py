@@ -163,9 +163,9 @@ def test_the_outcome_bonus_works_through_behaviour_and_has_a_price(tiny: Scenari
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.toml")))
+@pytest.mark.parametrize("name", sorted(str(p.relative_to(SCENARIOS)) for p in SCENARIOS.rglob("*.toml")))
 def test_no_shipped_scenario_loses_more_than_30_percent_of_its_enterprises_in_a_year(name: str):
-    open_ = run(Scenario.load(SCENARIOS / f"{name}.toml"), seed=1).metrics["enterprises_open"].to_numpy()
+    open_ = run(Scenario.load(SCENARIOS / name), seed=1).metrics["enterprises_open"].to_numpy()
     losses = [(open_[t] - open_[t + 12]) / open_[t] for t in range(len(open_) - 12) if open_[t] > 0]
     assert max(losses) <= 0.30
 

@@ -1,0 +1,79 @@
+"""Comparisons over an ensemble of plausible parameter sets: the arithmetic, the file, the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import Scenario
+from simulation.ensemble import EnsembleError, combine, ensemble_table, load_ensemble
+from simulation.indicators import INDICATORS
+
+from .conftest import SCENARIOS, invoke
+
+
+def test_combine_weights_members_and_keeps_the_two_kinds_of_uncertainty_apart():
+    values = np.array([[1.0, 3.0], [5.0, 7.0]])  # two members, two replications each
+    weights = np.array([0.25, 0.75])
+    mean, low, high, param_sd, stoch_sd = combine(values, weights, (-np.inf, np.inf))
+    assert mean == pytest.approx(0.25 * 2 + 0.75 * 6)
+    assert param_sd == pytest.approx(np.sqrt(0.25 * (2 - 5) ** 2 + 0.75 * (6 - 5) ** 2))
+    assert stoch_sd == pytest.approx(np.sqrt((0.25**2 + 0.75**2) * 2.0 / 2))  # variance 2 over 2 replications
+    assert high - mean == pytest.approx(1.959963984540054 * np.hypot(param_sd, stoch_sd))
+    assert combine(values, weights, (0.0, 5.5))[2] == 5.5  # kept in the indicator's range
+
+
+def frame(values: dict[int, list[float]]) -> pd.DataFrame:
+    """Indicators of points (scenario s x 2 members + m) over two replications, every indicator the same."""
+    rows = [
+        {"point": point, "replication": r, **dict.fromkeys(INDICATORS, v)}
+        for point, vs in values.items()
+        for r, v in enumerate(vs)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_a_difference_is_robust_only_when_every_member_agrees_on_its_sign(small: Scenario):
+    base, other = small, small.with_overrides({"name": "other"})
+    weights = np.array([0.5, 0.5])
+    agree = ensemble_table(frame({0: [1, 1], 1: [2, 2], 2: [1.5, 1.7], 3: [2.1, 2.3]}), ["base", "other"], [base, other], weights)
+    row = agree.set_index(["scenario", "indicator"]).loc[("other", "lde_workforce_mean")]
+    assert row["robust"] and row["diff"] == pytest.approx(0.5 * 0.6 + 0.5 * 0.2) and row["members"] == 2
+    disagree = ensemble_table(
+        frame({0: [1, 1], 1: [2, 2], 2: [1.5, 1.7], 3: [1.8, 1.9]}), ["base", "other"], [base, other], weights
+    )
+    assert not disagree.set_index(["scenario", "indicator"]).loc[("other", "lde_workforce_mean"), "robust"]
+
+
+def test_an_ensemble_file_holds_uncertainties_with_sensible_weights(tmp_path: Path):
+    good = tmp_path / "good.csv"
+    good.write_text("people.search_rate_lde,loss,weight\n0.01,1.0,1\n0.02,2.0,3\n")
+    members, weights = load_ensemble(good)
+    assert members == [{"people.search_rate_lde": 0.01}, {"people.search_rate_lde": 0.02}] and list(weights) == [0.25, 0.75]
+    for text, message in (
+        ("policy.aftercare_months\n3\n", "role lever"),
+        ("people.search_rate_lde,weight\n0.01,-1\n", "weights must be finite"),
+        ("weight\n1\n", "at least one row and one parameter"),
+    ):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text)
+        with pytest.raises(EnsembleError, match=message):
+            load_ensemble(bad)
+    with pytest.raises(EnsembleError, match="cannot be read"):
+        load_ensemble(tmp_path / "missing.csv")
+
+
+def test_compare_with_an_ensemble_runs_every_member_and_marks_robust_differences(tmp_path: Path):
+    ensemble = tmp_path / "plausible.csv"
+    ensemble.write_text("people.search_rate_lde,weight\n0.01,0.5\n0.03,0.5\n")
+    out = tmp_path / "c"
+    args = ["compare", str(SCENARIOS / "small.toml"), str(SCENARIOS / "aftercare.toml"), "--months", "36"]
+    assert invoke([*args, "--replications", "2", "--jobs", "2", "--ensemble", str(ensemble), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "comparison.csv")
+    assert {"param_sd", "stoch_sd", "robust", "members"} <= set(table.columns) and (table["members"] == 2).all()
+    transitions = table.set_index(["scenario", "indicator"]).loc[("small", "transition_rate_annual")]
+    assert transitions["param_sd"] > transitions["stoch_sd"]  # a threefold search rate matters more than noise
+    assert not table.loc[table["scenario"] == "small", "robust"].any()  # no difference from itself

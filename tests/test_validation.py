@@ -38,6 +38,48 @@ def test_transitions_bunch_before_the_time_limit(world):
     assert last_year > 1.2 * middle
 
 
+def knocked_out(overrides: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The validation world with a mechanism switched off: its metrics and events."""
+    scenario = Scenario.load(
+        __import__("pathlib").Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml",
+        {"world.pool_size": 10_000, "context.shortage_growth_per_year": 0.0, "months": 144, **overrides},
+    )
+    model = LabourMarketModel(scenario, seed=5)
+    for _ in range(scenario.months):
+        model.step()
+    return model.recorder.metrics(), model.recorder.events()
+
+
+@pytest.mark.slow
+def test_knock_out_job_finding_no_longer_falls_without_sorting_and_erosion():
+    """The fall of job finding with duration comes from sorting (the more employable leave first)
+    and the erosion of employability: with everyone alike and nothing learned or lost, it is flat."""
+    alike = {
+        "world.employability_beta": [200.0, 200.0],
+        "world.education_employability_bonus": 0.0,
+        "people.employability_decay": 0.0,
+        "people.learning_rate_nec": 0.0,
+        "people.learning_rate_lde": 0.0,
+        "people.older_worker_acceptance": 1.0,
+    }
+    hazard = jobless_exit_hazard(knocked_out(alike)[1])["hazard"].to_numpy()
+    assert hazard[0] < 1.2 * hazard[-1] and hazard[-1] < 1.2 * hazard[0]
+
+
+@pytest.mark.slow
+def test_knock_out_no_bunching_without_the_search_ramp_and_the_routes_at_the_end():
+    """Bunching is built in: by the assumed search ramp before the limit and by the routes of the
+    evaluation (trajectories, internal doorstroom). Without either it goes; without one it stays."""
+
+    def bunching(overrides: dict) -> float:
+        table = transition_by_lde_month(knocked_out(overrides)[1], limit=60)
+        last, middle = table[table["from_month"] >= 48], table[(table["from_month"] >= 24) & (table["from_month"] < 48)]
+        return last["hazard"].mean() / middle["hazard"].mean()
+
+    assert bunching({"people.limit_search_multiplier": 1.0, "policy.end_evaluation": False}) < 1.2
+    assert bunching({"policy.end_evaluation": False}) > 1.2 and bunching({"people.limit_search_multiplier": 1.0}) > 1.2
+
+
 def test_older_job_seekers_find_work_less_often(world):
     table = at_work_after(world[1], world[2]).set_index("group")
     assert table.loc["50+", "share_at_work"] < table.loc["under 50", "share_at_work"]

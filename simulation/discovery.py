@@ -29,6 +29,7 @@ import pandas as pd
 
 from .errors import LDEError
 from .indicators import INDICATORS
+from .output import make_folder
 from .scenario import parameter_role
 from .store import read_experiment
 
@@ -99,7 +100,7 @@ def discover(folder: str | Path, fails: str, out: str | Path | None = None, thre
         raise DiscoveryError("discover needs the EMA workbench: pip install 'lde-doorstroom[ema]'") from None
     folder = Path(folder)
     out = Path(out) if out is not None else folder
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     x, indicators = cases(folder)
     y = failing(indicators, fails)
     if y.all() or not y.any():

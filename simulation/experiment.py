@@ -255,7 +255,7 @@ def evaluate(
 ) -> ExperimentResult:
     """Run ``scenario`` and its counterfactual twin (default: nobody placed in LDE, :func:`twin_of`)
     with the same seeds and people; return (and write) ``evaluation.csv``, with the headline
-    indicators (``effects.csv``) and both worlds' ledgers in ``extra``. See :mod:`simulation.evaluation`."""
+    indicators (``effects.csv``) in ``extra["effects"]``. See :mod:`simulation.evaluation`."""
     twin = against if against is not None else twin_of(scenario)
     details = {"against": twin.name, "call": call("evaluate", scenario, against=twin.name, replications=replications, seed=seed)}
     experiment = Experiment("evaluate", [Point(scenario.name, {}, scenario)], replications, seed, details, twin)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .people import Status
+from .submodels.follow_up import LEAVER_GROUPS
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 if TYPE_CHECKING:
@@ -31,13 +32,7 @@ LDE_SPENDING = [
 
 
 #: Groups for which ``dumping_share`` is also given: a small or a large enterprise, and age at the exit.
-DUMPING_GROUPS = {
-    "small": "a small neighbourhood service",
-    "large": "a large proximity service",
-    "under_35": "under 35",
-    "35_49": "aged 35 to 49",
-    "50_plus": "aged 50 or over",
-}
+DUMPING_GROUPS = LEAVER_GROUPS
 
 
 @dataclass(frozen=True)

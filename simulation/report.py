@@ -27,7 +27,7 @@ from . import plots
 from .errors import LDEError
 from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
-from .scenario_files import _leaves
+from .scenario_files import leaves
 from .statistics import interval
 from .store import FILE, read_experiment
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
@@ -395,7 +395,7 @@ def ledger_table(folder: Path, effects: pd.DataFrame) -> pd.DataFrame:
 
 def differences(scenario: Scenario, reference: Scenario, reference_name: str) -> list[str]:
     """Plain-words list of the parameters in which ``scenario`` differs from ``reference``, with units."""
-    mine, theirs = dict(_leaves(scenario.model_dump(mode="json"))), dict(_leaves(reference.model_dump(mode="json")))
+    mine, theirs = dict(leaves(scenario.model_dump(mode="json"))), dict(leaves(reference.model_dump(mode="json")))
     lines = []
     for key, value in mine.items():
         if key in ("name", "description") or theirs.get(key) == value:

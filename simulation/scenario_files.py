@@ -98,17 +98,17 @@ def _as_changes(data: dict[str, Any], branch: Any, name: str) -> dict[str, Any]:
     """A branch file's parameters as dated changes: each applies from the branch date."""
     own = {key: data[key] for key in OWN_KEYS if key in data}
     rest = {key: value for key, value in data.items() if key not in OWN_KEYS}
-    changes = [{"date": branch, "key": key, "value": value} for key, value in _leaves(rest)]
+    changes = [{"date": branch, "key": key, "value": value} for key, value in leaves(rest)]
     timeline = own.get("timeline", [])
     return {**own, "branch": branch, "timeline": [*timeline, *changes] if isinstance(timeline, list) else timeline}
 
 
-def _leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+def leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     """Every (dotted key, value) of a nested table whose value is not itself a table."""
     out = []
     for key, value in data.items():
         if isinstance(value, dict):
-            out.extend(_leaves(value, f"{prefix}{key}."))
+            out.extend(leaves(value, f"{prefix}{key}."))
         else:
             out.append((f"{prefix}{key}", value))
     return out
@@ -231,5 +231,5 @@ def _allowed_keys(section: str) -> list[str]:
 def changed_fields(scenario: Scenario, reference: Scenario) -> dict[str, Any]:
     """The dotted fields in which ``scenario`` differs from ``reference`` (not its name or description),
     with ``scenario``'s values: what an experiment records as a design point's overrides."""
-    mine, theirs = dict(_leaves(scenario.model_dump(mode="json"))), dict(_leaves(reference.model_dump(mode="json")))
+    mine, theirs = dict(leaves(scenario.model_dump(mode="json"))), dict(leaves(reference.model_dump(mode="json")))
     return {k: v for k, v in mine.items() if k not in ("name", "description") and theirs.get(k) != v}

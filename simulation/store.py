@@ -234,10 +234,6 @@ class ExperimentStore:
 
 
 TABLES = ("meta", "points", "runs", "indicators", "monthly")
-#: Tables for querying: the design in long form (``point, key, value``) and what each indicator means.
-QUERY_TABLES = ("design", "indicators_info")
-#: The further tables of an evaluation (``lde-sim evaluate``).
-EVALUATION_TABLES = ("evaluation", "effects")
 
 
 def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
@@ -301,9 +297,11 @@ def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parque
         import pyarrow  # noqa: F401
     except ImportError:
         raise StoreError("export needs pyarrow: pip install 'lde-doorstroom[export]'") from None
+    from .output import make_folder  # the clear error for a path that cannot be a folder
+
     folder = Path(folder)
     out = Path(out) if out is not None else folder / "parquet"
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     path = folder / FILE if folder.is_dir() else folder
     if not path.is_file():
         raise StoreError(f"no experiment store at {path}")

@@ -50,6 +50,6 @@ class Timeline:
         return {lever.key: lever.value for lever in self.levers if lever.start == month}
 
     def in_force(self, scenario: Scenario, month: int) -> Scenario:
-        """``scenario`` with every change up to and including ``month`` applied."""
-        values = {lever.key: lever.value for lever in self.levers if lever.start <= month}
+        """``scenario`` with the levers active in ``month`` applied (each key's latest change by then)."""
+        values = {lever.key: lever.value for lever in self.levers if lever.active(month)}
         return scenario.with_overrides(values) if values else scenario

@@ -30,6 +30,14 @@ if TYPE_CHECKING:
 #: Age bands at the exit for the dumping indicators: name -> (from, to) years.
 AGE_BANDS = {"under_35": (0.0, 35.0), "35_49": (35.0, 50.0), "50_plus": (50.0, 200.0)}
 SIZE_NAMES = {False: "small", True: "large"}
+#: The groups of leavers counted apart (``followup12_leavers_<group>``), in words.
+LEAVER_GROUPS = {
+    "small": "a small neighbourhood service",
+    "large": "a large proximity service",
+    "under_35": "under 35",
+    "35_49": "aged 35 to 49",
+    "50_plus": "aged 50 or over",
+}
 
 
 def follow_up(model: LabourMarketModel) -> None:

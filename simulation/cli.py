@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     comparep = commands.add_parser("compare", help="run scenarios side by side with the same seeds")
     comparep.add_argument("scenarios", nargs="+", help="scenario files; differences are taken from the first")
     add_common(comparep, replications=10)
-    comparep.add_argument("--ensemble", help="plausible parameter sets (calibration/plausible.csv): run every scenario with each")
+    add_ensemble(comparep, "run every scenario with each")
     add_experiment(comparep)
 
     evalp = commands.add_parser("evaluate", help="effects on the people placed in LDE, against a twin world without it")
@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the counterfactual: another scenario file, or no_lde (default): nobody placed in LDE during the run",
     )
     add_common(evalp, replications=10)
+    add_ensemble(evalp, "evaluate each against its own twin")
     add_experiment(evalp)
 
     sweepp = commands.add_parser("sweep", help="run a grid or Latin hypercube over parameters")
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_vary(sweepp)
     sweepp.add_argument("--sample", choices=["grid", "lhs"], default="grid", help="grid (default) or lhs")
     sweepp.add_argument("--samples", type=positive_int, help="points of the Latin hypercube")
+    add_ensemble(sweepp, "run every point with each")
     add_experiment(sweepp)
 
     sensp = commands.add_parser("sensitivity", help="Morris or Sobol sensitivity indices (SALib)")
@@ -292,6 +294,10 @@ def serve_dashboard(host: str, port: int) -> int:
         return 0
 
 
+def add_ensemble(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--ensemble", metavar="FILE", help=f"plausible parameter sets (calibration/plausible.csv): {what}")
+
+
 def experiment_options(args: argparse.Namespace) -> dict[str, object]:
     """The options every experiment command shares."""
     return {
@@ -320,13 +326,16 @@ NO_LDE = "no_lde"
 
 def evaluate_command(args: argparse.Namespace) -> int:
     against = None if args.against == NO_LDE else load(args.against, args)
-    result = evaluate(load(args.scenario, args), against, **experiment_options(args))
+    result = evaluate(load(args.scenario, args), against, **experiment_options(args), ensemble=args.ensemble)
     effects = result.extra["effects"].drop(columns=["meaning"])
     print(effects.to_string(index=False, float_format=readable))
     table = result.table
-    shown = table[(table["subgroup"] == "all") & (table["since"] == "entry") & table["horizon_months"].isin(HEADLINE_HORIZONS)]
-    print("\nEffects on the participants, months after entry (all participants; evaluation.csv has every subgroup):")
-    print(shown.drop(columns=["subgroup", "since"]).to_string(index=False, float_format=readable))
+    for since in ("entry", "exit"):
+        shown = table[(table["subgroup"] == "all") & (table["since"] == since) & table["horizon_months"].isin(HEADLINE_HORIZONS)]
+        print(f"\nEffects on the participants, months after {since} (all participants; evaluation.csv has every subgroup):")
+        print(shown.drop(columns=["subgroup", "since"]).to_string(index=False, float_format=readable))
+    if args.ensemble:
+        print("\nrobust: the effect has the same sign for every plausible parameter set")
     return finished(result.folder)
 
 
@@ -344,7 +353,9 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def sweep_command(args: argparse.Namespace) -> int:
-    result = sweep(load(args.scenario, args), args.vary, args.sample, args.samples, **experiment_options(args))
+    result = sweep(
+        load(args.scenario, args), args.vary, args.sample, args.samples, **experiment_options(args), ensemble=args.ensemble
+    )
     print(result.table.to_string(index=False, float_format=readable))
     return finished(result.folder)
 

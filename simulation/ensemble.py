@@ -14,6 +14,10 @@ seeds, and reports for each scenario and indicator:
   indicator's range;
 - for differences from the first scenario the same, and ``robust``: whether the paired
   difference has the same sign for every member.
+
+``evaluate --ensemble`` does the same for effects (each member against its own twin):
+an effect is robust when it has the same sign for every member. ``sweep --ensemble``
+reports each design point as ``compare --ensemble`` reports a scenario.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import pandas as pd
 
 from .design import Point
 from .errors import LDEError
+from .evaluation import EFFECTS
 from .indicators import INDICATOR_INFO
 from .scenario import Scenario, parameter_role
 from .statistics import difference_bounds
@@ -88,27 +93,20 @@ def ensemble_table(indicators: pd.DataFrame, labels: list[str], scenarios: list[
         for name, info in INDICATOR_INFO.items():
             values, first = _matrix(indicators, s, size, name), _matrix(indicators, 0, size, name)
             bounds = info.range(scenario)
-            mean, low, high, param_sd, stoch_sd = combine(values, weights, bounds)
-            differences = values - first
-            diff, diff_low, diff_high, _, _ = combine(differences, weights, difference_bounds(bounds, info.range(scenarios[0])))
-            member_diffs = np.nanmean(differences, axis=1) if differences.size else np.array([])
-            finite = member_diffs[np.isfinite(member_diffs)]
+            level = summary(values, weights, bounds)
+            difference = summary(values - first, weights, difference_bounds(bounds, info.range(scenarios[0])))
             rows.append(
                 {
                     "scenario": label,
                     "indicator": name,
-                    "mean": mean,
-                    "median": float(np.nanmedian(np.nanmean(values, axis=1))) if np.isfinite(values).any() else math.nan,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "param_sd": param_sd,
-                    "stoch_sd": stoch_sd,
-                    "diff": diff,
-                    "diff_ci_low": diff_low,
-                    "diff_ci_high": diff_high,
-                    "significant": bool(diff_low > 0 or diff_high < 0),
-                    "robust": bool(s > 0 and finite.size == size and ((finite > 0).all() or (finite < 0).all())),
-                    "members": int(np.isfinite(np.nanmean(values, axis=1)).sum()) if values.size else 0,
+                    **{k: level[k] for k in ("mean", "ci_low", "ci_high", "param_sd", "stoch_sd")},
+                    "median": float(np.nanmedian(_member_means(values))) if np.isfinite(values).any() else math.nan,
+                    "diff": difference["mean"],
+                    "diff_ci_low": difference["ci_low"],
+                    "diff_ci_high": difference["ci_high"],
+                    "significant": bool(difference["ci_low"] > 0 or difference["ci_high"] < 0),
+                    "robust": s > 0 and difference["robust"],
+                    "members": level["members"],
                     "replications": int(np.isfinite(values).sum()),
                 }
             )
@@ -134,6 +132,64 @@ def combine(values: np.ndarray, weights: np.ndarray, bounds: tuple[float, float]
     half = Z95 * math.sqrt(param_sd**2 + (stoch_sd if stoch_sd == stoch_sd else 0.0) ** 2)
     low, high = bounds
     return mean, max(mean - half, low), min(mean + half, high), param_sd, stoch_sd
+
+
+def ensemble_evaluation(rows: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
+    """``evaluation.csv`` over an ensemble: per outcome, anchor, horizon and subgroup, the effect with
+    its combined interval, both parts, and whether its sign holds for every member (``robust``).
+    ``rows`` are the store's evaluation rows; each point is one member."""
+    keys = ["outcome", "since", "horizon_months", "subgroup"]
+    out = []
+    for key, group in rows.assign(effect=rows["treated"] - rows["counterfactual"]).groupby(keys, sort=False):
+        bounds = (-math.inf, math.inf) if key[0] == "income" else (-1.0, 1.0)
+        means = {c: _weighted(_by_member(group, c, len(weights)), weights) for c in ("treated", "counterfactual")}
+        effect = summary(_by_member(group, "effect", len(weights)), weights, bounds)
+        out.append({**dict(zip(keys, key)), **means, "effect": effect.pop("mean"), **effect, "n": int(group["n"].sum())})
+    return pd.DataFrame(out)
+
+
+def ensemble_effects(effects: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
+    """``effects.csv`` over an ensemble: each headline indicator's combined mean and interval, both
+    parts, and whether its sign holds for every member (``robust``)."""
+    rows = []
+    for name, meaning in EFFECTS.items():
+        values = _by_member(effects[effects["indicator"] == name], "value", len(weights))
+        rows.append({"indicator": name, **summary(values, weights, (-math.inf, math.inf)), "meaning": meaning})
+    return pd.DataFrame(rows)
+
+
+def summary(values: np.ndarray, weights: np.ndarray, bounds: tuple[float, float]) -> dict[str, Any]:
+    """A quantity over an ensemble (members x replications): its combined mean and interval, the
+    two parts, whether every member's mean has the same sign (``robust``), and the members known."""
+    mean, low, high, param_sd, stoch_sd = combine(values, weights, bounds)
+    member_means = _member_means(values)
+    finite = member_means[np.isfinite(member_means)]
+    return {
+        "mean": mean,
+        "ci_low": low,
+        "ci_high": high,
+        "param_sd": param_sd,
+        "stoch_sd": stoch_sd,
+        "robust": bool(finite.size == len(weights) and ((finite > 0).all() or (finite < 0).all())),
+        "members": int(finite.size),
+    }
+
+
+def _by_member(rows: pd.DataFrame, column: str, size: int) -> np.ndarray:
+    """``column`` of store rows as members (point) x replications."""
+    return rows.pivot(index="point", columns="replication", values=column).reindex(range(size)).to_numpy(float)
+
+
+def _member_means(values: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a member without results is NaN, as it should be
+        return np.nanmean(values, axis=1) if values.size else np.array([])
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    means = _member_means(values)
+    known = np.isfinite(means)
+    return float(np.sum(weights[known] * means[known]) / weights[known].sum()) if known.any() else math.nan
 
 
 def _matrix(indicators: pd.DataFrame, scenario: int, size: int, name: str) -> np.ndarray:

@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from .branching import branch_groups
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
-from .ensemble import ensemble_points, ensemble_table, load_ensemble
+from .ensemble import ensemble_effects, ensemble_evaluation, ensemble_points, ensemble_table, load_ensemble
 from .evaluation import effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS
@@ -56,7 +56,8 @@ class Experiment:
     replications: int = 10
     seed: int = 1
     details: dict[str, Any] = field(default_factory=dict)
-    twin: Scenario | None = None  # an evaluation: every run is paired with this counterfactual
+    #: Evaluations: point i's runs are paired with the counterfactual ``twins[i]`` (None: plain runs).
+    twins: list[Scenario | None] | None = None
 
     def seeds(self) -> list[int]:
         """The replication seeds, shared by every point."""
@@ -70,7 +71,7 @@ class Experiment:
             "replications": self.replications,
             "details": self.details,
             "points": [[p.label, p.overrides, p.scenario.digest()] for p in self.points],
-            **({"twin": self.twin.digest()} if self.twin is not None else {}),
+            **({"twins": [t.digest() if t is not None else None for t in self.twins]} if self.twins is not None else {}),
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -188,16 +189,16 @@ def run_design(
 def make_tasks(experiment: Experiment, todo: list[tuple[int, int, int]]) -> list[Task]:
     """One task per run, except that the runs of one replication of scenarios sharing a history
     (:func:`simulation.branching.branch_groups`) form one task that runs the history once."""
-    twin = experiment.twin.model_dump(mode="json") if experiment.twin is not None else None
     scenarios = [p.scenario.model_dump(mode="json") for p in experiment.points]
+    twins = [t.model_dump(mode="json") if t is not None else None for t in experiment.twins or [None] * len(scenarios)]
+    plain = [p for p in range(len(scenarios)) if twins[p] is None]
     group_of: dict[int, tuple[int, int]] = {}
-    if twin is None:
-        for g, (month, members) in enumerate(branch_groups([p.scenario for p in experiment.points])):
-            group_of.update({point: (g, month) for point in members})
+    for g, (month, members) in enumerate(branch_groups([experiment.points[p].scenario for p in plain])):
+        group_of.update({plain[point]: (g, month) for point in members})
     tasks, branched = [], {}
     for run, point, replication in todo:
         if point not in group_of:
-            tasks.append(Task(run, scenarios[point], experiment.seed, replication, twin))
+            tasks.append(Task(run, scenarios[point], experiment.seed, replication, twins[point]))
             continue
         group, month = group_of[point]
         branched.setdefault((group, replication, month), []).append((run, scenarios[point]))
@@ -226,10 +227,7 @@ def compare(
     labels = labels_of(scenarios)
     details: dict[str, Any] = {"call": call("compare", scenarios, replications=replications, seed=seed, ensemble=ensemble)}
     if ensemble is not None:
-        members, weights = load_ensemble(ensemble)
-        points = ensemble_points(labels, scenarios, members, str(ensemble))
-        details["ensemble"] = {"file": str(ensemble), "members": members, "weights": weights.tolist()}
-        experiment = Experiment("compare", points, replications, seed, details)
+        experiment, weights = over_ensemble("compare", labels, scenarios, ensemble, replications, seed, details)
         folder = run_experiment(experiment, out, jobs, scheduler, progress)
         indicators = read_experiment(folder, ("indicators",))["indicators"]
         table = ensemble_table(indicators, labels, scenarios, weights)
@@ -252,17 +250,32 @@ def evaluate(
     scheduler: str | None = None,
     out: str | Path | None = None,
     progress: bool = False,
+    ensemble: str | Path | None = None,
 ) -> ExperimentResult:
     """Run ``scenario`` and its counterfactual twin (default: nobody placed in LDE, :func:`twin_of`)
     with the same seeds and people; return (and write) ``evaluation.csv``, with the headline
-    indicators (``effects.csv``) in ``extra["effects"]``. See :mod:`simulation.evaluation`."""
+    indicators (``effects.csv``) in ``extra["effects"]``. See :mod:`simulation.evaluation`.
+
+    With an ``ensemble`` file every plausible parameter set is evaluated against its own twin (the
+    twin with the same parameters), and the tables combine both uncertainties and say which effects
+    are robust (:mod:`simulation.ensemble`)."""
     twin = against if against is not None else twin_of(scenario)
-    details = {"against": twin.name, "call": call("evaluate", scenario, against=twin.name, replications=replications, seed=seed)}
-    experiment = Experiment("evaluate", [Point(scenario.name, {}, scenario)], replications, seed, details, twin)
+    details = {
+        "against": twin.name,
+        "call": call("evaluate", scenario, against=twin.name, replications=replications, seed=seed, ensemble=ensemble),
+    }
+    if ensemble is None:
+        experiment = Experiment("evaluate", [Point(scenario.name, {}, scenario)], replications, seed, details, [twin])
+    else:
+        experiment, weights = over_ensemble("evaluate", [scenario.name], [scenario], ensemble, replications, seed, details)
+        experiment.twins = [twin.with_overrides(p.overrides, coerce=True) for p in experiment.points]
     folder = run_experiment(experiment, out, jobs, scheduler, progress)
     stored = read_experiment(folder, ("evaluation", "effects"))
-    table = evaluation_table(stored["evaluation"].drop(columns=["point", "label", "replication", "run"]))
-    effects = effects_table(stored["effects"])
+    if ensemble is None:
+        table = evaluation_table(stored["evaluation"].drop(columns=["point", "label", "replication", "run"]))
+        effects = effects_table(stored["effects"])
+    else:
+        table, effects = ensemble_evaluation(stored["evaluation"], weights), ensemble_effects(stored["effects"], weights)
     table.to_csv(folder / "evaluation.csv", index=False)
     effects.to_csv(folder / "effects.csv", index=False)
     return ExperimentResult(table, folder, {"effects": effects})
@@ -279,9 +292,14 @@ def sweep(
     scheduler: str | None = None,
     out: str | Path | None = None,
     progress: bool = False,
+    ensemble: str | Path | None = None,
 ) -> ExperimentResult:
     """Run a grid (``key=low:high:step`` or ``key=a,b,c``) or a Latin hypercube (``sample="lhs"``,
-    ``key=low:high``) over ``base``; return (and write) ``sweep.csv``: one row per point."""
+    ``key=low:high``) over ``base``; return (and write) ``sweep.csv``: one row per point.
+
+    With an ``ensemble`` file every point runs with every plausible parameter set, and
+    ``sweep.csv`` has one row per point and indicator, as ``compare --ensemble`` has, with the
+    first point as the reference for differences and the point's values in front."""
     varies = [parse_vary(text, base) for text in vary]
     repeated = sorted({v.key for v in varies if [w.key for w in varies].count(v.key) > 1})
     if repeated:
@@ -291,12 +309,33 @@ def sweep(
         "vary": vary,
         "sample": sample,
         "samples": samples,
-        "call": call("sweep", base, vary=vary, sample=sample, samples=samples, replications=replications, seed=seed),
+        "call": call(
+            "sweep", base, vary=vary, sample=sample, samples=samples, replications=replications, seed=seed, ensemble=ensemble
+        ),
     }
-    folder = run_experiment(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
-    table = sweep_table(read_experiment(folder, ("indicators",))["indicators"], points)
+    if ensemble is None:
+        folder = run_experiment(Experiment("sweep", points, replications, seed, details), out, jobs, scheduler, progress)
+        table = sweep_table(read_experiment(folder, ("indicators",))["indicators"], points)
+    else:
+        scenarios, labels = [p.scenario for p in points], [p.label for p in points]
+        experiment, weights = over_ensemble("sweep", labels, scenarios, ensemble, replications, seed, details)
+        folder = run_experiment(experiment, out, jobs, scheduler, progress)
+        table = ensemble_table(read_experiment(folder, ("indicators",))["indicators"], labels, scenarios, weights)
+        values = pd.DataFrame([{"scenario": p.label, **p.overrides} for p in points])
+        table = values.merge(table, on="scenario", how="right")
     table.to_csv(folder / "sweep.csv", index=False)
     return ExperimentResult(table, folder)
+
+
+def over_ensemble(
+    kind: str, labels: list[str], scenarios: list[Scenario], ensemble: str | Path, replications: int, seed: int, details: dict
+) -> tuple[Experiment, np.ndarray]:
+    """The experiment running every scenario with every member of the ensemble file (same seeds),
+    and the members' weights; the members are recorded in ``details``."""
+    members, weights = load_ensemble(ensemble)
+    points = ensemble_points(labels, scenarios, members, str(ensemble))
+    details["ensemble"] = {"file": str(ensemble), "members": members, "weights": weights.tolist()}
+    return Experiment(kind, points, replications, seed, details), weights
 
 
 def design_points(base: Scenario, varies: list[Vary], sample: str, samples: int | None, seed: int) -> list[Point]:

@@ -288,8 +288,12 @@ def experiment_report(folder: Path) -> Report:
                         "Longer bars: the indicator depends more on that parameter.",
                     )
                 )
+    elif kind == "sweep" and result is not None and "robust" in (table := pd.read_csv(result)):
+        shown = table[table["indicator"].isin(HEADLINE)].drop(columns=["median", "significant"])
+        what.append("Every design point ran with every plausible parameter set (an ensemble).")
+        title = "Headline indicators per design point over the ensemble (difference from the first point; robust: same sign for every set)"
+        report.tables.append((title, _rounded(shown)))
     elif kind == "sweep" and result is not None:
-        table = pd.read_csv(result)
         parameters = [c for c in table.columns if c not in ("point", "replications", *INDICATORS)]
         what.append("Parameters varied: " + "; ".join(f"{_describe(p)} ({p})" for p in parameters) + ".")
         title = "Headline indicators per design point (means over replications; every indicator is in sweep.csv)"
@@ -328,8 +332,12 @@ def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str
     against = json.loads(meta.get("details", "{}")).get("against", "no LDE")
     report.what.append(f"Counterfactual: '{against}', the same people with the same luck (common random numbers).")
     report.findings = effect_findings(evaluation, effects)
-    headline = effects.reset_index()[["indicator", "mean", "ci_low", "ci_high", "replications", "meaning"]]
-    report.tables.append(("Headline effects (mean over replications, 95% interval)", _rounded(headline)))
+    if "robust" in effects:  # over an ensemble
+        columns, title = ["mean", "ci_low", "ci_high", "param_sd", "stoch_sd", "robust", "members"], "over the ensemble"
+    else:
+        columns, title = ["mean", "ci_low", "ci_high", "replications"], "mean over replications"
+    headline = effects.reset_index()[["indicator", *columns, "meaning"]]
+    report.tables.append((f"Headline effects ({title}, 95% interval)", _rounded(headline)))
     report.tables.append(
         ("The public-finance ledger, against the counterfactual (EUR over the run)", ledger_table(folder, effects))
     )
@@ -361,6 +369,7 @@ def effect_findings(evaluation: pd.DataFrame, effects: pd.DataFrame) -> list[str
             f"{abs(effect):.1f} points {direction} than for the same people without it ({100 * row['treated']:.1f}% "
             f"against {100 * row['counterfactual']:.1f}%; 95% interval {low:+.1f} to {high:+.1f} points; "
             f"{int(row['n']):,} person-observations)."
+            + (robustness(row) if "robust" in row else "")
         )
     deadweight, displacement = effects.loc["deadweight_share", "mean"], effects.loc["displacement_share", "mean"]
     lines.append(
@@ -374,6 +383,13 @@ def effect_findings(evaluation: pd.DataFrame, effects: pd.DataFrame) -> list[str
         "as what these assumptions give, not as a finding."
     )
     return lines
+
+
+def robustness(row: pd.Series) -> str:
+    """Whether an effect over an ensemble holds for every plausible parameter set, in words."""
+    if row["robust"]:
+        return f" Robust: it has this sign for all {int(row['members'])} plausible parameter sets."
+    return f" Not robust: its sign differs across the {int(row['members'])} plausible parameter sets."
 
 
 def ledger_table(folder: Path, effects: pd.DataFrame) -> pd.DataFrame:

@@ -1,214 +1,389 @@
-"""Calibration: choose free parameters so that the model reproduces observed figures.
+"""Calibration by history matching: the parameter sets the observed figures do not rule out.
 
-A targets file (TOML, see ``calibration/targets.toml``) names the scenario to calibrate,
-the targets (an indicator, its observed value, uncertainty and source, and optionally
-overrides that make the population the figure is about) and the free parameters with
-bounds. The method copes with simulation noise the way history matching does:
+A targets file (:mod:`simulation.targets`) gives the free parameters with prior ranges,
+and observed figures with their uncertainty. The model is noisy and has many free
+parameters, so the calibration does not look for one best point. It rules out, in waves,
+the parameter sets whose output cannot match the targets (Vernon, Goldstein and Bower
+2010; Andrianakis et al. 2015 for an agent-based model):
 
-1. a Latin hypercube of ``samples`` candidate parameter sets over the bounds;
-2. every candidate runs on every target population with the same ``replications``
-   seeds (common random numbers across candidates), on the experiment layer, so the
-   work streams into a resumable store and runs on any executor;
-3. each candidate's loss is sum(((simulated - observed) / uncertainty)^2) over targets,
-   with simulated = the mean over replications;
-4. the best candidate is the fit; the candidates whose loss is within the 95% chi-square
-   quantile (degrees of freedom = free parameters) of the best form the plausible set,
-   whose range is the reported uncertainty of each parameter.
+1. Wave 1 runs a Latin hypercube of ``samples`` parameter sets over the prior box. Every
+   set runs on every target population with the same ``replications`` seeds (common
+   random numbers), on the experiment layer: each wave is a resumable store in
+   ``wave<k>/`` and runs on any executor. Effect targets run the set against its twin
+   without LDE, as ``lde-sim evaluate`` does.
+2. After each wave an emulator per target (:mod:`simulation.emulator`) is fitted on all
+   runs so far, and judges ``screen`` new Latin-hypercube sets; those whose largest
+   implausibility is at most ``cutoff`` (not ruled out yet, NROY) are the next wave's.
+3. At the end, a run set is *plausible* when its simulated targets (mean over
+   replications) all lie within ``cutoff`` standard deviations of the observed figures,
+   counting the target's uncertainty and the replications' noise.
 
-Outputs: ``fit.csv`` (target, observed, simulated, error, z), ``parameters.csv`` (best
-value and plausible range), ``plausible.csv`` (the plausible set, equally weighted: an
-ensemble for ``lde-sim compare --ensemble``; also written beside the targets file),
-``calibration.png`` and ``calibrated.toml``, a scenario that
-extends ``calibrated_extends`` (by default the calibrated scenario itself) with the
-fitted values: the shipped targets are figures from before the time limit, fitted on
-``pre_reform``, and the fitted behaviour is carried over to the ``baseline`` rules.
+The plausible sets get weights: their Gaussian likelihood divided by the density they
+were drawn from (a mixture of the waves: uniform on the prior box, then uniform on each
+wave's NROY region, whose volume is the share of the screened sets kept). With a uniform
+prior these are importance weights for the posterior restricted to the plausible region.
+Beyond ``ensemble_size`` sets, the ensemble is a systematic resample by weight.
+
+Why history matching and not ABC-SMC (pyabc): each wave is one experiment of plain runs,
+so it uses the store, resumption and executors every other experiment uses, and the
+emulator spends the runs where the targets are not yet ruled out; the implausibility
+counts noise, observation error and discrepancy openly, one target at a time, which is
+what a reader of the fit needs. The price: the weights are an approximation of a
+posterior, not a sample from it.
+
+Outputs, in the calibration folder: ``runs.csv`` (every run set, its simulated targets,
+implausibility, plausibility and weight), ``fit.csv`` (per target), ``parameters.csv``
+(per parameter: prior, plausible range, weighted mean and sd, and whether the targets
+identify it), ``identification.csv`` (how far each parameter moves each target, in
+target uncertainties), ``waves.csv``, ``diagnostics.png``, ``plausible.csv`` (the
+ensemble, also written beside the targets file) and ``calibrated.toml`` (the most likely
+set, as a scenario extending ``calibrated_extends``; also beside the targets file).
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import tomli_w
-from matplotlib.figure import Figure
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .design import DesignError, Point, latin_hypercube, parse_vary
+from .design import DesignError, Point, Vary, from_unit_cube, parse_vary
+from .emulator import Emulator, fit, implausibility, main_effects
+from .errors import LDEError
+from .evaluation import twin_of
 from .experiment import Experiment, ExperimentResult, run_experiment
-from .indicators import INDICATORS
-from .resources import MAX_REPLICATIONS
-from .scenario import Float, Int, Scenario, ScenarioError, parameter_role
-from .store import read_experiment
+from .output import OutputError, make_folder
+from .plots import calibration_diagnostics
+from .scenario import Scenario, parameter_role
+from .store import FILE, read_experiment
+from .targets import Targets, load_targets, measured, populations
 
-#: Targets files, like scenario files: unknown keys, infinite or NaN numbers are errors.
-STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-#: Candidate parameter sets of a calibration, at most.
-MAX_SAMPLES = 10_000
+#: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
+#: at most this share of its prior spread.
+IDENTIFIED = 0.5
 
 
-class Target(BaseModel):
-    model_config = STRICT
-    name: str
-    indicator: str
-    value: Float
-    uncertainty: Float = Field(gt=0)
-    source: str
-    overrides: dict[str, Any] = {}
+class CalibrationError(LDEError):
+    """A calibration that cannot give an ensemble; the message says which target fails."""
 
 
-class Free(BaseModel):
-    model_config = STRICT
-    key: str
-    low: Float
-    high: Float
+@dataclass
+class History:
+    """Every run set of the calibration so far: unit-cube coordinates, its wave, and per target
+    the mean over replications and the variance of that mean."""
 
+    unit: list[np.ndarray] = field(default_factory=list)
+    wave: list[int] = field(default_factory=list)
+    mean: list[np.ndarray] = field(default_factory=list)
+    variance: list[np.ndarray] = field(default_factory=list)
 
-class Targets(BaseModel):
-    """A calibration file: the scenario, the targets, the free parameters and the design size."""
+    def add(self, wave: int, unit: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> None:
+        self.unit += list(unit)
+        self.wave += [wave] * len(unit)
+        self.mean += list(mean)
+        self.variance += list(variance)
 
-    model_config = STRICT
-    scenario: str
-    calibrated_extends: str | None = None  # the scenario calibrated.toml builds on (default: ``scenario``)
-    overrides: dict[str, Any] = {}
-    samples: Int = Field(32, ge=2, le=MAX_SAMPLES)
-    replications: Int = Field(2, ge=1, le=MAX_REPLICATIONS)
-    seed: Int = Field(1, ge=0, lt=2**63)
-    target: list[Target]
-    parameter: list[Free]
-
-
-def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
-    """Read and check a targets file; return it, the base scenario and the scenario's path."""
-    path = Path(path)
-    try:
-        spec = Targets.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: targets file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a targets file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file (a TOML targets file is expected)") from None
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot be read: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
-        raise ScenarioError(f"{path}: {problems}") from None
-    scenario_path = (path.parent / spec.scenario).resolve()
-    base = in_targets_file(path, "overrides", lambda: Scenario.load(scenario_path, spec.overrides))
-    for target in spec.target:
-        if target.indicator not in INDICATORS:
-            raise ScenarioError(
-                f"{path}: target '{target.name}': unknown indicator '{target.indicator}'; indicators are {', '.join(INDICATORS)}"
-            )
-        in_targets_file(path, f"target '{target.name}': overrides", lambda t=target: base.with_overrides(t.overrides))
-    return spec, base, scenario_path
-
-
-def in_targets_file(path: Path, where: str, make: Callable[[], Scenario]) -> Scenario:
-    """Build a scenario from a targets file's overrides; an error names the targets file and the
-    place in it, not the command line."""
-    try:
-        return make()
-    except ScenarioError as err:
-        problem = str(err)
-        for origin in ("override (--set): ", "override: "):
-            problem = problem.replace(origin, "")
-        raise ScenarioError(f"{path}: {where}: {problem}") from None
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return np.array(self.unit), np.array(self.wave), np.array(self.mean), np.array(self.variance)
 
 
 def calibrate(
     path: str | Path, jobs: int | None = None, scheduler: str | None = None, out: str | Path | None = None, progress: bool = False
 ) -> ExperimentResult:
-    """Run the calibration in ``path``; return the parameter table, with the fit table in ``extra["fit"]``."""
+    """Run the history matching in targets file ``path``; return the parameter table, with the
+    fit in ``extra["fit"]`` and the ensemble in ``extra["plausible"]``."""
     spec, base, scenario_path = load_targets(path)
-    if not spec.parameter:
-        raise DesignError("a calibration needs at least one [[parameter]]")
-    levers = [p.key for p in spec.parameter if parameter_role(p.key) == "lever"]
-    if levers:
-        raise DesignError(
-            f"{path}: {', '.join(levers)}: a policy lever is chosen, not fitted (role 'lever', docs/parameters.md); "
-            "calibrate behaviour or context parameters"
+    varies = free_parameters(path, spec, base)
+    folder = calibration_folder(out)
+    observed = np.array([t.value for t in spec.target])
+    uncertainty = np.array([t.uncertainty for t in spec.target])
+    history, screens = History(), []
+    for wave in range(1, spec.waves + 1):
+        unit, volume = next_wave(spec, history, wave, observed, uncertainty)
+        if unit is None:
+            break
+        screens.append(volume)
+        mean, variance = run_wave(spec, base, varies, unit, wave, folder, jobs, scheduler, progress)
+        history.add(wave, unit, mean, variance)
+    x, waves, mean, variance = history.arrays()
+    emulators = [fit(x, mean[:, t]) for t in range(len(spec.target))]
+    distance = np.abs(mean - observed) / np.sqrt(uncertainty**2 + variance)
+    plausible = np.isfinite(distance).all(axis=1) & (np.nan_to_num(distance, nan=np.inf).max(axis=1) <= spec.cutoff)
+    weights = importance_weights(spec, history, screens, distance, plausible)
+    values = values_of(varies, x)
+    tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, screens, folder)
+    figure = calibration_diagnostics(tables["parameters"], tables["fit"], tables["runs"], tables["identification"])
+    figure.savefig(folder / "diagnostics.png", dpi=100)
+    if not plausible.any():
+        worst = spec.target[int(np.argmax(np.nanmin(distance, axis=0)))]
+        raise CalibrationError(
+            f"{path}: no parameter set matches every target within {spec.cutoff:g} sd; the hardest is "
+            f"'{worst.name}' (fit.csv and diagnostics.png in {folder} show the closest runs). Widen the prior "
+            "ranges, add waves, or question the target"
         )
-    varies = [parse_vary(f"{p.key}={p.low}:{p.high}", base) for p in spec.parameter]
-    candidates = [p.overrides for p in latin_hypercube(base, varies, spec.samples, spec.seed)]
-    populations = _populations(spec)
-    points = [
-        Point(f"c{c}|p{k}", {**candidate, **overrides}, base.with_overrides({**candidate, **overrides}))
-        for c, candidate in enumerate(candidates)
-        for k, overrides in enumerate(populations)
-    ]
-    experiment = Experiment("calibrate", points, spec.replications, spec.seed, {"targets": spec.model_dump()})
-    folder = run_experiment(experiment, out, jobs, scheduler, progress)
-    simulated = _simulated(folder, spec, populations, len(candidates))
-    observed, scale = np.array([t.value for t in spec.target]), np.array([t.uncertainty for t in spec.target])
-    loss = np.nansum(((simulated - observed) / scale) ** 2, axis=1)
-    best = int(np.nanargmin(loss))
-    plausible = loss <= loss[best] + _chi2_95(len(varies))
-
-    parameters = pd.DataFrame([_parameter_row(v, candidates, best, plausible) for v in varies])
-    fit = pd.DataFrame([_fit_row(t, simulated[best, i]) for i, t in enumerate(spec.target)])
-    fit.to_csv(folder / "fit.csv", index=False)
-    parameters.to_csv(folder / "parameters.csv", index=False)
-    figure(varies, candidates, loss, best, plausible).savefig(folder / "calibration.png", dpi=100)
-    members = pd.DataFrame([{**candidates[i], "loss": loss[i]} for i in np.flatnonzero(plausible)])
-    members["weight"] = 1 / len(members)
-    for target in (folder / "plausible.csv", Path(path).parent / "plausible.csv"):
-        members.to_csv(target, index=False)  # the ensemble for compare --ensemble, also beside the targets
-    parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
-    (folder / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, candidates[best], folder))
-    return ExperimentResult(parameters, folder, {"fit": fit})
+    ensemble = ensemble_of(varies, values, weights, spec.ensemble_size, spec.seed)
+    most_likely = values[int(np.argmax(weights))]
+    best = {v.key: int(round(x)) if v.integer else float(x) for v, x in zip(varies, most_likely)}
+    write_ensemble(path, spec, scenario_path, ensemble, best, folder)
+    return ExperimentResult(tables["parameters"], folder, {"fit": tables["fit"], "plausible": ensemble})
 
 
-def _simulated(folder: Path, spec: Targets, populations: list[dict[str, Any]], candidates: int) -> np.ndarray:
-    """Mean over replications of each target's indicator, per candidate (rows) and target (columns)."""
-    means = read_experiment(folder, ("indicators",))["indicators"].groupby("point")[list(INDICATORS)].mean()
-    population = [populations.index(t.overrides) for t in spec.target]
-    return np.array(
-        [
-            [means.loc[c * len(populations) + population[i], t.indicator] for i, t in enumerate(spec.target)]
-            for c in range(candidates)
-        ]
+def free_parameters(path: str | Path, spec: Targets, base: Scenario) -> list[Vary]:
+    """The free parameters as design ranges; a lever or a fixed rule cannot be fitted."""
+    chosen = [f"{p.key} (role {parameter_role(p.key)})" for p in spec.parameter if parameter_role(p.key) in ("lever", "fixed")]
+    if chosen:
+        raise DesignError(
+            f"{path}: {', '.join(chosen)}: a policy lever is chosen and a fixed rule is the model's structure, not "
+            "fitted (docs/parameters.md); calibrate behaviour or context parameters"
+        )
+    return [parse_vary(f"{p.key}={p.low}:{p.high}", base) for p in spec.parameter]
+
+
+def calibration_folder(out: str | Path | None) -> Path:
+    """The calibration's folder: new, empty, or a calibration to resume (holding ``wave1/``)."""
+    folder = Path("runs") / f"calibrate-{pd.Timestamp.now():%Y%m%d-%H%M%S-%f}" if out is None else Path(out)
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "wave1" / FILE).exists():
+        raise OutputError(f"--out {folder}: exists and holds no calibration to resume; choose a new folder")
+    make_folder(folder)
+    return folder
+
+
+def next_wave(
+    spec: Targets, history: History, wave: int, observed: np.ndarray, uncertainty: np.ndarray
+) -> tuple[np.ndarray | None, float]:
+    """The unit-cube rows of wave ``wave`` and the share of the screened sets not ruled out
+    (1 for the first wave, the whole prior box); None when the emulators rule out every set."""
+    from scipy.stats import qmc  # imported here: slow to import
+
+    if wave == 1:
+        return qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng(spec.seed)).random(spec.samples), 1.0
+    screen = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng([spec.seed, wave])).random(spec.screen)
+    kept = not_ruled_out(emulators_of(history), screen, observed, uncertainty, spec.cutoff)
+    if not kept.any():
+        return None, 0.0
+    return screen[kept][: spec.samples], float(kept.mean())
+
+
+def emulators_of(history: History) -> list[Emulator]:
+    x, _, mean, _ = history.arrays()
+    return [fit(x, mean[:, t]) for t in range(mean.shape[1])]
+
+
+def not_ruled_out(emulators: list[Emulator], x: np.ndarray, observed: np.ndarray, uncertainty: np.ndarray, cutoff: float) -> np.ndarray:
+    return implausibility(emulators, x, observed, uncertainty).max(axis=1) <= cutoff
+
+
+def run_wave(
+    spec: Targets,
+    base: Scenario,
+    varies: list[Vary],
+    unit: np.ndarray,
+    wave: int,
+    folder: Path,
+    jobs: int | None,
+    scheduler: str | None,
+    progress: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run one wave's parameter sets on every target population (with twins for effect targets);
+    return per set and target the mean over replications and the variance of that mean."""
+    candidates = [p.overrides for p in from_unit_cube(base, varies, unit)]
+    groups = populations(spec)
+    evaluated = {groups.index(t.overrides) for t in spec.target if t.effect is not None}
+    points, twins = [], []
+    for c, candidate in enumerate(candidates):
+        for k, overrides in enumerate(groups):
+            scenario = base.with_overrides({**candidate, **overrides})
+            points.append(Point(f"w{wave}c{c}|p{k}", {**candidate, **overrides}, scenario))
+            twins.append(twin_of(scenario) if k in evaluated else None)
+    details = {"targets": spec.model_dump(), "wave": wave}
+    experiment = Experiment("calibrate", points, spec.replications, spec.seed, details, twins if evaluated else None)
+    store = run_experiment(experiment, folder / f"wave{wave}", jobs, scheduler, progress)
+    tables = read_experiment(store, ("indicators", "monthly", "evaluation"))
+    by_point = {name: dict(iter(frame.groupby("point"))) for name, frame in tables.items()}
+    mean = np.full((len(candidates), len(spec.target)), np.nan)
+    variance = np.full_like(mean, np.nan)
+    for c in range(len(candidates)):
+        for t, target in enumerate(spec.target):
+            p = c * len(groups) + groups.index(target.overrides)
+            rows = {name: frames.get(p, tables[name].iloc[:0]) for name, frames in by_point.items()}
+            values = measured(target, points[p].scenario, rows).dropna().to_numpy(float)
+            if values.size:
+                mean[c, t] = values.mean()
+                variance[c, t] = values.var(ddof=1) / values.size if values.size > 1 else 0.0
+    return mean, variance
+
+
+def importance_weights(
+    spec: Targets, history: History, screens: list[float], distance: np.ndarray, plausible: np.ndarray
+) -> np.ndarray:
+    """Weights of the run sets (0 for the implausible): Gaussian likelihood over the density of
+    the waves' mixture they were drawn from (see the module), normalised to sum to 1."""
+    x, waves, _, _ = history.arrays()
+    observed = np.array([t.value for t in spec.target])
+    uncertainty = np.array([t.uncertainty for t in spec.target])
+    density = np.zeros(len(x))
+    for wave, volume in enumerate(screens, start=1):
+        inside = np.ones(len(x), bool)
+        if wave > 1:
+            inside = not_ruled_out(emulators_of(_before(history, wave)), x, observed, uncertainty, spec.cutoff)
+        density += (waves == wave).mean() * inside / volume
+    log_likelihood = -0.5 * np.nansum(distance**2, axis=1)
+    if not plausible.any():
+        return np.zeros(len(x))
+    weights = np.where(plausible, np.exp(log_likelihood - log_likelihood[plausible].max()) / density, 0.0)
+    return weights / weights.sum()
+
+
+def _before(history: History, wave: int) -> History:
+    """The runs of the waves before ``wave``."""
+    keep = [i for i, w in enumerate(history.wave) if w < wave]
+    return History(
+        [history.unit[i] for i in keep], [history.wave[i] for i in keep], [history.mean[i] for i in keep], [history.variance[i] for i in keep]
     )
 
 
-def _chi2_95(degrees: int) -> float:
-    from scipy.stats import chi2  # imported here: slow to import
+def values_of(varies: list[Vary], unit: np.ndarray) -> np.ndarray:
+    """Parameter values (as run: integers rounded) of unit-cube rows."""
+    lows, highs = np.array([v.low for v in varies], float), np.array([v.high for v in varies], float)
+    values = lows + unit * (highs - lows)
+    for j, v in enumerate(varies):
+        if v.integer:
+            values[:, j] = np.round(values[:, j])
+    return values
 
-    return float(chi2.ppf(0.95, degrees))
+
+def ensemble_of(varies: list[Vary], values: np.ndarray, weights: np.ndarray, size: int, seed: int) -> pd.DataFrame:
+    """The plausible sets with their weights; beyond ``size`` of them, a systematic resample by
+    weight (sets drawn more than once keep one row with the summed weight)."""
+    keys = [v.key for v in varies]
+    chosen = np.flatnonzero(weights > 0)
+    if len(chosen) > size:
+        positions = (np.random.default_rng(seed).random() + np.arange(size)) / size
+        drawn = np.searchsorted(np.cumsum(weights), positions, side="right").clip(max=len(weights) - 1)
+        chosen, counts = np.unique(drawn, return_counts=True)
+        member_weights = counts / size
+    else:
+        member_weights = weights[chosen] / weights[chosen].sum()
+    frame = pd.DataFrame(values[chosen], columns=keys)
+    for j, v in enumerate(varies):
+        if v.integer:
+            frame[v.key] = frame[v.key].astype(int)
+    frame["weight"] = member_weights
+    return frame.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _parameter_row(vary: Any, candidates: list[dict[str, Any]], best: int, plausible: np.ndarray) -> dict[str, Any]:
-    values = [c[vary.key] for c, ok in zip(candidates, plausible) if ok]
-    return {
-        "parameter": vary.key,
-        "fitted": candidates[best][vary.key],
-        "plausible_low": min(values),
-        "plausible_high": max(values),
-        "low": vary.low,
-        "high": vary.high,
+def write_tables(
+    spec: Targets,
+    varies: list[Vary],
+    values: np.ndarray,
+    waves: np.ndarray,
+    mean: np.ndarray,
+    distance: np.ndarray,
+    plausible: np.ndarray,
+    weights: np.ndarray,
+    emulators: list[Emulator],
+    screens: list[float],
+    folder: Path,
+) -> dict[str, pd.DataFrame]:
+    """Write runs.csv, fit.csv, parameters.csv, identification.csv and waves.csv; return them."""
+    names = [t.name for t in spec.target]
+    runs = pd.DataFrame(values, columns=[v.key for v in varies]).assign(wave=waves)
+    runs = pd.concat([runs, pd.DataFrame(mean, columns=names)], axis=1)
+    runs = runs.assign(implausibility=np.nanmax(np.nan_to_num(distance, nan=np.inf), axis=1), plausible=plausible, weight=weights)
+    effects = main_effects(emulators, len(varies), np.array([t.uncertainty for t in spec.target]))
+    identification = pd.DataFrame(effects, index=[v.key for v in varies], columns=names).rename_axis("parameter")
+    tables = {
+        "runs": runs,
+        "fit": fit_table(spec, mean, distance, plausible, weights),
+        "parameters": parameter_table(spec, varies, values, weights, effects),
+        "identification": identification.reset_index(),
+        "waves": pd.DataFrame(
+            {
+                "wave": range(1, len(screens) + 1),
+                "runs": [int((waves == w).sum()) for w in range(1, len(screens) + 1)],
+                "not_ruled_out_share": screens,
+                "plausible": [int((plausible & (waves == w)).sum()) for w in range(1, len(screens) + 1)],
+            }
+        ),
     }
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+    return tables
 
 
-def _fit_row(target: Target, simulated: float) -> dict[str, Any]:
-    return {
-        "target": target.name,
-        "indicator": target.indicator,
-        "observed": target.value,
-        "uncertainty": target.uncertainty,
-        "simulated": simulated,
-        "error": simulated - target.value,
-        "z": (simulated - target.value) / target.uncertainty,
-        "source": target.source,
-    }
+def fit_table(spec: Targets, mean: np.ndarray, distance: np.ndarray, plausible: np.ndarray, weights: np.ndarray) -> pd.DataFrame:
+    """Per target: observed and uncertainty; simulated at the most likely set, over the plausible
+    sets (weighted mean, lowest, highest) and the closest any run came (in sd)."""
+    best = int(np.argmax(weights)) if plausible.any() else int(np.nanargmin(np.nanmax(distance, axis=1)))
+    rows = []
+    for t, target in enumerate(spec.target):
+        inside = mean[plausible, t]
+        rows.append(
+            {
+                "target": target.name,
+                "measure": target.indicator or target.series or f"effect {target.effect.since} {target.effect.horizon}"
+                + (f" - {target.effect.minus}" if target.effect.minus is not None else ""),  # type: ignore[union-attr]
+                "window": " to ".join(target.window) if target.window else "",
+                "observed": target.value,
+                "uncertainty": target.uncertainty,
+                "simulated": mean[best, t],
+                "z": (mean[best, t] - target.value) / target.uncertainty,
+                "plausible_mean": float(np.sum(weights[plausible] * inside)) if plausible.any() else np.nan,
+                "plausible_low": float(inside.min()) if inside.size else np.nan,
+                "plausible_high": float(inside.max()) if inside.size else np.nan,
+                "closest_sd": float(np.nanmin(distance[:, t])),
+                "source": target.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def parameter_table(spec: Targets, varies: list[Vary], values: np.ndarray, weights: np.ndarray, effects: np.ndarray) -> pd.DataFrame:
+    """Per parameter: prior range and reason, the most likely value, the plausible sets' weighted
+    mean, sd and 5-95% range, the sd against the prior's, and the target that moves it most."""
+    rows = []
+    names = [t.name for t in spec.target]
+    some = weights.sum() > 0
+    for j, (v, free) in enumerate(zip(varies, spec.parameter)):
+        x = values[:, j]
+        prior_sd = (v.high - v.low) / np.sqrt(12)
+        mean = float(np.sum(weights * x)) if some else np.nan
+        sd = float(np.sqrt(np.sum(weights * (x - mean) ** 2))) if some else np.nan
+        rows.append(
+            {
+                "parameter": v.key,
+                "low": v.low,
+                "high": v.high,
+                "fitted": x[int(np.argmax(weights))] if some else np.nan,
+                "mean": mean,
+                "sd": sd,
+                "q05": _weighted_quantile(x, weights, 0.05) if some else np.nan,
+                "q95": _weighted_quantile(x, weights, 0.95) if some else np.nan,
+                "sd_ratio": sd / prior_sd if some else np.nan,
+                "identified": bool(some and sd / prior_sd <= IDENTIFIED),
+                "moved_most_by": names[int(np.argmax(effects[j]))],
+                "reason": free.reason,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _weighted_quantile(x: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(x)
+    cumulative = np.cumsum(weights[order])
+    return float(x[order][np.searchsorted(cumulative, q * cumulative[-1])])
+
+
+def write_ensemble(path: str | Path, spec: Targets, scenario_path: Path, ensemble: pd.DataFrame, best: dict[str, Any], folder: Path) -> None:
+    """plausible.csv and calibrated.toml in the calibration folder and beside the targets file."""
+    parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
+    for where in (folder, Path(path).parent):
+        ensemble.to_csv(where / "plausible.csv", index=False)
+        (where / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, best, where))
 
 
 def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, Any], folder: Path) -> str:
@@ -220,7 +395,7 @@ def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, A
     data: dict[str, Any] = {
         "extends": Path(os.path.relpath(scenario_path.resolve(), folder.resolve())).as_posix(),
         "name": f"{base.name}_calibrated",
-        "description": f"{base.name} with parameters calibrated in {folder.name}",
+        "description": f"{base.name} with the most likely parameter set of the calibration (calibration/plausible.csv)",
     }
     for key, value in fitted.items():  # only the fitted values: the calibration's own overrides were for speed
         node = data
@@ -230,27 +405,3 @@ def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, A
         node[last] = value
     return tomli_w.dumps(data)
 
-
-def figure(varies: list, candidates: list[dict[str, Any]], loss: np.ndarray, best: int, plausible: np.ndarray) -> Figure:
-    """Loss of every candidate against each free parameter; the fit and the plausible set marked."""
-    fig = Figure(figsize=(4.5 * len(varies), 4), layout="constrained")
-    axes = fig.subplots(1, len(varies), squeeze=False)[0]
-    for ax, v in zip(axes, varies):
-        x = np.array([c[v.key] for c in candidates])
-        ax.scatter(x[~plausible], loss[~plausible], color="#999999", s=18, label="candidates")
-        ax.scatter(x[plausible], loss[plausible], color="#0072b2", s=24, label="plausible (95%)")
-        ax.scatter([x[best]], [loss[best]], color="#d55e00", s=80, marker="*", label="fit")
-        ax.set(xlabel=v.key, ylabel="loss (sum of squared z-scores)", yscale="log", title=v.key)
-        ax.grid(alpha=0.3)
-    axes[0].legend(frameon=False)
-    fig.suptitle("Calibration: loss of each candidate parameter set")
-    return fig
-
-
-def _populations(spec: Targets) -> list[dict[str, Any]]:
-    """The distinct populations the targets are about (each a set of overrides)."""
-    populations: list[dict[str, Any]] = []
-    for target in spec.target:
-        if target.overrides not in populations:
-            populations.append(target.overrides)
-    return populations

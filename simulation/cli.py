@@ -240,10 +240,17 @@ def run_command(args: argparse.Namespace) -> int:
 
 def calibrate_command(args: argparse.Namespace) -> int:
     result = calibrate(args.targets, args.jobs, args.scheduler, args.out, progress=True)
-    print(result.extra["fit"].drop(columns=["source"]).to_string(index=False, float_format=readable))
+    fit = result.extra["fit"][["target", "observed", "uncertainty", "simulated", "z", "plausible_low", "plausible_high"]]
+    print(fit.to_string(index=False, float_format=readable))
     print()
-    print(result.table.to_string(index=False, float_format=readable))
-    print(f"\nResults in {result.folder} (fit.csv, parameters.csv, calibration.png, calibrated.toml)")
+    shown = ["parameter", "low", "high", "fitted", "mean", "sd_ratio", "identified", "moved_most_by"]
+    print(result.table[shown].to_string(index=False, float_format=readable))
+    members = len(result.extra["plausible"])
+    print(
+        f"\nResults in {result.folder}: diagnostics.png, fit.csv, parameters.csv, identification.csv, runs.csv, "
+        f"waves.csv;\nthe ensemble ({members} parameter sets with weights) in plausible.csv and the most likely set "
+        f"as a scenario in calibrated.toml, there and beside {args.targets}."
+    )
     return 0
 
 

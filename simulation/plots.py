@@ -511,3 +511,60 @@ def sensitivity_bars(table: pd.DataFrame, indicator: str) -> Figure:
     ax.legend(frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def calibration_diagnostics(
+    parameters: pd.DataFrame, targets: pd.DataFrame, runs: pd.DataFrame, identification: pd.DataFrame
+) -> Figure:
+    """What a calibration identified, in three parts.
+
+    Top: how far each parameter moves each target across its prior range, in target
+    uncertainties (the emulators' main effects): a row without a cell above 1 is a parameter
+    no target can pin down. Middle: each parameter's prior range (the axis) against the
+    plausible sets' weighted distribution (blue) and all runs (grey). Bottom: each target,
+    observed with +-2 uncertainties (band), against every run (grey) and the plausible (blue).
+    ``parameters`` and ``targets`` are parameters.csv and fit.csv; ``runs`` is runs.csv.
+    """
+    keys, names = list(parameters["parameter"]), list(targets["target"])
+    columns = 4
+    rows = -(-len(keys) // columns) + -(-len(names) // columns)
+    fig = Figure(figsize=(4.2 * columns, 3.2 * rows + 0.45 * len(keys) + 1.5), layout="constrained")
+    top, middle, bottom = fig.subfigures(3, 1, height_ratios=[0.45 * len(keys) + 1.5, 3.2 * -(-len(keys) // columns), 3.2 * -(-len(names) // columns)])
+    ax = top.subplots()
+    matrix = identification.set_index("parameter").loc[keys, names].to_numpy(float)
+    image = ax.imshow(np.minimum(matrix, 5), cmap="Blues", vmin=0, vmax=5, aspect="auto")
+    for (i, j), value in np.ndenumerate(matrix):
+        ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color="white" if value > 3 else "black")
+    ax.set_xticks(range(len(names)), [plain(n)[:28] for n in names], rotation=30, ha="right", fontsize=7)
+    ax.set_yticks(range(len(keys)), keys, fontsize=7)
+    top.colorbar(image, ax=ax, label="change across the prior range / target uncertainty")
+    ax.set_title("What each target can identify (above 1: it tells the parameter's values apart)")
+    plausible = runs["plausible"].to_numpy(bool)
+    weights = runs["weight"].to_numpy(float)
+    for ax, row in zip(middle.subplots(-(-len(keys) // columns), columns, squeeze=False).flat, parameters.itertuples()):
+        x = runs[row.parameter].to_numpy(float)
+        bins = np.linspace(row.low, row.high, 16)
+        ax.hist(x, bins=bins, density=True, color="#bbbbbb", label="all runs")
+        if plausible.any():
+            ax.hist(x[plausible], bins=bins, weights=weights[plausible], density=True, color="#0072b2", alpha=0.7, label="plausible")
+        status = "identified" if row.identified else "not identified"
+        ax.set_title(f"{row.parameter}\nsd {row.sd_ratio:.2f} of prior: {status}", fontsize=8)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=7)
+    for ax in middle.axes[len(keys):]:
+        ax.set_visible(False)
+    middle.axes[0].legend(frameon=False, fontsize=7)
+    for ax, row in zip(bottom.subplots(-(-len(names) // columns), columns, squeeze=False).flat, targets.itertuples()):
+        y = runs[row.target].to_numpy(float)
+        ax.axhspan(row.observed - 2 * row.uncertainty, row.observed + 2 * row.uncertainty, color="#e69f00", alpha=0.25)
+        ax.axhline(row.observed, color="#e69f00", linewidth=2, label="observed +-2 uncertainties")
+        order = np.arange(len(y))
+        ax.scatter(order[~plausible], y[~plausible], s=6, color="#999999", label="runs")
+        ax.scatter(order[plausible], y[plausible], s=10, color="#0072b2", label="plausible")
+        ax.set_title(plain(row.target)[:45], fontsize=8)
+        ax.set_xlabel("run (waves in order)", fontsize=7)
+        ax.tick_params(labelsize=7)
+    for ax in bottom.axes[len(names):]:
+        ax.set_visible(False)
+    bottom.axes[0].legend(frameon=False, fontsize=7)
+    return fig

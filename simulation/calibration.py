@@ -137,8 +137,8 @@ def free_parameters(path: str | Path, spec: Targets, base: Scenario) -> list[Var
     chosen = [f"{p.key} (role {parameter_role(p.key)})" for p in spec.parameter if parameter_role(p.key) in ("lever", "fixed")]
     if chosen:
         raise DesignError(
-            f"{path}: {', '.join(chosen)}: a policy lever is chosen and a fixed rule is the model's structure, not "
-            "fitted (docs/parameters.md); calibrate behaviour or context parameters"
+            f"{path}: {', '.join(chosen)}: a policy lever is chosen, not fitted, and a fixed rule is the model's "
+            "structure (docs/parameters.md); calibrate behaviour or context parameters"
         )
     return [parse_vary(f"{p.key}={p.low}:{p.high}", base) for p in spec.parameter]
 

@@ -1,10 +1,12 @@
-"""Calibration: a fit that recovers a known parameter, its outputs, resuming, bad files."""
+"""Calibration: history matching recovers a known parameter; the emulator, the measures, the
+weights; outputs, resuming, bad files."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,6 +19,8 @@ from .conftest import SCENARIOS
 TARGETS = """
 scenario = "{scenario}"
 samples = 8
+waves = 2
+screen = 500
 replications = 2
 seed = 3
 
@@ -41,6 +45,7 @@ source = "made by this test from a known parameter"
 key = "people.search_rate_lde"
 low = 0.005
 high = 0.05
+reason = "the range this test searches"
 """
 
 
@@ -65,17 +70,24 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
 
     result = calibrate(targets, jobs=1, out=tmp_path / "cal")
     table = result.table
-    assert result.extra["fit"].equals(pd.read_csv(tmp_path / "cal" / "fit.csv"))
-    row = table.set_index("parameter").loc["people.search_rate_lde"]
-    assert row["plausible_low"] <= truth <= row["plausible_high"]
-    assert abs(row["fitted"] - truth) < 0.015  # within the spacing of 8 candidates over [0.005, 0.05]
     folder = tmp_path / "cal"
-    fit = pd.read_csv(folder / "fit.csv")
-    assert abs(fit["z"].iloc[0]) < 3
+    written = pd.read_csv(folder / "fit.csv", keep_default_na=False)  # an undated target has an empty window
+    pd.testing.assert_frame_equal(result.extra["fit"], written, check_dtype=False)
+    row = table.set_index("parameter").loc["people.search_rate_lde"]
+    runs = pd.read_csv(folder / "runs.csv")
+    inside = runs.loc[runs["plausible"], "people.search_rate_lde"]
+    assert inside.min() <= truth <= inside.max()  # the truth is not ruled out
+    assert row["identified"] and row["sd_ratio"] < 0.5  # the transition rate pins the search rate down
+    assert abs(row["fitted"] - truth) < 0.01
+    waves = pd.read_csv(folder / "waves.csv")
+    assert list(waves["runs"]) == [8, 8] and waves["not_ruled_out_share"].iloc[1] < 0.5  # wave 2 searches where it matters
+    assert runs.loc[runs["wave"] == 2, "plausible"].mean() > runs.loc[runs["wave"] == 1, "plausible"].mean()
+    assert runs["weight"].sum() == pytest.approx(1) and (runs.loc[~runs["plausible"], "weight"] == 0).all()
+    assert abs(pd.read_csv(folder / "fit.csv")["z"].iloc[0]) < 3
     plausible = pd.read_csv(folder / "plausible.csv")  # the ensemble, also beside the targets file
     assert plausible.equals(pd.read_csv(targets.parent / "plausible.csv")) and plausible["weight"].sum() == pytest.approx(1)
-    assert plausible["people.search_rate_lde"].between(row["plausible_low"], row["plausible_high"]).all()
-    assert (folder / "calibration.png").read_bytes()[:4] == b"\x89PNG"
+    assert plausible["people.search_rate_lde"].between(inside.min(), inside.max()).all()
+    assert (folder / "diagnostics.png").read_bytes()[:4] == b"\x89PNG"
     extends = tomllib.loads((folder / "calibrated.toml").read_text())["extends"]
     assert not Path(extends).is_absolute()  # portable: relative to the calibration folder
     calibrated = Scenario.load(folder / "calibrated.toml")
@@ -103,7 +115,8 @@ def test_calibrate_from_the_command_line_extends_the_named_scenario(tmp_path: Pa
     import sys
 
     targets = tmp_path / "targets.toml"
-    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("samples = 8", "samples = 3")
+    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("waves = 2", "waves = 1")
+    text = text.replace("samples = 8", "samples = 3").replace("uncertainty = 0.01", "uncertainty = 0.2")
     targets.write_text(text.replace("seed = 3", f'seed = 3\ncalibrated_extends = "{SCENARIOS / "baseline.toml"}"'))
     done = subprocess.run(
         [sys.executable, "-m", "simulation", "calibrate", str(targets), "--jobs", "1", "--out", str(tmp_path / "cal")],
@@ -112,7 +125,7 @@ def test_calibrate_from_the_command_line_extends_the_named_scenario(tmp_path: Pa
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert "people.search_rate_lde" in done.stdout and "transition rate" in done.stdout
+    assert "people.search_rate_lde" in done.stdout and "transition rate" in done.stdout and "plausible.csv" in done.stdout
     calibrated = Scenario.load(tmp_path / "cal" / "calibrated.toml")
     assert calibrated.policy.max_lde_months == 60  # the baseline rules, with the fitted behaviour
 
@@ -127,3 +140,76 @@ def test_an_override_in_a_targets_file_is_blamed_on_the_targets_file(tmp_path: P
     target.write_text(text.replace('source = "made', 'overrides = { "policy.aftercare_months" = -1 }\nsource = "made'))
     with pytest.raises(ScenarioError, match=r"target.toml: target 'transition rate': overrides: policy.aftercare_months = -1"):
         calibrate(target, out=tmp_path / "never")
+
+
+def test_the_emulator_learns_a_noisy_quadratic_and_rules_out_only_what_is_far():
+    from simulation.emulator import fit, implausibility, main_effects
+
+    rng = np.random.default_rng(0)
+    x = rng.random((60, 2))
+    truth = lambda u: 1 + 2 * u[:, 0] - 3 * u[:, 0] ** 2 + 0.0 * u[:, 1]  # noqa: E731 - the second parameter does nothing
+    noise = 0.05
+    emulator = fit(x, truth(x) + rng.normal(0, noise, len(x)))
+    grid = rng.random((200, 2))
+    mean, variance = emulator.predict(grid)
+    assert np.abs(mean - truth(grid)).max() < 4 * noise  # within a few noise sd everywhere
+    assert np.sqrt(variance).mean() == pytest.approx(noise, rel=0.4)  # the residual variance is the noise's
+    observed = truth(np.array([[0.3, 0.5]]))
+    far = implausibility([emulator], grid, observed, np.array([0.02]))[:, 0]
+    near = np.abs(truth(grid) - observed[0]) < 0.02
+    assert (far[near] < 3).all() and (far[np.abs(truth(grid) - observed[0]) > 0.5] > 3).all()
+    effects = main_effects([emulator], 2, np.array([0.1]))[:, 0]
+    assert effects[0] > 5 and effects[1] < 1  # the first parameter moves the output by ~0.75, the second not at all
+
+
+def test_series_and_effect_targets_measure_what_they_say(small: Scenario):
+    from simulation.evaluation import evaluate_replication, twin_of
+    from simulation.targets import Effect, Target, effect_of, measured
+
+    world = small.with_overrides({"months": 36})
+    metrics = run(world, seed=5, replications=1).metrics
+    target = Target(name="t", series="transition_rate", window=(world.date(13), world.date(24)), value=0.1, uncertainty=0.1, source="s")
+    year = metrics[metrics["month"].between(13, 24)]
+    monthly = metrics.assign(replication=0)
+    value = measured(target, world, {"monthly": monthly})
+    assert value.loc[0] == pytest.approx(12 * year["flow_lde_to_nec"].sum() / year["lde"].sum())
+    workforce = target.model_copy(update={"series": "lde_workforce"})
+    assert measured(workforce, world, {"monthly": monthly}).loc[0] == pytest.approx(year["lde"].mean())
+
+    _, table, _ = evaluate_replication(world, twin_of(world), 5, 0)
+    rows = table.assign(replication=0)
+    at = table.set_index(["outcome", "since", "horizon_months", "subgroup"])
+    effect = lambda h: at.loc[("in_regular_job", "entry", h, "all")]  # noqa: E731
+    growth = effect_of(Effect(since="entry", horizon=24, minus=12), rows).loc[0]
+    expected = 100 * ((effect(24)["treated"] - effect(24)["counterfactual"]) - (effect(12)["treated"] - effect(12)["counterfactual"]))
+    assert growth == pytest.approx(expected)
+
+
+def test_a_target_is_measured_one_way_and_a_window_lies_inside_the_run(tmp_path: Path):
+    from simulation.targets import Target
+
+    with pytest.raises(ValueError, match="exactly one of indicator, series"):
+        Target(name="t", indicator="dumping_share", series="transition_rate", value=0, uncertainty=1, source="s")
+    with pytest.raises(ValueError, match="needs a window"):
+        Target(name="t", series="transition_rate", value=0, uncertainty=1, source="s")
+    with pytest.raises(ValueError, match="every 3 months"):
+        Target(name="t", effect={"since": "exit", "horizon": 13}, value=0, uncertainty=1, source="s")
+    bad = tmp_path / "bad.toml"
+    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1)
+    bad.write_text(text.replace('indicator = "transition_rate_annual"', 'series = "transition_rate"\nwindow = ["2030-01", "2030-12"]'))
+    with pytest.raises(ScenarioError, match=r"bad.toml: target 'transition rate': window \['2030-01', '2030-12'\] must lie within the run"):
+        calibrate(bad, out=tmp_path / "never")
+
+
+def test_the_ensemble_keeps_the_weights_or_resamples_them():
+    from simulation.calibration import ensemble_of
+    from simulation.design import Vary
+
+    varies = [Vary("people.search_rate_lde", False, low=0.0, high=1.0), Vary("enterprises.grace_months", True, low=1, high=12)]
+    values = np.column_stack([np.linspace(0, 1, 10), np.arange(1, 11)])
+    weights = np.array([0, 0, 0.1, 0.1, 0.2, 0.6, 0, 0, 0, 0])
+    kept = ensemble_of(varies, values, weights, 30, seed=1)
+    assert len(kept) == 4 and kept["weight"].sum() == pytest.approx(1) and kept["weight"].iloc[0] == pytest.approx(0.6)
+    assert kept["enterprises.grace_months"].dtype.kind == "i"
+    drawn = ensemble_of(varies, values, weights, 10, seed=1)  # a systematic resample of 10: 1, 1, 2, 6 draws
+    assert sorted(np.round(drawn["weight"] * 10).astype(int)) == [1, 1, 2, 6]

@@ -39,3 +39,13 @@ def test_nothing_points_outside_the_repository():
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.suffix in (".py", ".toml", ".md")]
         for file in files:
             assert "FACTS" not in file.read_text(encoding="utf-8"), f"{file} cites FACTS.md, which is not in the repository"
+
+
+def test_the_calibration_page_lists_every_target_and_free_parameter():
+    import tomllib
+
+    spec = tomllib.loads((ROOT / "calibration" / "targets.toml").read_text(encoding="utf-8"))
+    page = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    missing = [t["name"] for t in spec["target"] if t["name"] not in page]
+    missing += [p["key"] for p in spec["parameter"] if f"`{p['key']}`" not in page]
+    assert not missing, f"docs/calibration.md does not list: {missing}"

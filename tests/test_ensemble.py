@@ -77,3 +77,37 @@ def test_compare_with_an_ensemble_runs_every_member_and_marks_robust_differences
     transitions = table.set_index(["scenario", "indicator"]).loc[("small", "transition_rate_annual")]
     assert transitions["param_sd"] > transitions["stoch_sd"]  # a threefold search rate matters more than noise
     assert not table.loc[table["scenario"] == "small", "robust"].any()  # no difference from itself
+
+
+def test_evaluate_over_an_ensemble_pairs_each_member_with_its_own_twin(tmp_path: Path, small: Scenario):
+    from simulation import evaluate
+
+    world = small.with_overrides({"months": 36})
+    one = tmp_path / "one.csv"
+    one.write_text("people.learning_rate_lde\n0.0\n")
+    member = evaluate(world, replications=2, jobs=1, out=tmp_path / "e1", ensemble=one)
+    alone = evaluate(world.with_overrides({"people.learning_rate_lde": 0.0}), replications=2, jobs=1, out=tmp_path / "e0")
+    keys = ["outcome", "since", "horizon_months", "subgroup"]
+    joined = member.table.merge(alone.table, on=keys, suffixes=("", "_alone"))
+    assert len(joined) == len(alone.table)
+    np.testing.assert_allclose(joined["effect"], joined["effect_alone"], equal_nan=True)  # the twin has the member's learning too
+    assert (member.table["param_sd"].fillna(0) == 0).all() and member.table["members"].max() == 1
+
+    two = tmp_path / "two.csv"
+    two.write_text("people.learning_rate_lde,weight\n0.0,1\n0.03,1\n")
+    both = evaluate(world, replications=2, jobs=1, out=tmp_path / "e2", ensemble=two).table.set_index(keys)
+    income = both.loc[("income", "entry", 12, "all")]
+    assert income["robust"] and income["effect"] > 0  # an LDE wage beats a benefit whatever the learning
+    assert {"param_sd", "stoch_sd", "ci_low", "ci_high"} <= set(both.columns)
+
+
+def test_sweep_over_an_ensemble_reports_each_point_as_compare_does(tmp_path: Path):
+    ensemble = tmp_path / "plausible.csv"
+    ensemble.write_text("people.search_rate_lde,weight\n0.01,0.5\n0.03,0.5\n")
+    out = tmp_path / "s"
+    args = ["sweep", str(SCENARIOS / "small.toml"), "--months", "24", "--vary", "policy.aftercare_months=0,12"]
+    assert invoke([*args, "--replications", "2", "--jobs", "1", "--ensemble", str(ensemble), "--out", str(out)]) == 0
+    table = pd.read_csv(out / "sweep.csv")
+    assert len(table) == 2 * len(INDICATORS) and {"policy.aftercare_months", "robust", "param_sd"} <= set(table.columns)
+    first = table[table["policy.aftercare_months"] == 0]
+    assert (first["diff"].fillna(0) == 0).all() and not first["robust"].any() and (table["members"] <= 2).all()

@@ -182,6 +182,7 @@ source = "test"
 key = "people.search_rate_lde"
 low = 0.01
 high = 0.03
+reason = "test"
 """
 
 

@@ -234,7 +234,7 @@ def test_every_parameter_has_a_role_and_sweeps_and_calibration_use_them(small, t
     targets.write_text(
         f'scenario = "{SCENARIOS / "small.toml"}"\nsamples = 2\nreplications = 1\n'
         '[[target]]\nname = "t"\nindicator = "transition_rate_annual"\nvalue = 0.1\nuncertainty = 0.02\nsource = "test"\n'
-        '[[parameter]]\nkey = "policy.aftercare_months"\nlow = 0\nhigh = 12\n'
+        '[[parameter]]\nkey = "policy.aftercare_months"\nlow = 0\nhigh = 12\nreason = "test"\n'
     )
     with pytest.raises(DesignError, match="a policy lever is chosen, not fitted"):
         calibrate(targets, jobs=1, out=tmp_path / "cal")

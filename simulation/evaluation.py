@@ -42,10 +42,11 @@ from .submodels.public_finances import LEVEL_NAMES, LEVELS
 if TYPE_CHECKING:
     from .model import LabourMarketModel
 
-#: Months after entry (and after exit) at which outcomes are compared: every quarter to 5 years.
-HORIZONS = tuple(range(0, 61, 3))
+#: Months after entry (and after exit) at which outcomes are compared: every quarter to 8 years
+#: (past the 5 or 6 years of a trajectory, to see what is left after it).
+HORIZONS = tuple(range(0, 97, 3))
 #: The horizons an evaluation reports first (all are in evaluation.csv).
-HEADLINE_HORIZONS = (6, 12, 24, 36, 60)
+HEADLINE_HORIZONS = (6, 12, 24, 36, 60, 84)
 OUTCOMES = ("in_regular_job", "on_unemployment_benefit", "on_social_assistance", "income")
 SINCE = ("entry", "exit")
 #: Employability at entry: band name -> (from, to).
@@ -154,9 +155,12 @@ def outcome_values(status: pd.Series, scenario: Scenario) -> dict[str, np.ndarra
     }
 
 
-def subgroups(participants: pd.DataFrame) -> dict[str, pd.Index]:
-    """The participants of each subgroup: all, age band, education, employability at entry, size class."""
-    groups = {"all": participants.index}
+def subgroups(participants: pd.DataFrame, months: int) -> dict[str, pd.Index]:
+    """The participants of each subgroup: all; those followed the full 8 years after entry (entered
+    at least :data:`HORIZONS`[-1] months before the end of a ``months``-month run: the same people at
+    every horizon since entry, so the curve's shape is not a change of who is measured); age band,
+    education, employability at entry, size class."""
+    groups = {"all": participants.index, "followed_8_years": participants.index[participants["month"] <= months - HORIZONS[-1]]}
     for name, (low, high) in AGE_BANDS.items():
         groups[f"age_{name}"] = participants.index[(participants["age"] >= low) & (participants["age"] < high)]
     for code, name in enumerate(EDUCATION):
@@ -173,7 +177,7 @@ def outcome_table(panel: pd.DataFrame, participants: pd.DataFrame, scenario: Sce
     """Per outcome, anchor, horizon and subgroup: mean outcome treated and counterfactual, and n."""
     treated, counter = outcome_values(panel["treated"], scenario), outcome_values(panel["counterfactual"], scenario)
     rows = []
-    for subgroup, members in subgroups(participants).items():
+    for subgroup, members in subgroups(participants, scenario.months).items():
         inside = panel["person"].isin(members).to_numpy()
         keys = panel.loc[inside, ["since", "horizon_months"]]
         for outcome in OUTCOMES:

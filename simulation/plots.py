@@ -328,7 +328,16 @@ def effect_curve(evaluation: pd.DataFrame, outcome: str = "in_regular_job", subg
         ax.fill_between(
             rows["horizon_months"], scale * rows["ci_low"], scale * rows["ci_high"], color="#0072b2", alpha=0.2, linewidth=0
         )
-        ax.plot(rows["horizon_months"], scale * rows["effect"], color="#0072b2", linewidth=2, marker="o", markersize=3)
+        ax.plot(rows["horizon_months"], scale * rows["effect"], color="#0072b2", linewidth=2, marker="o", markersize=3, label=subgroup)
+        followed = evaluation[
+            (evaluation["outcome"] == outcome) & (evaluation["subgroup"] == "followed_8_years") & (evaluation["since"] == since)
+        ]
+        if subgroup == "all" and since == "entry" and followed["n"].gt(0).any():
+            ax.plot(
+                followed["horizon_months"], scale * followed["effect"], color="#d55e00", linewidth=1.5, linestyle="--",
+                label="followed 8 years (the same people at every horizon)",
+            )
+            ax.legend(frameon=False, fontsize=8)
         ax.set(title=f"Months since {since} in LDE", xlabel="months", ylabel="percentage points" if shares else "EUR a month")
         ax.grid(alpha=0.3)
     fig.suptitle(f"Effect on {outcome.replace('_', ' ')} ({subgroup}): with LDE minus without, 95% interval")

@@ -39,7 +39,7 @@ PLACEBO = {
 def test_in_a_placebo_world_the_effect_on_regular_work_is_zero_at_every_horizon(tiny: Scenario, tmp_path: Path):
     result = evaluate(tiny.with_overrides(PLACEBO), replications=3, jobs=1, out=tmp_path / "placebo")
     work = result.table[result.table["outcome"] == "in_regular_job"]
-    assert set(work["horizon_months"]) == set(HORIZONS) and work["n"].sum() > 1000
+    assert {h for h in HORIZONS if h <= 60} <= set(work["horizon_months"]) <= set(HORIZONS) and work["n"].sum() > 1000
     assert (work["ci_low"].fillna(0) <= 0).all() and (work["ci_high"].fillna(0) >= 0).all()
     assert (work["effect"].abs() < 1e-12).all()  # with common random numbers it is exactly zero
     effects = result.extra["effects"].set_index("indicator")["mean"]

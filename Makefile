@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast bench docs validation clean
+.PHONY: run test test-fast bench docs validation calibration clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ docs: $(STAMP)
 
 validation: $(STAMP)
 	$(BIN)/python -m simulation.validation docs/figures
+
+calibration: $(RUN_STAMP)
+	$(BIN)/lde-sim calibrate calibration/targets.toml
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

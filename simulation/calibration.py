@@ -110,7 +110,7 @@ def calibrate(
         mean, variance = run_wave(spec, base, varies, unit, wave, folder, jobs, scheduler, progress)
         history.add(wave, unit, mean, variance)
     x, waves, mean, variance = history.arrays()
-    emulators = [fit(x, mean[:, t]) for t in range(len(spec.target))]
+    emulators = emulators_of(x, mean)
     distance = np.abs(mean - observed) / np.sqrt(uncertainty**2 + variance)
     plausible = np.isfinite(distance).all(axis=1) & (np.nan_to_num(distance, nan=np.inf).max(axis=1) <= spec.cutoff)
     weights = importance_weights(spec, history, screens, distance, plausible)
@@ -162,18 +162,21 @@ def next_wave(
     if wave == 1:
         return qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng(spec.seed)).random(spec.samples), 1.0
     screen = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng([spec.seed, wave])).random(spec.screen)
-    kept = not_ruled_out(emulators_of(history), screen, observed, uncertainty, spec.cutoff)
+    x, _, mean, _ = history.arrays()
+    kept = not_ruled_out(emulators_of(x, mean), screen, observed, uncertainty, spec.cutoff)
     if not kept.any():
         return None, 0.0
     return screen[kept][: spec.samples], float(kept.mean())
 
 
-def emulators_of(history: History) -> list[Emulator]:
-    x, _, mean, _ = history.arrays()
+def emulators_of(x: np.ndarray, mean: np.ndarray) -> list[Emulator]:
+    """One emulator per target (column of ``mean``), fitted on the runs at ``x`` (unit cube)."""
     return [fit(x, mean[:, t]) for t in range(mean.shape[1])]
 
 
-def not_ruled_out(emulators: list[Emulator], x: np.ndarray, observed: np.ndarray, uncertainty: np.ndarray, cutoff: float) -> np.ndarray:
+def not_ruled_out(
+    emulators: list[Emulator], x: np.ndarray, observed: np.ndarray, uncertainty: np.ndarray, cutoff: float
+) -> np.ndarray:
     return implausibility(emulators, x, observed, uncertainty).max(axis=1) <= cutoff
 
 
@@ -222,28 +225,21 @@ def importance_weights(
 ) -> np.ndarray:
     """Weights of the run sets (0 for the implausible): Gaussian likelihood over the density of
     the waves' mixture they were drawn from (see the module), normalised to sum to 1."""
-    x, waves, _, _ = history.arrays()
+    x, waves, mean, _ = history.arrays()
     observed = np.array([t.value for t in spec.target])
     uncertainty = np.array([t.uncertainty for t in spec.target])
     density = np.zeros(len(x))
     for wave, volume in enumerate(screens, start=1):
         inside = np.ones(len(x), bool)
-        if wave > 1:
-            inside = not_ruled_out(emulators_of(_before(history, wave)), x, observed, uncertainty, spec.cutoff)
+        if wave > 1:  # the region wave ``wave`` was drawn from: what the emulators of the waves before kept
+            earlier = waves < wave
+            inside = not_ruled_out(emulators_of(x[earlier], mean[earlier]), x, observed, uncertainty, spec.cutoff)
         density += (waves == wave).mean() * inside / volume
     log_likelihood = -0.5 * np.nansum(distance**2, axis=1)
     if not plausible.any():
         return np.zeros(len(x))
     weights = np.where(plausible, np.exp(log_likelihood - log_likelihood[plausible].max()) / density, 0.0)
     return weights / weights.sum()
-
-
-def _before(history: History, wave: int) -> History:
-    """The runs of the waves before ``wave``."""
-    keep = [i for i, w in enumerate(history.wave) if w < wave]
-    return History(
-        [history.unit[i] for i in keep], [history.wave[i] for i in keep], [history.mean[i] for i in keep], [history.variance[i] for i in keep]
-    )
 
 
 def values_of(varies: list[Vary], unit: np.ndarray) -> np.ndarray:
@@ -269,7 +265,7 @@ def ensemble_of(varies: list[Vary], values: np.ndarray, weights: np.ndarray, siz
     else:
         member_weights = weights[chosen] / weights[chosen].sum()
     frame = pd.DataFrame(values[chosen], columns=keys)
-    for j, v in enumerate(varies):
+    for v in varies:
         if v.integer:
             frame[v.key] = frame[v.key].astype(int)
     frame["weight"] = member_weights
@@ -325,7 +321,9 @@ def fit_table(spec: Targets, mean: np.ndarray, distance: np.ndarray, plausible: 
         rows.append(
             {
                 "target": target.name,
-                "measure": target.indicator or target.series or f"effect {target.effect.since} {target.effect.horizon}"
+                "measure": target.indicator
+                or target.series
+                or f"effect {target.effect.since} {target.effect.horizon}"
                 + (f" - {target.effect.minus}" if target.effect.minus is not None else ""),  # type: ignore[union-attr]
                 "window": " to ".join(target.window) if target.window else "",
                 "observed": target.value,
@@ -342,7 +340,9 @@ def fit_table(spec: Targets, mean: np.ndarray, distance: np.ndarray, plausible: 
     return pd.DataFrame(rows)
 
 
-def parameter_table(spec: Targets, varies: list[Vary], values: np.ndarray, weights: np.ndarray, effects: np.ndarray) -> pd.DataFrame:
+def parameter_table(
+    spec: Targets, varies: list[Vary], values: np.ndarray, weights: np.ndarray, effects: np.ndarray
+) -> pd.DataFrame:
     """Per parameter: prior range and reason, the most likely value, the plausible sets' weighted
     mean, sd and 5-95% range, the sd against the prior's, and the target that moves it most."""
     rows = []
@@ -378,7 +378,9 @@ def _weighted_quantile(x: np.ndarray, weights: np.ndarray, q: float) -> float:
     return float(x[order][np.searchsorted(cumulative, q * cumulative[-1])])
 
 
-def write_ensemble(path: str | Path, spec: Targets, scenario_path: Path, ensemble: pd.DataFrame, best: dict[str, Any], folder: Path) -> None:
+def write_ensemble(
+    path: str | Path, spec: Targets, scenario_path: Path, ensemble: pd.DataFrame, best: dict[str, Any], folder: Path
+) -> None:
     """plausible.csv and calibrated.toml in the calibration folder and beside the targets file."""
     parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
     for where in (folder, Path(path).parent):
@@ -404,4 +406,3 @@ def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, A
             node = node.setdefault(part, {})
         node[last] = value
     return tomli_w.dumps(data)
-

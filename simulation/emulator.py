@@ -72,9 +72,7 @@ def fit(x: np.ndarray, y: np.ndarray) -> Emulator:
     return Emulator(coefficients, inverse, float(residuals @ residuals / freedom), interactions)
 
 
-def implausibility(
-    emulators: list[Emulator], x: np.ndarray, observed: np.ndarray, uncertainty: np.ndarray
-) -> np.ndarray:
+def implausibility(emulators: list[Emulator], x: np.ndarray, observed: np.ndarray, uncertainty: np.ndarray) -> np.ndarray:
     """Implausibility of rows ``x`` (unit cube) for each target (columns)."""
     columns = []
     for emulator, z, u in zip(emulators, observed, uncertainty):

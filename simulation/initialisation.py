@@ -2,11 +2,13 @@
 
 - The structurally unemployed pool: ages, education and employability drawn from the
   scenario's distributions; unemployed (with some benefit months left) or on social
-  assistance; without work for ``world.initial_jobless_months``.
+  assistance; without work for ``world.initial_jobless_months``, with the erosion of
+  employability those months gave them.
 - LDE enterprises: small neighbourhood services and large proximity services with
   lognormal numbers of slots; a cash reserve of a few months of costs.
-- LDE workers: drawn like the pool, placed in slots, with LDE months already used spread
-  evenly over the first five years, and the employability that learning gave them.
+- LDE workers: drawn like the pool (eroded by the joblessness they came from), placed in
+  slots, with LDE months already used spread evenly over the first five years, and the
+  employability that learning gave them.
 - NEC employers: ``employers_per_sector`` per sector, each with its share of the
   vacancy inflow, the sector's hiring bar, and open vacancies at their steady level.
 - Collective maatwerk workers: ``world.maatwerk_workers`` people drawn like the pool,
@@ -72,16 +74,27 @@ def add_jobless(model: LabourMarketModel, rng: np.random.Generator, count: int, 
     drawn = rng.integers(1, limit + 1, size=count)  # drawn either way, so the stream stays the same
     benefit_left = np.where(on_assistance, 0, drawn if limit < NO_LIMIT_MONTHS else limit)
     status = np.where(on_assistance, SOCIAL_ASSISTANCE, UNEMPLOYED).astype(np.int8)
+    profiles = draw_profiles(scenario, rng, count)
+    profiles["employability"] = eroded(scenario, profiles["employability"], jobless_months)
     rows = model.people.add(
         count,
         status=status,
         benefit_left=benefit_left,
         jobless_months=jobless_months,
         months_in_status=jobless_months,
-        **draw_profiles(scenario, rng, count),
+        **profiles,
     )
     schedule_inactivity(model, rows)
     return rows
+
+
+def eroded(scenario: Scenario, employability: np.ndarray, jobless_months: np.ndarray | int) -> np.ndarray:
+    """Employability after ``jobless_months`` of the erosion the model applies every jobless
+    month (ODD 7.3), so that the people of month 0 are as the model's own dynamics would have
+    left them, not fresher than those who will join them."""
+    if not scenario.world.initial_erosion:
+        return employability
+    return employability * (1 - scenario.people.employability_decay) ** np.asarray(jobless_months)
 
 
 def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
@@ -140,6 +153,9 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     enterprise = rng.permutation(seats)[:count]
     tenure = rng.integers(0, min(scenario.policy.lde_limit, 60), size=count)
     profiles = draw_profiles(scenario, rng, count)
+    low, high = scenario.world.initial_jobless_months  # the joblessness they came from, as the pool's
+    came_from = model.streams.generator("initial_joblessness").integers(low, high + 1, size=count)
+    profiles["employability"] = eroded(scenario, profiles["employability"], came_from)
     ceiling = scenario.people.employability_ceiling
     learned = 1 - (1 - scenario.people.learning_rate_lde) ** tenure
     profiles["employability"] = profiles["employability"] + (ceiling - profiles["employability"]) * learned

@@ -328,13 +328,19 @@ def effect_curve(evaluation: pd.DataFrame, outcome: str = "in_regular_job", subg
         ax.fill_between(
             rows["horizon_months"], scale * rows["ci_low"], scale * rows["ci_high"], color="#0072b2", alpha=0.2, linewidth=0
         )
-        ax.plot(rows["horizon_months"], scale * rows["effect"], color="#0072b2", linewidth=2, marker="o", markersize=3, label=subgroup)
+        ax.plot(
+            rows["horizon_months"], scale * rows["effect"], color="#0072b2", linewidth=2, marker="o", markersize=3, label=subgroup
+        )
         followed = evaluation[
             (evaluation["outcome"] == outcome) & (evaluation["subgroup"] == "followed_8_years") & (evaluation["since"] == since)
         ]
         if subgroup == "all" and since == "entry" and followed["n"].gt(0).any():
             ax.plot(
-                followed["horizon_months"], scale * followed["effect"], color="#d55e00", linewidth=1.5, linestyle="--",
+                followed["horizon_months"],
+                scale * followed["effect"],
+                color="#d55e00",
+                linewidth=1.5,
+                linestyle="--",
                 label="followed 8 years (the same people at every horizon)",
             )
             ax.legend(frameon=False, fontsize=8)
@@ -538,7 +544,9 @@ def calibration_diagnostics(
     columns = 4
     rows = -(-len(keys) // columns) + -(-len(names) // columns)
     fig = Figure(figsize=(4.2 * columns, 3.2 * rows + 0.45 * len(keys) + 1.5), layout="constrained")
-    top, middle, bottom = fig.subfigures(3, 1, height_ratios=[0.45 * len(keys) + 1.5, 3.2 * -(-len(keys) // columns), 3.2 * -(-len(names) // columns)])
+    top, middle, bottom = fig.subfigures(
+        3, 1, height_ratios=[0.45 * len(keys) + 1.5, 3.2 * -(-len(keys) // columns), 3.2 * -(-len(names) // columns)]
+    )
     ax = top.subplots()
     matrix = identification.set_index("parameter").loc[keys, names].to_numpy(float)
     image = ax.imshow(np.minimum(matrix, 5), cmap="Blues", vmin=0, vmax=5, aspect="auto")
@@ -555,12 +563,14 @@ def calibration_diagnostics(
         bins = np.linspace(row.low, row.high, 16)
         ax.hist(x, bins=bins, density=True, color="#bbbbbb", label="all runs")
         if plausible.any():
-            ax.hist(x[plausible], bins=bins, weights=weights[plausible], density=True, color="#0072b2", alpha=0.7, label="plausible")
+            ax.hist(
+                x[plausible], bins=bins, weights=weights[plausible], density=True, color="#0072b2", alpha=0.7, label="plausible"
+            )
         status = "identified" if row.identified else "not identified"
         ax.set_title(f"{row.parameter}\nsd {row.sd_ratio:.2f} of prior: {status}", fontsize=8)
         ax.set_yticks([])
         ax.tick_params(labelsize=7)
-    for ax in middle.axes[len(keys):]:
+    for ax in middle.axes[len(keys) :]:
         ax.set_visible(False)
     middle.axes[0].legend(frameon=False, fontsize=7)
     for ax, row in zip(bottom.subplots(-(-len(names) // columns), columns, squeeze=False).flat, targets.itertuples()):
@@ -573,7 +583,7 @@ def calibration_diagnostics(
         ax.set_title(plain(row.target)[:45], fontsize=8)
         ax.set_xlabel("run (waves in order)", fontsize=7)
         ax.tick_params(labelsize=7)
-    for ax in bottom.axes[len(names):]:
+    for ax in bottom.axes[len(names) :]:
         ax.set_visible(False)
     bottom.axes[0].legend(frameon=False, fontsize=7)
     return fig

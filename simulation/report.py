@@ -291,8 +291,8 @@ def experiment_report(folder: Path) -> Report:
     elif kind == "sweep" and result is not None and "robust" in (table := pd.read_csv(result)):
         shown = table[table["indicator"].isin(HEADLINE)].drop(columns=["median", "significant"])
         what.append("Every design point ran with every plausible parameter set (an ensemble).")
-        title = "Headline indicators per design point over the ensemble (difference from the first point; robust: same sign for every set)"
-        report.tables.append((title, _rounded(shown)))
+        title = "Headline indicators per design point over the ensemble"
+        report.tables.append((f"{title} (difference from the first point; robust: same sign for every set)", _rounded(shown)))
     elif kind == "sweep" and result is not None:
         parameters = [c for c in table.columns if c not in ("point", "replications", *INDICATORS)]
         what.append("Parameters varied: " + "; ".join(f"{_describe(p)} ({p})" for p in parameters) + ".")
@@ -368,8 +368,7 @@ def effect_findings(evaluation: pd.DataFrame, effects: pd.DataFrame) -> list[str
                 f"For the people placed in LDE, the share in a regular job {months} months after {since} is "
                 f"{abs(effect):.1f} points {direction} than for the same people without it ({100 * row['treated']:.1f}% "
                 f"against {100 * row['counterfactual']:.1f}%; 95% interval {low:+.1f} to {high:+.1f} points; "
-                f"{int(row['n']):,} person-observations)."
-                + (robustness(row) if "robust" in row else "")
+                f"{int(row['n']):,} person-observations)." + (robustness(row) if "robust" in row else "")
             )
     deadweight, displacement = effects.loc["deadweight_share", "mean"], effects.loc["displacement_share", "mean"]
     lines.append(

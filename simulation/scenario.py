@@ -213,6 +213,13 @@ class World(Section):
         "S 4.1: structural = more than 2 years",
         "Months without work of the initial pool, uniform between the bounds.",
     )
+    initial_erosion: bool = param(
+        True,
+        "switch",
+        "R: the people of month 0 carry the erosion (employability_decay) of the joblessness they come from, "
+        "as those who join later do; false: fresh draws, as before 2026-11-29",
+        "Whether the initial pool and LDE workers start with eroded employability.",
+    )
 
     @field_validator("age_band_shares", "education_shares")
     @classmethod
@@ -256,9 +263,9 @@ class People(Section):
         le=1,
     )
     search_rate_lde: Float = param(
-        0.017,
+        0.038,
         "probability per month",
-        "calibrated: 10%/year LDE transition without time limit (U 3.1)",
+        "calibrated (docs/calibration.md): plausible mean 0.038, with the 10%/year LDE transition (U 3.1)",
         "Chance that an LDE worker applies in a month at the reference coaching ratio (lock-in: below the unemployed).",
         ge=0,
         le=1,
@@ -294,9 +301,9 @@ class People(Section):
         le=1,
     )
     learning_rate_lde: Float = param(
-        0.02,
+        0.0016,
         "share of gap per month",
-        "E: diminishing returns towards the ceiling",
+        "calibrated (docs/calibration.md): plausible mean 0.0016, identified by the effect pattern (S 5.2-5.3, 3.4)",
         "Monthly employability gain in LDE as a share of the gap to the ceiling, at reference coaching and no training.",
         ge=0,
         le=1,
@@ -501,6 +508,23 @@ class Enterprises(Section):
     productivity_base: Float = param(0.30, "output units", "E", "Output of a worker with employability 0.", ge=0, le=1)
     productivity_slope: Float = param(
         0.70, "output units per unit employability", "E", "Extra output per unit of employability.", ge=0, le=1
+    )
+    task_learning_gain: Float = param(
+        0.25,
+        "output units",
+        "E: job-specific skill (Becker 1964): learning the enterprise's own tasks raises output, not the chance "
+        "of a regular job, which is why a calibrated learning of employability can be small while the work gets done",
+        "Extra output a worker reaches with tenure in his LDE job, on top of what his employability gives.",
+        ge=0,
+        le=1,
+    )
+    task_learning_months: Float = param(
+        24.0,
+        "months",
+        "E",
+        "Time constant of task learning: the extra output is gain x (1 - exp(-tenure / months)).",
+        gt=0,
+        le=600,
     )
     coach_cost_month: Float = param(4_500.0, "EUR per coach-month", "E", "Cost of one full-time coach.", ge=0, le=1_000_000)
     reference_coaching_ratio: Float = param(

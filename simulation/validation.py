@@ -31,7 +31,8 @@ def beveridge(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def hazard_by_band(found: pd.DataFrame, width: int, horizon: int) -> pd.DataFrame:
-    """Monthly probability that a spell ends in a regular job, by bands of ``width`` months of duration."""
+    """Monthly probability that a spell ends in a regular job, by bands of ``width`` months of duration,
+    with the moves to a job and the months at risk it comes from."""
     rows = []
     for low in range(0, horizon, width):
         at_risk = found[found["months"] > low]
@@ -42,6 +43,8 @@ def hazard_by_band(found: pd.DataFrame, width: int, horizon: int) -> pd.DataFram
                 "months": f"{low + 1}-{low + width}",
                 "from_month": low,
                 "spells": len(at_risk),
+                "jobs": int(jobs),
+                "exposure": int(exposure),
                 "hazard": jobs / exposure if exposure else np.nan,
             }
         )

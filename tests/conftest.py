@@ -39,3 +39,11 @@ def invoke(args: list[str]) -> int:
         return main(args)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+
+
+def shipped(known_failures: set[str], reason: str) -> list:
+    """Every shipped scenario file (relative to scenarios/), those in ``known_failures`` marked as
+    strict expected failures with ``reason``: known, kept visible, and a fix shows."""
+    names = sorted(str(p.relative_to(SCENARIOS)) for p in SCENARIOS.rglob("*.toml"))
+    mark = pytest.mark.xfail(strict=True, reason=f"{reason} (docs/calibration.md)")
+    return [pytest.param(name, marks=mark) if name in known_failures else name for name in names]

@@ -57,6 +57,10 @@ BEFORE = {
     "policy.end_evaluation": False,
     "policy.referral_rule": "fixed",
     "world.maatwerk_workers": 0,
+    "people.learning_rate_lde": 0.02,  # the hand-set behaviour before the calibration (docs/calibration.md)
+    "people.search_rate_lde": 0.017,
+    "enterprises.task_learning_gain": 0.0,  # output from employability alone, as before task learning
+    "world.initial_erosion": False,  # fresh draws at month 0, as before
 }
 
 

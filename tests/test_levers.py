@@ -11,7 +11,8 @@ from simulation import Scenario, plots, run
 def test_the_outcome_bonus_is_paid_once_per_sustainable_transition_into_the_reserves(tiny: Scenario):
     """The payment itself, exactly: with fixed enterprises the bonus changes nothing but the reserves."""
     bonus = 5000.0
-    world = tiny.with_overrides({"months": 48, "enterprises.adaptive": False})
+    # reserves for five years: no enterprise closes, so the payment is all that differs
+    world = tiny.with_overrides({"months": 48, "enterprises.adaptive": False, "enterprises.initial_reserve_months": 60.0})
     without = run(world, seed=3).metrics
     paid = run(world.with_overrides({"policy.outcome_bonus": bonus}), seed=3).metrics
     assert (paid["enterprises_closed"] == 0).all()  # every sender is still open, so every bonus is paid

@@ -264,10 +264,11 @@ def test_service_quality_starts_in_its_steady_state(small: Scenario):
 
 def test_coaches_have_one_source_of_truth_for_guidance_and_costs(tiny: Scenario):
     """Costs and guidance both read the coaches an enterprise has: remove them and both follow."""
-    ent = tiny.enterprises
+    world = tiny.with_overrides({"people.learning_rate_lde": 0.05})  # learning large enough to see in one month
+    ent = world.enterprises
     models = {}
     for label, coaches in (("with", None), ("without", 0.0)):
-        model = LabourMarketModel(tiny, seed=4)
+        model = LabourMarketModel(world, seed=4)
         if coaches is not None:
             model.enterprise_table.view("coaches")[:] = coaches
         model.step()
@@ -289,3 +290,19 @@ def test_every_table_column_is_declared_for_type_checkers():
     for table in (Population, EnterpriseTable, EmployerTable):
         declared = {name for name, hint in get_type_hints(table).items() if hint is np.ndarray}
         assert declared == set(table.columns), table.__name__
+
+
+def test_the_people_of_month_0_carry_the_erosion_of_their_joblessness(tiny: Scenario):
+    """Initialisation: each jobless person's employability is his fresh draw eroded by
+    employability_decay for each month he has been jobless, as the model erodes it later."""
+    world = tiny.with_overrides({"people.employability_decay": 0.01})
+    eroded = LabourMarketModel(world, seed=3).people
+    fresh = LabourMarketModel(world.with_overrides({"world.initial_erosion": False}), seed=3).people
+    jobless = eroded.jobless_mask()
+    months = eroded.view("jobless_months")[jobless]
+    expected = fresh.view("employability")[jobless] * 0.99 ** months.astype(float)
+    np.testing.assert_allclose(eroded.view("employability")[jobless], expected, rtol=1e-5)
+    lde = eroded.view("status") == LDE
+    assert (
+        eroded.view("employability")[lde].mean() < fresh.view("employability")[lde].mean()
+    )  # the LDE workers came from joblessness too

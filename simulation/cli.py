@@ -249,7 +249,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
     print(
         f"\nResults in {result.folder}: diagnostics.png, fit.csv, parameters.csv, identification.csv, runs.csv, "
         f"waves.csv;\nthe ensemble ({members} parameter sets with weights) in plausible.csv and the most likely set "
-        f"as a scenario in calibrated.toml, there and beside {args.targets}."
+        f"as a scenario in calibrated.toml, there and beside {args.targets}.\nA readable report: lde-sim report {result.folder}"
     )
     return 0
 

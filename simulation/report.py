@@ -56,8 +56,12 @@ def write_report(folder: str | Path, fmt: str = "html") -> Path:
         report = experiment_report(folder)
     elif (folder / "run.json").exists() and (folder / "metrics.csv").exists():
         report = run_report(folder)
+    elif all((folder / name).exists() for name in CALIBRATION):
+        report = calibration_report(folder)
     else:
-        raise ReportError(f"{folder}: no run (run.json, metrics.csv) or experiment ({FILE}) to report on")
+        raise ReportError(
+            f"{folder}: no run (run.json, metrics.csv), experiment ({FILE}) or calibration (fit.csv, ...) to report on"
+        )
     if fmt == "html":
         path = folder / "report.html"
         path.write_text(to_html(report), encoding="utf-8")
@@ -67,6 +71,44 @@ def write_report(folder: str | Path, fmt: str = "html") -> Path:
     else:
         raise ReportError(f"--format {fmt!r}: choose html or md")
     return path
+
+
+#: The tables of a calibration folder (lde-sim calibrate); its waves are experiments of their own.
+CALIBRATION = ("fit.csv", "parameters.csv", "runs.csv", "identification.csv", "waves.csv")
+
+
+def calibration_report(folder: Path) -> Report:
+    """A calibration: how each target is met, what the targets identify, the waves, the diagnostics."""
+    fit, parameters, runs, identification, waves = (pd.read_csv(folder / name) for name in CALIBRATION)
+    plausible = int(runs["plausible"].sum())
+    identified = list(parameters.loc[parameters["identified"], "parameter"])
+    findings = [
+        f"{plausible} of {len(runs)} runs match every target within the cut-off; the ensemble (plausible.csv) "
+        "resamples them by weight.",
+        "Identified by the targets (plausible sd at most half the prior's): "
+        + (", ".join(identified) if identified else "none")
+        + f"; not identified: {len(parameters) - len(identified)} of {len(parameters)}, whose spread every "
+        "conclusion across the ensemble carries (param_sd).",
+    ]
+    return Report(
+        title=f"Calibration by history matching over {len(waves)} waves",
+        what=["Each wave is an experiment in wave<k>/ (lde-sim report on it shows its runs); docs/calibration.md explains."],
+        tables=[
+            ("Targets: observed, the most likely set and the plausible range", _rounded(fit)),
+            ("Parameters: prior, plausible mean and spread, identification", _rounded(parameters)),
+            ("Waves", _rounded(waves)),
+        ],
+        figures=[
+            (
+                "Diagnostics",
+                plots.calibration_diagnostics(parameters, fit, runs, identification),
+                "Top: how far each parameter moves each target across its prior range, in target uncertainties. "
+                "Middle: each parameter's plausible distribution (blue) against its prior range. Bottom: each "
+                "target, observed with 2 uncertainties (band), against every run.",
+            )
+        ],
+        findings=findings,
+    )
 
 
 def run_report(folder: Path) -> Report:

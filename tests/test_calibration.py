@@ -95,6 +95,11 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     assert calibrated.months == 180  # extends the scenario itself, not the speed-ups
     assert calibrated.policy.max_lde_months == "unlimited"
 
+    from simulation.report import write_report
+
+    report = write_report(folder, "md").read_text(encoding="utf-8")
+    assert "Identified by the targets (plausible sd at most half the prior's): people.search_rate_lde;" in report
+
     again = calibrate(targets, jobs=1, out=folder)  # resumes: nothing left to run, same answer
     pd.testing.assert_frame_equal(again.table, table)
 

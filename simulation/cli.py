@@ -143,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     exportp.add_argument("--format", choices=["parquet"], default="parquet")
     exportp.add_argument("--out", help="output folder (default: EXPERIMENT/parquet)")
 
-    calp = commands.add_parser("calibrate", help="fit free parameters to observed figures (a targets file)")
+    calp = commands.add_parser(
+        "calibrate", help="history matching: the parameter sets observed figures do not rule out (a targets file)"
+    )
     calp.add_argument("targets", help="targets file, e.g. calibration/targets.toml")
     add_experiment(calp)
 

@@ -101,20 +101,21 @@ def calibrate(
     folder = calibration_folder(out)
     observed = np.array([t.value for t in spec.target])
     uncertainty = np.array([t.uncertainty for t in spec.target])
-    history, screens = History(), []
+    history, regions = History(), []
     for wave in range(1, spec.waves + 1):
-        unit, volume = next_wave(spec, history, wave, observed, uncertainty)
+        unit, region = next_wave(spec, history, wave, observed, uncertainty)
         if unit is None:
             break
-        screens.append(volume)
+        regions.append(region)
         mean, variance = run_wave(spec, base, varies, unit, wave, folder, jobs, scheduler, progress)
         history.add(wave, unit, mean, variance)
     x, waves, mean, variance = history.arrays()
     emulators = emulators_of(x, mean)
     distance = np.abs(mean - observed) / np.sqrt(uncertainty**2 + variance)
     plausible = np.isfinite(distance).all(axis=1) & (np.nan_to_num(distance, nan=np.inf).max(axis=1) <= spec.cutoff)
-    weights = importance_weights(spec, history, screens, distance, plausible)
+    weights = importance_weights(spec, history, regions, distance, plausible)
     values = values_of(varies, x)
+    screens = [r.volume for r in regions]
     tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, screens, folder)
     figure = calibration_diagnostics(tables["parameters"], tables["fit"], tables["runs"], tables["identification"])
     figure.savefig(folder / "diagnostics.png", dpi=100)
@@ -152,21 +153,32 @@ def calibration_folder(out: str | Path | None) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class Region:
+    """Where a wave was drawn from: what ``emulators`` did not rule out (None: the whole prior
+    box), whose share of the box is ``volume``."""
+
+    volume: float
+    emulators: list[Emulator] | None = None
+
+
 def next_wave(
     spec: Targets, history: History, wave: int, observed: np.ndarray, uncertainty: np.ndarray
-) -> tuple[np.ndarray | None, float]:
-    """The unit-cube rows of wave ``wave`` and the share of the screened sets not ruled out
-    (1 for the first wave, the whole prior box); None when the emulators rule out every set."""
+) -> tuple[np.ndarray | None, Region]:
+    """The unit-cube rows of wave ``wave`` and the region they come from (for the first wave the
+    whole prior box); None when the emulators rule out every set."""
     from scipy.stats import qmc  # imported here: slow to import
 
     if wave == 1:
-        return qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng(spec.seed)).random(spec.samples), 1.0
+        unit = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng(spec.seed)).random(spec.samples)
+        return unit, Region(1.0)
     screen = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng([spec.seed, wave])).random(spec.screen)
     x, _, mean, _ = history.arrays()
-    kept = not_ruled_out(emulators_of(x, mean), screen, observed, uncertainty, spec.cutoff)
+    emulators = emulators_of(x, mean)
+    kept = not_ruled_out(emulators, screen, observed, uncertainty, spec.cutoff)
     if not kept.any():
-        return None, 0.0
-    return screen[kept][: spec.samples], float(kept.mean())
+        return None, Region(0.0, emulators)
+    return screen[kept][: spec.samples], Region(float(kept.mean()), emulators)
 
 
 def emulators_of(x: np.ndarray, mean: np.ndarray) -> list[Emulator]:
@@ -221,20 +233,19 @@ def run_wave(
 
 
 def importance_weights(
-    spec: Targets, history: History, screens: list[float], distance: np.ndarray, plausible: np.ndarray
+    spec: Targets, history: History, regions: list[Region], distance: np.ndarray, plausible: np.ndarray
 ) -> np.ndarray:
     """Weights of the run sets (0 for the implausible): Gaussian likelihood over the density of
     the waves' mixture they were drawn from (see the module), normalised to sum to 1."""
-    x, waves, mean, _ = history.arrays()
+    x, waves, _, _ = history.arrays()
     observed = np.array([t.value for t in spec.target])
     uncertainty = np.array([t.uncertainty for t in spec.target])
     density = np.zeros(len(x))
-    for wave, volume in enumerate(screens, start=1):
+    for wave, region in enumerate(regions, start=1):
         inside = np.ones(len(x), bool)
-        if wave > 1:  # the region wave ``wave`` was drawn from: what the emulators of the waves before kept
-            earlier = waves < wave
-            inside = not_ruled_out(emulators_of(x[earlier], mean[earlier]), x, observed, uncertainty, spec.cutoff)
-        density += (waves == wave).mean() * inside / volume
+        if region.emulators is not None:
+            inside = not_ruled_out(region.emulators, x, observed, uncertainty, spec.cutoff)
+        density += (waves == wave).mean() * inside / region.volume
     log_likelihood = -0.5 * np.nansum(distance**2, axis=1)
     if not plausible.any():
         return np.zeros(len(x))

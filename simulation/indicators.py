@@ -156,6 +156,17 @@ INDICATOR_INFO: dict[str, Indicator] = {
     "pool_income": Indicator("net income (wages and benefits) of the people of the pool over the run (EUR)", "EUR", "higher"),
     "enterprise_margin": Indicator("the open enterprises' income less costs over the run (EUR)", "EUR", "higher", -math.inf),
     "public_spending_lde": Indicator("gross public spending on LDE instruments over the run (EUR)", "EUR", ""),
+    "trajectories_started": Indicator(
+        "workers sent to a doorstroom trajectory by their evaluation, a year", "persons per year", ""
+    ),
+    "traineeships_started": Indicator("traineeships started at regular employers, a year", "persons per year", ""),
+    "extensions_granted": Indicator("extensions of an LDE trajectory (a sixth year) granted, a year", "persons per year", ""),
+}
+#: What the use indicators count, per month, in the metrics.
+USE = {
+    "trajectories_started": "evaluated_trajectory",
+    "traineeships_started": "traineeships_started",
+    "extensions_granted": "extensions_granted",
 }
 #: Indicator name -> meaning, in the order of every output table.
 INDICATORS = {name: info.meaning for name, info in INDICATOR_INFO.items()}
@@ -166,36 +177,46 @@ def ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
-def indicators(metrics: pd.DataFrame) -> dict[str, float]:
-    """The indicators of one replication from its ``metrics`` rows (month 0 to the end)."""
-    months = metrics[metrics["month"] > 0]
+def indicators(metrics: pd.DataFrame, window: tuple[int, int] | None = None) -> dict[str, float]:
+    """The indicators of one replication from its ``metrics`` rows (month 0 to the end).
+
+    ``window`` = (first, last) model months, both included, measures them over those months
+    only (:func:`measured_months` gives a scenario's); None: the whole run (months 1 to the
+    end). Flows and spending are summed over the window; stocks that accumulate (closures,
+    conversions) count what happened in it, against the month before it; a follow-up k
+    months after a move or exit belongs to the month of the move, so it is read from the
+    rows k months later (moves in a window's last k months of the run are not followed up).
+    """
+    end = int(metrics["month"].iloc[-1])
+    first, last = (1, end) if window is None else window
+    months = metrics[(metrics["month"] >= first) & (metrics["month"] <= last)]
     total = months.sum(numeric_only=True)
+    followed = {k: followed_up(metrics, first, last, k) for k in (12, 24)}
     years = len(months) / 12
     lde_mean = float(months["lde"].mean())
     to_job = float(total["flow_lde_to_nec"])
     exits = float(sum(total[f"flow_lde_to_{s.name}"] for s in Status if s.name != "lde"))
     exit_to_job = ratio(to_job, exits)
-    sustained = ratio(total["followup12_in_nec"], total["followup12_moves"])
+    f12, f24 = followed[12], followed[24]
+    sustained = ratio(f12["followup12_in_nec"], f12["followup12_moves"])
     spending = float(sum(total.get(c, 0.0) for c in LDE_SPENDING))
-    first, last = metrics.iloc[0], metrics.iloc[-1]
+    before, last_row = metrics[metrics["month"] == first - 1].iloc[0], months.iloc[-1]
     return {
         "transition_rate_annual": ratio(to_job, lde_mean * years),
         "exit_to_job_share": exit_to_job,
         "sustainable_transition_rate": sustained,
-        "dumping_risk": ratio(total["followup12_limit_on_benefits"], total["followup12_limit_leavers"]),
-        "dumping_share": ratio(total["followup12_leavers_on_benefits"], total["followup12_leavers"]),
-        "dumping_count": total["followup12_leavers_on_benefits"] / years,
-        "leefloon_share_24m": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
+        "dumping_risk": ratio(f12["followup12_limit_on_benefits"], f12["followup12_limit_leavers"]),
+        "dumping_share": ratio(f12["followup12_leavers_on_benefits"], f12["followup12_leavers"]),
+        "dumping_count": f12["followup12_leavers_on_benefits"] / years,
+        "leefloon_share_24m": ratio(f24["followup24_social_assistance"], f24["followup24_lde_leavers"]),
         **{
-            f"dumping_share_{group}": ratio(
-                total[f"followup12_leavers_{group}_on_benefits"], total[f"followup12_leavers_{group}"]
-            )
+            f"dumping_share_{group}": ratio(f12[f"followup12_leavers_{group}_on_benefits"], f12[f"followup12_leavers_{group}"])
             for group in DUMPING_GROUPS
         },
-        "social_assistance_24m_share": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
-        "enterprise_solvent_share": ratio(last["enterprises_solvent"], first["enterprises_open"]),
-        "enterprise_closures": float(last["enterprises_closed"]),
-        "enterprise_conversions": float(last["enterprises_converted"]),
+        "social_assistance_24m_share": ratio(f24["followup24_social_assistance"], f24["followup24_lde_leavers"]),
+        "enterprise_solvent_share": ratio(last_row["enterprises_solvent"], before["enterprises_open"]),
+        "enterprise_closures": float(last_row["enterprises_closed"] - before["enterprises_closed"]),
+        "enterprise_conversions": float(last_row["enterprises_converted"] - before["enterprises_converted"]),
         "maatwerk_workforce_mean": float(months["maatwerk"].mean()),
         "service_quality": float(months["service_quality"].mean()),
         "cost_per_sustainable_transition": ratio(spending, to_job * sustained) if not math.isnan(sustained) else math.nan,
@@ -206,4 +227,52 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
         "pool_income": float(total["pool_income"]),
         "enterprise_margin": float(total["enterprise_income"] - total["enterprise_costs"]),
         "public_spending_lde": spending,
+        **{name: float(total.get(column, 0.0)) / years for name, column in USE.items()},
     }
+
+
+def followed_up(metrics: pd.DataFrame, first: int, last: int, k: int) -> pd.Series:
+    """The totals of the rows that follow up, k months later, the moves and exits of months first to last
+    (from month 1 when the window starts the run: the rows before month k + 1 can hold nothing else)."""
+    rows = metrics[(metrics["month"] >= (1 if first == 1 else first + k)) & (metrics["month"] <= last + k)]
+    return rows.sum(numeric_only=True)
+
+
+def measured_months(scenario: Scenario) -> tuple[int, int]:
+    """The model months (first, last) a scenario's indicators cover: its ``window`` when set
+    (``"all"``: the whole run), else a branch's own months (from its branch date), else the whole run."""
+    if scenario.window == "all" or (scenario.window is None and scenario.branch is None):
+        return 1, scenario.months
+    if scenario.window is None:
+        return scenario.month_of(scenario.branch), scenario.months  # type: ignore[arg-type]
+    start, end = scenario.window.split(":")
+    return scenario.month_of(start), scenario.month_of(end)
+
+
+def window_words(scenario: Scenario) -> str:
+    """Which calendar months the indicators cover, and why, in words (for the console and reports)."""
+    first, last = measured_months(scenario)
+    span = f"{scenario.date(first)} to {scenario.date(last)}"
+    if scenario.window is None and scenario.branch is not None:
+        return (
+            f"Indicators over {span}: the branch's own years, from its branch date {scenario.branch} "
+            f"(--window all for the whole run from {scenario.date(1)})"
+        )
+    if scenario.window is None or scenario.window == "all":
+        return f"Indicators over the whole run, {span}"
+    return f"Indicators over the window {span} (--window)"
+
+
+def yearly(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The indicators per calendar year of each replication (a year cut by the run's start or end
+    covers its months in the run): one row per replication and year, with its number of months."""
+    rows = []
+    for replication, own in metrics.groupby("replication") if "replication" in metrics else [(0, metrics)]:
+        end = int(own["month"].max())
+        years: dict[str, list[int]] = {}
+        for month in range(1, end + 1):
+            years.setdefault(scenario.date(month)[:4], []).append(month)
+        for year, span in years.items():
+            rows.append({"replication": replication, "year": int(year), "months": len(span),
+                         **indicators(own, (span[0], span[-1]))})
+    return pd.DataFrame(rows)

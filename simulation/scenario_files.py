@@ -91,7 +91,7 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
 
 
 #: Keys a branch file sets for itself rather than from its branch date.
-OWN_KEYS = ("name", "description", "months", "timeline")
+OWN_KEYS = ("name", "description", "months", "window", "timeline")
 
 
 def _as_changes(data: dict[str, Any], branch: Any, name: str) -> dict[str, Any]:

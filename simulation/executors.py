@@ -100,7 +100,14 @@ def evaluation_outcome(task: Task, scenario: Scenario, start: float) -> Outcome:
     twin = Scenario.from_dict(task.twin or {})
     model, table, effects = evaluate_replication(scenario, twin, task.seed, task.replication)
     metrics = model.recorder.metrics()
-    return Outcome(task.run, time.perf_counter() - start, indicators(metrics, measured_months(scenario)), metrics[["month", *MONTHLY]], table, effects)
+    return Outcome(
+        task.run,
+        time.perf_counter() - start,
+        indicators(metrics, measured_months(scenario)),
+        metrics[["month", *MONTHLY]],
+        table,
+        effects,
+    )
 
 
 class ExecutorError(LDEError):

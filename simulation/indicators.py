@@ -273,6 +273,7 @@ def yearly(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         for month in range(1, end + 1):
             years.setdefault(scenario.date(month)[:4], []).append(month)
         for year, span in years.items():
-            rows.append({"replication": replication, "year": int(year), "months": len(span),
-                         **indicators(own, (span[0], span[-1]))})
+            rows.append(
+                {"replication": replication, "year": int(year), "months": len(span), **indicators(own, (span[0], span[-1]))}
+            )
     return pd.DataFrame(rows)

@@ -39,7 +39,8 @@ def test_run_report_is_self_contained_with_table_figures_and_provenance(run_fold
     assert "Enterprise decisions (count over all replications)" in text
     assert not re.search(r"(src|href)=['\"]https?://", text)  # opens without network
     assert "world.pool_size" in text and "5,000 persons instead of 100,000 persons" in text  # what differs, with units
-    assert "Horizon 36 months (3 years)" in text and "5,000 structurally unemployed" in text
+    assert "Horizon 36 months (3 years, 2015-05 to 2018-04)" in text and "5,000 structurally unemployed" in text
+    assert "Indicators over the whole run, 2015-05 to 2018-04" in text
     assert "replication_seeds" in text and "versions" in text
 
 
@@ -60,7 +61,12 @@ def test_comparison_report_explains_the_differences(small: Scenario, tmp_path: P
         in text
     )
     assert text.count("data:image/png;base64,") == 2 and "more_aftercare" in text
-    assert "<title>Comparison of 2 scenarios</title>" in text
+    assert "<title>Comparison of 2 options: 'small', 'more_aftercare'</title>" in text
+    summary = text[text.index("Summary for decision makers") : text.index("Indicators per option")]
+    assert "more aftercare" in summary and "small (reference)" in summary  # plain names
+    assert "net budget effect against the reference" in summary and "gross LDE spending against the reference" in summary
+    words = re.sub(r"src='data:[^']*'", "", text.split("<h2>Provenance</h2>")[0])
+    assert not re.search(r"\de[+-]\d", words)  # no scientific notation
     assert text.index("<h2>Findings</h2>") < text.index("<h2>What was run</h2>")
     assert "'more_aftercare' against 'small'" in text
 

@@ -1,0 +1,103 @@
+"""Comparisons of the history's branches: measured over the branches' own years, refused when
+they would mix years, reported per option in words, with options that never acted said so."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from simulation import Scenario, ScenarioError
+from simulation.experiment import common_window, compare
+from simulation.report import write_report
+
+from .conftest import SCENARIOS, invoke
+
+#: The history at a tiny size: the branches' years in seconds.
+TINY = {
+    "world.pool_size": 2000,
+    "world.lde_workers": 150,
+    "world.enterprises": 12,
+    "world.maatwerk_workers": 10,
+    "employers.employers_per_sector": 2,
+    "policy.referral_capacity": 6,
+    "policy.maatwerk_places": 10,
+}
+
+
+def tiny(path: str) -> Scenario:
+    return Scenario.load(SCENARIOS / path, TINY)
+
+
+def text_of(path: Path) -> str:
+    return html.unescape(path.read_text().replace("<wbr>", ""))
+
+
+@pytest.fixture(scope="module")
+def branch_report(tmp_path_factory) -> str:
+    """today, an outcome bonus, and a cap on trajectories that the tiny world never reaches."""
+    today = tiny("from_2026/today.toml")
+    cap = today.with_overrides(
+        {
+            "name": "more_trajectories",
+            "timeline": [
+                *[c.model_dump(mode="json") for c in today.timeline],
+                {"date": "2026-01", "key": "policy.doorstroom_trajectories_month", "value": 40},
+            ],
+        }
+    )
+    folder = compare(
+        [today, tiny("from_2026/outcome_bonus.toml"), cap], replications=2, jobs=1, out=tmp_path_factory.mktemp("b") / "b"
+    ).folder
+    return text_of(write_report(folder))
+
+
+def test_a_branch_comparison_says_its_years_and_what_each_option_changes_in_words(branch_report: str):
+    assert "<title>Comparison of 3 options: 'today', 'outcome_bonus', 'more_trajectories'</title>" in branch_report
+    assert "Indicators over 2026-01 to 2036-12: the branch's own years, from its branch date 2026-01" in branch_report
+    what = branch_report[branch_report.index("<h2>What was run</h2>") : branch_report.index("<h2>Summary for decision makers")]
+    assert (
+        "'outcome_bonus': From 2026-01: Paid to the sending enterprise when a former worker is still in a regular job "
+        "12 months after the move (policy.outcome_bonus): 5,000 EUR per sustainable transition instead of 0 EUR" in what
+    )
+    assert "{'date'" not in branch_report and "'key':" not in branch_report  # no raw dictionaries
+    assert "Before and after the branch date" in branch_report
+
+
+def test_an_option_equal_to_the_reference_is_said_never_to_have_acted_with_its_counts(branch_report: str):
+    findings = branch_report[branch_report.index("<h2>Findings</h2>") : branch_report.index("<h2>What was run</h2>")]
+    line = next(li for li in re.findall(r"<li>(.*?)</li>", findings, re.S) if li.startswith("'more_trajectories' never acted"))
+    assert "every indicator equals 'today''s to the last digit" in line
+    assert "workers sent to a doorstroom trajectory by their evaluation, a year:" in line
+    assert "against a cap of 120 a year there and 480 in 'more_trajectories'" in line
+    assert "'more_trajectories' against 'today'" not in findings  # not eight times "no clear difference"
+    assert "'outcome_bonus' never acted" not in findings
+
+
+def test_scenarios_over_different_years_are_refused_unless_a_common_window_is_given(tmp_path: Path, capsys):
+    today, history = tiny("from_2026/today.toml"), tiny("history.toml")
+    with pytest.raises(ScenarioError, match=r"cover different years .* give a common --window, e\.g\. --window 2026-01:2026-12"):
+        common_window([today, history])
+    assert [s.window for s in common_window([today, history], "2026-01:2026-12")] == ["2026-01:2026-12"] * 2
+    code = invoke(
+        ["compare", str(SCENARIOS / "from_2026/today.toml"), str(SCENARIOS / "history.toml"), "--out", str(tmp_path / "x")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "'today' 2015-05 to 2036-12 measured 2026-01 to 2036-12" in err
+    assert not (tmp_path / "x").exists()  # refused before anything ran
+
+
+def test_the_history_compared_with_its_branches_is_measured_over_their_years_and_is_no_option(tmp_path: Path):
+    history, aftercare = tiny("history.toml"), tiny("from_2018/aftercare.toml")
+    measured = common_window([aftercare, history])
+    assert [s.window for s in measured] == ["2018-01:2026-12"] * 2
+    folder = compare([aftercare, history], replications=2, jobs=1, out=tmp_path / "h").folder
+    text = text_of(write_report(folder))
+    findings = text[text.index("<h2>Findings</h2>") : text.index("<h2>What was run</h2>")]
+    first = re.findall(r"<li>(.*?)</li>", findings, re.S)[0]
+    assert "'history'" not in first  # never among the options that raise or lower anything
+    assert "Not an option: 'history', the history the options branch from" in findings
+    summary = text[text.index("Summary for decision makers") : text.index("Indicators per option")]
+    assert "history" not in summary

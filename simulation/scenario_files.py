@@ -216,10 +216,9 @@ def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_ori
         first = errs[0]
         dated = re.match(r"(?:Value error, )?timeline\[(\d+)\] \([^)]*\): ", first["msg"]) if not field else None
         entry = re.match(r"timeline\.(\d+)\.?(.*)", field)
-        if dated is not None:
+        if dated is not None and f"@{dated.group(1)}" in origins:
             index = dated.group(1)
-            written = origins.get(f"@{index}", f"the dated change timeline[{index}]")
-            lines.append(f"{origins.get(f'timeline.{index}', default_origin)}: {written}: {first['msg'][dated.end() :]}")
+            lines.append(f"{origins[f'timeline.{index}']}: {origins[f'@{index}']}: {first['msg'][dated.end() :]}")
         elif entry is not None and f"@{entry.group(1)}" in origins:
             allowed = "; or ".join(e["msg"].removeprefix("Value error, ") for e in errs)
             lines.append(

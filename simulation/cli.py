@@ -31,7 +31,7 @@ from .experiment import common_window, compare, evaluate, sweep
 from .indicators import INDICATOR_INFO, window_words, yearly
 from .output import LOCK, OutputError, RunWriter, new_run_folder
 from .processes import die_with_parent
-from .report import write_report
+from .report import readable_number, write_report
 from .resources import check_counts, check_memory
 from .runner import run
 from .scenario import MAX_MONTHS, Scenario, ScenarioError
@@ -361,7 +361,7 @@ def compare_command(args: argparse.Namespace) -> int:
     print(window_words(scenarios[0]))
     result = compare(scenarios, **experiment_options(args), ensemble=args.ensemble)
     table = result.table
-    shown = table.assign(diff=[f"{d:.4g}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
+    shown = table.assign(diff=[f"{readable(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
     print(shown.drop(columns=["significant"]).to_string(index=False, float_format=readable))
     print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
     if args.ensemble:
@@ -491,8 +491,9 @@ def end_failed(writer: RunWriter, err: BaseException) -> None:
 
 
 def readable(value: float) -> str:
-    """Shares and rates with four significant digits, euros and counts with separators."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    """Shares and rates with four significant digits, euros and counts with separators, never in
+    scientific notation (:func:`simulation.report.readable_number`)."""
+    return readable_number(value)
 
 
 def plural(count: int, noun: str) -> str:

@@ -120,7 +120,7 @@ INDICATOR_INFO: dict[str, Indicator] = {
     ),
     "enterprise_closures": Indicator("enterprises closed during the run", "enterprises", "lower", 0, "world.enterprises"),
     "enterprise_conversions": Indicator(
-        "enterprises converted to collective maatwerk during the run (still operating, not closures)",
+        "enterprises converted to collective maatwerk and still operating at the end (not closures)",
         "enterprises",
         "",
         0,
@@ -182,8 +182,9 @@ def indicators(metrics: pd.DataFrame, window: tuple[int, int] | None = None) -> 
 
     ``window`` = (first, last) model months, both included, measures them over those months
     only (:func:`measured_months` gives a scenario's); None: the whole run (months 1 to the
-    end). Flows and spending are summed over the window; stocks that accumulate (closures,
-    conversions) count what happened in it, against the month before it; a follow-up k
+    end). Flows and spending are summed over the window; closures (which accumulate) count those
+    in it, against the month before it, and conversions the converted enterprises still operating
+    at its end; a follow-up k
     months after a move or exit belongs to the month of the move, so it is read from the
     rows k months later (moves in a window's last k months of the run are not followed up).
     """
@@ -216,7 +217,7 @@ def indicators(metrics: pd.DataFrame, window: tuple[int, int] | None = None) -> 
         "social_assistance_24m_share": ratio(f24["followup24_social_assistance"], f24["followup24_lde_leavers"]),
         "enterprise_solvent_share": ratio(last_row["enterprises_solvent"], before["enterprises_open"]),
         "enterprise_closures": float(last_row["enterprises_closed"] - before["enterprises_closed"]),
-        "enterprise_conversions": float(last_row["enterprises_converted"] - before["enterprises_converted"]),
+        "enterprise_conversions": float(last_row["enterprises_converted"]),  # a state: converted and still operating
         "maatwerk_workforce_mean": float(months["maatwerk"].mean()),
         "service_quality": float(months["service_quality"].mean()),
         "cost_per_sustainable_transition": ratio(spending, to_job * sustained) if not math.isnan(sustained) else math.nan,

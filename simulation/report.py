@@ -305,7 +305,7 @@ def experiment_report(folder: Path) -> Report:
         "numbers), so differences between them are paired.",
     ]
     title = TITLES.get(kind, "Experiment of {n} scenarios").format(n=len(scenarios))
-    report = Report(title=title, what=what, tables=[], figures=[], provenance=meta)
+    report = Report(title=title, what=what, tables=[], figures=[], provenance=shown_provenance(meta, folder))
     result = next(
         (folder / f"{name}.csv" for name in ("comparison", "sweep", "sensitivity") if (folder / f"{name}.csv").exists()), None
     )
@@ -431,6 +431,21 @@ def comparison_section(
                 "which the indicators are measured (the shaded years). Before it every option shares the history.",
             )
         )
+
+
+def shown_provenance(meta: dict[str, str], folder: Path) -> dict[str, Any]:
+    """An experiment's provenance for reading: an ensemble's parameter sets are named by their file
+    and count (every value is in the store's ``meta`` table and in the file), not listed in full."""
+    shown: dict[str, Any] = dict(meta)
+    details = json.loads(meta.get("details", "{}") or "{}")
+    ensemble = details.get("ensemble")
+    if isinstance(ensemble, dict) and "members" in ensemble:
+        details["ensemble"] = (
+            f"{len(ensemble['members'])} parameter sets from {ensemble.get('file')} (with their weights: "
+            f"{folder / FILE}, table meta, key details)"
+        )
+        shown["details"] = details
+    return shown
 
 
 def report_replications(report: Report) -> int:
@@ -574,6 +589,7 @@ def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str
     against = json.loads(meta.get("details", "{}")).get("against", "no LDE")
     report.what.append(f"Counterfactual: '{against}', the same people with the same luck (common random numbers).")
     report.findings = effect_findings(evaluation, effects)
+    report.findings[-1:-1] = largest_effects(evaluation)
     if "robust" in effects:  # over an ensemble
         columns, title = ["mean", "ci_low", "ci_high", "param_sd", "stoch_sd", "robust", "members"], "over the ensemble"
     else:
@@ -592,6 +608,48 @@ def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str
             "replications. Below the line while in LDE is lock-in.",
         )
     )
+
+
+#: The person-level outcomes of an evaluation in words, and how their effects read.
+OUTCOME_WORDS = {
+    "in_regular_job": ("in a regular job", "share"),
+    "on_unemployment_benefit": ("on unemployment benefit", "share"),
+    "on_social_assistance": ("on social assistance (leefloon)", "share"),
+    "income": ("net income a month", "EUR"),
+}
+
+
+def largest_effects(evaluation: pd.DataFrame) -> list[str]:
+    """For every outcome (benefits, social assistance and income, not only regular jobs), its largest
+    effect on the participants at any horizon after entry and after exit, largest first."""
+    rows = evaluation[(evaluation["subgroup"] == "all") & (evaluation["n"] > 0) & evaluation["effect"].notna()]
+    found = []
+    for outcome, (words, unit) in OUTCOME_WORDS.items():
+        part = rows[rows["outcome"] == outcome]
+        if part.empty:
+            continue
+        row = part.loc[part["effect"].abs().idxmax()]
+        if unit == "share":
+            size, shown = (
+                100 * abs(row["effect"]),
+                (
+                    f"{100 * row['effect']:+.1f} points ({100 * row['treated']:.1f}% against {100 * row['counterfactual']:.1f}%; "
+                    f"95% interval {100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f})"
+                ),
+            )
+        else:
+            size, shown = (
+                abs(row["effect"]) / 20,
+                (  # 20 EUR a month weighs as one point in the order
+                    f"{row['effect']:+,.0f} EUR a month ({row['treated']:,.0f} against {row['counterfactual']:,.0f} EUR; "
+                    f"95% interval {row['ci_low']:+,.0f} to {row['ci_high']:+,.0f})"
+                ),
+            )
+        found.append((size, f"{words}: {shown}, {int(row['horizon_months'])} months after {row['since']}"))
+    if not found:
+        return []
+    ordered = "; ".join(text for _, text in sorted(found, key=lambda f: -f[0]))
+    return [f"The largest effects on the participants, outcome by outcome (all of them in evaluation.csv): {ordered}."]
 
 
 def effect_findings(evaluation: pd.DataFrame, effects: pd.DataFrame) -> list[str]:
@@ -929,9 +987,21 @@ def _names(labels: list[str]) -> str:
 
 
 def _rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """Numbers to four significant digits, empty columns dropped."""
+    """Numbers for reading (:func:`readable_number`: no scientific notation), empty columns dropped."""
     table = table.dropna(axis="columns", how="all")
-    return table.map(lambda v: float(f"{v:.4g}") if isinstance(v, float) else v)
+    return table.map(lambda v: readable_number(v) if isinstance(v, float) else v)
+
+
+def readable_number(value: float) -> str:
+    """A number for reading, never in scientific notation: counts and euros with separators from 1,000,
+    others to four significant digits, very small ones as plain decimals."""
+    if value != value:
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if value == 0 or abs(value) >= 0.001:
+        return f"{value:.4g}"
+    return f"{value:.7f}".rstrip("0").rstrip(".")
 
 
 def to_html(report: Report) -> str:

@@ -100,7 +100,7 @@ def test_a_window_counts_its_own_months_and_the_follow_ups_of_its_own_moves():
     # the follow-ups read in month 13 are of the moves of month 1: they belong to the first year
     assert first_year["sustainable_transition_rate"] == pytest.approx(0.6)
     assert math.isnan(second_year["sustainable_transition_rate"])  # its moves are not followed up within the run
-    # closures and conversions in the window, against the month before it; solvency against its start
+    # closures in the window, against the month before it; conversions operating at its end; solvency against its start
     assert (second_year["enterprise_closures"], first_year["enterprise_closures"]) == (1, 0)
     assert second_year["enterprise_conversions"] == 3 and first_year["enterprise_solvent_share"] == 1
     assert second_year["service_quality"] == pytest.approx(sum(0.5 + 0.01 * m for m in range(13, 25)) / 12)

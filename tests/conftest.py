@@ -11,6 +11,16 @@ from simulation.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+#: A tiny world for any scenario file (the history and its branches included): overrides of its size.
+TINY = {
+    "world.pool_size": 2000,
+    "world.lde_workers": 150,
+    "world.enterprises": 12,
+    "world.maatwerk_workers": 10,
+    "employers.employers_per_sector": 2,
+    "policy.referral_capacity": 6,
+    "policy.maatwerk_places": 10,
+}
 
 
 @pytest.fixture(scope="session")

@@ -13,18 +13,7 @@ from simulation import Scenario, ScenarioError
 from simulation.experiment import common_window, compare
 from simulation.report import write_report
 
-from .conftest import SCENARIOS, invoke
-
-#: The history at a tiny size: the branches' years in seconds.
-TINY = {
-    "world.pool_size": 2000,
-    "world.lde_workers": 150,
-    "world.enterprises": 12,
-    "world.maatwerk_workers": 10,
-    "employers.employers_per_sector": 2,
-    "policy.referral_capacity": 6,
-    "policy.maatwerk_places": 10,
-}
+from .conftest import SCENARIOS, TINY, invoke
 
 
 def tiny(path: str) -> Scenario:

@@ -180,6 +180,8 @@ def run_report(folder: Path) -> Report:
             window_words(scenario) + "; per calendar year in yearly.csv.",
             *(
                 [f"A branch of its history from {scenario.branch}; what it changes:", *branch_changes(scenario)]
+                if scenario.branch is not None and branch_changes(scenario)
+                else [f"A branch of its history from {scenario.branch} that changes nothing: the history's rules go on."]
                 if scenario.branch is not None
                 else differences(scenario, Scenario(), "the defaults (baseline)")
             ),

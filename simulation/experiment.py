@@ -221,20 +221,21 @@ def span(scenario: Scenario) -> str:
 def common_window(scenarios: list[Scenario], window: str | None = None) -> list[Scenario]:
     """The scenarios of a comparison measured over the same calendar months, or a clear refusal.
 
-    With ``window`` every scenario is measured over it. Without, scenarios of the same run
+    With ``window`` every scenario is measured over it (``"all"`` only when their runs cover the
+    same months). Without, scenarios of the same run
     (start and horizon) whose windows differ only because some are branches of one date and
     the others (their history, a reference) are not, are all measured over the branches' own
     years; any other difference in horizon or window is refused: its differences would mix
     years in which the options act with years in which they do not.
     """
     if window is not None:
-        return [with_window(s, window) for s in scenarios]
+        scenarios = [with_window(s, window) for s in scenarios]
     spans = {span(s) for s in scenarios}
     if len(spans) == 1:
         return scenarios
     runs = {(s.start, s.months) for s in scenarios}
     own = {span(s) for s in scenarios if s.branch is not None or s.window is not None}
-    if len(runs) == 1 and len(own) == 1:
+    if window is None and len(runs) == 1 and len(own) == 1:
         first, last = measured_months(next(s for s in scenarios if s.branch is not None or s.window is not None))
         shared = f"{scenarios[0].date(first)}:{scenarios[0].date(last)}"
         return [with_window(s, shared) for s in scenarios]

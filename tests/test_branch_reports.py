@@ -70,6 +70,8 @@ def test_scenarios_over_different_years_are_refused_unless_a_common_window_is_gi
     with pytest.raises(ScenarioError, match=r"cover different years .* give a common --window, e\.g\. --window 2026-01:2026-12"):
         common_window([today, history])
     assert [s.window for s in common_window([today, history], "2026-01:2026-12")] == ["2026-01:2026-12"] * 2
+    with pytest.raises(ScenarioError, match="cover different years"):
+        common_window([today, history], "all")  # each whole run is no common window
     code = invoke(
         ["compare", str(SCENARIOS / "from_2026/today.toml"), str(SCENARIOS / "history.toml"), "--out", str(tmp_path / "x")]
     )

@@ -532,8 +532,9 @@ def decision_summary(comparison: pd.DataFrame, scenarios: dict[str, Scenario], h
     """One row per option, ranked by extra lasting transitions a year: plain names, percentages, people,
     closures, the net budget effect beside the gross cost, and the net cost per extra lasting transition."""
     rows = comparison.set_index(["scenario", "indicator"])
-    options = [o for o in dict.fromkeys(comparison["scenario"]) if o not in histories]
-    reference = options[0]
+    labels = list(dict.fromkeys(comparison["scenario"]))
+    reference = labels[0]  # the differences and their marks are from the first, even when it is the history
+    options = [reference, *(o for o in labels[1:] if o not in histories)]
     first, last = measured_months(scenarios[reference])
     years = (last - first + 1) / 12
 

@@ -92,3 +92,18 @@ def test_the_history_compared_with_its_branches_is_measured_over_their_years_and
     assert "Not an option: 'history', the history the options branch from" in findings
     summary = text[text.index("Summary for decision makers") : text.index("Indicators per option")]
     assert "history" not in summary
+
+
+def test_an_ensemble_comparison_reports_its_options_with_the_ensemble_as_uncertainty(small: Scenario, tmp_path: Path):
+    members = tmp_path / "plausible.csv"
+    members.write_text("people.search_rate_lde,weight\n0.02,1\n0.03,2\n0.04,1\n")
+    quick = small.with_overrides({"months": 12})
+    more = quick.with_overrides({"name": "more_aftercare", "policy.aftercare_months": 12})
+    folder = compare([quick, more], replications=2, jobs=1, out=tmp_path / "e", ensemble=members).folder
+    text = text_of(write_report(folder))
+    assert "<title>Comparison of 2 options: 'small', 'more_aftercare', over 3 plausible parameter sets</title>" in text
+    table = text[text.index("Indicators per option") : text.index("What the indicators mean")]
+    header = re.search(r"<thead>(.*?)</thead>", table, re.S).group(1)
+    assert re.findall(r"<th>([^<]*)</th>", header) == ["indicator", "better", "small", "more_aftercare"]  # a column per option
+    assert "|m" not in text.split("<h2>Provenance</h2>")[0]  # members are no options
+    assert "3 parameter sets from" in text.split("<h2>Provenance</h2>")[1]  # named, not listed

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from .people import Status
 from .records import status_at
@@ -538,6 +539,7 @@ def around_branch(monthly: pd.DataFrame, options: list[str], scenario: Scenario,
         ax.axvline(branch, color="black", linestyle="--", linewidth=0.8)
         ax.axvspan(branch, end, color="grey", alpha=0.08)
         ax.set_xlim(year0 + (month0 - 1) / 12, end)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, frameon=False)

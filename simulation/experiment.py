@@ -35,7 +35,7 @@ from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .ensemble import ensemble_effects, ensemble_evaluation, ensemble_points, ensemble_table, load_ensemble
 from .evaluation import effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
-from .indicators import INDICATOR_INFO, INDICATORS, measured_months
+from .indicators import INDICATOR_INFO, INDICATORS, measured_months, window_span
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
 from .resources import check_counts, check_jobs, check_memory, cores
 from .runner import replication_seed
@@ -212,12 +212,6 @@ def with_window(scenario: Scenario, window: str | None) -> Scenario:
     return scenario if window is None else scenario.with_overrides({"window": window})
 
 
-def span(scenario: Scenario) -> str:
-    """The calendar months a scenario's indicators cover, ``YYYY-MM to YYYY-MM``."""
-    first, last = measured_months(scenario)
-    return f"{scenario.date(first)} to {scenario.date(last)}"
-
-
 def common_window(scenarios: list[Scenario], window: str | None = None) -> list[Scenario]:
     """The scenarios of a comparison measured over the same calendar months, or a clear refusal.
 
@@ -230,16 +224,16 @@ def common_window(scenarios: list[Scenario], window: str | None = None) -> list[
     """
     if window is not None:
         scenarios = [with_window(s, window) for s in scenarios]
-    spans = {span(s) for s in scenarios}
+    spans = {window_span(s) for s in scenarios}
     if len(spans) == 1:
         return scenarios
     runs = {(s.start, s.months) for s in scenarios}
-    own = {span(s) for s in scenarios if s.branch is not None or s.window is not None}
+    own = {window_span(s) for s in scenarios if s.branch is not None or s.window is not None}
     if window is None and len(runs) == 1 and len(own) == 1:
         first, last = measured_months(next(s for s in scenarios if s.branch is not None or s.window is not None))
         shared = f"{scenarios[0].date(first)}:{scenarios[0].date(last)}"
         return [with_window(s, shared) for s in scenarios]
-    shown = "; ".join(f"'{s.name}' {s.date(1)} to {s.date(s.months)} measured {span(s)}" for s in scenarios)
+    shown = "; ".join(f"'{s.name}' {s.date(1)} to {s.date(s.months)} measured {window_span(s)}" for s in scenarios)
     starts = max(measured_months(s)[0] for s in scenarios)
     ends = min(s.months for s in scenarios)
     hint = (

@@ -250,10 +250,15 @@ def measured_months(scenario: Scenario) -> tuple[int, int]:
     return scenario.month_of(start), scenario.month_of(end)
 
 
+def window_span(scenario: Scenario) -> str:
+    """The calendar months a scenario's indicators cover, ``YYYY-MM to YYYY-MM``."""
+    first, last = measured_months(scenario)
+    return f"{scenario.date(first)} to {scenario.date(last)}"
+
+
 def window_words(scenario: Scenario) -> str:
     """Which calendar months the indicators cover, and why, in words (for the console and reports)."""
-    first, last = measured_months(scenario)
-    span = f"{scenario.date(first)} to {scenario.date(last)}"
+    span = window_span(scenario)
     if scenario.window is None and scenario.branch is not None:
         return (
             f"Indicators over {span}: the branch's own years, from its branch date {scenario.branch} "

@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from . import plots
 from .branching import trunk_key
 from .errors import LDEError
-from .indicators import INDICATOR_INFO, INDICATORS, Indicator, measured_months, window_words
+from .indicators import INDICATOR_INFO, INDICATORS, Indicator, measured_months, window_span, window_words
 from .scenario import Scenario, Section
 from .scenario_files import leaves
 from .statistics import interval
@@ -152,7 +152,7 @@ def run_report(folder: Path) -> Report:
             )
         )
     tables = [
-        (f"Indicators, {span_words(scenario)} (mean over replications, 95% interval)", indicator_summary(summary, scenario))
+        (f"Indicators, {window_span(scenario)} (mean over replications, 95% interval)", indicator_summary(summary, scenario))
     ]
     if (folder / "enterprise_events.csv").exists():
         tables.append(("Enterprise decisions (count over all replications)", decision_counts(folder)))
@@ -272,12 +272,6 @@ def _ends_whole(path: Path) -> bool:
     with path.open("rb") as file:
         file.seek(-1, 2)
         return file.read(1) == b"\n"
-
-
-def span_words(scenario: Scenario) -> str:
-    """The calendar months the indicators cover, ``2026-01 to 2036-12``."""
-    first, last = measured_months(scenario)
-    return f"{scenario.date(first)} to {scenario.date(last)}"
 
 
 def setting(scenario: Scenario, replications: int, seed: Any) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +60,23 @@ def shipped(known_failures: set[str], reason: str) -> list:
     names = sorted(str(p.relative_to(SCENARIOS)) for p in SCENARIOS.rglob("*.toml"))
     mark = pytest.mark.xfail(strict=True, reason=f"{reason} (docs/calibration.md)")
     return [pytest.param(name, marks=mark) if name in known_failures else name for name in names]
+
+
+@contextlib.contextmanager
+def browser_page(page_file: Path, width: int) -> Iterator:
+    """``page_file`` opened in headless Chromium (Playwright) at ``width`` pixels; skipped where
+    Chromium is not installed, except on CI, where that is a failure."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(page_file.resolve().as_uri())
+        try:
+            yield page
+        finally:
+            browser.close()

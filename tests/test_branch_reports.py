@@ -4,7 +4,6 @@ they would mix years, reported per option in words, with options that never acte
 from __future__ import annotations
 
 import html
-import os
 import re
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from simulation import Scenario, ScenarioError
 from simulation.experiment import common_window, compare
 from simulation.report import write_report
 
-from .conftest import ROOT, SCENARIOS, TINY, invoke
+from .conftest import ROOT, SCENARIOS, TINY, browser_page, invoke
 
 
 def tiny(path: str) -> Scenario:
@@ -114,23 +113,12 @@ def test_an_ensemble_comparison_reports_its_options_with_the_ensemble_as_uncerta
 def test_an_ensemble_branch_comparison_report_is_short_in_a_real_browser(tmp_path: Path):
     """The acceptance command at a tiny size: two 2026 options over plausible sets of the calibrated
     ensemble give a report titled for two options, under 8,000 pixels tall at 1280 wide in Chromium."""
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.sync_api")
     plausible = (ROOT / "calibration" / "plausible.csv").read_text().splitlines()
     members = tmp_path / "plausible.csv"
     members.write_text("\n".join(plausible[:4]) + "\n")  # three of the plausible sets: the page does not list them
     options = [tiny("from_2026/today.toml"), tiny("from_2026/outcome_bonus.toml")]
     folder = compare(options, replications=2, jobs=1, out=tmp_path / "e", ensemble=members).folder
-    page_file = write_report(folder)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(page_file.as_uri())
+    with browser_page(write_report(folder), 1280) as page:
         height, title = page.evaluate("document.documentElement.scrollHeight"), page.title()
-        browser.close()
     assert title == "Comparison of 2 options: 'today', 'outcome_bonus', over 3 plausible parameter sets"
     assert height < 8000, f"the report is {height} pixels tall"

@@ -1051,10 +1051,10 @@ def to_markdown(report: Report, folder: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Pages and tables fit 800 px: long cells wrap rather than widen the table.
+#: Pages and tables fit 800 px: long cells wrap (anywhere, for a long command line) rather than widen the table.
 CSS = """body{font-family:system-ui,sans-serif;max-width:800px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:0.85em;max-width:100%}
-td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 .table{overflow-x:auto}
 img{max-width:100%}.how{color:#555;font-style:italic}.findings li{margin-bottom:0.4em}"""
 

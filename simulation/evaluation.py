@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 HORIZONS = tuple(range(0, 97, 3))
 #: The horizons an evaluation reports first (all are in evaluation.csv).
 HEADLINE_HORIZONS = (6, 12, 24, 36, 60, 84)
-OUTCOMES = ("in_regular_job", "on_unemployment_benefit", "on_social_assistance", "income")
+OUTCOMES = ("in_regular_job", "on_unemployment_benefit", "on_social_assistance", "in_maatwerk", "in_lde", "income")
 SINCE = ("entry", "exit")
 #: Employability at entry: band name -> (from, to).
 EMPLOYABILITY_BANDS = {"below_0.3": (-1.0, 0.3), "0.3_to_0.45": (0.3, 0.45), "0.45_plus": (0.45, 2.0)}
@@ -151,6 +151,8 @@ def outcome_values(status: pd.Series, scenario: Scenario) -> dict[str, np.ndarra
         "in_regular_job": (status == "nec").to_numpy(float),
         "on_unemployment_benefit": (status == "unemployed").to_numpy(float),
         "on_social_assistance": (status == "social_assistance").to_numpy(float),
+        "in_maatwerk": (status == "maatwerk").to_numpy(float),
+        "in_lde": (status == "lde").to_numpy(float),
         "income": income.to_numpy(float),
     }
 

@@ -65,12 +65,18 @@ def lever_reasons(table: pd.DataFrame) -> list[str]:
         for outcome, waiting, route, who in checks:
             if (label, outcome) not in rows.index or (label, waiting) not in rows.index:
                 continue
-            if not rows.loc[(label, outcome), "significant"]:
-                queue = rows.loc[(labels[0], waiting), "mean"]
+            row = rows.loc[(label, outcome)]
+            if row["significant"]:
+                continue
+            queue = rows.loc[(labels[0], waiting), "mean"]
+            if queue < 1:
+                why = f"no eligible workers: on average {queue:.1f} {who} under '{labels[0]}', so more places had no one to take"
+            elif row["diff"] == 0:
                 why = (
-                    f"no eligible workers: on average {queue:.1f} {who} under '{labels[0]}', so more places had no one to take them"
-                    if queue < 1
-                    else f"{queue:.1f} {who} under '{labels[0]}', yet the change is within the noise: the places were not the limit"
+                    f"{queue:.1f} {who} under '{labels[0]}' and the same number were served in every replication: "
+                    "the route's places, which this option leaves as they were, were the limit"
                 )
-                lines.append(f"'{label}' changes {route} by no clear amount: {why}.")
+            else:
+                why = f"{queue:.1f} {who} under '{labels[0]}', yet the change is within the noise"
+            lines.append(f"'{label}' changes {route} by no clear amount: {why}.")
     return lines

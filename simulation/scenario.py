@@ -281,8 +281,8 @@ class People(Section):
     exhaustion_search_response: Float = param(
         0.20,
         "relative increase",
-        "S (docs/sources.md): Card, Chetty & Weber 2007: the re-employment hazard rises about 20% at benefit "
-        "exhaustion (the exit from the register by over 200%); range 0-0.5 (Lalive, van Ours & Zweimueller 2006)",
+        "S 4.7: Card, Chetty & Weber 2007: the re-employment hazard rises about 20% at benefit exhaustion (the "
+        "exit from the register by over 200%); E for the range 0-0.5",
         "Extra job search of the unemployed in the last exhaustion_window_months before their benefit ends.",
         ge=0,
         le=5,
@@ -290,7 +290,7 @@ class People(Section):
     exhaustion_window_months: Int = param(
         3,
         "months",
-        "E: the hazard rises in the months just before exhaustion (Card, Chetty & Weber 2007)",
+        "E: the hazard rises in the months just before exhaustion (S 4.7)",
         "Months before the end of an unemployment benefit over which job search is raised.",
         ge=0,
         le=24,

@@ -80,7 +80,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     earned = rows[earns_benefit_rights(model, rows)]
     p.benefit_left[earned] = entitlement(model, earned)
     left_lde = rows[origin == LDE]
-    end_traineeship(model, left_lde)
+    end_traineeship(model, rows[(origin == LDE) | (origin == MAATWERK)])
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False
     p.lde_exit_month[left_lde] = month
@@ -114,7 +114,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
 
 
 def end_traineeship(model: LabourMarketModel, rows: np.ndarray) -> None:
-    """End the doorstroom trajectory of ``rows`` (leaving LDE): a traineeship's reserved vacancy returns."""
+    """End the doorstroom trajectory of ``rows`` (leaving LDE or maatwerk): a traineeship's reserved vacancy returns."""
     p = model.people
     training = rows[p.phase[rows] == TRAINEESHIP]
     np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)

@@ -61,7 +61,6 @@ class Reason(IntEnum):
     hired_after_traineeship = 11  # hired by the employer of the doorstroom trajectory's traineeship
     maatwerk_advice = 12  # placed in collective maatwerk on the employment service's advice
     work_care = 13  # at the limit onto the work-care route: benefit kept, not job-seeking
-    maatwerk_review = 14  # the review of a collective maatwerk advice found no more need for support
 
 
 #: Reasons as plain ``int`` constants for array code (see the note on the statuses).
@@ -80,7 +79,6 @@ class Reason(IntEnum):
     HIRED_AFTER_TRAINEESHIP,
     MAATWERK_ADVICE,
     WORK_CARE,
-    MAATWERK_REVIEW,
 ) = (int(r) for r in Reason)
 
 #: The route the employment service's evaluation before the end of a trajectory chose

@@ -1125,7 +1125,8 @@ class Policy(Section):
         "S 1.25, 1.30: a collective maatwerk support package is valid at most 5 years and adjustable after a VDAB "
         "evaluation",
         "Months in collective maatwerk after which (and every such period again) the worker is re-evaluated; "
-        "one no longer judged to need support leaves the route.",
+        "one no longer judged to need support is kept on a regular contract or joins the doorstroom trajectory's "
+        "waiting list.",
         ge=1,
         le=MAX_MONTHS,
     )

@@ -149,7 +149,7 @@ def test_in_a_run_maatwerk_stays_within_its_places_and_its_workers_leave_only_th
     assert result.metrics["maatwerk"].max() <= 12
     assert result.metrics["maatwerk"].iloc[-1] >= 10  # advised people fill the places that free up
     exits = result.events.query("`from` == 'maatwerk'")
-    assert set(exits["reason"]) <= {"found_job", "dismissed", "retired", "left_labour_force", "maatwerk_review", "internal_doorstroom"}
+    assert set(exits["reason"]) <= {"found_job", "dismissed", "retired", "left_labour_force", "internal_doorstroom", "hired_after_traineeship"}
     entries = result.events.query("to == 'maatwerk'")
     assert set(entries["reason"]) == {"maatwerk_advice"} and set(entries["from"]) <= {"lde", "unemployed", "social_assistance"}
 

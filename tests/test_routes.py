@@ -7,7 +7,19 @@ import numpy as np
 import pytest
 
 from simulation import LabourMarketModel, Scenario, run
-from simulation.people import LDE, MAATWERK, NO_ROUTE, ROUTE_WORK_CARE, ROUTE_WORK_CARE_WAITING, UNEMPLOYED
+from simulation.people import (
+    LDE,
+    MAATWERK,
+    NO_PHASE,
+    NO_ROUTE,
+    PREPARATION,
+    ROUTE_MAATWERK,
+    ROUTE_TRAJECTORY,
+    ROUTE_TRAJECTORY_WAITING,
+    ROUTE_WORK_CARE,
+    ROUTE_WORK_CARE_WAITING,
+    UNEMPLOYED,
+)
 from simulation.submodels.follow_up import STATES
 from simulation.submodels.matching import search
 
@@ -24,8 +36,37 @@ def test_no_route_holds_more_than_its_capacity_and_people_come_back(small: Scena
     assert (m["trajectories_started"] <= scenario.policy.doorstroom_trajectories_month).all()
     assert m["route_work_care"].max() == scenario.policy.work_care_places  # the capacity binds: people wait
     assert m["work_care_returned"].sum() > 0 and m["maatwerk_returned"].sum() > 0
-    back = result.events.query("reason == 'maatwerk_review'")
-    assert len(back) > 0 and set(back["from"]) == {"maatwerk"} and set(back["to"]) <= {"unemployed", "social_assistance"}
+
+
+def test_a_maatwerk_worker_who_no_longer_needs_support_is_kept_or_starts_a_trajectory(small: Scenario):
+    # source 1.20 b-c and 1.21: kept by the employer, else a doorstroom trajectory (for maatwerk workers too)
+    scenario = small.with_overrides(
+        {
+            "policy.internal_doorstroom_share": 0.0,
+            "policy.evaluation_judgement_spread": 0.0,
+            "policy.maatwerk_review_months": 24,
+            "people.search_rate_maatwerk": 0.0,  # nobody leaves maatwerk by himself this month
+            "people.lde_dismissal_hazard": 0.0,
+            "people.inactivity_hazard": 0.0,
+            "policy.end_evaluation": False,  # no LDE worker competes for the places
+            "policy.doorstroom_trajectories_month": 2,
+        }
+    )
+    model = LabourMarketModel(scenario, seed=6)
+    model.step()
+    p = model.people
+    rows = p.in_status(MAATWERK)[:3].copy()
+    p.months_in_status[rows] = 23  # reviewed next month, after 24 months in maatwerk
+    p.route[rows], p.phase[rows], p.age[rows] = ROUTE_MAATWERK, NO_PHASE, 40.0
+    p.employability[rows] = [0.9, 0.9, scenario.policy.maatwerk_max_employability - 0.01]  # the last still needs support
+    others = np.setdiff1d(np.concatenate([p.in_status(LDE), p.in_status(MAATWERK)]), rows)
+    p.route[others[p.route[others] == ROUTE_TRAJECTORY_WAITING]] = NO_ROUTE  # no one else waits for a place
+    model.step()
+    assert (p.status[rows] == MAATWERK).all()  # still working in maatwerk during the trajectory
+    assert p.route[rows[2]] == ROUTE_MAATWERK
+    assert (p.route[rows[:2]] == ROUTE_TRAJECTORY_WAITING).all()  # the review runs after this month's starts
+    model.step()
+    assert (p.route[rows[:2]] == ROUTE_TRAJECTORY).all() and (p.phase[rows[:2]] == PREPARATION).all()
 
 
 def test_a_person_back_from_work_care_searches_again_and_one_on_it_does_not(small: Scenario):

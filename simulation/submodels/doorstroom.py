@@ -1,9 +1,11 @@
 """The doorstroom trajectory (source 1.21): preparation, job matching, a traineeship, then a hire or not.
 
-Workers the evaluation finds ready for a regular job (:mod:`.end_of_trajectory`) wait
-for a trajectory: the mandated providers start ``doorstroom_trajectories_month`` a
-month (their capacity), longest waiting first (then at random), for those still in
-LDE; a worker who leaves LDE while waiting loses his turn. A worker on the trajectory goes
+Workers the evaluation finds ready for a regular job (:mod:`.end_of_trajectory`), and
+collective maatwerk workers a review finds no longer in need of support (:mod:`.maatwerk`),
+wait for a trajectory (source 1.21: for LDE and collective maatwerk workers): the mandated
+providers start ``doorstroom_trajectories_month`` a month (their capacity), longest
+waiting first (then at random), for those still in their job; a worker who leaves it
+while waiting loses his turn. A maatwerk worker has no LDE enterprise: no tie helps him. A worker on the trajectory goes
 through its phases while still employed by his LDE enterprise, which releases him from
 work (no output: see the enterprise finances):
 
@@ -34,6 +36,7 @@ import numpy as np
 from ..people import (
     HIRED_AFTER_TRAINEESHIP,
     LDE,
+    MAATWERK,
     MATCHING,
     NO_ONE,
     NO_PHASE,
@@ -54,14 +57,13 @@ PREPARATION_MONTHS = 1
 def doorstroom(model: LabourMarketModel) -> None:
     """Advance every doorstroom trajectory by a month: traineeships end, matches are made, preparation ends."""
     p, policy, month = model.people, model.scenario.policy, model.month
-    lde = p.in_status(LDE)
-    on_trajectory = lde[p.phase[lde] != NO_PHASE]
+    workers = employed(model)
+    on_trajectory = workers[p.phase[workers] != NO_PHASE]
     phase, elapsed = p.phase[on_trajectory], month - p.phase_since[on_trajectory]
     end_traineeships(model, on_trajectory[(phase == TRAINEESHIP) & (elapsed >= policy.traineeship_months)])
     matching = on_trajectory[(phase == MATCHING) & (elapsed >= 1)]
     find_traineeships(model, matching)
-    lde = p.in_status(LDE)
-    unmatched = matching[(p.status[matching] == LDE) & (p.phase[matching] == MATCHING)]
+    unmatched = matching[np.isin(p.status[matching], (LDE, MAATWERK)) & (p.phase[matching] == MATCHING)]
     given_up = unmatched[month - p.phase_since[unmatched] >= policy.matching_months]
     p.phase[given_up] = NO_PHASE
     seek_suitable_measure(model, given_up, "no_traineeship")
@@ -70,15 +72,20 @@ def doorstroom(model: LabourMarketModel) -> None:
     p.phase[prepared] = MATCHING
     p.phase_since[prepared] = month
     start_trajectories(model)
-    lde = p.in_status(LDE)
-    model.recorder.add("on_doorstroom_trajectory", np.count_nonzero(p.phase[lde] != NO_PHASE))
+    workers = employed(model)
+    model.recorder.add("on_doorstroom_trajectory", np.count_nonzero(p.phase[workers] != NO_PHASE))
+
+
+def employed(model: LabourMarketModel) -> np.ndarray:
+    """Rows of the LDE and collective maatwerk workers: those a trajectory is for."""
+    return np.concatenate([model.people.in_status(LDE), model.people.in_status(MAATWERK)])
 
 
 def start_trajectories(model: LabourMarketModel) -> None:
-    """The month's trajectory places go to the LDE workers waiting longest (ties at random)."""
+    """The month's trajectory places go to the LDE and maatwerk workers waiting longest (ties at random)."""
     p, policy = model.people, model.scenario.policy
-    lde = p.in_status(LDE)
-    waiting = lde[p.route[lde] == ROUTE_TRAJECTORY_WAITING]
+    workers = employed(model)
+    waiting = workers[p.route[workers] == ROUTE_TRAJECTORY_WAITING]
     draw = model.streams.uniform("doorstroom.places", p.ids(waiting))
     starting = waiting[np.lexsort((draw, p.phase_since[waiting]))[: policy.doorstroom_trajectories_month]]
     p.route[starting] = ROUTE_TRAJECTORY
@@ -100,7 +107,8 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
         free = np.minimum(places, table.view("vacancies")).clip(min=0)  # a place needs an open vacancy to reserve
         if draw >= policy.matching_success or free.sum() == 0:
             continue
-        weight = free * (1 + model.ties.strength[p.enterprise[row]])
+        enterprise = p.enterprise[row]
+        weight = free * (1 + model.ties.strength[enterprise]) if enterprise >= 0 else free
         employer = min(int(np.searchsorted(np.cumsum(weight) / weight.sum(), pick, side="right")), places.size - 1)
         places[employer] -= 1
         table.vacancies[employer] -= 1

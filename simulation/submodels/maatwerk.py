@@ -13,10 +13,12 @@ A support package is valid at most five years and adjustable after an evaluation
 employment service (sources 1.25, 1.30). Every ``maatwerk_review_months`` in maatwerk a
 worker is re-evaluated with the evaluation's judgement (:func:`.end_of_trajectory.judged`):
 one judged no longer to need support (employability at least ``maatwerk_max_employability``,
-under ``maatwerk_older_age``) leaves the route. His employer keeps him on a regular
-contract with chance ``internal_doorstroom_share`` (``internal_doorstroom``); otherwise his
-package ends and he falls back (reason ``maatwerk_review``), to search and, with LDE
-months left, referral again. The places he frees go to those waiting.
+under ``maatwerk_older_age``) leaves the maatwerk route as an LDE worker does at his
+evaluation (source 1.20 b-c): his employer keeps him on a regular contract with chance
+``internal_doorstroom_share`` (``internal_doorstroom``); otherwise he joins the doorstroom
+trajectory's waiting list (source 1.21: trajectories are for collective maatwerk and LDE
+workers), still working in maatwerk (:mod:`.doorstroom`). The place he frees when he moves
+on goes to those waiting.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import fall_back, move
-from ..people import INTERNAL_DOORSTROOM, MAATWERK, MAATWERK_ADVICE, MAATWERK_REVIEW, NEC, ROUTE_MAATWERK
+from ..moves import move
+from ..people import INTERNAL_DOORSTROOM, MAATWERK, MAATWERK_ADVICE, NEC, NO_PHASE, ROUTE_MAATWERK, ROUTE_TRAJECTORY_WAITING
 from .end_of_trajectory import judged
 
 if TYPE_CHECKING:
@@ -48,15 +50,18 @@ def maatwerk(model: LabourMarketModel) -> None:
 
 
 def review_maatwerk(model: LabourMarketModel) -> None:
-    """Maatwerk workers whose package is due for review and who no longer need support leave the route."""
+    """Maatwerk workers whose package is due for review and who no longer need support are kept on a
+    regular contract or join the doorstroom trajectory's waiting list."""
     p, policy = model.people, model.scenario.policy
     rows = p.in_status(MAATWERK)
     tenure = p.months_in_status[rows]
-    due = rows[(tenure > 0) & (tenure % policy.maatwerk_review_months == 0)]
+    between = (p.route[rows] != ROUTE_TRAJECTORY_WAITING) & (p.phase[rows] == NO_PHASE)  # not waiting, not on a trajectory
+    due = rows[(tenure > 0) & (tenure % policy.maatwerk_review_months == 0) & between]
     judgement = judged(model, due, "maatwerk.review")
     done = due[(judgement >= policy.maatwerk_max_employability) & (p.age[due] < policy.maatwerk_older_age)]
     kept = model.streams.uniform("maatwerk.kept", p.ids(done)) < policy.internal_doorstroom_share
     move(model, done[kept], NEC, INTERNAL_DOORSTROOM)
-    fall_back(model, done[~kept], MAATWERK_REVIEW)
+    p.route[done[~kept]] = ROUTE_TRAJECTORY_WAITING
+    p.phase_since[done[~kept]] = model.month
     model.recorder.add("maatwerk_reviewed", due.size)
     model.recorder.add("maatwerk_returned", done.size)

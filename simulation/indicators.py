@@ -229,7 +229,8 @@ ROUTE_INDICATORS: dict[str, Indicator] = {
     "work_care_waiting_mean": Indicator("mean people advised work-care and waiting for a place", "persons", ""),
     "maatwerk_waiting_mean": Indicator("mean people with a collective maatwerk advice waiting for a place", "persons", ""),
     "returns_per_year": Indicator(
-        "people a year who leave work-care or collective maatwerk at a review (back to search, referral or a job)",
+        "people a year a review finds ready to leave work-care (back to search and referral) or collective maatwerk "
+        "(kept on a regular contract or on to a doorstroom trajectory)",
         "persons per year",
         "",
     ),

@@ -27,6 +27,7 @@ LDE_SPENDING = [
     "spending_aftercare",
     "spending_local_support",
     "spending_sitting_allowance",
+    "spending_operating_subsidy",
     "spending_doorstroom",
 ]
 

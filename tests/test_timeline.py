@@ -10,7 +10,7 @@ import pytest
 from simulation import LabourMarketModel, Scenario, ScenarioError, compare, run
 from simulation.branching import branch_groups, trunk_key
 
-from .conftest import SCENARIOS, shipped
+from .conftest import DISSOLVES, SCENARIOS, TODAYS_RULES, shipped
 
 #: The history at the size of small.toml, for tests.
 SMALL = {
@@ -118,7 +118,7 @@ def test_the_referral_queue_is_managed_and_stays_short(small: Scenario):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", shipped({"from_2018/guidance_training.toml"}, "its closure cliff of 2026 leaves no places"))
+@pytest.mark.parametrize("path", shipped(TODAYS_RULES, DISSOLVES))
 def test_no_shipped_scenario_ends_with_a_queue_of_a_year_of_decisions(path: str):
     metrics = run(Scenario.load(SCENARIOS / path), seed=1).metrics
     assert metrics["waiting_list"].iloc[-1] < 12 * metrics["referrals_decided"].iloc[-12:].mean()

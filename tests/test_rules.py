@@ -191,3 +191,17 @@ def test_covid_2020_enterprises_sell_only_what_the_lockdown_allows(history: Scen
         normal.step()
     assert revenue == pytest.approx(0.29 * normal.latest("customer_revenue"), rel=1e-9)
     assert output == pytest.approx(0.29 * normal.latest("service_output"), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_the_sector_size_moves_year_by_year_in_2018_2021_and_entry_is_what_moves_the_initiatives():
+    """Full-scale history: workers and initiatives change every year 2018-2021 (yearly means of the monthly
+    metrics). Knock-out: without new recognitions the number of initiatives does not move before 2022 (no
+    enterprise closes then), so their movement is the entry assumption's, while workers still move."""
+    history = Scenario.load(SCENARIOS / "history.toml")
+    for entry, initiatives_move in ((history.enterprises.entry_rate, True), (0.0, False)):
+        metrics = run(history.with_overrides({"enterprises.entry_rate": entry}), seed=1).metrics
+        yearly = metrics.assign(year=metrics["date"].str[:4]).groupby("year")[["enterprises_open", "lde"]].mean()
+        change = yearly.loc["2018":"2021"].diff().iloc[1:]
+        assert (change["lde"] != 0).all()
+        assert (change["enterprises_open"] != 0).all() == initiatives_move

@@ -70,8 +70,8 @@ def expect_values(model: LabourMarketModel) -> None:
 
     - ``transition_rate``: its workers' moves to regular jobs per worker-month, smoothed;
     - ``hire_value``: what one more worker brings in a month (his output at its clients' prices, the
-      subsidies a new hire brings over a trajectory under the rules in force, SINE as likely as in its
-      workforce, the local leaf) less his wage cost; coaching follows the slots, so a vacancy saves none;
+      subsidies a new hire brings over a trajectory under the rules in force, SINE (or its compensation) as
+      likely as in its workforce, the local leaf) less his wage cost; coaching follows the slots, so a vacancy saves none;
     - ``push_value``: per unit of push, the transitions it adds (its rate x its workers) times what a
       transition is worth to it (the outcome bonus x the chance it is paid, discounted under pressure, plus
       its mission value if mission-driven), less the output its workers give up (``push_output_cost``).
@@ -116,5 +116,6 @@ def new_hire_subsidies(model: LabourMarketModel) -> np.ndarray:
     lde = schedule_values(policy.wage_subsidy, months).mean() * ent.reference_wage_month
     lde += schedule_values(policy.guidance_subsidy, months).mean()
     cmw = policy.cmw_wage_subsidy * ent.reference_wage_month + policy.cmw_guidance_subsidy
-    sine = ent.sine_share * sine_level(policy, model.month) * ent.sine_allowance_month
+    level = sine_level(policy, model.month)
+    sine = ent.sine_share * (level + (1 - level) * policy.sine_compensation_share) * ent.sine_allowance_month
     return np.where(t.view("converted"), cmw, lde) + sine + ent.local_contribution_month

@@ -96,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     runp.add_argument("--events", action="store_true", help="also write events.csv with every status change")
     runp.add_argument("--out", help="output folder (default: a new folder under runs/); never overwritten")
     runp.add_argument(
-        "--explain", action="store_true", help="list the rules in force at each dated change (a branch's kept levers too) and stop"
+        "--explain",
+        action="store_true",
+        help="list the rules in force at each dated change (a branch's kept levers too) and stop",
     )
 
     comparep = commands.add_parser("compare", help="run scenarios side by side with the same seeds")

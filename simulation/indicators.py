@@ -198,7 +198,9 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
             for group in DUMPING_GROUPS
         },
         "social_assistance_24m_share": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
-        "enterprise_solvent_share": ratio(last["enterprises_solvent"], first["enterprises_open"] + total.get("enterprises_entered", 0.0)),
+        "enterprise_solvent_share": ratio(
+            last["enterprises_solvent"], first["enterprises_open"] + total.get("enterprises_entered", 0.0)
+        ),
         "enterprise_closures": float(last["enterprises_closed"]),
         "enterprise_conversions": float(last["enterprises_converted"]),
         "maatwerk_workforce_mean": float(months["maatwerk"].mean()),

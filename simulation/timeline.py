@@ -69,7 +69,8 @@ def explain(scenario: Scenario, overridden: list[dict[str, Any]] = ()) -> str:
     :func:`simulation.scenario_files.branch_levers_kept`); they are listed with the value kept.
     """
     timeline = Timeline(scenario)
-    lines = [f"{scenario.name}: {scenario.months} months from {scenario.start}" + (f", branch from {scenario.branch}" if scenario.branch else "")]
+    branch = f", branch from {scenario.branch}" if scenario.branch else ""
+    lines = [f"{scenario.name}: {scenario.months} months from {scenario.start}{branch}"]
     for month in sorted({lever.start for lever in timeline.levers}):
         lines.append(f"{scenario.date(month)} (month {month}):")
         lines += [f"  {key} = {value!r}" for key, value in timeline.starting(month).items()]

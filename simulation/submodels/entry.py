@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..initialisation import create_enterprises, slot_draws
 
 if TYPE_CHECKING:

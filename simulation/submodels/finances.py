@@ -57,7 +57,8 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     demand = client_demand(model)
     new_rules, sitting = trajectory_payments(model, lde)
     income = {
-        "revenue": output * scenario.context.lde_activity * ent.revenue_per_output_month * demand,  # demand: price, quality, clients
+        # demand: price, quality and clients; activity: the share of its service it can sell
+        "revenue": output * scenario.context.lde_activity * ent.revenue_per_output_month * demand,
         "wage_subsidy": np.bincount(where, weights=new_rules[0], minlength=n) * ent.reference_wage_month,
         "guidance_subsidy": np.bincount(where, weights=new_rules[1], minlength=n),
         "sine": sine_full * level,
@@ -93,7 +94,11 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     close_insolvent(model)
 
 
-def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+#: Per worker: (wage share of the reference wage, guidance EUR a month).
+Payments = tuple[np.ndarray, np.ndarray]
+
+
+def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[Payments, Payments]:
     """Each LDE worker's (wage share, guidance EUR) a month under the rules in force, and the same
     paid as the sitting workers' temporary allowance; each worker has one of the two, the other is 0.
 
@@ -110,7 +115,10 @@ def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[tupl
     wage = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
     guidance = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
     keeps = sitting & ~cmw
-    kept = (np.where(keeps, schedule_values(old_wage, months_in), 0.0), np.where(keeps, schedule_values(old_guidance, months_in), 0.0))
+    kept = (
+        np.where(keeps, schedule_values(old_wage, months_in), 0.0),
+        np.where(keeps, schedule_values(old_guidance, months_in), 0.0),
+    )
     return (np.where(keeps, 0.0, wage), np.where(keeps, 0.0, guidance)), kept
 
 

@@ -105,7 +105,7 @@ def test_a_comfortable_enterprise_undoes_its_cuts_one_step_a_month(model: Labour
 
 
 def test_push_weighs_the_expected_bonus_against_the_output_it_costs(tiny: Scenario):
-    """push_value = workers x (own transition rate x bonus x chance paid (halved under pressure) - output
+    """push_value = workers x (own transition rate x bonus x chance paid (discounted under pressure) - output
     lost per unit push at its clients' prices); the enterprise pushes fully when it is positive, not at all
     when it is not."""
     model = LabourMarketModel(tiny.with_overrides({"policy.outcome_bonus": 20_000.0}), seed=3)

@@ -61,7 +61,7 @@ def may_decide(model: LabourMarketModel) -> np.ndarray:
 
 #: Weight of the latest month in an enterprise's expected transition rate (a memory of about a year).
 TRANSITION_SMOOTHING = 1 / 12
-#: Months of a trajectory over which a new hire's subsidies are averaged when there is no limit.
+#: Longest trajectory over which a new hire's subsidies are averaged (the limit when it is shorter), months.
 TRAJECTORY_MONTHS = 60
 
 

@@ -71,14 +71,23 @@ def explain(scenario: Scenario, overridden: list[dict[str, Any]] = ()) -> str:
     timeline = Timeline(scenario)
     branch = f", branch from {scenario.branch}" if scenario.branch else ""
     lines = [f"{scenario.name}: {scenario.months} months from {scenario.start}{branch}"]
+    changing = sorted({lever.key for lever in timeline.levers})
+    if changing:
+        lines.append(f"{scenario.start} (month 0), the parameters that change later:")
+        lines += [f"  {key} = {value_of(scenario, key)!r}" for key in changing]
     for month in sorted({lever.start for lever in timeline.levers}):
         lines.append(f"{scenario.date(month)} (month {month}):")
         lines += [f"  {key} = {value!r}" for key, value in timeline.starting(month).items()]
     for change in overridden:
         kept = timeline.rules_at(scenario, scenario.month_of(change["date"]))
-        section, _, name = change["key"].partition(".")
         lines.append(
             f"not applied: {change['date']} {change['key']} = {change['value']!r} (history); the branch keeps "
-            f"{getattr(getattr(kept, section), name)!r}"
+            f"{value_of(kept, change['key'])!r}"
         )
     return "\n".join(lines)
+
+
+def value_of(scenario: Scenario, key: str) -> Any:
+    """The value of dotted parameter ``key`` (``section.name``) in ``scenario``."""
+    section, _, name = key.partition(".")
+    return getattr(getattr(scenario, section), name)

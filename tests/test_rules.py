@@ -151,6 +151,7 @@ def test_run_explain_lists_the_rules_in_force_at_each_dated_change(capsys):
     assert invoke(["run", str(SCENARIOS / "from_2018" / "flanking_package.toml"), "--explain"]) == 0
     out = capsys.readouterr().out
     assert "2023-07 (month 99):" in out and "policy.werkingssubsidie_year = 10396129.0" in out
+    assert "2015-04 (month 0), the parameters that change later:" in out and "policy.outcome_bonus = 0.0" in out
     assert "not applied: 2023-07 policy.guidance_subsidy" in out
 
 

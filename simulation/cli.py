@@ -34,11 +34,12 @@ from .report import write_report
 from .resources import check_counts, check_memory
 from .runner import run
 from .scenario import MAX_MONTHS, Scenario
-from .scenario_files import parse_override
+from .scenario_files import overridden_by_branch, parse_override
 from .sensitivity import sensitivity
 from .statistics import interval
 from .store import FILE as STORE
 from .store import export, read_experiment
+from .timeline import explain
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -94,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(runp, replications=1)
     runp.add_argument("--events", action="store_true", help="also write events.csv with every status change")
     runp.add_argument("--out", help="output folder (default: a new folder under runs/); never overwritten")
+    runp.add_argument(
+        "--explain",
+        action="store_true",
+        help="list the rules in force at each dated change (a branch's kept levers too) and stop",
+    )
 
     comparep = commands.add_parser("compare", help="run scenarios side by side with the same seeds")
     comparep.add_argument("scenarios", nargs="+", help="scenario files; differences are taken from the first")
@@ -233,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     scenario = load(args.scenario, args)
+    if args.explain:
+        print(explain(scenario, overridden_by_branch(args.scenario)))
+        return 0
     check_counts(args.replications, args.replications)
     check_memory([scenario])
     folder, lock = new_run_folder(args.out, scenario.name, args.seed)

@@ -28,6 +28,7 @@ LDE_SPENDING = [
     "spending_aftercare",
     "spending_local_support",
     "spending_sitting_allowance",
+    "spending_operating_subsidy",
     "spending_doorstroom",
 ]
 
@@ -117,7 +118,11 @@ INDICATOR_INFO: dict[str, Indicator] = {
         1,
     ),
     "enterprise_solvent_share": Indicator(
-        "share of the initial enterprises open with a non-negative reserve at the end", "share", "higher", 0, 1
+        "share of the enterprises of the run (at the start and entered) open with a non-negative reserve at the end",
+        "share",
+        "higher",
+        0,
+        1,
     ),
     "enterprise_closures": Indicator("enterprises closed during the run", "enterprises", "lower", 0, "world.enterprises"),
     "enterprise_conversions": Indicator(
@@ -278,7 +283,9 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
             for group in DUMPING_GROUPS
         },
         "social_assistance_24m_share": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
-        "enterprise_solvent_share": ratio(last["enterprises_solvent"], first["enterprises_open"]),
+        "enterprise_solvent_share": ratio(
+            last["enterprises_solvent"], first["enterprises_open"] + total.get("enterprises_entered", 0.0)
+        ),
         "enterprise_closures": float(last["enterprises_closed"]),
         "enterprise_conversions": float(last["enterprises_converted"]),
         "maatwerk_workforce_mean": float(months["maatwerk"].mean()),

@@ -30,6 +30,7 @@ from .submodels import (
     job_search_and_matching,
     labour_demand,
     maatwerk,
+    new_initiatives,
     public_finances,
     referral,
     retention,
@@ -167,7 +168,8 @@ class LabourMarketModel(mesa.Model):
         benefits(self)  # benefits paid; exhausted benefit -> social assistance
         follow_up(self)  # 12- and 24-month follow-ups; outcome bonuses earned
         enterprise_finances(self)  # cloverleaf income, costs, reserves, closures, quality
-        enterprise_decisions(self)  # under pressure: coaches, prices, hiring, local support
+        enterprise_decisions(self)  # push, hiring; under pressure: slots, coaches, prices, local support
+        new_initiatives(self)  # new recognitions while the rules allow them
         public_finances(self)  # the month's public ledger by level of government
         self.record_month()  # stocks and state of the month
         self.datacollector.collect(self)

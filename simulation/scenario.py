@@ -574,8 +574,10 @@ class Enterprises(Section):
     local_contribution_month: Float = param(
         360.0,
         "EUR per worker-month",
-        "S 1.33: EUR 10.4 M/year over ~2,400 workers",
-        "Local-government leaf per occupied slot.",
+        "E: the cloverleaf has a local leaf (S 1.8) but no source gives its amount; an assumption, a free "
+        "parameter of the calibration (prior 0-600). The history assumes local governments keep paying it after "
+        "2023, as the 2023 note asked them to respect existing partnerships (S 1.33)",
+        "The local governments' own leaf of the cloverleaf, per occupied slot.",
         ge=0,
         le=1_000_000,
     )
@@ -699,13 +701,40 @@ class Enterprises(Section):
         ge=0,
         le=10,
     )
-    push_half_value: Float = param(
-        5_000.0,
-        "EUR per transition",
-        "E",
-        "Value of a transition to the enterprise at which it gives half the most push (push = max x V / (V + this)).",
-        gt=0,
-        le=10_000_000,
+    bonus_paid_expected: Float = param(
+        0.7,
+        "probability",
+        "S 3.3 (72% still at work after 6 months, 48% after 24) and the calibration target of 70% in work "
+        "12 months after the move: an enterprise's expectation that an outcome bonus is paid",
+        "Chance an enterprise expects a transition to earn the outcome bonus (still in a regular job a year later).",
+        ge=0,
+        le=1,
+    )
+    pressure_discount: Float = param(
+        0.5,
+        "weight",
+        "E: a bonus paid a year later weighs less for an enterprise that expects to fall short within the year "
+        "(assumption; range 0.2-1)",
+        "Weight an enterprise under financial pressure gives the outcome bonus when it decides how hard to push.",
+        ge=0,
+        le=1,
+    )
+    expected_transition_rate: Float = param(
+        0.0087,
+        "per worker-month",
+        "U 3.1: about 10% of LDE workers a year move to a regular job (E 7.2: 1 - 0.9^(1/12))",
+        "An enterprise's expectation of its workers' moves to regular jobs at the start; then its own experience.",
+        ge=0,
+        le=1,
+    )
+    entry_rate: Float = param(
+        0.01,
+        "new enterprises a year per enterprise at the start",
+        "E: new LDE recognitions were possible until 1 July 2023 (S 1.5); no source gives how many a year "
+        "(assumption, range 0-0.05)",
+        "Expected new initiatives a year, as a share of the enterprises at month 0, while policy.new_recognitions.",
+        ge=0,
+        le=1,
     )
     mission_value: Float = param(
         0.0,
@@ -751,6 +780,17 @@ class Enterprises(Section):
 
 class Context(Section):
     """Exogenous context: inflow, labour demand, shortage growth and the business cycle."""
+
+    lde_activity: Float = param(
+        1.0,
+        "share of normal activity",
+        "S 1.22: during the 2020 lockdown about 29% of the sector's workers were active (26% early April, "
+        "32% late April, 67% late May)",
+        "Share of their normal service LDE enterprises can sell (1 normally); wages and subsidies are paid as "
+        "usual (E: temporary unemployment is not modelled).",
+        ge=0,
+        le=1,
+    )
 
     inflow_rate: Float = param(
         0.010,
@@ -1009,23 +1049,54 @@ class Policy(Section):
         ge=0,
         le=50,
     )
-    sitting_allowance_month: Float = param(
-        0.0,
-        "EUR per worker-month",
-        "S 1.31: sitting LDE workers keep a temporary allowance (not SINE) for their remaining trajectory; "
-        "E for the amount (the baseline's mean SINE leaf)",
-        "Paid for each worker whose LDE spell began before the run (the sitting workers of a new regime).",
-        ge=0,
-        le=1_000_000,
+    sitting_until_month: StartMonth = param(
+        "never",
+        "month or 'never'",
+        "S 1.31: the LDE workers employed on 30 June 2023 keep a temporary allowance (tijdelijke vergoeding, "
+        "not SINE) for the rest of their trajectory",
+        "The last month of an old regime ('never': no change of regime). Workers whose LDE spell began at or "
+        "before it are its sitting workers: after it they keep the trajectory payment (wage and guidance "
+        "subsidy) of the old regime as a temporary allowance, while new hires get the schedules in force.",
     )
-    sitting_until_month: Int = param(
-        0,
-        "month",
-        "S 1.31: the workers employed on 30 June 2023",
-        "Workers whose LDE spell began at or before this month are the sitting workers of a new regime "
-        "(0: those in LDE at the start of the run).",
+    sitting_wage_subsidy: Schedule | None = param(
+        None,
+        "[[from month, share of reference wage]] or none",
+        "S 1.31: the sitting workers keep their trajectory payment",
+        "Wage part of the sitting workers' allowance by months into the trajectory; none: the wage_subsidy "
+        "schedule in force in month sitting_until_month (in the history: the LDE payment).",
+    )
+    sitting_guidance_subsidy: Schedule | None = param(
+        None,
+        "[[from month, EUR per worker-month]] or none",
+        "S 1.31: the sitting workers keep their trajectory payment",
+        "Guidance part of the sitting workers' allowance; none: the guidance_subsidy schedule in force in "
+        "month sitting_until_month.",
+    )
+    werkingssubsidie_year: Float = param(
+        0.0,
+        "EUR per year for the Flemish sector",
+        "S 1.33: an annual operating subsidy (werkingssubsidie) of EUR 10,396,129 for local governments with "
+        "complementary local services, July 2023 to 31 December 2025",
+        "Flemish operating subsidy passed on by the local governments to their LDE enterprises; scaled to the "
+        "model's world by world.lde_workers / 2,500 (the baseline world is the Flemish sector).",
         ge=0,
-        le=MAX_MONTHS,
+        le=1_000_000_000,
+    )
+    werkingssubsidie_sine_part: Float = param(
+        0.48,
+        "share",
+        "S 1.33: about EUR 5.0 M of 10.4 M by 50% of each enterprise's 2019 SINE budget, 5.3 M by occupancy in "
+        "the last quarter of 2022",
+        "Share of the operating subsidy distributed by each enterprise's SINE income in 2019; the rest by its "
+        "occupied worker-months in October-December 2022.",
+        ge=0,
+        le=1,
+    )
+    new_recognitions: bool = param(
+        True,
+        "rule",
+        "S 1.5: no new LDE recognitions since 1 July 2023",
+        "Whether new LDE enterprises can be recognised (enter, at enterprises.entry_rate).",
     )
     cmw_conversion: bool = param(
         False,
@@ -1240,10 +1311,10 @@ class Policy(Section):
         le=24,
     )
 
-    @field_validator("wage_subsidy", "guidance_subsidy")
+    @field_validator("wage_subsidy", "guidance_subsidy", "sitting_wage_subsidy", "sitting_guidance_subsidy")
     @classmethod
-    def _schedules(cls, v: Schedule) -> Schedule:
-        return check_schedule(v)
+    def _schedules(cls, v: Schedule | None) -> Schedule | None:
+        return v if v is None else check_schedule(v)
 
     @property
     def lde_limit(self) -> int:
@@ -1426,7 +1497,15 @@ PARAMETER_ROLES = {
     **dict.fromkeys(
         ("policy.end_evaluation", "policy.lde_placements", "policy.referral_rule", "policy.sitting_until_month"), "fixed"
     ),
-    **dict.fromkeys(("policy.doorstroom_trajectory_cost", "policy.aftercare_cost_month", "policy.benefit_notice_months"), "context"),
+    **dict.fromkeys(
+        (
+            "policy.doorstroom_trajectory_cost",
+            "policy.aftercare_cost_month",
+            "policy.benefit_notice_months",
+            "policy.cmw_guidance_subsidy",
+        ),
+        "context",
+    ),
     **dict.fromkeys(
         (
             "policy.extension_probability",

@@ -8,6 +8,7 @@ from .decisions import enterprise_decisions
 from .demography import demography
 from .development import development
 from .doorstroom import doorstroom
+from .entry import new_initiatives
 from .finances import enterprise_finances
 from .follow_up import follow_up
 from .labour_demand import employer_decisions, labour_demand
@@ -31,6 +32,7 @@ __all__ = [
     "job_search_and_matching",
     "labour_demand",
     "maatwerk",
+    "new_initiatives",
     "public_finances",
     "referral",
     "retention",

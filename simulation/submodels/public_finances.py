@@ -5,8 +5,9 @@ negative. Which government pays what (sources 1.24-1.33 for the Flemish instrume
 1.35 for SINE, 4.4 for benefits; the rates are estimates in ``[context]``):
 
 - **Flemish**: the LDE (or individueel maatwerk) wage and guidance premiums, the SINE
-  compensation, outcome bonuses, aftercare, the sitting workers' allowance, doorstroom
-  trajectories and collective maatwerk premiums;
+  compensation, outcome bonuses, aftercare, the sitting workers' allowance, the 2023-2025
+  operating subsidy passed on by local governments (source 1.33), doorstroom trajectories
+  and collective maatwerk premiums;
 - **federal**: the SINE allowance (paid from unemployment insurance), unemployment
   benefits and its share of the leefloon (``leefloon_federal_share``), less the social
   contributions and personal income tax on the wages of everyone of the pool in a job;
@@ -36,6 +37,7 @@ LEDGER = {
         "spending_outcome_bonus",
         "spending_aftercare",
         "spending_sitting_allowance",
+        "spending_operating_subsidy",
         "spending_doorstroom",
         "spending_maatwerk",
     ],

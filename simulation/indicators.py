@@ -28,6 +28,7 @@ LDE_SPENDING = [
     "spending_local_support",
     "spending_sitting_allowance",
     "spending_doorstroom",
+    "spending_covenant",
 ]
 
 

@@ -898,6 +898,14 @@ class Policy(Section):
     covenant_coverage: Float = param(
         0.0, "share of employers", "lever", "Share of employers in covenant sectors that have signed a covenant.", ge=0, le=1
     )
+    covenant_cost_month: Float = param(
+        250.0,
+        "EUR per trainee-month",
+        "E: the on-the-job training support a covenant promises, priced as a training premium (an assumption to vary)",
+        "Flemish public cost of each month of a covenant hire's on-the-job training (the ledger's spending_covenant).",
+        ge=0,
+        le=1_000_000,
+    )
     covenant_bar_reduction: Float = param(
         0.10,
         "employability",
@@ -1349,7 +1357,9 @@ PARAMETER_ROLES = {
     **dict.fromkeys(
         ("policy.end_evaluation", "policy.lde_placements", "policy.referral_rule", "policy.sitting_until_month"), "fixed"
     ),
-    **dict.fromkeys(("policy.doorstroom_trajectory_cost", "policy.aftercare_cost_month"), "context"),
+    **dict.fromkeys(
+        ("policy.doorstroom_trajectory_cost", "policy.aftercare_cost_month", "policy.covenant_cost_month"), "context"
+    ),
     **dict.fromkeys(
         (
             "policy.extension_probability",

@@ -455,7 +455,7 @@ def provenance(scenario: Scenario, spec: SearchSpec, seen: Futures, fresh: Futur
     """What identifies a search (its digest) and how it was run."""
     design = {
         "spec": spec.model_dump(mode="json"),
-        "scenario": scenario.digest(),
+        "scenario_sha256": scenario.digest(),
         "futures": seen.rows,
         "fresh": fresh.rows,
     }
@@ -519,7 +519,7 @@ def run_search(runner: Runner, spec: SearchSpec, futures: Futures, folder: Path)
 def reevaluate(runner: Runner, spec: SearchSpec, front: pd.DataFrame, fresh: Futures, folder: Path) -> pd.DataFrame:
     """The front re-run on fresh futures (other members where the ensemble has them, other seeds):
     per front candidate, each objective as the search saw it and on the fresh futures, and whether
-    it is still non-dominated among the front there."""
+    it is still non-dominated among the front there (a regret there is against the front's best)."""
     levers = [{lever.key: _plain(row[lever.key]) for lever in spec.levers} for _, row in front.iterrows()]
     details = {"search": spec.name, "reevaluation": True, "candidates": levers}
     rows = runner.run(folder / "fresh", "search-fresh", levers, fresh, details)

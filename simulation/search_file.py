@@ -10,6 +10,7 @@ never evaluated. An error names the file, the field, the value and what is allow
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -248,7 +249,7 @@ def load_search(path: str | Path, base: Scenario) -> SearchSpec:
 
 def _resolve(search_file: Path, name: str) -> Path:
     given = Path(name)
-    return given if given.exists() or given.is_absolute() else search_file.parent / given
+    return given if given.exists() or given.is_absolute() else Path(os.path.normpath(search_file.parent / given))
 
 
 def _check_lever(path: Path, i: int, lever: Lever, base: Scenario) -> None:

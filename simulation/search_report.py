@@ -192,12 +192,12 @@ def _range(lever: Lever) -> str:
 
 
 def _objective(m: Any) -> str:
-    how = {
-        "mean": "mean",
-        "percentile": f"{m.percentile:g}th worst percentile",
-        "regret": "largest regret",
-        "satisficing": f"share of futures at {m.threshold:g} or {'above' if m.better == 'higher' else 'below'}",
-    }[m.statistic]
+    if m.statistic == "percentile":
+        how = f"the value {m.percentile:g}% of futures are worse than"
+    elif m.statistic == "satisficing":
+        how = f"share of futures at {m.threshold:g} or {'above' if m.better == 'higher' else 'below'}"
+    else:
+        how = {"mean": "mean", "regret": "largest regret against the best candidate in each future"}[m.statistic]
     return f"{m.name} ({how}; {m.better} is better)"
 
 
@@ -278,5 +278,6 @@ def reevaluation_in_words(spec: SearchSpec, again: pd.DataFrame, info: dict) -> 
     return (
         f"Re-evaluated on fresh futures ({which} and seed {spec.fresh.seed}, which the search did not use), the "
         f"compromise has {pairs}; {kept} of {len(again)} front candidates stay non-dominated among the front and "
-        f"{feasible} still meet every constraint. Large gaps between the two columns would mean an overfit front."
+        f"{feasible} still meet every constraint (a regret there is against the front's best only). Large gaps "
+        "between the search's figures and the fresh ones would mean an overfit front."
     )

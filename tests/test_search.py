@@ -24,7 +24,7 @@ from simulation.report import write_report
 from simulation.search_file import Measure, SearchFileError, load_search
 from simulation.submodels.public_finances import LEDGER, LEVER_PRICES
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT, SCENARIOS, chromium
 
 search_module = importlib.import_module("simulation.search")  # simulation.search is also the function
 pytest.importorskip("pymoo")
@@ -218,6 +218,18 @@ def test_the_outputs_of_a_search(tiny_search):
         assert not fresh_seeds & {row[0] for row in con.execute("SELECT DISTINCT seed FROM runs")}
 
 
+def test_the_report_of_a_search_says_the_compromise_the_tradeoffs_and_the_reevaluation(tiny_search):
+    _, _, result = tiny_search
+    text = write_report(result.folder).read_text()
+    chosen = result.front[result.front["compromise"]].iloc[0]
+    assert f"Compromise: candidate {int(chosen['candidate'])} (policy.aftercare_months = {chosen['policy.aftercare_months']}" in text
+    assert "closest to the ideal point" in text and "people falling back a year" in text
+    assert "Re-evaluated on fresh futures" in text and "Re-evaluation of the front on fresh futures" in text
+    assert text.count("src='data:image/png;base64,") == 3
+    markdown = write_report(result.folder, "md").read_text()
+    assert "## See also" in markdown and "(front_parallel.png)" in markdown
+
+
 def test_another_search_in_the_same_folder_is_refused(tiny_search, tmp_path: Path):
     scenario, spec, result = tiny_search
     other = tmp_path / "other.toml"
@@ -323,15 +335,11 @@ def test_the_shipped_search_killed_with_sigkill_resumes_to_the_same_front_and_re
     assert (out / "front.csv").read_bytes() == (reference.folder / "front.csv").read_bytes()
     assert (out / "stress" / "discovery.md").is_file()
 
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    browser_path = chromium()
     playwright = pytest.importorskip("playwright.sync_api")
     page_file = write_report(out)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True)
+        browser = p.chromium.launch(executable_path=str(browser_path), args=["--no-sandbox", "--disable-gpu"], headless=True)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(page_file.as_uri())
         text = page.inner_text("body")

@@ -1,4 +1,4 @@
-"""The command line: ``lde-sim run|compare|evaluate|sweep|sensitivity ...`` (also ``python -m simulation``).
+"""The command line: ``lde-sim run|compare|evaluate|sweep|sensitivity|search ...`` (also ``python -m simulation``).
 
 Exit codes: 0 success, 2 bad input (scenario file, option, output folder), 130
 interrupted, 1 an unexpected failure (a bug: please report it with run.json).
@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment(calp)
 
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
-    reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep or sensitivity")
+    reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep, sensitivity or search")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")

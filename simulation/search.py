@@ -69,6 +69,10 @@ MINISTRY = {
 }
 
 
+#: What an objective without a value counts as (pymoo minimises): worse than any value.
+UNDEFINED = 1e300
+
+
 class SearchError(LDEError):
     """A search that cannot run or resume; the message says why and what to do."""
 
@@ -508,8 +512,15 @@ def run_search(runner: Runner, spec: SearchSpec, futures: Futures, folder: Path)
             for i, levers in enumerate(new):
                 scored.add(levers, generation, {name: matrix[i] for name, matrix in values.items()})
         table = table_of(scored, spec, futures.weights)
+        undefined = [m.column for m in spec.objectives if table[m.column].isna().all()]
+        if undefined:
+            raise SearchError(
+                f"{', '.join(undefined)}: no value for any candidate (every run gave none): the runs may be too short "
+                "for it (a 12- or 24-month follow-up needs a longer horizon, --months) or it is undefined in this world"
+            )
         rows_of = [scored.keys[key_of(levers)] for levers in asked]
-        return oriented(table, spec.objectives)[rows_of], violations(table, spec)[rows_of]
+        worst = np.nan_to_num(oriented(table, spec.objectives), nan=UNDEFINED)  # a candidate without a value loses
+        return worst[rows_of], violations(table, spec)[rows_of]
 
     sizes = len(spec.levers), len(spec.objectives), len(spec.constraints)
     optimise(*sizes, evaluate, spec.algorithm_name, spec.generations, spec.population, spec.seed)

@@ -222,12 +222,29 @@ def test_the_report_of_a_search_says_the_compromise_the_tradeoffs_and_the_reeval
     _, _, result = tiny_search
     text = write_report(result.folder).read_text()
     chosen = result.front[result.front["compromise"]].iloc[0]
-    assert f"Compromise: candidate {int(chosen['candidate'])} (policy.aftercare_months = {chosen['policy.aftercare_months']}" in text
+    assert (
+        f"Compromise: candidate {int(chosen['candidate'])} (policy.aftercare_months = {chosen['policy.aftercare_months']}" in text
+    )
     assert "closest to the ideal point" in text and "people falling back a year" in text
     assert "Re-evaluated on fresh futures" in text and "Re-evaluation of the front on fresh futures" in text
     assert text.count("src='data:image/png;base64,") == 3
     markdown = write_report(result.folder, "md").read_text()
     assert "## See also" in markdown and "(front_parallel.png)" in markdown
+
+
+def test_an_evaluation_effect_can_be_an_objective(tiny: Scenario, tmp_path: Path):
+    """With a headline effect (docs/indicators.md) each run is paired with its twin without LDE."""
+    spec = tmp_path / "effects.toml"
+    text = SEARCH.format(ensemble=ROOT / "calibration" / "plausible.csv").replace("generations = 3", "generations = 1")
+    text = text.replace("members = 2\nreplications = 2", "members = 1\nreplications = 1")
+    spec.write_text(text.replace('name = "fiscal_cost_net"', 'name = "net_sustainable_transitions"', 1))
+    with pytest.raises(search_module.SearchError, match="sustainable_transition_rate_mean: no value for any candidate"):
+        search_module.search(tiny.with_overrides({"months": 12}), spec, tmp_path / "short", jobs=1)  # no 12-month follow-up
+    result = search_module.search(tiny.with_overrides({"months": 36}), spec, tmp_path / "out", jobs=1)
+    assert result.candidates["net_sustainable_transitions_regret"].notna().all()
+    with sqlite3.connect(tmp_path / "out" / "generations" / "gen-000" / "experiment.sqlite") as con:
+        effects = con.execute("SELECT COUNT(DISTINCT run) FROM effects").fetchone()[0]
+    assert effects == len(result.candidates)
 
 
 def test_another_search_in_the_same_folder_is_refused(tiny_search, tmp_path: Path):

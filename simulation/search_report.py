@@ -132,7 +132,11 @@ def search_report(folder: Path) -> Report:
     links = []
     if stress.exists():
         words = stress.read_text(encoding="utf-8").split("\n", 2)[-1].strip()
-        findings.append(f"Stress test of the compromise over every member of the ensemble (stress/discovery.md): {words}")
+        again_with = f'lde-sim discover {folder / "stress"} --fails "{spec.stress.fails if spec.stress else ""}"'
+        findings.append(
+            f"Stress test of the compromise over every member of the ensemble (stress/discovery.md; again with "
+            f"{again_with} --threshold ...): {words}"
+        )
         links.append(("Stress test of the compromise (scenario discovery)", "stress/discovery.md"))
         if (folder / "stress" / "discovery_box.png").exists():
             links.append(("The stress test's box (PRIM)", "stress/discovery_box.png"))

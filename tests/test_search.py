@@ -247,6 +247,12 @@ def test_an_evaluation_effect_can_be_an_objective(tiny: Scenario, tmp_path: Path
     assert effects == len(result.candidates)
 
 
+def test_without_pymoo_the_error_names_the_extra(tiny: Scenario, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pymoo", None)  # as if not installed
+    with pytest.raises(search_module.SearchError, match=r"pip install 'lde-doorstroom\[search\]'"):
+        search_module.search(tiny, ROOT / "searches" / "small.toml")
+
+
 def test_another_search_in_the_same_folder_is_refused(tiny_search, tmp_path: Path):
     scenario, spec, result = tiny_search
     other = tmp_path / "other.toml"

@@ -20,7 +20,10 @@ Efficient by design:
 - a candidate already scored (the same lever values) is never run again;
 - on a branch scenario (``branch = "YYYY-MM"``) the levers apply from the branch date, so
   the candidates of a generation share their history, which is run once per future and
-  seed and continued for each candidate (:mod:`simulation.branching`).
+  seed in each generation and continued for each candidate (:mod:`simulation.branching`).
+
+A candidate without a value for an objective (every run of it undefined) counts as worse
+than any value; an objective no candidate has a value for is an error.
 
 Writes ``candidates.csv``, ``front.csv``, ``convergence.csv``, ``reevaluation.csv``, the
 figures and ``search.json`` (provenance); ``lde-sim report`` on the folder reads them.
@@ -418,9 +421,7 @@ def search(
     results. The same call with the same ``out`` resumes an interrupted search."""
     require_pymoo()
     spec = load_search(search_file, scenario)
-    if spec.stress is not None:
-        from .discovery import discover  # noqa: F401 - the stress test needs it; refuse before running
-
+    if spec.stress is not None:  # the stress test needs the workbench: refuse before running anything
         try:
             import ema_workbench  # noqa: F401
         except ImportError:

@@ -64,7 +64,7 @@ def parallel(spec: SearchSpec, table: pd.DataFrame, front: pd.DataFrame) -> Figu
         axes.plot(range(len(columns)), row, color="tab:red" if chosen else "tab:blue", lw=3 if chosen else 1, alpha=0.9)
     axes.set_xticks(range(len(columns)), [c.replace("policy.", "").replace("_", " ") for c in columns], rotation=30, ha="right")
     axes.axvline(len(spec.levers) - 0.5, color="grey", ls=":")
-    axes.set_ylabel("levers: low -> high of range; objectives: worst -> best")
+    axes.set_ylabel("lever: its range (0-1)\nobjective: worst (0) to best (1)", fontsize=8)
     axes.set_ylim(-0.05, 1.05)
     figure.tight_layout()
     return figure
@@ -82,8 +82,9 @@ def scatter_matrix(spec: SearchSpec, table: pd.DataFrame, front: pd.DataFrame) -
         for j, x in enumerate(names):
             axes = grid[i][j]
             if i == j:
-                axes.hist(table[x].dropna(), bins=15, color="lightgrey")
-                axes.hist(front[x].dropna(), bins=15, color="tab:blue")
+                bins = np.histogram_bin_edges(table[x].dropna(), bins=15)
+                axes.hist(table[x].dropna(), bins=bins, color="lightgrey")
+                axes.hist(front[x].dropna(), bins=bins, color="tab:blue")
             else:
                 ok = table["feasible"]
                 axes.scatter(table.loc[ok, x], table.loc[ok, y], s=10, color="grey")
@@ -103,6 +104,7 @@ def hypervolume(history: pd.DataFrame) -> Figure:
     figure = Figure(figsize=(6, 3))
     axes = figure.subplots()
     axes.plot(history["generation"], history["hypervolume"], marker="o")
+    axes.set_xticks(history["generation"])
     axes.set_xlabel("generation")
     axes.set_ylabel("hypervolume of the front")
     figure.tight_layout()

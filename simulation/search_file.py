@@ -195,6 +195,10 @@ class SearchSpec(Strict):
             repeated = sorted({k for k in keys if keys.count(k) > 1})
             if repeated:
                 raise ValueError(f"{what} {repeated} given more than once")
+        if self.fresh.seed == self.futures.seed:
+            raise ValueError(
+                f"fresh.seed = {self.fresh.seed}: the same as futures.seed; fresh futures need seeds the search did not use"
+            )
         if self.stress is not None:
             for part in self.stress.fails.replace(" or ", " and ").split(" and "):
                 match = CLAUSE.match(part)

@@ -287,6 +287,7 @@ def test_candidates_of_a_branch_scenario_share_their_history():
         ('name = "sustainable_transition_rate"', "objectives.0: name 'transition_share': not an indicator (docs/indicators.md)"),
         ('statistic = "regret"', "objectives.1.statistic = 'best': Input should be 'mean', 'percentile', 'regret' or"),
         ("at_least = 0.5", "constraints.0: give exactly one of at_most and at_least"),
+        ("seed = 8", "fresh.seed = 7: the same as futures.seed"),
     ],
 )
 def test_a_bad_search_file_is_refused_naming_file_field_and_value(tiny: Scenario, tmp_path: Path, change: str, message: str):
@@ -296,6 +297,7 @@ def test_a_bad_search_file_is_refused_naming_file_field_and_value(tiny: Scenario
         'name = "sustainable_transition_rate"': 'name = "transition_share"',
         'statistic = "regret"': 'statistic = "best"',
         "at_least = 0.5": "at_least = 0.5\nat_most = 0.9",
+        "seed = 8": "seed = 7",
     }[change]
     path = tmp_path / "bad.toml"
     path.write_text(SEARCH.format(ensemble="x.csv").replace(change, bad, 1))

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .people import Status
-from .submodels.follow_up import LEAVER_GROUPS
+from .submodels.end_of_trajectory import OUTCOMES as EVALUATION_OUTCOMES
+from .submodels.follow_up import EXIT_GROUPS, FALLBACK_STATES, LEAVER_GROUPS, STATE_HORIZONS, STATES
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 if TYPE_CHECKING:
@@ -158,6 +159,90 @@ INDICATOR_INFO: dict[str, Indicator] = {
     "enterprise_margin": Indicator("the open enterprises' income less costs over the run (EUR)", "EUR", "higher", -math.inf),
     "public_spending_lde": Indicator("gross public spending on LDE instruments over the run (EUR)", "EUR", ""),
 }
+#: The parts of the dumping measures and the routes behind them (issue 21): where a change comes from.
+STATE_WORDS = {
+    "nec": "in a regular job",
+    "unemployed": "on unemployment benefit",
+    "social_assistance": "on social assistance (leefloon)",
+    "work_care": "holding a work-care place",
+    "maatwerk": "in collective maatwerk",
+    "lde": "back in LDE",
+    "inactive": "inactive",
+}
+ROUTE_INDICATORS: dict[str, Indicator] = {
+    **{
+        f"dumping_share_{state}": Indicator(
+            f"the part of dumping_share {STATE_WORDS[state]} 12 months after the exit (the parts add up to dumping_share)",
+            "share",
+            "lower",
+            0,
+            1,
+        )
+        for state in FALLBACK_STATES
+    },
+    **{
+        f"dumping_count_{state}": Indicator(
+            f"the part of dumping_count {STATE_WORDS[state]} (persons per year)", "persons per year", "lower"
+        )
+        for state in FALLBACK_STATES
+    },
+    **{
+        f"dumping_risk_{state}": Indicator(
+            f"the part of dumping_risk {STATE_WORDS[state]} 12 months after the exit at the limit", "share", "lower", 0, 1
+        )
+        for state in FALLBACK_STATES
+    },
+    **{
+        f"dumping_share_exit_{group}": Indicator(
+            f"share of the leavers by route '{group}' (their exit's reason) on a benefit 12 months later", "share", "lower", 0, 1
+        )
+        for group in EXIT_GROUPS
+    },
+    **{
+        f"dumping_count_exit_{group}": Indicator(
+            f"leavers a year by route '{group}' on a benefit 12 months later (the parts add up to dumping_count)",
+            "persons per year",
+            "lower",
+        )
+        for group in EXIT_GROUPS
+    },
+    **{
+        f"leaver_state_{h}m_{state}": Indicator(
+            f"share of LDE leavers (other than to retirement or inactivity) {STATE_WORDS[state]} {h} months after the exit",
+            "share",
+            "higher" if state == "nec" else "",
+            0,
+            1,
+        )
+        for h in STATE_HORIZONS
+        for state in STATES
+    },
+    **{
+        f"route_share_{outcome}": Indicator(
+            f"share of the evaluations before the limit that advised {outcome.replace('_', ' ')}", "share", "", 0, 1
+        )
+        for outcome in EVALUATION_OUTCOMES
+    },
+    "trajectories_per_year": Indicator("doorstroom trajectories started a year", "trajectories per year", "higher"),
+    "traineeship_hires_per_year": Indicator("hires after a doorstroom traineeship a year", "persons per year", "higher"),
+    "trajectory_waiting_mean": Indicator("mean LDE workers waiting for a doorstroom trajectory place", "persons", ""),
+    "work_care_mean": Indicator("mean people holding a work-care place", "persons", ""),
+    "work_care_waiting_mean": Indicator("mean people advised work-care and waiting for a place", "persons", ""),
+    "maatwerk_waiting_mean": Indicator("mean people with a collective maatwerk advice waiting for a place", "persons", ""),
+    "returns_per_year": Indicator(
+        "people a year a review finds ready to leave work-care (back to search and referral) or collective maatwerk "
+        "(kept on a regular contract or on to a doorstroom trajectory)",
+        "persons per year",
+        "",
+    ),
+    "referral_requests_refused_per_year": Indicator(
+        "referral requests a year refused at intake (suppressed demand)", "requests per year", "lower"
+    ),
+    "referral_requests_lapsed_per_year": Indicator(
+        "referral requests a year that lapsed undecided (suppressed demand)", "requests per year", "lower"
+    ),
+}
+INDICATOR_INFO.update(ROUTE_INDICATORS)
 #: Indicator name -> meaning, in the order of every output table.
 INDICATORS = {name: info.meaning for name, info in INDICATOR_INFO.items()}
 
@@ -207,4 +292,47 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
         "pool_income": float(total["pool_income"]),
         "enterprise_margin": float(total["enterprise_income"] - total["enterprise_costs"]),
         "public_spending_lde": spending,
+        **route_indicators(months, total, years),
     }
+
+
+def route_indicators(months: pd.DataFrame, total: pd.Series, years: float) -> dict[str, float]:
+    """The parts of the dumping measures, leavers' states, the routes' use and the referral's suppressed
+    demand (:data:`ROUTE_INDICATORS`); columns a run did not record count as 0."""
+
+    def sum_of(column: str) -> float:
+        return float(total.get(column, 0.0))
+
+    def mean_of(column: str) -> float:
+        return float(months[column].mean()) if column in months else 0.0
+
+    evaluated = sum(sum_of(f"evaluated_{o}") for o in EVALUATION_OUTCOMES)
+    result: dict[str, float] = {}
+    for state in FALLBACK_STATES:
+        on = sum_of(f"followup12_leavers_on_{state}")
+        result[f"dumping_share_{state}"] = ratio(on, sum_of("followup12_leavers"))
+        result[f"dumping_count_{state}"] = on / years
+        result[f"dumping_risk_{state}"] = ratio(sum_of(f"followup12_limit_on_{state}"), sum_of("followup12_limit_leavers"))
+    for group in EXIT_GROUPS:
+        on = sum_of(f"followup12_exit_{group}_on_benefits")
+        result[f"dumping_share_exit_{group}"] = ratio(on, sum_of(f"followup12_exit_{group}"))
+        result[f"dumping_count_exit_{group}"] = on / years
+    for h in STATE_HORIZONS:
+        for state in STATES:
+            result[f"leaver_state_{h}m_{state}"] = ratio(sum_of(f"followup{h}_state_{state}"), sum_of(f"followup{h}_cohort"))
+    for outcome in EVALUATION_OUTCOMES:
+        result[f"route_share_{outcome}"] = ratio(sum_of(f"evaluated_{outcome}"), evaluated)
+    result.update(
+        {
+            "trajectories_per_year": sum_of("trajectories_started") / years,
+            "traineeship_hires_per_year": sum_of("traineeships_hired") / years,
+            "trajectory_waiting_mean": mean_of("route_trajectory_waiting"),
+            "work_care_mean": mean_of("route_work_care"),
+            "work_care_waiting_mean": mean_of("route_work_care_waiting"),
+            "maatwerk_waiting_mean": mean_of("route_maatwerk_waiting"),
+            "returns_per_year": (sum_of("work_care_returned") + sum_of("maatwerk_returned")) / years,
+            "referral_requests_refused_per_year": sum_of("referral_requests_refused") / years,
+            "referral_requests_lapsed_per_year": sum_of("referral_requests_lapsed") / years,
+        }
+    )
+    return result

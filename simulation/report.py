@@ -28,6 +28,8 @@ from .errors import LDEError
 from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
 from .scenario_files import leaves
+from .route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
+from .submodels.follow_up import STATE_HORIZONS, STATES
 from .statistics import interval
 from .store import FILE, read_experiment
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
@@ -154,6 +156,7 @@ def run_report(folder: Path) -> Report:
             )
         )
     tables = [("Indicators (mean over replications, 95% interval)", indicator_summary(summary, scenario))]
+    tables += route_tables(metrics, scenario)
     if (folder / "enterprise_events.csv").exists():
         tables.append(("Enterprise decisions (count over all replications)", decision_counts(folder)))
     if (folder / "events.csv").exists():
@@ -172,7 +175,7 @@ def run_report(folder: Path) -> Report:
         ]
     replications = len(summary)
     return Report(
-        findings=closure_findings(folder, metrics, summary),
+        findings=closure_findings(folder, metrics, summary) + route_findings(metrics, scenario),
         title=f"Run of scenario '{scenario.name}'",
         what=[
             scenario.description or scenario.name,
@@ -183,6 +186,48 @@ def run_report(folder: Path) -> Report:
         figures=figures,
         provenance=provenance,
     )
+
+
+def route_tables(metrics: pd.DataFrame, scenario: Scenario) -> list[tuple[str, pd.DataFrame]]:
+    """The run's routes beside its dumping figures, leavers' states after exit, and the benefit limit by month."""
+    means = metrics.drop(columns=["date"]).groupby("month").mean()
+    routes = pd.DataFrame(
+        {
+            "route": ["work-care places held", "work-care advice waiting", "collective maatwerk", "maatwerk advice waiting",
+                      "trajectories started a month", "waiting for a trajectory"],
+            "mean a month": [means.get(c, pd.Series([0.0])).mean() for c in
+                             ("route_work_care", "route_work_care_waiting", "maatwerk", "route_maatwerk_waiting",
+                              "trajectories_started", "route_trajectory_waiting")],
+            "most in a month": [means.get(c, pd.Series([0.0])).max() for c in
+                                ("route_work_care", "route_work_care_waiting", "maatwerk", "route_maatwerk_waiting",
+                                 "trajectories_started", "route_trajectory_waiting")],
+            "capacity": [scenario.policy.work_care_places, "", scenario.policy.maatwerk_places, "",
+                         scenario.policy.doorstroom_trajectories_month, ""],
+        }
+    )
+    total = metrics.sum(numeric_only=True)
+    states = pd.DataFrame(
+        [
+            {"months after exit": h, **{s: total.get(f"followup{h}_state_{s}", 0.0) / max(total.get(f"followup{h}_cohort", 0.0), 1)
+                                        for s in STATES}}
+            for h in STATE_HORIZONS
+        ]
+    )
+    tables = [("Routes: people on each and its capacity (mean over replications)", _rounded(routes)),
+              ("Leavers' states after exit (share of LDE leavers, all replications)", _rounded(states))]
+    demand = pd.DataFrame([{name: total.get(name, 0.0) for name in
+                            ("referral_requests", "referral_requests_refused", "referral_requests_lapsed", "referrals_decided")}])
+    tables.append(("Referral demand over the run (all replications): refused and lapsed requests are suppressed demand", demand))
+    limit = benefit_limit_table(metrics, scenario)
+    if limit is not None:
+        tables.append(("The federal benefit limit by month (mean over replications), beside source 4.6.2", limit))
+    return tables
+
+
+def route_findings(metrics: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """The benefit limit's gap to source 4.6.2, with its reasons, when the run has the limit."""
+    limit = benefit_limit_table(metrics, scenario)
+    return [] if limit is None else [benefit_limit_reading(limit)]
 
 
 def closure_findings(folder: Path, metrics: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
@@ -622,6 +667,7 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
             f"Robust across the {members} plausible parameter sets (the same sign for every one): {said or 'none'}. "
             "Intervals combine the spread across the sets (param_sd) and the replications' noise (stoch_sd)."
         )
+    lines += lever_reasons(table)
     lines.append(
         "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
         "better for dumping, social assistance, closures and cost. Dumping risk counts only those who leave at the "

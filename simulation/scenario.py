@@ -278,6 +278,23 @@ class People(Section):
         ge=0,
         le=1,
     )
+    exhaustion_search_response: Float = param(
+        0.20,
+        "relative increase",
+        "S 4.7: Card, Chetty & Weber 2007: the re-employment hazard rises about 20% at benefit exhaustion (the "
+        "exit from the register by over 200%); E for the range 0-0.5",
+        "Extra job search of the unemployed in the last exhaustion_window_months before their benefit ends.",
+        ge=0,
+        le=5,
+    )
+    exhaustion_window_months: Int = param(
+        3,
+        "months",
+        "E: the hazard rises in the months just before exhaustion (S 4.7)",
+        "Months before the end of an unemployment benefit over which job search is raised.",
+        ge=0,
+        le=24,
+    )
     limit_search_ramp_months: Int = param(
         12,
         "months",
@@ -942,9 +959,8 @@ class Policy(Section):
         "rule",
         "E: a waiting list as an employment service manages one",
         "'managed': decisions follow the LDE places that are free (plus ticket_reserve), requests lapse "
-        "after queue_validity_months, and no new requests are taken while the queue holds max_queue_months of "
-        "decisions; 'fixed': referral_capacity decisions every month and a queue that only grows (the model "
-        "before the queue was managed).",
+        "after queue_validity_months and intake follows referral_intake; 'fixed': referral_capacity decisions "
+        "every month and a queue that only grows (the model before the queue was managed).",
     )
     ticket_reserve: Float = param(
         1.0,
@@ -962,13 +978,14 @@ class Policy(Section):
         ge=1,
         le=MAX_MONTHS,
     )
-    max_queue_months: Float = param(
-        6.0,
-        "months of decisions",
-        "E: an intake stop when the waiting list is long",
-        "No new requests while the queue holds more than this many months of decisions (mean of the last 12).",
-        gt=0,
-        le=MAX_MONTHS,
+    referral_intake: Literal["within_validity", "open"] = param(
+        "within_validity",
+        "rule",
+        "E (named assumption, docs/ODD.md): the employment service does not register a request it cannot decide "
+        "before the request would lapse; the refused requests are counted (referral_requests_refused)",
+        "'within_validity': a request is refused at intake when the queue already holds as many requests as the "
+        "service decides in queue_validity_months (at its mean rate of the last 12 months); 'open': every request "
+        "is registered and those not decided in time lapse.",
     )
     referral_request_rate: Float = param(
         0.003,
@@ -1072,6 +1089,55 @@ class Policy(Section):
         ge=0,
         le=1,
     )
+    evaluation_judgement_spread: Float = param(
+        0.05,
+        "employability",
+        "E (range 0.02-0.10): the mentor's and the employment service's judgement of a worker's distance to work "
+        "(S 1.18, 1.20) is an assessment, not a measurement",
+        "Scale of the judgement error: the evaluation compares employability plus a logistic error of this scale "
+        "with its thresholds, so the chance of each advice is logistic in employability, not a cut.",
+        ge=0,
+        le=1,
+    )
+    pop_min_progress: Float = param(
+        0.02,
+        "employability",
+        "E (range 0-0.05): the yearly POP (S 1.18) records progress; work-care is for those for whom paid work is "
+        "unclear (S 1.14), which progress contradicts",
+        "A worker whose employability rose by at least this much since his LDE placement is not advised work-care "
+        "on his employability (the health criterion still applies).",
+        ge=0,
+        le=1,
+    )
+    work_care_places: Int = param(
+        200,
+        "persons",
+        "S 2.1: 2,202 people in work-care (arbeidszorg) in all Flemish social economy in 2020; E (range 100-1,100) "
+        "for the part the model's pool can reach",
+        "Places on the work-care route for people of the pool; those advised wait (and search) when they are full.",
+        ge=0,
+        le=1_000_000,
+    )
+    work_care_review_months: Int = param(
+        12,
+        "months",
+        "E (range 6-24): work-care and W2 trajectories (S 1.16) are reviewed; no interval found",
+        "Months after which a work-care route (held or awaited) is reviewed; a person no longer judged too far "
+        "from work returns to search and referral.",
+        ge=1,
+        le=MAX_MONTHS,
+    )
+    maatwerk_review_months: Int = param(
+        60,
+        "months",
+        "S 1.25, 1.30: a collective maatwerk support package is valid at most 5 years and adjustable after a VDAB "
+        "evaluation",
+        "Months in collective maatwerk after which (and every such period again) the worker is re-evaluated; "
+        "one no longer judged to need support is kept on a regular contract or joins the doorstroom trajectory's "
+        "waiting list.",
+        ge=1,
+        le=MAX_MONTHS,
+    )
     work_care_health_months: Int = param(
         12,
         "months",
@@ -1169,6 +1235,17 @@ class Policy(Section):
         "S 4.6: the federal limit on unemployment benefits from 2026",
         "Month from which the federal limit applies: new claims 12 months plus 1 per 4 months worked, at most "
         "24 (55+ with 30 years of work: unlimited); existing claimants lose their benefit in phases.",
+    )
+
+    benefit_notice_months: Int = param(
+        3,
+        "months",
+        "E: claimants were told by letter in the autumn of 2025 when their benefit would end (S 4.6.2 gives the "
+        "dates, not the letters)",
+        "Months before the federal limit comes in at which existing claimants learn when their benefit ends "
+        "(their job search responds from then: people.exhaustion_search_response).",
+        ge=0,
+        le=24,
     )
 
     @field_validator("wage_subsidy", "guidance_subsidy")
@@ -1358,7 +1435,13 @@ PARAMETER_ROLES = {
         ("policy.end_evaluation", "policy.lde_placements", "policy.referral_rule", "policy.sitting_until_month"), "fixed"
     ),
     **dict.fromkeys(
-        ("policy.doorstroom_trajectory_cost", "policy.aftercare_cost_month", "policy.covenant_cost_month"), "context"
+        (
+            "policy.doorstroom_trajectory_cost",
+            "policy.aftercare_cost_month",
+            "policy.covenant_cost_month",
+            "policy.benefit_notice_months",
+        ),
+        "context",
     ),
     **dict.fromkeys(
         (
@@ -1371,7 +1454,9 @@ PARAMETER_ROLES = {
             "policy.creaming",
             "policy.ticket_reserve",
             "policy.queue_validity_months",
-            "policy.max_queue_months",
+            "policy.evaluation_judgement_spread",
+            "policy.pop_min_progress",
+            "policy.work_care_review_months",
             "policy.work_care_max_employability",
             "policy.work_care_health_months",
             "policy.maatwerk_max_employability",

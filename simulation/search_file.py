@@ -25,6 +25,7 @@ from .evaluation import EFFECTS
 from .indicators import INDICATOR_INFO
 from .parameter_docs import parameters, whole_number
 from .scenario import Scenario, ScenarioError, parameter_role
+from .submodels.public_finances import LEVER_PRICES, UNPRICED
 
 #: Which direction of each evaluation headline effect is better (the indicators carry their own).
 EFFECT_BETTER = {
@@ -261,6 +262,11 @@ def _check_lever(path: Path, i: int, lever: Lever, base: Scenario) -> None:
     if parameter_role(lever.key) != "lever" or lever.key not in set(parameters()["key"]):
         levers = parameters().query("role == 'lever'")["key"]
         raise SearchFileError(f"{where}: not a lever (role {parameter_role(lever.key)}); levers are {', '.join(levers)}")
+    if LEVER_PRICES[lever.key].startswith(UNPRICED):
+        raise SearchFileError(
+            f"{where}: {LEVER_PRICES[lever.key]}; a search would take it for free (docs/parameters.md, "
+            "'The price of each lever'), so it cannot be searched until the ledger prices it"
+        )
     values = lever.choices if lever.choices is not None else [lever.decode(0.0), lever.decode(1.0)]
     for value in values:
         try:

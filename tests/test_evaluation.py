@@ -13,6 +13,7 @@ from simulation import Scenario, evaluate, run
 from simulation.evaluation import EFFECTS, HORIZONS, twin_of
 from simulation.indicators import LDE_SPENDING
 from simulation.report import write_report
+from simulation.submodels.follow_up import STATES
 from simulation.submodels.public_finances import LEDGER
 
 from .conftest import SCENARIOS, invoke
@@ -96,7 +97,12 @@ def test_evaluate_from_the_command_line_writes_its_tables_and_the_report_shows_t
         "ci_high",
         "n",
     ]
-    assert {"in_regular_job", "on_unemployment_benefit", "on_social_assistance", "income"} == set(table["outcome"])
+    states = {f"leaver_state_{state}" for state in STATES}
+    outcomes = {"in_regular_job", "on_unemployment_benefit", "on_social_assistance", "in_maatwerk", "in_lde", "income"}
+    assert outcomes | states == set(table["outcome"])
+    leavers = table[table["outcome"].isin(states)]  # every leaver's state after exit, inactive and work-care too
+    assert set(leavers["horizon_months"]) == {6, 12, 24} and set(leavers["subgroup"]) == {"lde_leavers"}
+    assert np.allclose(leavers.groupby("horizon_months")["treated"].sum(), 1.0)
     assert {6, 12, 24, 36, 60} <= set(table["horizon_months"]) and set(table["since"]) == {"entry", "exit"}
     assert {"all", "age_50_plus", "education_low", "employability_below_0.3", "enterprise_large"} <= set(table["subgroup"])
     assert np.allclose(table["effect"], table["treated"] - table["counterfactual"])

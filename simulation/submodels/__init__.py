@@ -17,6 +17,7 @@ from .public_finances import public_finances
 from .referral import referral
 from .retention import retention
 from .time_limit import time_limit
+from .work_care import work_care
 
 __all__ = [
     "benefits",
@@ -34,4 +35,5 @@ __all__ = [
     "referral",
     "retention",
     "time_limit",
+    "work_care",
 ]

@@ -83,6 +83,8 @@ def public_finances(model: LabourMarketModel) -> None:
     rec.add("pool_income", jobs * net_wage + benefits)
 
 
+#: The price of a lever the ledger does not count yet: a search refuses it (it would look free).
+UNPRICED = "not priced"
 PLACEMENTS = "through the placements it allows: spending_wage_subsidy and spending_guidance_subsidy (Flemish)"
 #: Where each lever's public price is (``docs/parameters.md`` lists it): its own ledger line, or
 #: the lines it moves (a lever without a line of its own costs through the placements, months or
@@ -104,6 +106,7 @@ LEVER_PRICES = {
     "policy.aftercare_months": "spending_aftercare (Flemish): aftercare_cost_month per person-month (E)",
     "policy.referral_capacity": PLACEMENTS + "; the employment service's own staff are not priced (assumption: decisions "
     "within its caseload)",
+    "policy.referral_intake": PLACEMENTS,
     "policy.referral_min_jobless_months": PLACEMENTS,
     "policy.referral_max_employability": PLACEMENTS,
     "policy.ticket_validity_months": PLACEMENTS,
@@ -113,6 +116,10 @@ LEVER_PRICES = {
     "policy.cmw_guidance_subsidy": "spending_maatwerk (Flemish; source 1.29)",
     "policy.outcome_bonus": "spending_outcome_bonus (Flemish)",
     "policy.maatwerk_places": "spending_maatwerk (Flemish): the premiums of the places filled",
+    "policy.maatwerk_review_months": "through spending_maatwerk and spending_doorstroom (Flemish): the workers a review "
+    "moves out of collective maatwerk or onto a trajectory",
+    "policy.work_care_places": UNPRICED + ": work-care places are financed by the Flemish government, but the ledger "
+    "has no line for them yet",
     "policy.doorstroom_trajectories_month": "spending_doorstroom (Flemish): doorstroom_trajectory_cost per trajectory (S 1.21)",
     "policy.matching_months": "through spending_doorstroom (Flemish): the trajectories it lengthens",
     "policy.traineeship_months": "through spending_doorstroom (Flemish): the trajectories it lengthens",

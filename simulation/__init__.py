@@ -11,6 +11,7 @@ The public API::
     result = run(scenario, seed=1, replications=3)
     result.summary
     compare([scenario, other], replications=10)   # experiments: also evaluate, sweep, sensitivity
+    search(scenario, "searches/small.toml")        # robust policies: levers across plausible futures
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -23,6 +24,7 @@ from .parameter_docs import parameters
 from .people import Reason, Status
 from .runner import RunResult, run, run_one
 from .scenario import Scenario, ScenarioError
+from .search import search
 from .sensitivity import sensitivity
 from .store import read_experiment
 
@@ -47,6 +49,7 @@ __all__ = [
     "read_experiment",
     "run",
     "run_one",
+    "search",
     "sensitivity",
     "sweep",
 ]

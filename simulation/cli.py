@@ -1,4 +1,4 @@
-"""The command line: ``lde-sim run|compare|evaluate|sweep|sensitivity ...`` (also ``python -m simulation``).
+"""The command line: ``lde-sim run|compare|evaluate|sweep|sensitivity|search ...`` (also ``python -m simulation``).
 
 Exit codes: 0 success, 2 bad input (scenario file, option, output folder), 130
 interrupted, 1 an unexpected failure (a bug: please report it with run.json).
@@ -35,6 +35,7 @@ from .resources import check_counts, check_memory
 from .runner import run
 from .scenario import MAX_MONTHS, Scenario
 from .scenario_files import overridden_by_branch, parse_override
+from .search import search
 from .sensitivity import sensitivity
 from .statistics import interval
 from .store import FILE as STORE
@@ -144,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     discp.add_argument("--threshold", type=float, default=0.8, help="the box's least density of failures (default 0.8)")
     discp.add_argument("--out", help="output folder (default: the experiment folder)")
 
+    searchp = commands.add_parser(
+        "search", help="robust many-objective search over levers across the plausible futures (NSGA-II/III, pymoo)"
+    )
+    searchp.add_argument("scenario", help="the scenario file (a branch file searches the levers from its branch date)")
+    searchp.add_argument("searchfile", help="search file: levers, objectives, constraints, futures (searches/small.toml)")
+    add_scenario_options(searchp)
+    add_experiment(searchp)
+
     exportp = commands.add_parser("export", help="write an experiment's tables as Parquet (pandas, DuckDB)")
     exportp.add_argument("experiment", help="an experiment folder")
     exportp.add_argument("--format", choices=["parquet"], default="parquet")
@@ -156,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment(calp)
 
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
-    reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep or sensitivity")
+    reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep, sensitivity or search")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")
@@ -173,6 +182,11 @@ def add_common(parser: argparse.ArgumentParser, replications: int) -> None:
         default=replications,
         help=f"independent replications per scenario (default {replications})",
     )
+    add_scenario_options(parser)
+
+
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """--months and --set: what every command that loads a scenario file accepts (see :func:`load`)."""
     parser.add_argument("--months", type=month_count, help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's)")
     parser.add_argument(
         "--set",
@@ -364,6 +378,17 @@ def discover_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def search_command(args: argparse.Namespace) -> int:
+    result = search(load(args.scenario, args), args.searchfile, args.out, args.jobs, args.scheduler, progress=True)
+    print(result.front.to_string(index=False, float_format=readable))
+    print(
+        f"\n{len(result.candidates)} candidates scored, {len(result.front)} on the front; compromise: candidate "
+        f"{result.compromise}.\nResults in {result.folder}: candidates.csv, front.csv, convergence.csv, reevaluation.csv, "
+        f"figures{', stress/' if (result.folder / 'stress').exists() else ''}\nA readable report: lde-sim report {result.folder}"
+    )
+    return 0
+
+
 def export_command(args: argparse.Namespace) -> int:
     written = export(args.experiment, args.out, args.format)
     print(f"{len(written)} tables written to {written[0].parent if written else args.out}")
@@ -493,6 +518,7 @@ COMMANDS = {
     "compare": compare_command,
     "evaluate": evaluate_command,
     "discover": discover_command,
+    "search": search_command,
     "export": export_command,
     "sweep": sweep_command,
     "sensitivity": sensitivity_command,

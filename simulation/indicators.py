@@ -30,6 +30,7 @@ LDE_SPENDING = [
     "spending_sitting_allowance",
     "spending_operating_subsidy",
     "spending_doorstroom",
+    "spending_covenant",
 ]
 
 

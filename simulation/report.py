@@ -49,12 +49,17 @@ class Report:
     figures: list[tuple[str, Figure, str]]  # (title, figure, how to read it)
     provenance: dict[str, Any] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (what, a path relative to the report)
 
 
 def write_report(folder: str | Path, fmt: str = "html") -> Path:
     """Build the report of the run or experiment in ``folder``; return the file written."""
     folder = Path(folder)
-    if (folder / FILE).exists():
+    from .search_report import is_search, search_report
+
+    if is_search(folder):
+        report = search_report(folder)
+    elif (folder / FILE).exists():
         report = experiment_report(folder)
     elif (folder / "run.json").exists() and (folder / "metrics.csv").exists():
         report = run_report(folder)
@@ -728,6 +733,10 @@ def to_html(report: Report) -> str:
     parts.append("<h2>What was run</h2><ul>")
     parts += [f"<li>{html.escape(line)}</li>" for line in report.what]
     parts.append("</ul>")
+    if report.links:
+        parts.append("<h2>See also</h2><ul>")
+        parts += [f"<li><a href='{html.escape(path)}'>{html.escape(what)}</a></li>" for what, path in report.links]
+        parts.append("</ul>")
     for title, table in report.tables:
         shown = table.dropna(axis="columns", how="all")
         parts += [
@@ -754,6 +763,8 @@ def to_markdown(report: Report, folder: Path) -> str:
     if report.findings:
         lines += ["## Findings", "", *[f"- {_md(line)}" for line in report.findings], ""]
     lines += ["## What was run", "", *[f"- {_md(line)}" for line in report.what], ""]
+    if report.links:
+        lines += ["## See also", "", *[f"- [{_md(what)}]({path})" for what, path in report.links], ""]
     for title, table in report.tables:
         lines += [f"## {_md(title)}", "", _markdown_table(table.dropna(axis="columns", how="all")), ""]
     for i, (title, figure, reading) in enumerate(report.figures, start=1):

@@ -955,6 +955,14 @@ class Policy(Section):
     covenant_coverage: Float = param(
         0.0, "share of employers", "lever", "Share of employers in covenant sectors that have signed a covenant.", ge=0, le=1
     )
+    covenant_cost_month: Float = param(
+        250.0,
+        "EUR per trainee-month",
+        "E: the on-the-job training support a covenant promises, priced as a training premium (an assumption to vary)",
+        "Flemish public cost of each month of a covenant hire's on-the-job training (the ledger's spending_covenant).",
+        ge=0,
+        le=1_000_000,
+    )
     covenant_bar_reduction: Float = param(
         0.10,
         "employability",
@@ -1503,6 +1511,7 @@ PARAMETER_ROLES = {
             "policy.aftercare_cost_month",
             "policy.benefit_notice_months",
             "policy.cmw_guidance_subsidy",
+            "policy.covenant_cost_month",
         ),
         "context",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,13 @@ def shipped(known_failures: frozenset[str] = frozenset(), reason: str = "") -> l
     names = sorted(str(p.relative_to(SCENARIOS)) for p in SCENARIOS.rglob("*.toml"))
     mark = pytest.mark.xfail(strict=True, reason=f"{reason} (docs/validation.md)")
     return [pytest.param(name, marks=mark) if name in known_failures else name for name in names]
+
+
+def chromium() -> Path:
+    """Debian's Chromium for the browser tests: skipped where it is missing, except on CI."""
+    path = Path("/usr/bin/chromium")
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    return path

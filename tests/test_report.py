@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from simulation.experiment import compare
 from simulation.indicators import INDICATOR_INFO
 from simulation.report import ReportError, findings, in_words, write_report
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, chromium
 
 
 @pytest.fixture(scope="module")
@@ -146,18 +145,14 @@ def test_names_with_markup_or_mathematics_are_shown_literally(small: Scenario, t
 
 @pytest.mark.slow
 def test_report_tables_fit_an_800_pixel_page_in_a_real_browser(small: Scenario, tmp_path: Path):
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    browser_path = chromium()
     playwright = pytest.importorskip("playwright.sync_api")
     quick = small.with_overrides({"months": 12})
     others = [quick.with_overrides({"name": f"option_with_a_long_name_{i}", "policy.aftercare_months": i}) for i in range(4)]
     folder = compare([quick, *others], replications=2, jobs=1, out=tmp_path / "c").folder
     page_file = write_report(folder)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"], headless=True)
+        browser = p.chromium.launch(executable_path=str(browser_path), args=["--no-sandbox", "--disable-gpu"], headless=True)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(page_file.as_uri())
         widths = page.eval_on_selector_all("table", "tables => tables.map(t => t.getBoundingClientRect().width)")

@@ -216,3 +216,48 @@ def test_a_refused_output_folder_is_left_exactly_as_it_was(tmp_path: Path, capsy
         assert main([*command, "--months", "2", "--out", str(mine)]) == 2
         assert "choose a new folder" in error_line(capsys)
         assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+
+
+def killing_task(task):
+    """A task for the process executor: run 1 kills its worker the first time (a marker file remembers),
+    or every time with LDE_TEST_KILL=always."""
+    from simulation.store import Outcome
+
+    marker = Path(os.environ["LDE_TEST_MARKER"])
+    if task.run == 1 and (not marker.exists() or os.environ.get("LDE_TEST_KILL") == "always"):
+        marker.touch()
+        time.sleep(0.3)
+        os.kill(os.getpid(), 9)
+    time.sleep(0.0 if task.run == 0 else 0.5)
+    return [Outcome(task.run, 0.0, {"run": task.run})]
+
+
+@pytest.mark.slow
+def test_a_broken_pool_loses_every_run_in_flight_at_once_and_each_runs_again(tmp_path: Path, monkeypatch):
+    """The pool breaks while the caller is busy (storing a run), so every future in flight is done at
+    once when it looks again, and the next submission meets a broken pool: all are run again, once each."""
+    from simulation import executors
+
+    monkeypatch.setenv("LDE_TEST_MARKER", str(tmp_path / "died"))
+    monkeypatch.setattr(executors, "execute_task", killing_task)
+    outcomes = []
+    for outcome in executors.run_tasks([executors.Task(run, {}, 1, 0) for run in range(8)], jobs=2):
+        outcomes.append(outcome)
+        time.sleep(1.0 if len(outcomes) == 1 else 0.0)  # a slow store: the worker dies meanwhile
+    assert (tmp_path / "died").exists()
+    assert sorted(o.run for o in outcomes) == list(range(8))
+    assert all(o.error is None and o.indicators == {"run": o.run} for o in outcomes)
+
+
+@pytest.mark.slow
+def test_a_run_that_always_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch):
+    """Lost twice beside others, the run then runs by itself; dying once more it fails, and no other run with it."""
+    from simulation import executors
+
+    monkeypatch.setenv("LDE_TEST_MARKER", str(tmp_path / "died"))
+    monkeypatch.setenv("LDE_TEST_KILL", "always")
+    monkeypatch.setattr(executors, "execute_task", killing_task)
+    outcomes = {o.run: o for o in executors.run_tasks([executors.Task(run, {}, 1, 0) for run in range(6)], jobs=2)}
+    assert sorted(outcomes) == list(range(6))
+    assert outcomes[1].error == "worker process died repeatedly on this run"
+    assert all(o.error is None for run, o in outcomes.items() if run != 1)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -119,3 +121,39 @@ def test_sigterm_stops_the_dashboard_server():
     proc.wait(timeout=30)
     time.sleep(0.5)
     assert not {pid for pid in server if _state(pid) != "Z"}, "the Solara server outlived `lde-sim dashboard`"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_worker_killed_with_runs_in_flight_costs_only_its_runs(tmp_path: Path):
+    """kill -9 of one worker of `compare --jobs 2` while four runs are in flight: the pool breaks, the
+    lost runs run again on a fresh pool, and the results equal those of an uninterrupted run."""
+    small = str(SCENARIOS / "small.toml")
+    other = tmp_path / "aftercare.toml"
+    other.write_text(f'extends = "{small}"\nname = "aftercare"\n[policy]\naftercare_months = 12\n')
+    common = ["--months", "60", "--replications", "8", "--jobs", "2"]
+    proc = start("compare", small, str(other), *common, "--out", str(tmp_path / "killed"))
+    store = tmp_path / "killed" / "experiment.sqlite"
+    wait_for(store)
+    while done_runs(store) < 2:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    victim = min(children_of(proc.pid))
+    os.kill(victim, signal.SIGKILL)
+    assert done_runs(store) < 12, "too few runs were left in flight when the worker was killed"
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    reference = start("compare", small, str(other), *common, "--out", str(tmp_path / "reference"))
+    _, stderr = reference.communicate(timeout=300)
+    assert reference.returncode == 0, stderr
+    killed, whole = (pd.read_csv(tmp_path / name / "comparison.csv") for name in ("killed", "reference"))
+    pd.testing.assert_frame_equal(killed, whole)
+    assert killed["replications"].eq(8).all()
+
+
+def done_runs(store: Path) -> int:
+    """Runs an experiment's store holds as done (0 while its tables are still being made)."""
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute("SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0

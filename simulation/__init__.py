@@ -15,7 +15,7 @@ The public API::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import plots
+from . import memory, plots  # noqa: F401 - memory: Mesa frees finished models
 from .experiment import compare, evaluate, sweep
 from .indicators import INDICATORS
 from .model import LabourMarketModel

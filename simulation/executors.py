@@ -34,6 +34,7 @@ from .branching import run_branches
 from .errors import LDEError
 from .evaluation import evaluate_replication
 from .indicators import indicators
+from .memory import release_memory
 from .processes import worker_init
 from .runner import Replication, simulate
 from .scenario import Scenario
@@ -71,7 +72,17 @@ class Task:
 
 
 def execute_task(task: Task) -> list[Outcome]:
-    """Run one task; a failure of the model becomes outcomes with the error, not an exception."""
+    """Run one task; a failure of the model becomes outcomes with the error, not an exception.
+
+    The memory the run leaves behind is given back afterwards (:func:`simulation.memory.release_memory`).
+    """
+    try:
+        return run_task(task)
+    finally:
+        release_memory()
+
+
+def run_task(task: Task) -> list[Outcome]:
     start = time.perf_counter()
     try:
         scenario = Scenario.from_dict(task.scenario)

@@ -137,11 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     discp.add_argument("--fails", required=True, help='the condition, e.g. "dumping_share > 0.5" (and/or allowed)')
     discp.add_argument("--threshold", type=float, default=0.8, help="the box's least density of failures (default 0.8)")
     discp.add_argument("--out", help="output folder (default: the experiment folder)")
+    add_partial(discp)
 
     exportp = commands.add_parser("export", help="write an experiment's tables as Parquet (pandas, DuckDB)")
     exportp.add_argument("experiment", help="an experiment folder")
     exportp.add_argument("--format", choices=["parquet"], default="parquet")
     exportp.add_argument("--out", help="output folder (default: EXPERIMENT/parquet)")
+    add_partial(exportp)
 
     calp = commands.add_parser(
         "calibrate", help="history matching: the parameter sets observed figures do not rule out (a targets file)"
@@ -152,11 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
     reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep or sensitivity")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
+    add_partial(reportp)
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")
     dashp.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     dashp.add_argument("--port", type=port_number, default=8765, help="port (default 8765)")
     return parser
+
+
+def add_partial(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--partial", action="store_true", help="accept an unfinished run or experiment (its finished runs, marked as unfinished)"
+    )
 
 
 def add_common(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -257,7 +266,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    print(f"Report written to {write_report(args.folder, args.format)}")
+    print(f"Report written to {write_report(args.folder, args.format, args.partial)}")
     return 0
 
 
@@ -349,14 +358,14 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 
 def discover_command(args: argparse.Namespace) -> int:
-    result = discover(args.experiment, args.fails, args.out, args.threshold)
+    result = discover(args.experiment, args.fails, args.out, args.threshold, args.partial)
     print(result.box.to_string(index=False, float_format=readable))
     print(f"\n{result.words}\n\nWritten to {result.folder}: discovery.csv, feature_scores.csv, discovery_*.png, discovery.md")
     return 0
 
 
 def export_command(args: argparse.Namespace) -> int:
-    written = export(args.experiment, args.out, args.format)
+    written = export(args.experiment, args.out, args.format, args.partial)
     print(f"{len(written)} tables written to {written[0].parent if written else args.out}")
     return 0
 
@@ -393,18 +402,19 @@ def finished(folder: Path) -> int:
 
 
 def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) -> int:
-    writer = RunWriter(
-        folder,
-        scenario,
-        {
-            "scenario_file": args.scenario,
-            "scenario_name": scenario.name,
-            "seed": args.seed,
-            "replications": args.replications,
-            "months": scenario.months,
-            "overrides": args.overrides,
-        },
-    )
+    provenance = {
+        "scenario_file": args.scenario,
+        "scenario_name": scenario.name,
+        "seed": args.seed,
+        "replications": args.replications,
+        "months": scenario.months,
+        "overrides": args.overrides,
+    }
+    try:
+        writer = RunWriter(folder, scenario, provenance)
+    except BaseException:
+        remove_run_folder(folder)
+        raise
     total = scenario.months * args.replications
     with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
         try:
@@ -436,15 +446,20 @@ def end_failed(writer: RunWriter, err: BaseException) -> None:
     files still hold exactly the finished replications.
     """
     if writer.provenance["replications_done"] == 0:
-        for path in writer.folder.iterdir():
-            if path.name != LOCK:
-                path.unlink()
-        with contextlib.suppress(OSError):
-            (writer.folder / LOCK).unlink()
-            writer.folder.rmdir()
+        remove_run_folder(writer.folder)
         return
     with contextlib.suppress(OutputError):
         writer.finish("failed", f"{type(err).__name__}: {err}")
+
+
+def remove_run_folder(folder: Path) -> None:
+    """Remove a run folder that holds no finished replication (its lock last), so that a retry may use it."""
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            if path.name != LOCK:
+                path.unlink()
+        (folder / LOCK).unlink()
+        folder.rmdir()
 
 
 def readable(value: float) -> str:

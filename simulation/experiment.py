@@ -33,7 +33,7 @@ from tqdm import tqdm
 from .branching import branch_groups
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .ensemble import ensemble_effects, ensemble_evaluation, ensemble_points, ensemble_table, load_ensemble
-from .evaluation import effects_table, evaluation_table, twin_of
+from .evaluation import check_twin, effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
@@ -260,6 +260,7 @@ def evaluate(
     twin with the same parameters), and the tables combine both uncertainties and say which effects
     are robust (:mod:`simulation.ensemble`)."""
     twin = against if against is not None else twin_of(scenario)
+    check_twin(scenario, twin)
     details = {
         "against": twin.name,
         "call": call("evaluate", scenario, against=twin.name, replications=replications, seed=seed, ensemble=ensemble),

@@ -45,27 +45,43 @@ def test_a_scenario_name_cannot_place_the_run_folder_outside_runs(tmp_path: Path
     assert len(made) == 1 and made[0].name.startswith("escaped-") and not (tmp_path.parent / "escaped").exists()
 
 
-def test_a_full_disk_gives_a_clear_error_and_no_half_written_table(tmp_path: Path, monkeypatch, capsys):
-    """A write that fails on the third replication (as a full disk does) is cut back off."""
+#: fsync calls of `run SMALL --months 12 --replications 3 --events`: scenario.toml, run.json, then per
+#: replication metrics, summary, events, enterprise events, network and run.json, then run.json once more.
+WRITES = 2 + 3 * 6 + 1
+
+
+@pytest.mark.parametrize("full_from", range(1, WRITES + 1))
+def test_a_disk_that_fills_at_any_write_leaves_tables_that_agree_with_run_json(
+    tmp_path: Path, monkeypatch, capsys, full_from: int
+):
+    """Every write from the ``full_from``-th on fails as on a full disk: exit 2 with one line, and every
+    table holds exactly the replications run.json counts (none: no folder at all)."""
+    from simulation.output import TABLES
+
     real_fsync, calls = os.fsync, []
 
-    def failing_fsync(fd: int) -> None:
+    def full_fsync(fd: int) -> None:
         calls.append(fd)
-        if len(calls) > 6:  # metrics.csv, summary.csv and network.csv of two replications go through
+        if len(calls) >= full_from:
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(os, "fsync", failing_fsync)
+    monkeypatch.setattr(os, "fsync", full_fsync)
     out = tmp_path / "run"
-    assert main(["run", SMALL, "--months", "12", "--replications", "4", "--out", str(out)]) == 2
+    assert main(["run", SMALL, "--months", "12", "--replications", "3", "--events", "--out", str(out)]) == 2
     assert "No space left on device" in error_line(capsys)
-    assert not (out / "run.json.tmp").exists()
+    if full_from <= 2 + 6:  # before the first replication is recorded
+        assert not out.exists()
+        return
     provenance = json.loads((out / "run.json").read_text())
-    assert provenance["status"] == "failed" and provenance["replications_done"] == 2
-    metrics = pd.read_csv(out / "metrics.csv")
-    assert len(metrics) == 2 * 13 and set(metrics["replication"]) == {0, 1}
-    assert len(pd.read_csv(out / "summary.csv")) == 2
-    assert set(pd.read_csv(out / "network.csv")["replication"]) <= {0, 1}
+    done = provenance["replications_done"]
+    assert done == (full_from - 3) // 6 and provenance["status"] in ("failed", "running", "complete")
+    assert sorted(p.name for p in out.iterdir()) == sorted(["run.json", "scenario.toml", ".lock", *TABLES])
+    for name in TABLES:
+        assert (out / name).stat().st_size == provenance["files"][name]["bytes"], name
+        table = pd.read_csv(out / name)
+        assert set(table["replication"]) <= set(range(done)), name
+    assert len(pd.read_csv(out / "metrics.csv")) == done * 13 and len(pd.read_csv(out / "summary.csv")) == done
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="mounts a tmpfs")
@@ -84,7 +100,7 @@ def test_a_really_full_disk_when_the_machine_allows_a_small_tmpfs(tmp_path: Path
         assert done.returncode == 2 and "No space left on device" in done.stderr and "Traceback" not in done.stderr
         provenance = json.loads((disk / "run" / "run.json").read_text())
         metrics = pd.read_csv(disk / "run" / "metrics.csv")
-        assert provenance["status"] == "failed" and 1 <= provenance["replications_done"] < 6
+        assert provenance["status"] in ("failed", "running") and 1 <= provenance["replications_done"] < 6
         assert len(metrics) == provenance["replications_done"] * 121
     finally:
         subprocess.run(["umount", str(disk)], check=False)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
+import math
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -135,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     discp = commands.add_parser("discover", help="scenario discovery (PRIM): where does a policy fail a condition?")
     discp.add_argument("experiment", help="an experiment folder (a sweep or Latin hypercube over uncertainties)")
     discp.add_argument("--fails", required=True, help='the condition, e.g. "dumping_share > 0.5" (and/or allowed)')
-    discp.add_argument("--threshold", type=float, default=0.8, help="the box's least density of failures (default 0.8)")
+    discp.add_argument("--threshold", type=finite_number, default=0.8, help="the box's least density of failures (default 0.8)")
     discp.add_argument("--out", help="output folder (default: the experiment folder)")
     add_partial(discp)
 
@@ -229,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`lde-sim run ... | head`): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
+    except (OSError, sqlite3.OperationalError) as err:  # the machine, not the program: a full disk, permissions
+        print(f"lde-sim: error: {environment_problem(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as err:
         if os.environ.get("LDE_SIM_DEBUG"):
             raise
@@ -238,6 +244,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+
+
+#: What to do about an error of the machine, by errno.
+ADVICE = {
+    errno.ENOSPC: "free some space, or choose another --out, and run the command again",
+    errno.EDQUOT: "free some space within your quota, or choose another --out, and run the command again",
+    errno.EACCES: "make the file or folder readable and writable for you, or choose another --out",
+    errno.EPERM: "make the file or folder readable and writable for you, or choose another --out",
+    errno.EROFS: "the file system is read-only: choose another --out",
+    errno.ENOENT: "check the path (it may have been moved or deleted while the command ran)",
+    errno.EFBIG: "the file grew beyond what this file system allows: choose another --out",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n) or use fewer --jobs",
+}
+
+
+def environment_problem(err: OSError | sqlite3.OperationalError) -> str:
+    """One line for an error of the machine (disk, permissions, missing files) and what to do about it."""
+    if isinstance(err, sqlite3.OperationalError):
+        return f"the experiment store: {err}; check free space and permissions of the --out folder, then repeat the command"
+    where = f"{err.filename}: " if err.filename else ""
+    advice = ADVICE.get(err.errno or 0, "check the file or folder named and run the command again")
+    return f"{where}{err.strerror or err}; {advice}"
+
+
+def finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
 
 
 def run_command(args: argparse.Namespace) -> int:

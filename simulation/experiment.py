@@ -58,6 +58,8 @@ class Experiment:
     details: dict[str, Any] = field(default_factory=dict)
     #: Evaluations: point i's runs are paired with the counterfactual ``twins[i]`` (None: plain runs).
     twins: list[Scenario | None] | None = None
+    #: Provenance recorded in the store but not part of the design (:meth:`digest`).
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def seeds(self) -> list[int]:
         """The replication seeds, shared by every point."""
@@ -167,6 +169,7 @@ def run_design(
                 "seed": experiment.seed,
                 "replications": experiment.replications,
                 "details": experiment.details,
+                **({"notes": experiment.notes} if experiment.notes else {}),
                 "command": sys.argv,
                 "versions": package_versions(),
             },

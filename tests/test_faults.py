@@ -142,13 +142,60 @@ def test_an_experiment_whose_runs_fail_exits_1(tmp_path: Path, monkeypatch, caps
         (["sweep", SMALL, "--vary", "policy.aftercare_months=0:1:0.5"], "appear more than once"),
         (["run", SMALL, "--set", "policy.max_lde_months=true"], "expected a number, got true"),
         (["run", SMALL, "--set", "people.search_rate_lde=inf"], "finite number"),
+        (["run", SMALL, "--set", 'world.pool_size="5000"'], "expected a number, got the text '5000'"),
+        (["compare", SMALL, "--ensemble", "/dev/zero"], "/dev/zero: larger than 16 MB"),
     ],
 )
 def test_sizes_and_nonsense_are_refused_before_anything_is_written(tmp_path: Path, capsys, args, message):
     out = tmp_path / "out"
-    assert main([*args, "--out", str(out)]) == 2
+    assert invoke([*args, "--out", str(out)]) == 2
     assert message in error_line(capsys)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('extends = "small\\u0000.toml"\n', "not a usable file name (it contains a NUL byte)"),
+        (f'extends = "{"x" * 5000}.toml"\n', "not a usable file name (File name too long)"),
+        ("v = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply to read"),
+        ("v = 1\n" + "# padding\n" * 200_000, "larger than 1 MB"),
+    ],
+    ids=["NUL in extends", "over-long extends", "deeply nested", "too large"],
+)
+def test_unreadable_scenario_files_are_input_errors(tmp_path: Path, capsys, content: str, message: str):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(content)
+    assert invoke(["run", str(scenario), "--out", str(tmp_path / "out")]) == 2
+    assert message in error_line(capsys)
+
+
+def test_a_non_finite_option_value_is_an_input_error(tmp_path: Path, capsys):
+    assert invoke(["discover", str(tmp_path), "--fails", "dumping_share > 0.5", "--threshold", "nan"]) == 2
+    assert "--threshold: expected a finite number, got 'nan'" in error_line(capsys)
+
+
+def test_errors_of_the_machine_are_exit_2_with_what_to_do(tmp_path: Path, monkeypatch, capsys):
+    """A full disk or a full store where no specific handler catches it (here: writing comparison.csv,
+    saving a run) is not a bug."""
+    import sqlite3
+
+    from simulation import store
+
+    def full(self, path, *args, **kwargs):
+        raise OSError(28, "No space left on device", str(path))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pd.DataFrame, "to_csv", full)
+        assert invoke(["compare", SMALL, "--months", "2", "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "a")]) == 2
+    assert "comparison.csv: No space left on device; free some space" in error_line(capsys)
+
+    def full_store(self, outcome):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.ExperimentStore, "save", full_store)
+    assert invoke(["compare", SMALL, "--months", "2", "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "b")]) == 2
+    assert "database or disk is full; check free space" in error_line(capsys)
 
 
 def test_a_second_writer_on_an_experiment_folder_is_refused(tmp_path: Path, capsys):

@@ -13,6 +13,7 @@ The public API::
     compare([scenario, other], replications=10)   # experiments: also evaluate, sweep, sensitivity
 """
 
+from . import early_signals  # noqa: F401, I001 - first: Ctrl-C while the libraries load ends the command cleanly
 from importlib.metadata import PackageNotFoundError, version
 
 from . import memory, plots  # noqa: F401 - memory: Mesa frees finished models

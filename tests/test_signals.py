@@ -157,3 +157,17 @@ def done_runs(store: Path) -> int:
             return connection.execute("SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_command_starts_ends_it_with_one_line(tmp_path: Path, signum: int):
+    """Ctrl-C or SIGTERM in the first second or two, while the libraries load: exit 130, one line, no traceback."""
+    for attempt, delay in enumerate((0.05, 0.3, 0.6, 1.0, 1.5, 2.5)):
+        out = tmp_path / f"run{attempt}"
+        proc = start("run", str(SCENARIOS / "small.toml"), "--months", "60", "--replications", "100", "--out", str(out))
+        time.sleep(delay)
+        proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=60)
+        lines = stderr.strip().splitlines()
+        assert proc.returncode == 130, f"after {delay} s: exit {proc.returncode}\n{stderr}"
+        assert len(lines) == 1 and lines[0].startswith("lde-sim: interrupted"), f"after {delay} s:\n{stderr}"

@@ -37,7 +37,7 @@ from .evaluation import check_twin, effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
-from .resources import check_counts, check_jobs, check_memory, cores
+from .resources import check_counts, check_disk, check_jobs, check_memory, cores, store_size
 from .runner import replication_seed
 from .scenario import Scenario
 from .scenario_files import changed_fields
@@ -118,13 +118,16 @@ def refuse_if_foreign(folder: Path) -> None:
         raise OutputError(f"--out {folder}: exists and holds no experiment to resume; choose a new folder")
 
 
-def check_resources(experiment: Experiment, jobs: int, scheduler: str | None) -> None:
-    """Refuse an experiment too large to store, or too large for this machine, before it starts."""
-    runs = len(experiment.points) * experiment.replications
+def check_resources(experiment: Experiment, jobs: int, scheduler: str | None, folder: Path) -> None:
+    """Refuse an experiment too large to store, or too large for this machine, before it starts:
+    its runs in parallel and the design held here must fit in memory, its store on the disk."""
+    points = len(experiment.points)
+    runs = points * experiment.replications
     check_counts(experiment.replications, runs)
+    check_disk(folder, store_size(points, runs, max(p.scenario.months for p in experiment.points)))
     if scheduler is None or scheduler == "local":  # a remote cluster's machines are not this one's
         check_jobs(jobs)
-        check_memory((p.scenario for p in experiment.points), parallel=max(1, min(jobs, runs)))
+        check_memory((p.scenario for p in experiment.points), parallel=max(1, min(jobs, runs)), points=points)
 
 
 def run_experiment(
@@ -142,7 +145,7 @@ def run_experiment(
     """
     jobs = jobs or cores()
     check_scheduler(scheduler)
-    check_resources(experiment, jobs, scheduler)
+    check_resources(experiment, jobs, scheduler, Path(out) if out is not None else Path("runs"))
     folder, lock = experiment_folder(out, experiment.kind)
     with lock:
         run_design(experiment, folder, jobs, scheduler, progress, on_outcome)

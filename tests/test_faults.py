@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from simulation.cli import main
+from simulation.scenario import Scenario
 from simulation.records import Recorder
 
 from .conftest import ROOT, SCENARIOS, invoke
@@ -324,3 +325,23 @@ def test_a_run_that_always_kills_its_worker_fails_alone(tmp_path: Path, monkeypa
     assert sorted(outcomes) == list(range(6))
     assert outcomes[1].error == "worker process died repeatedly on this run"
     assert all(o.error is None for run, o in outcomes.items() if run != 1)
+
+
+def test_the_resource_check_counts_the_store_and_the_design(tmp_path: Path, monkeypatch, capsys):
+    """A store that would not fit on the disk, or a design too large to hold with its runs, is refused
+    before anything is written."""
+    import collections
+
+    from simulation import resources
+
+    usage = collections.namedtuple("usage", "total used free")
+    args = ["sweep", SMALL, "--months", "12", "--vary", "policy.aftercare_months=0:24:1", "--replications", "10", "--jobs", "1"]
+    needed = resources.store_size(25, 250, 12)
+    monkeypatch.setattr(resources.shutil, "disk_usage", lambda path: usage(10 * needed, 9 * needed, needed - 1))
+    assert invoke([*args, "--out", str(tmp_path / "a")]) == 2
+    assert "the experiment's store will need about" in error_line(capsys) and not (tmp_path / "a").exists()
+    monkeypatch.undo()
+    one_run = resources.run_memory(Scenario.load(SMALL).with_overrides({"months": 12}))
+    monkeypatch.setattr(resources, "available_memory", lambda: one_run + 24 * resources.DESIGN_BYTES_PER_POINT)
+    assert invoke([*args, "--out", str(tmp_path / "b")]) == 2
+    assert "use a smaller world or design" in error_line(capsys) and not (tmp_path / "b").exists()

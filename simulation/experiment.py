@@ -42,7 +42,7 @@ from .runner import replication_seed
 from .scenario import Scenario
 from .scenario_files import changed_fields
 from .statistics import difference_bounds, interval
-from .store import FILE, TABLES, ExperimentStore, read_experiment
+from .store import FILE, TABLES, ExperimentStore, read_experiment, write_result
 
 tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
 
@@ -237,13 +237,13 @@ def compare(
         folder = run_experiment(experiment, out, jobs, scheduler, progress)
         indicators = read_experiment(folder, ("indicators",))["indicators"]
         table = ensemble_table(indicators, labels, scenarios, weights)
-        table.to_csv(folder / "comparison.csv", index=False)
+        write_result(folder, "comparison.csv", table)
         return ExperimentResult(table, folder)
     points = [Point(label, changed_fields(s, scenarios[0]), s) for label, s in zip(labels, scenarios)]
     experiment = Experiment("compare", points, replications, seed, details)
     folder = run_experiment(experiment, out, jobs, scheduler, progress)
     table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], points)
-    table.to_csv(folder / "comparison.csv", index=False)
+    write_result(folder, "comparison.csv", table)
     return ExperimentResult(table, folder)
 
 
@@ -283,8 +283,8 @@ def evaluate(
         effects = effects_table(stored["effects"])
     else:
         table, effects = ensemble_evaluation(stored["evaluation"], weights), ensemble_effects(stored["effects"], weights)
-    table.to_csv(folder / "evaluation.csv", index=False)
-    effects.to_csv(folder / "effects.csv", index=False)
+    write_result(folder, "evaluation.csv", table)
+    write_result(folder, "effects.csv", effects)
     return ExperimentResult(table, folder, {"effects": effects})
 
 
@@ -330,7 +330,7 @@ def sweep(
         table = ensemble_table(read_experiment(folder, ("indicators",))["indicators"], labels, scenarios, weights)
         values = pd.DataFrame([{"scenario": p.label, **p.overrides} for p in points])
         table = values.merge(table, on="scenario", how="right")
-    table.to_csv(folder / "sweep.csv", index=False)
+    write_result(folder, "sweep.csv", table)
     return ExperimentResult(table, folder)
 
 

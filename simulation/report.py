@@ -30,7 +30,7 @@ from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
 from .scenario_files import leaves
 from .statistics import interval
-from .store import FILE, read_experiment, verify_experiment
+from .store import FILE, read_experiment, read_result, verify_experiment
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 
@@ -305,7 +305,7 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
         for label, scenario in list(zip(labels, scenarios))[1:]:
             changes = differences(scenario, scenarios[0], f"'{labels[0]}'")
             what.append(f"'{label}': " + ("; ".join(changes) if changes else f"the same parameters as '{labels[0]}'"))
-        comparison = pd.read_csv(result)
+        comparison = read_result(folder, result.name)
         report.findings = findings(comparison, replications)
         report.tables += [
             ("Indicators per scenario (mean and 95% interval; * = differs from the first)", comparison_summary(comparison)),
@@ -329,7 +329,7 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
     elif kind == "evaluate" and (folder / "evaluation.csv").exists():
         effect_section(folder, report, labels[0], meta)
     elif kind == "sensitivity" and result is not None:
-        indices = pd.read_csv(result)
+        indices = read_result(folder, result.name)
         report.tables.append(("Sensitivity indices", _rounded(indices)))
         for name in ("sustainable_transition_rate", "transition_rate_annual", "enterprise_solvent_share"):
             if (indices["indicator"] == name).any():
@@ -340,7 +340,7 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
                         "Longer bars: the indicator depends more on that parameter.",
                     )
                 )
-    elif kind == "sweep" and result is not None and "robust" in (table := pd.read_csv(result)):
+    elif kind == "sweep" and result is not None and "robust" in (table := read_result(folder, result.name)):
         shown = table[table["indicator"].isin(HEADLINE)].drop(columns=["median", "significant"])
         what.append("Every design point ran with every plausible parameter set (an ensemble).")
         title = "Headline indicators per design point over the ensemble"
@@ -359,7 +359,7 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
             )
         )
     elif result is not None:
-        report.tables.append(("Results per design point", _rounded(pd.read_csv(result))))
+        report.tables.append(("Results per design point", _rounded(read_result(folder, result.name))))
     if (folder / "discovery.csv").exists():
         words = (folder / "discovery.md").read_text(encoding="utf-8").split("\n", 2)[-1].strip()
         report.findings.append(f"Scenario discovery: {words}")
@@ -381,8 +381,8 @@ TITLES = {
 
 def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str]) -> None:
     """The effect of LDE in plain words, its curve over months since entry and exit, and the ledger by level."""
-    evaluation = pd.read_csv(folder / "evaluation.csv")
-    effects = pd.read_csv(folder / "effects.csv").set_index("indicator")
+    evaluation = read_result(folder, "evaluation.csv")
+    effects = read_result(folder, "effects.csv").set_index("indicator")
     against = json.loads(meta.get("details", "{}")).get("against", "no LDE")
     report.what.append(f"Counterfactual: '{against}', the same people with the same luck (common random numbers).")
     report.findings = effect_findings(evaluation, effects)

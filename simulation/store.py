@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -348,6 +349,30 @@ def _design_value(value: Any) -> Any:
 def _number(value: Any) -> float | None:
     value = float(value)
     return None if value != value else value  # NaN is stored as NULL
+
+
+def write_result(folder: Path, name: str, table: pd.DataFrame) -> None:
+    """Write an experiment's result table ``name`` (comparison.csv, ...) beside its store, whole or not
+    at all, and record its SHA-256 in the store's meta, so that a hand edit is found (:func:`read_result`)."""
+    from .output import write_file
+
+    data = table.to_csv(index=False).encode()
+    write_file(folder / name, data)
+    with contextlib.closing(sqlite3.connect(folder / FILE)) as connection, connection:
+        connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"sha256 {name}", hashlib.sha256(data).hexdigest()))
+
+
+def read_result(folder: Path, name: str) -> pd.DataFrame:
+    """An experiment's result table, refused (:class:`StoreError`) when it differs from what the experiment wrote."""
+    data = (folder / name).read_bytes()
+    with contextlib.closing(sqlite3.connect(f"file:{folder / FILE}?mode=ro", uri=True)) as connection:
+        recorded = connection.execute("SELECT value FROM meta WHERE key = ?", (f"sha256 {name}",)).fetchone()
+    if recorded is not None and hashlib.sha256(data).hexdigest() != recorded[0]:
+        raise StoreError(
+            f"{folder / name} was changed after the experiment wrote it (its checksum differs from the store's); "
+            "repeat the experiment's command with the same --out to write it again from the store"
+        )
+    return pd.read_csv(io.BytesIO(data))
 
 
 def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parquet", partial: bool = False) -> list[Path]:

@@ -238,6 +238,18 @@ def test_a_changed_stored_value_is_refused_with_one_line(small: Scenario, tmp_pa
     assert not (folder / "report.html").exists() and not (tmp_path / "p").exists()
 
 
+def test_a_hand_edited_comparison_is_refused_and_the_same_command_writes_it_again(small: Scenario, tmp_path: Path, capsys):
+    quick = small.with_overrides({"months": 6})
+    folder = compare([quick], replications=2, jobs=1, out=tmp_path / "c").folder
+    original = (folder / "comparison.csv").read_text()
+    (folder / "comparison.csv").write_text(original.replace(",2\n", ",3\n", 1))
+    assert main(["report", str(folder)]) == 2
+    assert "comparison.csv was changed after the experiment wrote it" in one_line(capsys)
+    compare([quick], replications=2, jobs=1, out=folder)  # resumes: nothing to run, the table written again
+    assert (folder / "comparison.csv").read_text() == original
+    assert main(["report", str(folder)]) == 0
+
+
 def test_an_unfinished_experiment_is_refused_unless_partial_and_then_marked(small: Scenario, tmp_path: Path, capsys):
     import sqlite3
 

@@ -385,15 +385,15 @@ def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parque
     """
     if fmt != "parquet":
         raise StoreError(f"--format {fmt!r}: the only export format is parquet")
+    folder = Path(folder)
+    path = folder / FILE if folder.is_dir() else folder
+    verify_experiment(path, partial)
     try:
         import pyarrow  # noqa: F401
     except ImportError:
         raise StoreError("export needs pyarrow: pip install 'lde-doorstroom[export]'") from None
     from .output import make_folder  # the clear error for a path that cannot be a folder
 
-    folder = Path(folder)
-    path = folder / FILE if folder.is_dir() else folder
-    verify_experiment(path, partial)
     out = Path(out) if out is not None else folder / "parquet"
     make_folder(out)
     written = []

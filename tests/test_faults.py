@@ -259,6 +259,29 @@ def test_a_store_with_flipped_bytes_is_refused_and_says_how_to_recover(tmp_path:
     assert "cannot be read" in line or "damaged" in line
 
 
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("UPDATE monthly SET lde = lde + 1 WHERE run = 2 AND month = 1", "the stored results of 1 run(s) (2) differ"),
+        ("DELETE FROM runs WHERE run = 1", "its runs table has 2 of the design's 3 runs"),
+    ],
+    ids=["changed value", "deleted run row"],
+)
+def test_a_resume_refuses_a_store_damaged_in_place(tmp_path: Path, capsys, damage: str, message: str):
+    """Damage that passes SQLite's integrity check is found by the runs' checksums and the design's run count."""
+    import sqlite3
+
+    out = tmp_path / "c"
+    args = ["compare", SMALL, "--months", "2", "--replications", "3", "--jobs", "1", "--out", str(out)]
+    assert main(args) == 0
+    capsys.readouterr()
+    with sqlite3.connect(out / "experiment.sqlite") as connection:
+        connection.execute(damage)
+    for command in (args, ["report", str(out)], ["export", str(out)]):
+        assert main(command) == 2
+        assert message in error_line(capsys)
+
+
 def test_an_empty_store_does_not_silently_start_over(tmp_path: Path, capsys):
     out = tmp_path / "c"
     out.mkdir()

@@ -233,7 +233,7 @@ class RunWriter:
 
     def _cut_back(self) -> None:
         """Every table back to the bytes run.json records (a table it does not record yet: removed)."""
-        for name in TABLES:
+        for name in RUN_TABLES:
             path, recorded = self.folder / name, self.provenance["files"].get(name)
             with contextlib.suppress(OSError):
                 if recorded is not None:
@@ -247,7 +247,7 @@ class RunWriter:
 
 
 #: The tables of a run folder, in the order a replication is appended.
-TABLES = ("metrics.csv", "summary.csv", "events.csv", "enterprise_events.csv", "network.csv")
+RUN_TABLES = ("metrics.csv", "summary.csv", "events.csv", "enterprise_events.csv", "network.csv")
 FREE_SPACE = "free some space (or choose another --out) and run it again"
 
 

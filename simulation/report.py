@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from . import plots
 from .errors import LDEError
-from .output import TABLES, OutputError, read_table, write_file
+from .output import RUN_TABLES, OutputError, read_table, write_file
 from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
 from .scenario_files import leaves
@@ -248,25 +248,35 @@ def read_run(folder: Path, partial: bool = False) -> tuple[dict[str, Any], Scena
     try:
         provenance = json.loads((folder / "run.json").read_text())
         scenario = Scenario.from_dict(tomllib.loads((folder / "scenario.toml").read_text()), str(folder / "scenario.toml"))
-        names = [name for name in TABLES if name in provenance.get("files", {}) or name in ("metrics.csv", "summary.csv")]
-        tables = {name: pd.read_csv(io.BytesIO(read_table(folder, name, provenance))) for name in names}
-    except (OSError, ValueError, tomllib.TOMLDecodeError, pd.errors.ParserError) as err:
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as err:
         raise ReportError(f"{folder}: the run's files cannot be read ({type(err).__name__}: {err})") from None
-    except OutputError as err:
-        raise ReportError(str(err)) from None
-    metrics, summary = tables["metrics.csv"], tables["summary.csv"]
     done, status = provenance.get("replications_done"), provenance.get("status")
     if status != "complete" and not partial:
         raise ReportError(
             f"{folder}: the run is {status} ({done} of {provenance.get('replications')} replications); "
             "--partial reports on the finished ones, marked as unfinished"
         )
+    if not done:
+        raise ReportError(f"{folder}: the run holds no finished replication; run the scenario again")
+    tables = run_tables(folder, provenance)
+    metrics, summary = tables["metrics.csv"], tables["summary.csv"]
     if len(summary) != done or len(metrics) != done * (scenario.months + 1) or not set(INDICATORS) <= set(summary.columns):
         raise ReportError(
             f"{folder}: metrics.csv or summary.csv does not hold the {done} finished replication(s) that run.json "
             "records; run the scenario again"
         )
     return provenance, scenario, tables
+
+
+def run_tables(folder: Path, provenance: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The tables run.json records (metrics and summary always), each checked by :func:`read_table`."""
+    names = [name for name in RUN_TABLES if name in provenance.get("files", {}) or name in ("metrics.csv", "summary.csv")]
+    try:
+        return {name: pd.read_csv(io.BytesIO(read_table(folder, name, provenance))) for name in names}
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise ReportError(f"{folder}: the run's tables cannot be read ({type(err).__name__}: {err})") from None
+    except OutputError as err:
+        raise ReportError(str(err)) from None
 
 
 def setting(scenario: Scenario, replications: int, seed: Any) -> str:

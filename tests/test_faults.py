@@ -57,7 +57,7 @@ def test_a_disk_that_fills_at_any_write_leaves_tables_that_agree_with_run_json(
 ):
     """Every write from the ``full_from``-th on fails as on a full disk: exit 2 with one line, and every
     table holds exactly the replications run.json counts (none: no folder at all)."""
-    from simulation.output import TABLES
+    from simulation.output import RUN_TABLES
 
     real_fsync, calls = os.fsync, []
 
@@ -77,8 +77,8 @@ def test_a_disk_that_fills_at_any_write_leaves_tables_that_agree_with_run_json(
     provenance = json.loads((out / "run.json").read_text())
     done = provenance["replications_done"]
     assert done == (full_from - 3) // 6 and provenance["status"] in ("failed", "running", "complete")
-    assert sorted(p.name for p in out.iterdir()) == sorted(["run.json", "scenario.toml", ".lock", *TABLES])
-    for name in TABLES:
+    assert sorted(p.name for p in out.iterdir()) == sorted(["run.json", "scenario.toml", ".lock", *RUN_TABLES])
+    for name in RUN_TABLES:
         assert (out / name).stat().st_size == provenance["files"][name]["bytes"], name
         table = pd.read_csv(out / name)
         assert set(table["replication"]) <= set(range(done)), name
@@ -181,13 +181,13 @@ def test_errors_of_the_machine_are_exit_2_with_what_to_do(tmp_path: Path, monkey
     saving a run) is not a bug."""
     import sqlite3
 
-    from simulation import store
+    from simulation import output, store
 
-    def full(self, path, *args, **kwargs):
+    def full(path, data):
         raise OSError(28, "No space left on device", str(path))
 
     with monkeypatch.context() as patch:
-        patch.setattr(pd.DataFrame, "to_csv", full)
+        patch.setattr(output, "write_file", full)
         assert invoke(["compare", SMALL, "--months", "2", "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "a")]) == 2
     assert "comparison.csv: No space left on device; free some space" in error_line(capsys)
 

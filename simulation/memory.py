@@ -11,9 +11,11 @@ Two things made a long experiment grow without bound, 4.4 MB a run of ``small.to
   ``tests/test_memory.py`` fails once the installed Mesa no longer needs this, so that
   the workaround is then removed.
 - A finished model is a web of references (agents and model refer to each other), freed
-  only by Python's cycle collector, and the C heap keeps freed memory as fragments. After
-  a run :func:`release_memory` collects and returns the free heap to the system
-  (``malloc_trim``, Linux), at most a tenth of the time.
+  only by Python's cycle collector, and the C heap keeps what is freed: on purpose within
+  a run (:mod:`simulation.allocator` keeps up to 512 MB for reuse, for speed), but between
+  runs it only piles up (58 MB over 1,000 runs of ``small.toml --months 12``). After a
+  run :func:`release_memory` collects and returns the free heap to the system
+  (``malloc_trim``, glibc), taking at most a tenth of the time (measured: no slower).
 """
 
 from __future__ import annotations

@@ -160,23 +160,21 @@ def run_design(
     progress: bool,
     on_outcome: Callable[[Any], None] | None,
 ) -> None:
-    """Open the store in ``folder``, record the design, and run every run not yet done."""
+    """Open the store in ``folder``, record the design, and run every run not yet done.
+
+    A new store whose design cannot be recorded (a full disk) is removed again, so that the
+    same command can be repeated instead of meeting a store without a design."""
+    new = not (folder / FILE).exists()
     store = ExperimentStore(folder)
     try:
-        store.prepare(
-            experiment.digest(),
-            experiment.points,
-            experiment.seeds(),
-            {
-                "kind": experiment.kind,
-                "seed": experiment.seed,
-                "replications": experiment.replications,
-                "details": experiment.details,
-                **({"notes": experiment.notes} if experiment.notes else {}),
-                "command": sys.argv,
-                "versions": package_versions(),
-            },
-        )
+        prepare(store, experiment)
+    except BaseException:
+        store.close(record=False)
+        if new:
+            for path in folder.glob(f"{FILE}*"):
+                path.unlink(missing_ok=True)
+        raise
+    try:
         todo = store.todo()
         tasks = make_tasks(experiment, todo)
         failed = 0
@@ -190,6 +188,24 @@ def run_design(
                     on_outcome(outcome)
     finally:
         store.close()
+
+
+def prepare(store: ExperimentStore, experiment: Experiment) -> None:
+    """Record the design in a new store, or check that a store to resume holds the same one."""
+    store.prepare(
+        experiment.digest(),
+        experiment.points,
+        experiment.seeds(),
+        {
+            "kind": experiment.kind,
+            "seed": experiment.seed,
+            "replications": experiment.replications,
+            "details": experiment.details,
+            **({"notes": experiment.notes} if experiment.notes else {}),
+            "command": sys.argv,
+            "versions": package_versions(),
+        },
+    )
 
 
 def make_tasks(experiment: Experiment, todo: list[tuple[int, int, int]]) -> list[Task]:

@@ -213,8 +213,10 @@ class ExperimentStore:
     def counts(self) -> dict[str, int]:
         return dict(self.connection.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
 
-    def close(self) -> None:
-        self._set_meta({"updated": now()})
+    def close(self, record: bool = True) -> None:
+        """Close the store, recording when it was last updated (unless not ``record``)."""
+        if record:
+            self._set_meta({"updated": now()})
         self.connection.close()
 
     def _set_meta(self, values: dict[str, Any]) -> None:

@@ -368,3 +368,24 @@ def test_the_resource_check_counts_the_store_and_the_design(tmp_path: Path, monk
     monkeypatch.setattr(resources, "available_memory", lambda: one_run + 24 * resources.DESIGN_BYTES_PER_POINT)
     assert invoke([*args, "--out", str(tmp_path / "b")]) == 2
     assert "use a smaller world or design" in error_line(capsys) and not (tmp_path / "b").exists()
+
+
+def test_an_experiment_whose_design_cannot_be_stored_can_be_repeated(tmp_path: Path, monkeypatch, capsys):
+    """A full disk while the design is recorded: exit 2, no store without a design left behind, and the
+    same command then runs."""
+    import sqlite3
+
+    from simulation import store
+
+    real_prepare = store.ExperimentStore.prepare
+
+    def full(self, *args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    args = ["compare", SMALL, "--months", "2", "--replications", "2", "--jobs", "1", "--out", str(tmp_path / "c")]
+    monkeypatch.setattr(store.ExperimentStore, "prepare", full)
+    assert invoke(args) == 2
+    assert "database or disk is full" in error_line(capsys)
+    assert not list((tmp_path / "c").glob("experiment.sqlite*"))
+    monkeypatch.setattr(store.ExperimentStore, "prepare", real_prepare)
+    assert invoke(args) == 0

@@ -455,8 +455,8 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
         remove_run_folder(folder)
         raise
     total = scenario.months * args.replications
-    with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
-        try:
+    try:  # from the first instruction after the writer exists: an interrupt is recorded in run.json
+        with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
             result = run(
                 scenario,
                 seed=args.seed,
@@ -465,13 +465,13 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
                 on_replication=writer.add,
                 on_month=lambda: bar.update(),
             )
-        except KeyboardInterrupt:
-            writer.finish("interrupted")
-            print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except BaseException as err:
-            end_failed(writer, err)
-            raise
+    except KeyboardInterrupt:
+        writer.finish("interrupted")
+        print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BaseException as err:
+        end_failed(writer, err)
+        raise
     writer.finish("complete")
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
     print(indicator_table(result.summary, scenario))

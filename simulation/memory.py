@@ -6,8 +6,8 @@ Two things made a long experiment grow without bound, 4.4 MB a run of ``small.to
   ``defaultdict`` keyed by the model itself, never emptied, so every model that ever
   made an agent stays alive with all its tables. Later Mesa releases keep the counter on
   the model; until the release used here does, :func:`release_models` (applied when the
-  package is imported) holds the counters with weak keys, so a finished model can be
-  freed. Agents are numbered exactly as before (from 1 per model).
+  package is imported) keeps each model's counter on the model, so a finished model can
+  be freed. Agents are numbered exactly as before (from 1 per model).
   ``tests/test_memory.py`` fails once the installed Mesa no longer needs this, so that
   the workaround is then removed.
 - A finished model is a web of references (agents and model refer to each other), freed
@@ -25,7 +25,6 @@ import gc
 import itertools
 import sys
 import time
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,15 +34,20 @@ import mesa
 RELEASE_SHARE = 0.1
 
 
-class AgentCounters(weakref.WeakKeyDictionary):
-    """Each model's agent number counter (from 1), without keeping the model alive."""
+#: The attribute of a model that holds its agent number counter.
+COUNTER = "_lde_agent_ids"
+
+
+class AgentCounters:
+    """Stands in for Mesa's ``Agent._ids``: each model's agent number counter (from 1), kept on the
+    model itself, so that it goes with the model. No weak references: a callback of one, run while
+    the collector frees a model, would swallow a Ctrl-C that arrives meanwhile."""
 
     def __getitem__(self, model: Any) -> Iterator[int]:
-        try:
-            return super().__getitem__(model)
-        except KeyError:
-            counter = self[model] = itertools.count(1)
-            return counter
+        counter = model.__dict__.get(COUNTER)
+        if counter is None:
+            counter = model.__dict__[COUNTER] = itertools.count(1)
+        return counter
 
 
 def release_models() -> None:
@@ -51,10 +55,9 @@ def release_models() -> None:
     ids = mesa.Agent.__dict__.get("_ids")
     if ids is None or isinstance(ids, AgentCounters):
         return
-    counters = AgentCounters()
     for model, counter in ids.items():
-        counters[model] = counter
-    mesa.Agent._ids = counters
+        model.__dict__[COUNTER] = counter
+    mesa.Agent._ids = AgentCounters()
 
 
 def _malloc_trim() -> Any:

@@ -14,9 +14,10 @@ The public API::
     search(scenario, "searches/small.toml")        # robust policies: levers across plausible futures
 """
 
+from . import early_signals  # noqa: F401, I001 - first: Ctrl-C while the libraries load ends the command cleanly
 from importlib.metadata import PackageNotFoundError, version
 
-from . import plots
+from . import memory, plots  # noqa: F401 - memory: Mesa frees finished models
 from .experiment import compare, evaluate, sweep
 from .indicators import INDICATORS
 from .model import LabourMarketModel

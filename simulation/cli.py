@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
+import math
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -142,8 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     discp = commands.add_parser("discover", help="scenario discovery (PRIM): where does a policy fail a condition?")
     discp.add_argument("experiment", help="an experiment folder (a sweep or Latin hypercube over uncertainties)")
     discp.add_argument("--fails", required=True, help='the condition, e.g. "dumping_share > 0.5" (and/or allowed)')
-    discp.add_argument("--threshold", type=float, default=0.8, help="the box's least density of failures (default 0.8)")
+    discp.add_argument("--threshold", type=finite_number, default=0.8, help="the box's least density of failures (default 0.8)")
     discp.add_argument("--out", help="output folder (default: the experiment folder)")
+    add_partial(discp)
 
     searchp = commands.add_parser(
         "search", help="robust many-objective search over levers across the plausible futures (NSGA-II/III, pymoo)"
@@ -157,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     exportp.add_argument("experiment", help="an experiment folder")
     exportp.add_argument("--format", choices=["parquet"], default="parquet")
     exportp.add_argument("--out", help="output folder (default: EXPERIMENT/parquet)")
+    add_partial(exportp)
 
     calp = commands.add_parser(
         "calibrate", help="history matching: the parameter sets observed figures do not rule out (a targets file)"
@@ -167,11 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
     reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep, sensitivity or search")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
+    add_partial(reportp)
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")
     dashp.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     dashp.add_argument("--port", type=port_number, default=8765, help="port (default 8765)")
     return parser
+
+
+def add_partial(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--partial", action="store_true", help="accept an unfinished run or experiment (its finished runs, marked as unfinished)"
+    )
 
 
 def add_common(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -227,7 +239,8 @@ def terminate_as_interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if threading.current_thread() is threading.main_thread():
+    if threading.current_thread() is threading.main_thread():  # replaces simulation.early_signals' handlers
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, terminate_as_interrupt)
     try:
         return COMMANDS[args.command](args)
@@ -240,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`lde-sim run ... | head`): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
+    except (OSError, sqlite3.OperationalError) as err:  # the machine, not the program: a full disk, permissions
+        print(f"lde-sim: error: {environment_problem(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as err:
         if os.environ.get("LDE_SIM_DEBUG"):
             raise
@@ -249,6 +265,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+
+
+#: What to do about an error of the machine, by errno.
+ADVICE = {
+    errno.ENOSPC: "free some space, or choose another --out, and run the command again",
+    errno.EDQUOT: "free some space within your quota, or choose another --out, and run the command again",
+    errno.EACCES: "make the file or folder readable and writable for you, or choose another --out",
+    errno.EPERM: "make the file or folder readable and writable for you, or choose another --out",
+    errno.EROFS: "the file system is read-only: choose another --out",
+    errno.ENOENT: "check the path (it may have been moved or deleted while the command ran)",
+    errno.EFBIG: "the file grew beyond what this file system allows: choose another --out",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n) or use fewer --jobs",
+}
+
+
+def environment_problem(err: OSError | sqlite3.OperationalError) -> str:
+    """One line for an error of the machine (disk, permissions, missing files) and what to do about it."""
+    if isinstance(err, sqlite3.OperationalError):
+        return f"the experiment store: {err}; check free space and permissions of the --out folder, then repeat the command"
+    where = f"{err.filename}: " if err.filename else ""
+    advice = ADVICE.get(err.errno or 0, "check the file or folder named and run the command again")
+    return f"{where}{err.strerror or err}; {advice}"
+
+
+def finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -280,7 +328,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    print(f"Report written to {write_report(args.folder, args.format)}")
+    print(f"Report written to {write_report(args.folder, args.format, args.partial)}")
     return 0
 
 
@@ -372,7 +420,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 
 def discover_command(args: argparse.Namespace) -> int:
-    result = discover(args.experiment, args.fails, args.out, args.threshold)
+    result = discover(args.experiment, args.fails, args.out, args.threshold, args.partial)
     print(result.box.to_string(index=False, float_format=readable))
     print(f"\n{result.words}\n\nWritten to {result.folder}: discovery.csv, feature_scores.csv, discovery_*.png, discovery.md")
     return 0
@@ -390,7 +438,7 @@ def search_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    written = export(args.experiment, args.out, args.format)
+    written = export(args.experiment, args.out, args.format, args.partial)
     print(f"{len(written)} tables written to {written[0].parent if written else args.out}")
     return 0
 
@@ -427,21 +475,22 @@ def finished(folder: Path) -> int:
 
 
 def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) -> int:
-    writer = RunWriter(
-        folder,
-        scenario,
-        {
-            "scenario_file": args.scenario,
-            "scenario_name": scenario.name,
-            "seed": args.seed,
-            "replications": args.replications,
-            "months": scenario.months,
-            "overrides": args.overrides,
-        },
-    )
+    provenance = {
+        "scenario_file": args.scenario,
+        "scenario_name": scenario.name,
+        "seed": args.seed,
+        "replications": args.replications,
+        "months": scenario.months,
+        "overrides": args.overrides,
+    }
+    try:
+        writer = RunWriter(folder, scenario, provenance)
+    except BaseException:
+        remove_run_folder(folder)
+        raise
     total = scenario.months * args.replications
-    with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
-        try:
+    try:  # from the first instruction after the writer exists: an interrupt is recorded in run.json
+        with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
             result = run(
                 scenario,
                 seed=args.seed,
@@ -450,13 +499,13 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
                 on_replication=writer.add,
                 on_month=lambda: bar.update(),
             )
-        except KeyboardInterrupt:
-            writer.finish("interrupted")
-            print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except BaseException as err:
-            end_failed(writer, err)
-            raise
+    except KeyboardInterrupt:
+        writer.finish("interrupted")
+        print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BaseException as err:
+        end_failed(writer, err)
+        raise
     writer.finish("complete")
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
     print(indicator_table(result.summary, scenario))
@@ -470,15 +519,20 @@ def end_failed(writer: RunWriter, err: BaseException) -> None:
     files still hold exactly the finished replications.
     """
     if writer.provenance["replications_done"] == 0:
-        for path in writer.folder.iterdir():
-            if path.name != LOCK:
-                path.unlink()
-        with contextlib.suppress(OSError):
-            (writer.folder / LOCK).unlink()
-            writer.folder.rmdir()
+        remove_run_folder(writer.folder)
         return
     with contextlib.suppress(OutputError):
         writer.finish("failed", f"{type(err).__name__}: {err}")
+
+
+def remove_run_folder(folder: Path) -> None:
+    """Remove a run folder that holds no finished replication (its lock last), so that a retry may use it."""
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            if path.name != LOCK:
+                path.unlink()
+        (folder / LOCK).unlink()
+        folder.rmdir()
 
 
 def readable(value: float) -> str:

@@ -31,10 +31,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .errors import LDEError
 from .people import EDUCATION, Status
 from .records import status_at
 from .runner import run_model
 from .scenario import Scenario
+from .scenario_files import changed_fields, leaves
 from .statistics import interval
 from .submodels.follow_up import AGE_BANDS, STATE_HORIZONS, STATES
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
@@ -66,6 +68,32 @@ EFFECTS = {
     "net_sustainable_transitions": "participants in a regular job 24 months after entry, scenario minus twin (persons)",
     "net_fiscal_cost_per_net_transition": "net_fiscal_cost / net_sustainable_transitions (EUR)",
 }
+
+
+#: The fields that decide who the people are: everything in ``[world]`` (the people at month 0),
+#: the horizon and calendar, and what sets who enters later (inflow and the cycle that moves it).
+PEOPLE_FIELDS = ("world.", "months", "start", "context.inflow_rate", "context.cycle_amplitude", "context.cycle_period_months")
+
+
+class TwinError(LDEError):
+    """A counterfactual twin that does not hold the scenario's people."""
+
+
+def check_twin(scenario: Scenario, twin: Scenario) -> None:
+    """Refuse a twin whose people differ from the scenario's (:data:`PEOPLE_FIELDS`): its "effects" would
+    compare different people, not each participant with himself."""
+    differ = {
+        key: value
+        for key, value in changed_fields(twin, scenario).items()
+        if any(key.startswith(field) if field.endswith(".") else key == field for field in PEOPLE_FIELDS)
+    }
+    if differ:
+        mine = dict(leaves(scenario.model_dump(mode="json")))
+        shown = "; ".join(f"{key} = {value!r} instead of {mine.get(key)!r}" for key, value in list(differ.items())[:3])
+        raise TwinError(
+            f"--against {twin.name}: its people differ from {scenario.name}'s ({shown}); an evaluation compares each "
+            "participant with himself, so the twin may change policy and context but not who the people are"
+        )
 
 
 def twin_of(scenario: Scenario) -> Scenario:

@@ -25,13 +25,14 @@ from matplotlib.figure import Figure
 
 from . import plots
 from .errors import LDEError
+from .output import RUN_TABLES, OutputError, read_table, write_file
 from .indicators import INDICATOR_INFO, INDICATORS, Indicator
 from .scenario import Scenario, Section
 from .scenario_files import leaves
 from .route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
 from .submodels.follow_up import STATE_HORIZONS, STATES
 from .statistics import interval
-from .store import FILE, read_experiment
+from .store import FILE, read_experiment, read_result, verify_experiment
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 
@@ -52,31 +53,36 @@ class Report:
     links: list[tuple[str, str]] = field(default_factory=list)  # (what, a path relative to the report)
 
 
-def write_report(folder: str | Path, fmt: str = "html") -> Path:
-    """Build the report of the run or experiment in ``folder``; return the file written."""
+def write_report(folder: str | Path, fmt: str = "html", partial: bool = False) -> Path:
+    """Build the report of the run or experiment in ``folder``; return the file written.
+
+    Damaged or changed results are refused, and so is an unfinished run or experiment
+    unless ``partial`` (its report then says so first). The file is written whole or not
+    at all (a temporary file renamed).
+    """
     folder = Path(folder)
     from .search_report import is_search, search_report
 
     if is_search(folder):
         report = search_report(folder)
     elif (folder / FILE).exists():
-        report = experiment_report(folder)
-    elif (folder / "run.json").exists() and (folder / "metrics.csv").exists():
-        report = run_report(folder)
+        report = experiment_report(folder, partial)
+    elif (folder / "run.json").exists():
+        report = run_report(folder, partial)
     elif all((folder / name).exists() for name in CALIBRATION):
         report = calibration_report(folder)
     else:
         raise ReportError(
             f"{folder}: no run (run.json, metrics.csv), experiment ({FILE}) or calibration (fit.csv, ...) to report on"
         )
-    if fmt == "html":
-        path = folder / "report.html"
-        path.write_text(to_html(report), encoding="utf-8")
-    elif fmt == "md":
-        path = folder / "report.md"
-        path.write_text(to_markdown(report, folder), encoding="utf-8")
-    else:
+    if fmt not in ("html", "md"):
         raise ReportError(f"--format {fmt!r}: choose html or md")
+    path = folder / f"report.{fmt}"
+    text = to_html(report) if fmt == "html" else to_markdown(report, folder)
+    try:
+        write_file(path, text.encode("utf-8"))
+    except OSError as err:
+        raise ReportError(f"cannot write {path}: {err.strerror}; free some space or make the folder writable") from None
     return path
 
 
@@ -118,8 +124,10 @@ def calibration_report(folder: Path) -> Report:
     )
 
 
-def run_report(folder: Path) -> Report:
-    provenance, scenario, metrics, summary = read_run(folder)
+def run_report(folder: Path, partial: bool = False) -> Report:
+    provenance, scenario, tables_read = read_run(folder, partial)
+    metrics, summary = tables_read["metrics.csv"], tables_read["summary.csv"]
+    ties, events, decisions = (tables_read.get(name) for name in ("network.csv", "events.csv", "enterprise_events.csv"))
     figures = [
         (
             "People by status",
@@ -145,7 +153,7 @@ def run_report(folder: Path) -> Report:
                 "dashed: large proximity services.",
             )
         )
-    if (folder / "network.csv").exists() and (ties := pd.read_csv(folder / "network.csv")).size:
+    if ties is not None and ties.size:
         figures.append(
             (
                 "The employer network",
@@ -157,10 +165,9 @@ def run_report(folder: Path) -> Report:
         )
     tables = [("Indicators (mean over replications, 95% interval)", indicator_summary(summary, scenario))]
     tables += route_tables(metrics, scenario)
-    if (folder / "enterprise_events.csv").exists():
-        tables.append(("Enterprise decisions (count over all replications)", decision_counts(folder)))
-    if (folder / "events.csv").exists():
-        events = pd.read_csv(folder / "events.csv")
+    if decisions is not None:
+        tables.append(("Enterprise decisions (count over all replications)", decision_counts(decisions)))
+    if events is not None:
         figures += [
             (
                 "Time to a regular job",
@@ -174,9 +181,10 @@ def run_report(folder: Path) -> Report:
             ),
         ]
     replications = len(summary)
+    unfinished = [] if provenance.get("status") == "complete" else [UNFINISHED.format(status=provenance.get("status"))]
     return Report(
-        findings=closure_findings(folder, metrics, summary) + route_findings(metrics, scenario),
-        title=f"Run of scenario '{scenario.name}'",
+        findings=[*unfinished, *closure_findings(metrics, summary, decisions), *route_findings(metrics, scenario)],
+        title=f"Run of scenario '{scenario.name}'" + (" (unfinished)" if unfinished else ""),
         what=[
             scenario.description or scenario.name,
             setting(scenario, replications, provenance.get("seed")),
@@ -230,7 +238,7 @@ def route_findings(metrics: pd.DataFrame, scenario: Scenario) -> list[str]:
     return [] if limit is None else [benefit_limit_reading(limit)]
 
 
-def closure_findings(folder: Path, metrics: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.DataFrame | None) -> list[str]:
     """When most enterprises close: which decisions they tried, and the margin per worker that beat them."""
     solvent = float(summary["enterprise_solvent_share"].mean())
     if solvent >= 0.5 or "enterprise_income" not in metrics:
@@ -243,8 +251,7 @@ def closure_findings(folder: Path, metrics: pd.DataFrame, summary: pd.DataFrame)
         f"enterprises took in EUR {income:,.0f} a worker-month and spent EUR {costs:,.0f} "
         f"({income - costs:+,.0f} a worker-month, overhead included)."
     ]
-    if (folder / "enterprise_events.csv").exists():
-        events = pd.read_csv(folder / "enterprise_events.csv")
+    if events is not None:
         tried = events["decision"].value_counts()
         lines.append(
             "What they tried (all replications): "
@@ -269,47 +276,57 @@ DECISION_WORDS = {
 }
 
 
-def decision_counts(folder: Path) -> pd.DataFrame:
+def decision_counts(events: pd.DataFrame) -> pd.DataFrame:
     """How often each decision was taken, and why (from enterprise_events.csv)."""
-    events = pd.read_csv(folder / "enterprise_events.csv")
     if events.empty:
         return pd.DataFrame({"decision": ["none"], "reason": ["no enterprise changed anything"], "times": [0]})
     return events.groupby(["decision", "reason"]).size().rename("times").reset_index()
 
 
-def read_run(folder: Path) -> tuple[dict[str, Any], Scenario, pd.DataFrame, pd.DataFrame]:
-    """A run folder's provenance, scenario, metrics and summary, checked to be whole.
+#: The first finding of a report on an experiment or run that did not finish (``--partial``).
+UNFINISHED = "UNFINISHED: this {status} experiment or run is reported on its finished runs only; numbers will change."
 
-    Each finished replication has months + 1 rows of metrics and one summary row; a file
-    cut short or changed by hand is an error, not a report on part of the data.
+
+def read_run(folder: Path, partial: bool = False) -> tuple[dict[str, Any], Scenario, dict[str, pd.DataFrame]]:
+    """A run folder's provenance, scenario and tables (by file name), checked to be whole and unchanged.
+
+    Each table is read as far as ``run.json`` records whole replications and checked
+    against its SHA-256 there (:func:`simulation.output.read_table`): a file cut short or
+    edited by hand is an error, not a report on other data. A run that did not complete
+    is refused unless ``partial`` (then the report says it is unfinished).
     """
     try:
         provenance = json.loads((folder / "run.json").read_text())
         scenario = Scenario.from_dict(tomllib.loads((folder / "scenario.toml").read_text()), str(folder / "scenario.toml"))
-        metrics = pd.read_csv(folder / "metrics.csv")
-        summary = pd.read_csv(folder / "summary.csv")
-    except (OSError, ValueError, tomllib.TOMLDecodeError, pd.errors.ParserError) as err:
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as err:
         raise ReportError(f"{folder}: the run's files cannot be read ({type(err).__name__}: {err})") from None
-    done = provenance.get("replications_done")
-    whole = (
-        len(summary) == done
-        and len(metrics) == done * (scenario.months + 1)
-        and all(_ends_whole(folder / name) for name in ("metrics.csv", "summary.csv"))
-        and set(INDICATORS) <= set(summary.columns)
-    )
-    if not whole:
+    done, status = provenance.get("replications_done"), provenance.get("status")
+    if status != "complete" and not partial:
+        raise ReportError(
+            f"{folder}: the run is {status} ({done} of {provenance.get('replications')} replications); "
+            "--partial reports on the finished ones, marked as unfinished"
+        )
+    if not done:
+        raise ReportError(f"{folder}: the run holds no finished replication; run the scenario again")
+    tables = run_tables(folder, provenance)
+    metrics, summary = tables["metrics.csv"], tables["summary.csv"]
+    if len(summary) != done or len(metrics) != done * (scenario.months + 1) or not set(INDICATORS) <= set(summary.columns):
         raise ReportError(
             f"{folder}: metrics.csv or summary.csv does not hold the {done} finished replication(s) that run.json "
-            "records (a file cut short or edited?); run the scenario again"
+            "records; run the scenario again"
         )
-    return provenance, scenario, metrics, summary
+    return provenance, scenario, tables
 
 
-def _ends_whole(path: Path) -> bool:
-    """Whether a CSV file ends with a whole line (a file cut mid-line does not)."""
-    with path.open("rb") as file:
-        file.seek(-1, 2)
-        return file.read(1) == b"\n"
+def run_tables(folder: Path, provenance: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The tables run.json records (metrics and summary always), each checked by :func:`read_table`."""
+    names = [name for name in RUN_TABLES if name in provenance.get("files", {}) or name in ("metrics.csv", "summary.csv")]
+    try:
+        return {name: pd.read_csv(io.BytesIO(read_table(folder, name, provenance))) for name in names}
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise ReportError(f"{folder}: the run's tables cannot be read ({type(err).__name__}: {err})") from None
+    except OutputError as err:
+        raise ReportError(str(err)) from None
 
 
 def setting(scenario: Scenario, replications: int, seed: Any) -> str:
@@ -324,7 +341,8 @@ def setting(scenario: Scenario, replications: int, seed: Any) -> str:
     )
 
 
-def experiment_report(folder: Path) -> Report:
+def experiment_report(folder: Path, partial: bool = False) -> Report:
+    complete = verify_experiment(folder, partial)
     tables = read_experiment(folder, ("meta", "points", "indicators"))
     meta = dict(zip(tables["meta"]["key"], tables["meta"]["value"]))
     kind = meta.get("kind", "experiment")
@@ -337,6 +355,8 @@ def experiment_report(folder: Path) -> Report:
         "numbers), so differences between them are paired.",
     ]
     title = TITLES.get(kind, "Experiment of {n} scenarios").format(n=len(scenarios))
+    if not complete:
+        title += " (unfinished)"
     report = Report(title=title, what=what, tables=[], figures=[], provenance=meta)
     result = next(
         (folder / f"{name}.csv" for name in ("comparison", "sweep", "sensitivity") if (folder / f"{name}.csv").exists()), None
@@ -345,7 +365,7 @@ def experiment_report(folder: Path) -> Report:
         for label, scenario in list(zip(labels, scenarios))[1:]:
             changes = differences(scenario, scenarios[0], f"'{labels[0]}'")
             what.append(f"'{label}': " + ("; ".join(changes) if changes else f"the same parameters as '{labels[0]}'"))
-        comparison = pd.read_csv(result)
+        comparison = read_result(folder, result.name)
         report.findings = findings(comparison, replications)
         report.tables += [
             ("Indicators per scenario (mean and 95% interval; * = differs from the first)", comparison_summary(comparison)),
@@ -369,7 +389,7 @@ def experiment_report(folder: Path) -> Report:
     elif kind == "evaluate" and (folder / "evaluation.csv").exists():
         effect_section(folder, report, labels[0], meta)
     elif kind == "sensitivity" and result is not None:
-        indices = pd.read_csv(result)
+        indices = read_result(folder, result.name)
         report.tables.append(("Sensitivity indices", _rounded(indices)))
         for name in ("sustainable_transition_rate", "transition_rate_annual", "enterprise_solvent_share"):
             if (indices["indicator"] == name).any():
@@ -380,7 +400,7 @@ def experiment_report(folder: Path) -> Report:
                         "Longer bars: the indicator depends more on that parameter.",
                     )
                 )
-    elif kind == "sweep" and result is not None and "robust" in (table := pd.read_csv(result)):
+    elif kind == "sweep" and result is not None and "robust" in (table := read_result(folder, result.name)):
         shown = table[table["indicator"].isin(HEADLINE)].drop(columns=["median", "significant"])
         what.append("Every design point ran with every plausible parameter set (an ensemble).")
         title = "Headline indicators per design point over the ensemble"
@@ -399,12 +419,14 @@ def experiment_report(folder: Path) -> Report:
             )
         )
     elif result is not None:
-        report.tables.append(("Results per design point", _rounded(pd.read_csv(result))))
+        report.tables.append(("Results per design point", _rounded(read_result(folder, result.name))))
     if (folder / "discovery.csv").exists():
         words = (folder / "discovery.md").read_text(encoding="utf-8").split("\n", 2)[-1].strip()
         report.findings.append(f"Scenario discovery: {words}")
         box = pd.read_csv(folder / "discovery.csv")
         report.tables.append(("Scenario discovery: the PRIM box (discovery_box.png, discovery_tradeoff.png)", _rounded(box)))
+    if not complete:
+        report.findings.insert(0, UNFINISHED.format(status="unfinished"))
     return report
 
 
@@ -419,8 +441,8 @@ TITLES = {
 
 def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str]) -> None:
     """The effect of LDE in plain words, its curve over months since entry and exit, and the ledger by level."""
-    evaluation = pd.read_csv(folder / "evaluation.csv")
-    effects = pd.read_csv(folder / "effects.csv").set_index("indicator")
+    evaluation = read_result(folder, "evaluation.csv")
+    effects = read_result(folder, "effects.csv").set_index("indicator")
     against = json.loads(meta.get("details", "{}")).get("against", "no LDE")
     report.what.append(f"Counterfactual: '{against}', the same people with the same luck (common random numbers).")
     report.findings = effect_findings(evaluation, effects)

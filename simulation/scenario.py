@@ -37,17 +37,28 @@ NEVER = "never"
 NO_LIMIT_MONTHS = 1_000_000
 
 
-def refuse_booleans(value: Any) -> Any:
-    """``true``/``false`` are not numbers (pydantic would read ``true`` as 1)."""
+def refuse_non_numbers(value: Any) -> Any:
+    """``true``/``false`` and text are not numbers (pydantic would read ``true`` as 1 and ``"5000"`` as 5000)."""
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, str):
+        hint = " (write the number without quotes)" if _looks_numeric(value) else ""
+        raise ValueError(f"expected a number, got the text {value!r}{hint}")
     return value
 
 
-#: Numbers in scenario files: never a boolean, and a float is never infinite or NaN
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: Numbers in scenario files: never a boolean or text, and a float is never infinite or NaN
 #: (``allow_inf_nan=False`` on every section).
-Int = Annotated[int, BeforeValidator(refuse_booleans)]
-Float = Annotated[float, BeforeValidator(refuse_booleans)]
+Int = Annotated[int, BeforeValidator(refuse_non_numbers)]
+Float = Annotated[float, BeforeValidator(refuse_non_numbers)]
 #: Longest horizon, limit or duration in months: 100 years. Keeps every month count
 #: far inside the int16 arrays that hold months (at most 32,767).
 MAX_MONTHS = 1200

@@ -17,6 +17,7 @@ from typing import Any, get_origin
 
 from pydantic import ValidationError
 
+from .input_files import read_toml
 from .scenario import Employers, Scenario, ScenarioError, Sector
 
 
@@ -49,21 +50,22 @@ def shown(path: Path) -> str:
 
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """Read a scenario file and its ``extends`` parents; return merged data and per-key origins."""
-    path = path.resolve()
+    try:
+        path = path.resolve()
+        found = path.is_file()
+    except (ValueError, OSError) as err:  # a NUL byte, a name longer than the system allows
+        reason = "it contains a NUL byte" if isinstance(err, ValueError) else err.strerror
+        where = f"{shown(seen[-1])}: extends = " if seen else ""
+        raise ScenarioError(f"{where}{str(path)[:200]!r}: not a usable file name ({reason})") from None
     name = shown(path)
     if path in seen:
         chain = " -> ".join(shown(p) for p in (*seen, path))
         raise ScenarioError(f"{name}: 'extends' forms a cycle: {chain}")
     if len(seen) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{shown(seen[0])}: 'extends' chain longer than {MAX_EXTENDS_DEPTH} files")
-    if not path.is_file():
+    if not found:
         raise ScenarioError(f"{name}: scenario file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{name}: not valid TOML: {err}") from None
-    except UnicodeDecodeError as err:
-        raise ScenarioError(f"{name}: not a UTF-8 text file: {err}") from None
+    data = read_toml(path, "scenario file", ScenarioError)
     parent = data.pop("extends", None)
     branch = data.pop("branch", None)
     if parent is None:

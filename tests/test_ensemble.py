@@ -62,7 +62,7 @@ def test_an_ensemble_file_holds_uncertainties_with_sensible_weights(tmp_path: Pa
         bad.write_text(text)
         with pytest.raises(EnsembleError, match=message):
             load_ensemble(bad)
-    with pytest.raises(EnsembleError, match="cannot be read"):
+    with pytest.raises(EnsembleError, match="ensemble file not found"):
         load_ensemble(tmp_path / "missing.csv")
 
 

@@ -209,8 +209,12 @@ def test_a_bonus_not_worth_a_push_changes_no_push_and_closes_no_enterprise(tiny:
 
 
 @pytest.mark.slow
-#: With the outcome bonus's income the sector dissolves a little slower: at most 29% in a year (seed 1).
-@pytest.mark.parametrize("name", shipped(TODAYS_RULES - {"from_2026/outcome_bonus.toml"}, DISSOLVES))
+#: Under today's rules the sector dissolves from 2026; with the routes of issue 21 two of the four 2026
+#: branches stay just under 30% a year (seed 1: today, maatwerk_places) and two pass it (the
+#: trajectories' released workers produce nothing; the bonus branch 32%): known, kept visible.
+@pytest.mark.parametrize(
+    "name", shipped(TODAYS_RULES - {"from_2026/today.toml", "from_2026/maatwerk_places.toml"}, DISSOLVES)
+)
 def test_no_shipped_scenario_loses_more_than_30_percent_of_its_enterprises_in_a_year(name: str):
     open_ = run(Scenario.load(SCENARIOS / name), seed=1).metrics["enterprises_open"].to_numpy()
     losses = [(open_[t] - open_[t + 12]) / open_[t] for t in range(len(open_) - 12) if open_[t] > 0]

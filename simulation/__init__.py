@@ -11,11 +11,13 @@ The public API::
     result = run(scenario, seed=1, replications=3)
     result.summary
     compare([scenario, other], replications=10)   # experiments: also evaluate, sweep, sensitivity
+    search(scenario, "searches/small.toml")        # robust policies: levers across plausible futures
 """
 
+from . import early_signals  # noqa: F401, I001 - first: Ctrl-C while the libraries load ends the command cleanly
 from importlib.metadata import PackageNotFoundError, version
 
-from . import plots
+from . import memory, plots  # noqa: F401 - memory: Mesa frees finished models
 from .experiment import compare, evaluate, sweep
 from .indicators import INDICATORS
 from .model import LabourMarketModel
@@ -23,6 +25,7 @@ from .parameter_docs import parameters
 from .people import Reason, Status
 from .runner import RunResult, run, run_one
 from .scenario import Scenario, ScenarioError
+from .search import search
 from .sensitivity import sensitivity
 from .store import read_experiment
 
@@ -47,6 +50,7 @@ __all__ = [
     "read_experiment",
     "run",
     "run_one",
+    "search",
     "sensitivity",
     "sweep",
 ]

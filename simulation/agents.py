@@ -63,6 +63,14 @@ class EnterpriseTable(Table):
         "training": (np.float64, 0.0),  # share of its workers' time spent in training (no output)
         "quality_start": (np.float64, 1.0),  # service quality at month 0: its clients' reference
         "market_share": (np.float64, 0.0),  # share of its output sold to paying clients (its client mix)
+        "sine_reference": (np.float64, 0.0),  # SINE income in 2019, EUR: a key of the 2023 operating subsidy
+        "occupancy_reference": (np.float64, 0.0),  # worker-months in Q4 2022: the other key (source 1.33)
+        # Its expectations (simulation.submodels.decisions.expect_values), what its decisions weigh.
+        "transition_rate": (np.float64, 0.0),  # moves of its workers to regular jobs per worker-month (smoothed)
+        "hire_value": (np.float64, 0.0),  # EUR a month one more worker is expected to bring in, net of his wage
+        "push_value": (np.float64, 0.0),  # EUR a month a unit of push is expected to gain, net of the output lost
+        "small_months": (np.int16, 0),  # consecutive months below the minimum size of a recognition
+        "entered_month": (np.int16, 0),  # month it entered (0: there at the start)
     }
     # One array per column, declared for type checkers and editors.
     large: np.ndarray
@@ -92,6 +100,13 @@ class EnterpriseTable(Table):
     training: np.ndarray
     quality_start: np.ndarray
     market_share: np.ndarray
+    sine_reference: np.ndarray
+    occupancy_reference: np.ndarray
+    transition_rate: np.ndarray
+    hire_value: np.ndarray
+    push_value: np.ndarray
+    small_months: np.ndarray
+    entered_month: np.ndarray
 
 
 class EmployerTable(Table):
@@ -181,6 +196,13 @@ class LDEEnterprise(TableAgent):
     training = Column()
     quality_start = Column()
     market_share = Column()
+    sine_reference = Column()
+    occupancy_reference = Column()
+    transition_rate = Column()
+    hire_value = Column()
+    push_value = Column()
+    small_months = Column()
+    entered_month = Column()
 
     @property
     def size_class(self) -> str:
@@ -195,15 +217,17 @@ class LDEEnterprise(TableAgent):
     # to fall below its aspiration within a year searches for a remedy, trying the
     # options in its own order, one change a month, most acceptable first; one that is
     # comfortably above it undoes the cuts, one step a month. No foresight beyond the
-    # smoothed margin of the past months. See docs/ODD.md, section 7.11.
+    # smoothed margin of the past months. Two choices weigh values every month, pressed or
+    # not: how hard to push transitions, and whether to fill a vacant slot (the expected
+    # values in ``push_value`` and ``hire_value``). See docs/ODD.md, section 7.11.
 
     def step(self) -> None:
-        """This month's decisions: how hard to push transitions; then a remedy under pressure,
-        a recovery when comfortable, else nothing."""
+        """This month's decisions: how hard to push transitions and whether to hire; then a remedy
+        under pressure, a recovery when comfortable, else nothing."""
         if not self.is_open:
             return
         self.set_push()
-        if self.hire_again():
+        if self.set_hiring():
             return
         if self.under_pressure():
             for option in self.remedies():
@@ -215,17 +239,31 @@ class LDEEnterprise(TableAgent):
                     return
 
     def set_push(self) -> bool:
-        """The sector's dilemma as a choice: push = max x V / (V + half-value), halved under pressure.
+        """The sector's dilemma as a choice: push as far as it can when a unit of push is expected to gain
+        more than the output it costs (``push_value`` > 0), else not at all.
 
-        V is what a transition is worth to the enterprise: the outcome bonus, plus its
-        mission value if it is mission-driven. Pushing costs output (``push_output_cost``),
-        so an enterprise under pressure keeps its best workers working.
+        The gain is the transitions a unit of push adds (its own transition rate x its workers)
+        times what a transition is worth to it: the outcome bonus times its chance of being paid,
+        discounted under pressure (paid a year later), plus its mission value. The cost is the
+        output its workers do not make while searching (``push_output_cost``). An enterprise that
+        would lose money by pushing does not push.
         """
-        target = push_target(self.model.scenario, self.mission_driven, self.under_pressure())
+        target = push_target(self.model.scenario, self.push_value)
         if abs(target - self.push) < PUSH_TOLERANCE:
             return False
-        reason = "financial pressure: keeps its workers" if self.under_pressure() else "value of a transition"
+        reason = "a transition is worth more than the output it costs" if target > 0 else "the output lost is worth more"
         return self.decide("push", target, reason)
+
+    def set_hiring(self) -> bool:
+        """Leave vacant slots empty while one more worker is expected to bring in less than his wage
+        (``hire_value`` < 0); fill them again when he brings in more. It still fills the minimum a
+        recognition needs (source 1.6: below it for a year, it stops)."""
+        keep = min(self.slots, max(self.workers, self.model.scenario.world.min_slots))
+        if self.hire_value < 0 and self.fill_target > keep:
+            return self.decide("fill_target", keep, "a hire would cost more than he brings in")
+        if self.hire_value >= 0 and self.fill_target < self.slots:
+            return self.decide("fill_target", self.slots, "a hire brings in more than he costs")
+        return False
 
     def under_pressure(self) -> bool:
         """Whether the reserve is expected to be below the aspiration within 12 months (see :func:`pressed`)."""
@@ -241,7 +279,7 @@ class LDEEnterprise(TableAgent):
             return [
                 self.cut_overhead,
                 self.raise_price,
-                self.freeze_hiring,
+                self.give_back_slots,
                 self.ask_local_support,
                 self.cut_training,
                 self.cut_coaches,
@@ -254,7 +292,7 @@ class LDEEnterprise(TableAgent):
             self.cut_coaches,
             self.raise_price,
             self.serve_paying_clients,
-            self.freeze_hiring,
+            self.give_back_slots,
             self.ask_local_support,
             self.convert,
         ]
@@ -298,18 +336,15 @@ class LDEEnterprise(TableAgent):
             return False
         return self.decide("price", min(ent.price_cap, self.price * (1 + ent.price_step)), "financial pressure")
 
-    def freeze_hiring(self) -> bool:
-        """Leave vacant slots empty, but only when a worker brings in less than he costs:
-        otherwise fewer workers only spread the fixed overhead over fewer shoulders."""
-        if self.fill_target <= self.workers or self.worker_contribution() >= 0:
+    def give_back_slots(self) -> bool:
+        """Give back the recognised slots it leaves empty (down to the minimum of a recognition, source 1.6),
+        and the coaches they needed: a frozen slot still costs its share of coaching."""
+        floor = max(self.workers, self.model.scenario.world.min_slots)
+        if self.fill_target >= self.slots or self.slots <= floor:
             return False
-        return self.decide("fill_target", self.workers, "financial pressure: a worker costs more than he brings in")
-
-    def worker_contribution(self) -> float:
-        """Last month's margin per worker before the fixed overhead (EUR)."""
-        ent = self.model.scenario.enterprises
-        overhead = (ent.overhead_large_month if self.large else ent.overhead_small_month) * self.overhead_share
-        return (self.income - self.costs + overhead) / max(self.workers, 1)
+        self.coaches = min(self.coaches, floor / self.model.scenario.policy.coaching_ratio)
+        self.fill_target = min(self.fill_target, floor)
+        return self.decide("slots", floor, "financial pressure: gives back slots it leaves empty")
 
     def ask_local_support(self) -> bool:
         ent, month = self.model.scenario.enterprises, self.model.month
@@ -336,12 +371,6 @@ class LDEEnterprise(TableAgent):
             return False
         step = self.model.scenario.enterprises.coach_cut_step
         return self.decide("coaches", min(target, self.coaches * (1 + step)), "recovered")
-
-    def hire_again(self) -> bool:
-        """A frozen enterprise whose workers bring in more than they cost fills its slots again."""
-        if self.fill_target >= self.slots or self.worker_contribution() < 0:
-            return False
-        return self.decide("fill_target", self.slots, "a worker brings in more than he costs")
 
     def lower_price(self) -> bool:
         if self.price <= 1.0 + 1e-9:
@@ -377,11 +406,10 @@ TRAINING_STEP = 0.01
 PUSH_TOLERANCE = 0.005
 
 
-def push_target(scenario: Any, mission_driven: Any, under_pressure: Any) -> Any:
-    """The push an enterprise wants (scalars or arrays): max x V / (V + half-value), halved under pressure."""
-    ent = scenario.enterprises
-    value = scenario.policy.outcome_bonus + ent.mission_value * np.asarray(mission_driven)
-    return ent.push_max * value / (value + ent.push_half_value) / (1 + np.asarray(under_pressure))
+def push_target(scenario: Any, push_value: Any) -> Any:
+    """The push an enterprise wants (scalar or array): the most it can give when a unit of push is
+    expected to gain more than it costs, else none (gain and cost both grow with push: a corner)."""
+    return np.where(np.asarray(push_value) > 0, scenario.enterprises.push_max, 0.0)
 
 
 class NECEmployer(TableAgent):

@@ -214,8 +214,10 @@ def run_wave(
             scenario = base.with_overrides({**candidate, **overrides})
             points.append(Point(f"w{wave}c{c}|p{k}", {**candidate, **overrides}, scenario))
             twins.append(twin_of(scenario) if k in evaluated else None)
-    details = {"targets": spec.model_dump(), "wave": wave}
-    experiment = Experiment("calibrate", points, spec.replications, spec.seed, details, twins if evaluated else None)
+    # Only what decides the runs identifies the wave (its points, twins, seeds): a targets file corrected
+    # elsewhere (a source, calibrated_extends, a typo in a name) keeps the waves already run.
+    experiment = Experiment("calibrate", points, spec.replications, spec.seed, {"wave": wave}, twins if evaluated else None)
+    experiment.notes = {"targets": spec.model_dump()}
     store = run_experiment(experiment, folder / f"wave{wave}", jobs, scheduler, progress)
     tables = read_experiment(store, ("indicators", "monthly", "evaluation"))
     by_point = {name: dict(iter(frame.groupby("point"))) for name, frame in tables.items()}

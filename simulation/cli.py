@@ -1,4 +1,4 @@
-"""The command line: ``lde-sim run|compare|evaluate|sweep|sensitivity ...`` (also ``python -m simulation``).
+"""The command line: ``lde-sim run|compare|evaluate|sweep|sensitivity|search ...`` (also ``python -m simulation``).
 
 Exit codes: 0 success, 2 bad input (scenario file, option, output folder), 130
 interrupted, 1 an unexpected failure (a bug: please report it with run.json).
@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
+import math
 import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -35,11 +38,13 @@ from .report import readable_number, write_report
 from .resources import check_counts, check_memory
 from .runner import run
 from .scenario import MAX_MONTHS, Scenario, ScenarioError
-from .scenario_files import parse_override
+from .scenario_files import overridden_by_branch, parse_override
+from .search import search
 from .sensitivity import sensitivity
 from .statistics import interval
 from .store import FILE as STORE
 from .store import export, read_experiment
+from .timeline import explain
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -101,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(runp, replications=1)
     runp.add_argument("--events", action="store_true", help="also write events.csv with every status change")
     runp.add_argument("--out", help="output folder (default: a new folder under runs/); never overwritten")
+    runp.add_argument(
+        "--explain",
+        action="store_true",
+        help="list the rules in force at each dated change (a branch's kept levers too) and stop",
+    )
 
     comparep = commands.add_parser("compare", help="run scenarios side by side with the same seeds")
     comparep.add_argument("scenarios", nargs="+", help="scenario files; differences are taken from the first")
@@ -142,13 +152,23 @@ def build_parser() -> argparse.ArgumentParser:
     discp = commands.add_parser("discover", help="scenario discovery (PRIM): where does a policy fail a condition?")
     discp.add_argument("experiment", help="an experiment folder (a sweep or Latin hypercube over uncertainties)")
     discp.add_argument("--fails", required=True, help='the condition, e.g. "dumping_share > 0.5" (and/or allowed)')
-    discp.add_argument("--threshold", type=float, default=0.8, help="the box's least density of failures (default 0.8)")
+    discp.add_argument("--threshold", type=finite_number, default=0.8, help="the box's least density of failures (default 0.8)")
     discp.add_argument("--out", help="output folder (default: the experiment folder)")
+    add_partial(discp)
+
+    searchp = commands.add_parser(
+        "search", help="robust many-objective search over levers across the plausible futures (NSGA-II/III, pymoo)"
+    )
+    searchp.add_argument("scenario", help="the scenario file (a branch file searches the levers from its branch date)")
+    searchp.add_argument("searchfile", help="search file: levers, objectives, constraints, futures (searches/small.toml)")
+    add_scenario_options(searchp)
+    add_experiment(searchp)
 
     exportp = commands.add_parser("export", help="write an experiment's tables as Parquet (pandas, DuckDB)")
     exportp.add_argument("experiment", help="an experiment folder")
     exportp.add_argument("--format", choices=["parquet"], default="parquet")
     exportp.add_argument("--out", help="output folder (default: EXPERIMENT/parquet)")
+    add_partial(exportp)
 
     calp = commands.add_parser(
         "calibrate", help="history matching: the parameter sets observed figures do not rule out (a targets file)"
@@ -157,13 +177,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment(calp)
 
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
-    reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep or sensitivity")
+    reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep, sensitivity or search")
     reportp.add_argument("--format", choices=["html", "md"], default="html")
+    add_partial(reportp)
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")
     dashp.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     dashp.add_argument("--port", type=port_number, default=8765, help="port (default 8765)")
     return parser
+
+
+def add_partial(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--partial", action="store_true", help="accept an unfinished run or experiment (its finished runs, marked as unfinished)"
+    )
 
 
 def add_common(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -174,6 +201,11 @@ def add_common(parser: argparse.ArgumentParser, replications: int) -> None:
         default=replications,
         help=f"independent replications per scenario (default {replications})",
     )
+    add_scenario_options(parser)
+
+
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """--months and --set: what every command that loads a scenario file accepts (see :func:`load`)."""
     parser.add_argument("--months", type=month_count, help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's)")
     parser.add_argument(
         "--window",
@@ -244,7 +276,8 @@ def terminate_as_interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if threading.current_thread() is threading.main_thread():
+    if threading.current_thread() is threading.main_thread():  # replaces simulation.early_signals' handlers
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, terminate_as_interrupt)
     try:
         return COMMANDS[args.command](args)
@@ -257,6 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`lde-sim run ... | head`): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
+    except (OSError, sqlite3.OperationalError) as err:  # the machine, not the program: a full disk, permissions
+        print(f"lde-sim: error: {environment_problem(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as err:
         if os.environ.get("LDE_SIM_DEBUG"):
             raise
@@ -268,8 +304,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+#: What to do about an error of the machine, by errno.
+ADVICE = {
+    errno.ENOSPC: "free some space, or choose another --out, and run the command again",
+    errno.EDQUOT: "free some space within your quota, or choose another --out, and run the command again",
+    errno.EACCES: "make the file or folder readable and writable for you, or choose another --out",
+    errno.EPERM: "make the file or folder readable and writable for you, or choose another --out",
+    errno.EROFS: "the file system is read-only: choose another --out",
+    errno.ENOENT: "check the path (it may have been moved or deleted while the command ran)",
+    errno.EFBIG: "the file grew beyond what this file system allows: choose another --out",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n) or use fewer --jobs",
+}
+
+
+def environment_problem(err: OSError | sqlite3.OperationalError) -> str:
+    """One line for an error of the machine (disk, permissions, missing files) and what to do about it."""
+    if isinstance(err, sqlite3.OperationalError):
+        return f"the experiment store: {err}; check free space and permissions of the --out folder, then repeat the command"
+    where = f"{err.filename}: " if err.filename else ""
+    advice = ADVICE.get(err.errno or 0, "check the file or folder named and run the command again")
+    return f"{where}{err.strerror or err}; {advice}"
+
+
+def finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
 def run_command(args: argparse.Namespace) -> int:
     scenario = load(args.scenario, args)
+    if args.explain:
+        print(explain(scenario, overridden_by_branch(args.scenario)))
+        return 0
     check_counts(args.replications, args.replications)
     check_memory([scenario])
     folder, lock = new_run_folder(args.out, scenario.name, args.seed)
@@ -294,7 +365,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    print(f"Report written to {write_report(args.folder, args.format)}")
+    print(f"Report written to {write_report(args.folder, args.format, args.partial)}")
     return 0
 
 
@@ -390,14 +461,25 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 
 def discover_command(args: argparse.Namespace) -> int:
-    result = discover(args.experiment, args.fails, args.out, args.threshold)
+    result = discover(args.experiment, args.fails, args.out, args.threshold, args.partial)
     print(result.box.to_string(index=False, float_format=readable))
     print(f"\n{result.words}\n\nWritten to {result.folder}: discovery.csv, feature_scores.csv, discovery_*.png, discovery.md")
     return 0
 
 
+def search_command(args: argparse.Namespace) -> int:
+    result = search(load(args.scenario, args), args.searchfile, args.out, args.jobs, args.scheduler, progress=True)
+    print(result.front.to_string(index=False, float_format=readable))
+    print(
+        f"\n{len(result.candidates)} candidates scored, {len(result.front)} on the front; compromise: candidate "
+        f"{result.compromise}.\nResults in {result.folder}: candidates.csv, front.csv, convergence.csv, reevaluation.csv, "
+        f"figures{', stress/' if (result.folder / 'stress').exists() else ''}\nA readable report: lde-sim report {result.folder}"
+    )
+    return 0
+
+
 def export_command(args: argparse.Namespace) -> int:
-    written = export(args.experiment, args.out, args.format)
+    written = export(args.experiment, args.out, args.format, args.partial)
     print(f"{len(written)} tables written to {written[0].parent if written else args.out}")
     return 0
 
@@ -434,21 +516,22 @@ def finished(folder: Path) -> int:
 
 
 def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) -> int:
-    writer = RunWriter(
-        folder,
-        scenario,
-        {
-            "scenario_file": args.scenario,
-            "scenario_name": scenario.name,
-            "seed": args.seed,
-            "replications": args.replications,
-            "months": scenario.months,
-            "overrides": args.overrides,
-        },
-    )
+    provenance = {
+        "scenario_file": args.scenario,
+        "scenario_name": scenario.name,
+        "seed": args.seed,
+        "replications": args.replications,
+        "months": scenario.months,
+        "overrides": args.overrides,
+    }
+    try:
+        writer = RunWriter(folder, scenario, provenance)
+    except BaseException:
+        remove_run_folder(folder)
+        raise
     total = scenario.months * args.replications
-    with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
-        try:
+    try:  # from the first instruction after the writer exists: an interrupt is recorded in run.json
+        with tqdm(total=total, unit="month", desc=scenario.name, disable=None, leave=False) as bar:
             result = run(
                 scenario,
                 seed=args.seed,
@@ -457,13 +540,13 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
                 on_replication=writer.add,
                 on_month=lambda: bar.update(),
             )
-        except KeyboardInterrupt:
-            writer.finish("interrupted")
-            print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except BaseException as err:
-            end_failed(writer, err)
-            raise
+    except KeyboardInterrupt:
+        writer.finish("interrupted")
+        print(f"lde-sim: interrupted; finished replications are in {folder}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BaseException as err:
+        end_failed(writer, err)
+        raise
     writer.finish("complete")
     yearly(result.metrics, scenario).to_csv(folder / "yearly.csv", index=False)
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
@@ -479,15 +562,20 @@ def end_failed(writer: RunWriter, err: BaseException) -> None:
     files still hold exactly the finished replications.
     """
     if writer.provenance["replications_done"] == 0:
-        for path in writer.folder.iterdir():
-            if path.name != LOCK:
-                path.unlink()
-        with contextlib.suppress(OSError):
-            (writer.folder / LOCK).unlink()
-            writer.folder.rmdir()
+        remove_run_folder(writer.folder)
         return
     with contextlib.suppress(OutputError):
         writer.finish("failed", f"{type(err).__name__}: {err}")
+
+
+def remove_run_folder(folder: Path) -> None:
+    """Remove a run folder that holds no finished replication (its lock last), so that a retry may use it."""
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            if path.name != LOCK:
+                path.unlink()
+        (folder / LOCK).unlink()
+        folder.rmdir()
 
 
 def readable(value: float) -> str:
@@ -528,6 +616,7 @@ COMMANDS = {
     "compare": compare_command,
     "evaluate": evaluate_command,
     "discover": discover_command,
+    "search": search_command,
     "export": export_command,
     "sweep": sweep_command,
     "sensitivity": sensitivity_command,

@@ -15,6 +15,7 @@ only when that is installed.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,48 @@ def settings_in_words(model: DashboardModel) -> list[str]:
     ]
 
 
+#: Mesa's input types -> the kinds of :func:`Input`.
+KINDS = {"SliderInt": "slider", "Select": "select", "Checkbox": "checkbox"}
+
+
+@solara.component_vue("dashboard_input.vue")
+def Input(
+    kind: str,
+    label: str,
+    value: Any,
+    min: float = 0,
+    max: float = 1,
+    step: float = 1,
+    items: list[str] | None = None,
+    event_changed: Callable[[Any], None] | None = None,
+) -> None:
+    """One control (``kind``: slider, select or checkbox) whose changes reach the server as events."""
+
+
+@solara.component
+def UserInputs(user_params: dict[str, dict[str, Any]], on_change: Callable[[str, Any], None]) -> None:
+    """The controls of :data:`MODEL_PARAMS`, in place of Mesa's.
+
+    Mesa's sliders send their value as widget state, which the browser throttles: while the
+    server is busy with one change, later ones wait in the browser, but a click on RESET goes
+    out at once, so under load the model was rebuilt with an older value than the slider showed.
+    These controls send every change as an event, which travels in order with the click: RESET
+    always builds the model with the values on screen. The server never sends a value back
+    (that echo would move a control the user is still moving).
+    """
+    for name, options in user_params.items():
+        Input(
+            kind=KINDS[options["type"]],
+            label=options["label"],
+            value=options["value"],  # the starting value only: the browser keeps what is on screen
+            min=options.get("min", 0),
+            max=options.get("max", 1),
+            step=options.get("step", 1),
+            items=options.get("values"),
+            event_changed=functools.partial(on_change, name),
+        )
+
+
 @solara.component
 def ShowMonth(model: mesa.Model) -> Any:
     """Mesa's "Step: N", for a model whose steps are months."""
@@ -206,9 +249,11 @@ def Page() -> None:
 
     Mesa's sidebar counts "Step: N" and its charts label the x-axis "Step"; this model's
     steps are months, so the page draws its own charts and shows "Month: N" instead
-    (Mesa 3.3 has no option for the label, so its ``ShowSteps`` is replaced).
+    (Mesa 3.3 has no option for the label, so its ``ShowSteps`` is replaced). Its controls
+    are replaced too, by :func:`UserInputs`, so that RESET never races a change.
     """
     solara_viz.ShowSteps = ShowMonth
+    solara_viz.UserInputs = UserInputs
     solara.Title(TITLE)
     solara.Style(CSS)
     model = solara.use_memo(DashboardModel, [])

@@ -31,7 +31,7 @@ from .errors import LDEError
 from .indicators import INDICATORS
 from .output import make_folder
 from .scenario import parameter_role
-from .store import read_experiment
+from .store import read_experiment, verify_experiment
 
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 CLAUSE = re.compile(r"^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*$")
@@ -90,8 +90,14 @@ def cases(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return design.reindex(indicators["point"]).reset_index(drop=True), indicators.reset_index(drop=True)
 
 
-def discover(folder: str | Path, fails: str, out: str | Path | None = None, threshold: float = 0.8) -> Discovery:
-    """Find the box of inputs where ``fails`` holds densely (see the module); write the outputs to ``out``."""
+def discover(
+    folder: str | Path, fails: str, out: str | Path | None = None, threshold: float = 0.8, partial: bool = False
+) -> Discovery:
+    """Find the box of inputs where ``fails`` holds densely (see the module); write the outputs to ``out``.
+
+    A damaged experiment is refused, and so is an unfinished one unless ``partial``."""
+    if not 0 < threshold <= 1:
+        raise DiscoveryError(f"--threshold {threshold}: must be a density above 0 and at most 1")
     try:
         with warnings.catch_warnings():  # the workbench warns at import about optional parts it lacks
             warnings.simplefilter("ignore")
@@ -99,6 +105,7 @@ def discover(folder: str | Path, fails: str, out: str | Path | None = None, thre
     except ImportError:
         raise DiscoveryError("discover needs the EMA workbench: pip install 'lde-doorstroom[ema]'") from None
     folder = Path(folder)
+    verify_experiment(folder, partial)
     out = Path(out) if out is not None else folder
     make_folder(out)
     x, indicators = cases(folder)

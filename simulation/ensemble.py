@@ -32,6 +32,7 @@ import pandas as pd
 
 from .design import Point
 from .errors import LDEError
+from .input_files import csv_stream
 from .evaluation import EFFECTS
 from .indicators import INDICATOR_INFO
 from .scenario import Scenario, parameter_role
@@ -49,9 +50,10 @@ class EnsembleError(LDEError):
 def load_ensemble(path: str | Path) -> tuple[list[dict[str, Any]], np.ndarray]:
     """The members (dotted overrides each) and their weights (summing to 1) of an ensemble file."""
     path = Path(path)
+    stream = csv_stream(path, "ensemble file", EnsembleError)
     try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as err:
+        frame = pd.read_csv(stream)
+    except (ValueError, pd.errors.ParserError) as err:
         raise EnsembleError(f"--ensemble {path}: cannot be read as a CSV table ({type(err).__name__}: {err})") from None
     keys = [c for c in frame.columns if c not in ("weight", "loss")]
     if frame.empty or not keys:

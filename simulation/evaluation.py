@@ -31,12 +31,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .errors import LDEError
 from .people import EDUCATION, Status
 from .records import status_at
 from .runner import run_model
 from .scenario import Scenario
+from .scenario_files import changed_fields, leaves
 from .statistics import interval
-from .submodels.follow_up import AGE_BANDS
+from .submodels.follow_up import AGE_BANDS, STATE_HORIZONS, STATES
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
 HORIZONS = tuple(range(0, 97, 3))
 #: The horizons an evaluation reports first (all are in evaluation.csv).
 HEADLINE_HORIZONS = (6, 12, 24, 36, 60, 84)
-OUTCOMES = ("in_regular_job", "on_unemployment_benefit", "on_social_assistance", "income")
+OUTCOMES = ("in_regular_job", "on_unemployment_benefit", "on_social_assistance", "in_maatwerk", "in_lde", "income")
 SINCE = ("entry", "exit")
 #: Employability at entry: band name -> (from, to).
 EMPLOYABILITY_BANDS = {"below_0.3": (-1.0, 0.3), "0.3_to_0.45": (0.3, 0.45), "0.45_plus": (0.45, 2.0)}
@@ -68,6 +70,32 @@ EFFECTS = {
 }
 
 
+#: The fields that decide who the people are: everything in ``[world]`` (the people at month 0),
+#: the horizon and calendar, and what sets who enters later (inflow and the cycle that moves it).
+PEOPLE_FIELDS = ("world.", "months", "start", "context.inflow_rate", "context.cycle_amplitude", "context.cycle_period_months")
+
+
+class TwinError(LDEError):
+    """A counterfactual twin that does not hold the scenario's people."""
+
+
+def check_twin(scenario: Scenario, twin: Scenario) -> None:
+    """Refuse a twin whose people differ from the scenario's (:data:`PEOPLE_FIELDS`): its "effects" would
+    compare different people, not each participant with himself."""
+    differ = {
+        key: value
+        for key, value in changed_fields(twin, scenario).items()
+        if any(key.startswith(field) if field.endswith(".") else key == field for field in PEOPLE_FIELDS)
+    }
+    if differ:
+        mine = dict(leaves(scenario.model_dump(mode="json")))
+        shown = "; ".join(f"{key} = {value!r} instead of {mine.get(key)!r}" for key, value in list(differ.items())[:3])
+        raise TwinError(
+            f"--against {twin.name}: its people differ from {scenario.name}'s ({shown}); an evaluation compares each "
+            "participant with himself, so the twin may change policy and context but not who the people are"
+        )
+
+
 def twin_of(scenario: Scenario) -> Scenario:
     """The default counterfactual: the same scenario with nobody placed in LDE during the run."""
     return scenario.with_overrides({"policy.lde_placements": False, "name": f"{scenario.name}-no_lde"})
@@ -83,8 +111,22 @@ def evaluate_replication(
     events, twin_events = treated.recorder.events(), counter.recorder.events()
     participants = treated.recorder.placements().drop_duplicates("person").set_index("person")
     panel = outcome_panel(participants, (treated, events), (counter, twin_events), scenario)
-    table = outcome_table(panel, participants, scenario)
+    table = pd.concat([outcome_table(panel, participants, scenario), leaver_states(treated, counter)], ignore_index=True)
     return treated, table, headline(panel, participants, treated, counter, events, twin_events)
+
+
+def leaver_states(treated: LabourMarketModel, counter: LabourMarketModel) -> pd.DataFrame:
+    """Rows ``leaver_state_<state>`` (since exit, at 6, 12 and 24 months, subgroup ``lde_leavers``): of
+    everyone who left LDE during the run (not for retirement or inactivity), the share in each state,
+    work-care and inactive included (the follow-up counts of :mod:`simulation.submodels.follow_up`)."""
+    totals = [m.recorder.metrics().sum(numeric_only=True) for m in (treated, counter)]
+    rows = []
+    for h in STATE_HORIZONS:
+        cohorts = [float(t.get(f"followup{h}_cohort", 0.0)) for t in totals]
+        for state in STATES:
+            shares = [float(t.get(f"followup{h}_state_{state}", 0.0)) / c if c else math.nan for t, c in zip(totals, cohorts)]
+            rows.append((f"leaver_state_{state}", "exit", h, "lde_leavers", *shares, int(cohorts[0])))
+    return pd.DataFrame(rows, columns=["outcome", "since", "horizon_months", "subgroup", "treated", "counterfactual", "n"])
 
 
 def outcome_panel(
@@ -151,6 +193,8 @@ def outcome_values(status: pd.Series, scenario: Scenario) -> dict[str, np.ndarra
         "in_regular_job": (status == "nec").to_numpy(float),
         "on_unemployment_benefit": (status == "unemployed").to_numpy(float),
         "on_social_assistance": (status == "social_assistance").to_numpy(float),
+        "in_maatwerk": (status == "maatwerk").to_numpy(float),
+        "in_lde": (status == "lde").to_numpy(float),
         "income": income.to_numpy(float),
     }
 

@@ -7,8 +7,9 @@ whichever executor ran them. At most a few runs per worker are in flight at once
 10,000-run sweep never holds more than that in memory.
 
 - serial: ``jobs=1``, no scheduler;
-- processes (the default): ``jobs`` local worker processes; a worker that dies is
-  replaced and the runs it held are retried;
+- processes (the default): ``jobs`` local worker processes, replaced by fresh ones every
+  ``TASKS_PER_WORKER`` tasks a worker; a worker that dies breaks the pool, and the runs in
+  flight run again on a fresh one (a run that keeps killing its worker fails alone);
 - Dask: ``scheduler="tcp://host:port"`` for an existing cluster, or ``"local"`` to start a
   ``LocalCluster`` of ``jobs`` single-threaded workers on this machine (loopback only);
   a worker that dies costs only the runs it held, which Dask runs again. Needs the
@@ -33,6 +34,7 @@ from .branching import run_branches
 from .errors import LDEError
 from .evaluation import evaluate_replication
 from .indicators import indicators, measured_months
+from .memory import release_memory
 from .processes import worker_init
 from .runner import Replication, simulate
 from .scenario import Scenario
@@ -40,6 +42,9 @@ from .store import MONTHLY, Outcome
 
 IN_FLIGHT_PER_WORKER = 2
 RETRIES = 2
+#: Tasks a worker runs before its pool is replaced by a fresh one (a second guard against memory
+#: that runs leave behind; a fresh forked worker costs milliseconds).
+TASKS_PER_WORKER = 100
 #: Workers fork from this process on Linux: they start at once, with the model already
 #: imported (spawning re-imports Mesa, pandas and SciPy: about a second per worker).
 #: Elsewhere (macOS, Windows) fork is unsafe or missing, so they spawn.
@@ -67,7 +72,17 @@ class Task:
 
 
 def execute_task(task: Task) -> list[Outcome]:
-    """Run one task; a failure of the model becomes outcomes with the error, not an exception."""
+    """Run one task; a failure of the model becomes outcomes with the error, not an exception.
+
+    The memory the run leaves behind is given back afterwards (:func:`simulation.memory.release_memory`).
+    """
+    try:
+        return run_task(task)
+    finally:
+        release_memory()
+
+
+def run_task(task: Task) -> list[Outcome]:
     start = time.perf_counter()
     try:
         scenario = Scenario.from_dict(task.scenario)
@@ -139,36 +154,107 @@ def new_pool(jobs: int) -> ProcessPoolExecutor:
 
 
 def _processes(tasks: Iterable[Task], jobs: int) -> Iterator[Outcome]:
+    """Run ``tasks`` on ``jobs`` worker processes, with at most ``IN_FLIGHT_PER_WORKER`` each in flight.
+
+    When a worker dies, the pool breaks and every run in flight is lost at once: they are
+    handled together, and run again on a fresh pool (:class:`Retries` decides how often).
+    The pool is also replaced after ``TASKS_PER_WORKER`` tasks a worker, so that memory a
+    run leaves behind in a worker cannot accumulate over a long experiment.
+    """
     pending = iter(tasks)
-    retries: dict[int, int] = {}
-    pool = new_pool(jobs)
-    running: dict[Future[Outcome], Task] = {}
+    retries = Retries()
+    pool, submitted, alone = new_pool(jobs), 0, False
+    running: dict[Future[list[Outcome]], Task] = {}
+
+    def submit(task: Task) -> None:
+        nonlocal submitted
+        try:
+            future = pool.submit(execute_task, task)
+        except BrokenProcessPool as err:  # broken since the last wait: the task is lost with the others
+            future = Future()
+            future.set_exception(err)
+        running[future] = task
+        submitted += 1
+
     try:
         while True:
-            for task in pending:
-                running[pool.submit(execute_task, task)] = task
-                if len(running) >= jobs * IN_FLIGHT_PER_WORKER:
-                    break
+            if not running:
+                alone = False
+                if submitted >= jobs * TASKS_PER_WORKER:
+                    pool.shutdown(wait=True)
+                    pool, submitted = new_pool(jobs), 0
+            if not alone:
+                for task in retries.again():
+                    submit(task)
+                if (suspect := retries.suspect(nothing_running=not running)) is not None:
+                    submit(suspect)
+                    alone = True
+                elif not retries.waiting() and submitted < jobs * TASKS_PER_WORKER:
+                    for task in pending:
+                        submit(task)
+                        if len(running) >= jobs * IN_FLIGHT_PER_WORKER or submitted >= jobs * TASKS_PER_WORKER:
+                            break
             if not running:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
+            lost = []
             for future in done:
                 task = running.pop(future)
                 try:
-                    yield from future.result()
+                    outcomes = future.result()
                 except BrokenProcessPool:
-                    retries[task.run] = retries.get(task.run, 0) + 1
-                    if retries[task.run] > RETRIES:
-                        for run in task.runs:
-                            yield Outcome(run, 0.0, error="worker process died repeatedly on this run")
-                        continue
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = new_pool(jobs)
-                    lost = [running.pop(f) for f in list(running)]
-                    for again in (task, *lost):
-                        running[pool.submit(execute_task, again)] = again
+                    lost.append(task)
+                    continue
+                yield from outcomes
+            if lost:
+                wait(running)  # a broken pool ends every future still in flight: collect them as well
+                for future in list(running):
+                    task = running.pop(future)
+                    if future.exception() is None:
+                        yield from future.result()
+                    else:
+                        lost.append(task)
+                yield from retries.lost(lost, alone)
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool, submitted = new_pool(jobs), 0
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Retries:
+    """Runs lost with a dying worker, to run again.
+
+    A worker can die for reasons outside its run (the out-of-memory killer, a ``kill``),
+    so a lost run is first simply run again. A run lost ``RETRIES`` times then runs alone,
+    with nothing else in flight, so that a run that kills its worker is found out without
+    taking the runs beside it along; lost once more, alone, it fails with a message.
+    """
+
+    def __init__(self) -> None:
+        self.count: dict[int, int] = {}
+        self.plain: list[Task] = []
+        self.suspects: list[Task] = []
+
+    def lost(self, tasks: list[Task], alone: bool) -> Iterator[Outcome]:
+        """Record ``tasks`` lost to one broken pool (``alone``: a suspect that ran by itself); yield the failures."""
+        for task in tasks:
+            if alone:
+                yield from (Outcome(run, 0.0, error="worker process died repeatedly on this run") for run in task.runs)
+                continue
+            self.count[task.run] = self.count.get(task.run, 0) + 1
+            (self.suspects if self.count[task.run] >= RETRIES else self.plain).append(task)
+
+    def waiting(self) -> bool:
+        return bool(self.plain or self.suspects)
+
+    def again(self) -> list[Task]:
+        """The lost runs to run again now, beside others."""
+        ready, self.plain = self.plain, []
+        return ready
+
+    def suspect(self, nothing_running: bool) -> Task | None:
+        """A run lost ``RETRIES`` times, to run alone: only when ``nothing_running``."""
+        return self.suspects.pop(0) if self.suspects and nothing_running else None
 
 
 def _dask(tasks: Iterable[Task], jobs: int, scheduler: str) -> Iterator[Outcome]:

@@ -33,16 +33,16 @@ from tqdm import tqdm
 from .branching import branch_groups
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .ensemble import ensemble_effects, ensemble_evaluation, ensemble_points, ensemble_table, load_ensemble
-from .evaluation import effects_table, evaluation_table, twin_of
+from .evaluation import check_twin, effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
 from .indicators import INDICATOR_INFO, INDICATORS, measured_months, window_span
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
-from .resources import check_counts, check_jobs, check_memory, cores
+from .resources import check_counts, check_disk, check_jobs, check_memory, cores, store_size
 from .runner import replication_seed
 from .scenario import Scenario, ScenarioError
 from .scenario_files import changed_fields
 from .statistics import difference_bounds, interval
-from .store import FILE, TABLES, ExperimentStore, read_experiment
+from .store import FILE, TABLES, ExperimentStore, read_experiment, write_result
 
 tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked from this one
 
@@ -58,6 +58,8 @@ class Experiment:
     details: dict[str, Any] = field(default_factory=dict)
     #: Evaluations: point i's runs are paired with the counterfactual ``twins[i]`` (None: plain runs).
     twins: list[Scenario | None] | None = None
+    #: Provenance recorded in the store but not part of the design (:meth:`digest`).
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def seeds(self) -> list[int]:
         """The replication seeds, shared by every point."""
@@ -116,13 +118,16 @@ def refuse_if_foreign(folder: Path) -> None:
         raise OutputError(f"--out {folder}: exists and holds no experiment to resume; choose a new folder")
 
 
-def check_resources(experiment: Experiment, jobs: int, scheduler: str | None) -> None:
-    """Refuse an experiment too large to store, or too large for this machine, before it starts."""
-    runs = len(experiment.points) * experiment.replications
+def check_resources(experiment: Experiment, jobs: int, scheduler: str | None, folder: Path) -> None:
+    """Refuse an experiment too large to store, or too large for this machine, before it starts:
+    its runs in parallel and the design held here must fit in memory, its store on the disk."""
+    points = len(experiment.points)
+    runs = points * experiment.replications
     check_counts(experiment.replications, runs)
+    check_disk(folder, store_size(points, runs, max(p.scenario.months for p in experiment.points)))
     if scheduler is None or scheduler == "local":  # a remote cluster's machines are not this one's
         check_jobs(jobs)
-        check_memory((p.scenario for p in experiment.points), parallel=max(1, min(jobs, runs)))
+        check_memory((p.scenario for p in experiment.points), parallel=max(1, min(jobs, runs)), points=points)
 
 
 def run_experiment(
@@ -140,7 +145,7 @@ def run_experiment(
     """
     jobs = jobs or cores()
     check_scheduler(scheduler)
-    check_resources(experiment, jobs, scheduler)
+    check_resources(experiment, jobs, scheduler, Path(out) if out is not None else Path("runs"))
     folder, lock = experiment_folder(out, experiment.kind)
     with lock:
         run_design(experiment, folder, jobs, scheduler, progress, on_outcome)
@@ -155,22 +160,21 @@ def run_design(
     progress: bool,
     on_outcome: Callable[[Any], None] | None,
 ) -> None:
-    """Open the store in ``folder``, record the design, and run every run not yet done."""
+    """Open the store in ``folder``, record the design, and run every run not yet done.
+
+    A new store whose design cannot be recorded (a full disk) is removed again, so that the
+    same command can be repeated instead of meeting a store without a design."""
+    new = not (folder / FILE).exists()
     store = ExperimentStore(folder)
     try:
-        store.prepare(
-            experiment.digest(),
-            experiment.points,
-            experiment.seeds(),
-            {
-                "kind": experiment.kind,
-                "seed": experiment.seed,
-                "replications": experiment.replications,
-                "details": experiment.details,
-                "command": sys.argv,
-                "versions": package_versions(),
-            },
-        )
+        prepare(store, experiment)
+    except BaseException:
+        store.close(record=False)
+        if new:
+            for path in folder.glob(f"{FILE}*"):
+                path.unlink(missing_ok=True)
+        raise
+    try:
         todo = store.todo()
         tasks = make_tasks(experiment, todo)
         failed = 0
@@ -184,6 +188,24 @@ def run_design(
                     on_outcome(outcome)
     finally:
         store.close()
+
+
+def prepare(store: ExperimentStore, experiment: Experiment) -> None:
+    """Record the design in a new store, or check that a store to resume holds the same one."""
+    store.prepare(
+        experiment.digest(),
+        experiment.points,
+        experiment.seeds(),
+        {
+            "kind": experiment.kind,
+            "seed": experiment.seed,
+            "replications": experiment.replications,
+            "details": experiment.details,
+            **({"notes": experiment.notes} if experiment.notes else {}),
+            "command": sys.argv,
+            "versions": package_versions(),
+        },
+    )
 
 
 def make_tasks(experiment: Experiment, todo: list[tuple[int, int, int]]) -> list[Task]:
@@ -275,13 +297,13 @@ def compare(
         folder = run_experiment(experiment, out, jobs, scheduler, progress)
         indicators = read_experiment(folder, ("indicators",))["indicators"]
         table = ensemble_table(indicators, labels, scenarios, weights)
-        table.to_csv(folder / "comparison.csv", index=False)
+        write_result(folder, "comparison.csv", table)
         return ExperimentResult(table, folder)
     points = [Point(label, changed_fields(s, scenarios[0]), s) for label, s in zip(labels, scenarios)]
     experiment = Experiment("compare", points, replications, seed, details)
     folder = run_experiment(experiment, out, jobs, scheduler, progress)
     table = comparison_table(read_experiment(folder, ("indicators",))["indicators"], points)
-    table.to_csv(folder / "comparison.csv", index=False)
+    write_result(folder, "comparison.csv", table)
     return ExperimentResult(table, folder)
 
 
@@ -306,6 +328,7 @@ def evaluate(
     are robust (:mod:`simulation.ensemble`)."""
     scenario = with_window(scenario, window)
     twin = with_window(against, window) if against is not None else twin_of(scenario)
+    check_twin(scenario, twin)
     details = {
         "against": twin.name,
         "call": call(
@@ -324,8 +347,8 @@ def evaluate(
         effects = effects_table(stored["effects"])
     else:
         table, effects = ensemble_evaluation(stored["evaluation"], weights), ensemble_effects(stored["effects"], weights)
-    table.to_csv(folder / "evaluation.csv", index=False)
-    effects.to_csv(folder / "effects.csv", index=False)
+    write_result(folder, "evaluation.csv", table)
+    write_result(folder, "effects.csv", effects)
     return ExperimentResult(table, folder, {"effects": effects})
 
 
@@ -381,7 +404,7 @@ def sweep(
         table = ensemble_table(read_experiment(folder, ("indicators",))["indicators"], labels, scenarios, weights)
         values = pd.DataFrame([{"scenario": p.label, **p.overrides} for p in points])
         table = values.merge(table, on="scenario", how="right")
-    table.to_csv(folder / "sweep.csv", index=False)
+    write_result(folder, "sweep.csv", table)
     return ExperimentResult(table, folder)
 
 

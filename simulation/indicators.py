@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .people import Status
-from .submodels.follow_up import LEAVER_GROUPS
+from .submodels.end_of_trajectory import OUTCOMES as EVALUATION_OUTCOMES
+from .submodels.follow_up import EXIT_GROUPS, FALLBACK_STATES, LEAVER_GROUPS, STATE_HORIZONS, STATES
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
 
 if TYPE_CHECKING:
@@ -27,7 +29,9 @@ LDE_SPENDING = [
     "spending_aftercare",
     "spending_local_support",
     "spending_sitting_allowance",
+    "spending_operating_subsidy",
     "spending_doorstroom",
+    "spending_covenant",
 ]
 
 
@@ -116,7 +120,11 @@ INDICATOR_INFO: dict[str, Indicator] = {
         1,
     ),
     "enterprise_solvent_share": Indicator(
-        "share of the initial enterprises open with a non-negative reserve at the end", "share", "higher", 0, 1
+        "share of the enterprises of the run (at the start and entered) open with a non-negative reserve at the end",
+        "share",
+        "higher",
+        0,
+        1,
     ),
     "enterprise_closures": Indicator("enterprises closed during the run", "enterprises", "lower", 0, "world.enterprises"),
     "enterprise_conversions": Indicator(
@@ -156,18 +164,98 @@ INDICATOR_INFO: dict[str, Indicator] = {
     "pool_income": Indicator("net income (wages and benefits) of the people of the pool over the run (EUR)", "EUR", "higher"),
     "enterprise_margin": Indicator("the open enterprises' income less costs over the run (EUR)", "EUR", "higher", -math.inf),
     "public_spending_lde": Indicator("gross public spending on LDE instruments over the run (EUR)", "EUR", ""),
-    "trajectories_started": Indicator(
-        "workers sent to a doorstroom trajectory by their evaluation, a year", "persons per year", ""
-    ),
     "traineeships_started": Indicator("traineeships started at regular employers, a year", "persons per year", ""),
     "extensions_granted": Indicator("extensions of an LDE trajectory (a sixth year) granted, a year", "persons per year", ""),
 }
 #: What the use indicators count, per month, in the metrics.
 USE = {
-    "trajectories_started": "evaluated_trajectory",
     "traineeships_started": "traineeships_started",
     "extensions_granted": "extensions_granted",
 }
+#: The parts of the dumping measures and the routes behind them (issue 21): where a change comes from.
+STATE_WORDS = {
+    "nec": "in a regular job",
+    "unemployed": "on unemployment benefit",
+    "social_assistance": "on social assistance (leefloon)",
+    "work_care": "holding a work-care place",
+    "maatwerk": "in collective maatwerk",
+    "lde": "back in LDE",
+    "inactive": "inactive",
+}
+ROUTE_INDICATORS: dict[str, Indicator] = {
+    **{
+        f"dumping_share_{state}": Indicator(
+            f"the part of dumping_share {STATE_WORDS[state]} 12 months after the exit (the parts add up to dumping_share)",
+            "share",
+            "lower",
+            0,
+            1,
+        )
+        for state in FALLBACK_STATES
+    },
+    **{
+        f"dumping_count_{state}": Indicator(
+            f"the part of dumping_count {STATE_WORDS[state]} (persons per year)", "persons per year", "lower"
+        )
+        for state in FALLBACK_STATES
+    },
+    **{
+        f"dumping_risk_{state}": Indicator(
+            f"the part of dumping_risk {STATE_WORDS[state]} 12 months after the exit at the limit", "share", "lower", 0, 1
+        )
+        for state in FALLBACK_STATES
+    },
+    **{
+        f"dumping_share_exit_{group}": Indicator(
+            f"share of the leavers by route '{group}' (their exit's reason) on a benefit 12 months later", "share", "lower", 0, 1
+        )
+        for group in EXIT_GROUPS
+    },
+    **{
+        f"dumping_count_exit_{group}": Indicator(
+            f"leavers a year by route '{group}' on a benefit 12 months later (the parts add up to dumping_count)",
+            "persons per year",
+            "lower",
+        )
+        for group in EXIT_GROUPS
+    },
+    **{
+        f"leaver_state_{h}m_{state}": Indicator(
+            f"share of LDE leavers (other than to retirement or inactivity) {STATE_WORDS[state]} {h} months after the exit",
+            "share",
+            "higher" if state == "nec" else "",
+            0,
+            1,
+        )
+        for h in STATE_HORIZONS
+        for state in STATES
+    },
+    **{
+        f"route_share_{outcome}": Indicator(
+            f"share of the evaluations before the limit that advised {outcome.replace('_', ' ')}", "share", "", 0, 1
+        )
+        for outcome in EVALUATION_OUTCOMES
+    },
+    "trajectories_per_year": Indicator("doorstroom trajectories started a year", "trajectories per year", "higher"),
+    "traineeship_hires_per_year": Indicator("hires after a doorstroom traineeship a year", "persons per year", "higher"),
+    "trajectory_waiting_mean": Indicator("mean LDE workers waiting for a doorstroom trajectory place", "persons", ""),
+    "work_care_mean": Indicator("mean people holding a work-care place", "persons", ""),
+    "work_care_waiting_mean": Indicator("mean people advised work-care and waiting for a place", "persons", ""),
+    "maatwerk_waiting_mean": Indicator("mean people with a collective maatwerk advice waiting for a place", "persons", ""),
+    "returns_per_year": Indicator(
+        "people a year a review finds ready to leave work-care (back to search and referral) or collective maatwerk "
+        "(kept on a regular contract or on to a doorstroom trajectory)",
+        "persons per year",
+        "",
+    ),
+    "referral_requests_refused_per_year": Indicator(
+        "referral requests a year refused at intake (suppressed demand)", "requests per year", "lower"
+    ),
+    "referral_requests_lapsed_per_year": Indicator(
+        "referral requests a year that lapsed undecided (suppressed demand)", "requests per year", "lower"
+    ),
+}
+INDICATOR_INFO.update(ROUTE_INDICATORS)
 #: Indicator name -> meaning, in the order of every output table.
 INDICATORS = {name: info.meaning for name, info in INDICATOR_INFO.items()}
 
@@ -192,13 +280,13 @@ def indicators(metrics: pd.DataFrame, window: tuple[int, int] | None = None) -> 
     first, last = (1, end) if window is None else window
     months = metrics[(metrics["month"] >= first) & (metrics["month"] <= last)]
     total = months.sum(numeric_only=True)
-    followed = {k: followed_up(metrics, first, last, k) for k in (12, 24)}
+    attributed = attributed_totals(metrics, first, last, total)
     years = len(months) / 12
     lde_mean = float(months["lde"].mean())
     to_job = float(total["flow_lde_to_nec"])
     exits = float(sum(total[f"flow_lde_to_{s.name}"] for s in Status if s.name != "lde"))
     exit_to_job = ratio(to_job, exits)
-    f12, f24 = followed[12], followed[24]
+    f12 = f24 = attributed
     sustained = ratio(f12["followup12_in_nec"], f12["followup12_moves"])
     spending = float(sum(total.get(c, 0.0) for c in LDE_SPENDING))
     before, last_row = metrics[metrics["month"] == first - 1].iloc[0], months.iloc[-1]
@@ -215,7 +303,9 @@ def indicators(metrics: pd.DataFrame, window: tuple[int, int] | None = None) -> 
             for group in DUMPING_GROUPS
         },
         "social_assistance_24m_share": ratio(f24["followup24_social_assistance"], f24["followup24_lde_leavers"]),
-        "enterprise_solvent_share": ratio(last_row["enterprises_solvent"], before["enterprises_open"]),
+        "enterprise_solvent_share": ratio(
+            last_row["enterprises_solvent"], before["enterprises_open"] + total.get("enterprises_entered", 0.0)
+        ),
         "enterprise_closures": float(last_row["enterprises_closed"] - before["enterprises_closed"]),
         "enterprise_conversions": float(last_row["enterprises_converted"]),  # a state: converted and still operating
         "maatwerk_workforce_mean": float(months["maatwerk"].mean()),
@@ -229,7 +319,19 @@ def indicators(metrics: pd.DataFrame, window: tuple[int, int] | None = None) -> 
         "enterprise_margin": float(total["enterprise_income"] - total["enterprise_costs"]),
         "public_spending_lde": spending,
         **{name: float(total.get(column, 0.0)) / years for name, column in USE.items()},
+        **route_indicators(months, attributed, years),
     }
+
+
+def attributed_totals(metrics: pd.DataFrame, first: int, last: int, total: pd.Series) -> pd.Series:
+    """``total`` with every follow-up column (``followup<k>_...``) replaced by its sum over the rows that
+    follow up the moves and exits of months first to last (:func:`followed_up`)."""
+    out = total.copy()
+    horizons = {int(m.group(1)) for column in total.index if (m := re.match(r"followup(\d+)_", str(column)))}
+    for k in sorted(horizons):
+        columns = [c for c in total.index if str(c).startswith(f"followup{k}_")]
+        out[columns] = followed_up(metrics, first, last, k)[columns]
+    return out
 
 
 def followed_up(metrics: pd.DataFrame, first: int, last: int, k: int) -> pd.Series:
@@ -283,3 +385,45 @@ def yearly(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
                 {"replication": replication, "year": int(year), "months": len(span), **indicators(own, (span[0], span[-1]))}
             )
     return pd.DataFrame(rows)
+
+
+def route_indicators(months: pd.DataFrame, total: pd.Series, years: float) -> dict[str, float]:
+    """The parts of the dumping measures, leavers' states, the routes' use and the referral's suppressed
+    demand (:data:`ROUTE_INDICATORS`); columns a run did not record count as 0."""
+
+    def sum_of(column: str) -> float:
+        return float(total.get(column, 0.0))
+
+    def mean_of(column: str) -> float:
+        return float(months[column].mean()) if column in months else 0.0
+
+    evaluated = sum(sum_of(f"evaluated_{o}") for o in EVALUATION_OUTCOMES)
+    result: dict[str, float] = {}
+    for state in FALLBACK_STATES:
+        on = sum_of(f"followup12_leavers_on_{state}")
+        result[f"dumping_share_{state}"] = ratio(on, sum_of("followup12_leavers"))
+        result[f"dumping_count_{state}"] = on / years
+        result[f"dumping_risk_{state}"] = ratio(sum_of(f"followup12_limit_on_{state}"), sum_of("followup12_limit_leavers"))
+    for group in EXIT_GROUPS:
+        on = sum_of(f"followup12_exit_{group}_on_benefits")
+        result[f"dumping_share_exit_{group}"] = ratio(on, sum_of(f"followup12_exit_{group}"))
+        result[f"dumping_count_exit_{group}"] = on / years
+    for h in STATE_HORIZONS:
+        for state in STATES:
+            result[f"leaver_state_{h}m_{state}"] = ratio(sum_of(f"followup{h}_state_{state}"), sum_of(f"followup{h}_cohort"))
+    for outcome in EVALUATION_OUTCOMES:
+        result[f"route_share_{outcome}"] = ratio(sum_of(f"evaluated_{outcome}"), evaluated)
+    result.update(
+        {
+            "trajectories_per_year": sum_of("trajectories_started") / years,
+            "traineeship_hires_per_year": sum_of("traineeships_hired") / years,
+            "trajectory_waiting_mean": mean_of("route_trajectory_waiting"),
+            "work_care_mean": mean_of("route_work_care"),
+            "work_care_waiting_mean": mean_of("route_work_care_waiting"),
+            "maatwerk_waiting_mean": mean_of("route_maatwerk_waiting"),
+            "returns_per_year": (sum_of("work_care_returned") + sum_of("maatwerk_returned")) / years,
+            "referral_requests_refused_per_year": sum_of("referral_requests_refused") / years,
+            "referral_requests_lapsed_per_year": sum_of("referral_requests_lapsed") / years,
+        }
+    )
+    return result

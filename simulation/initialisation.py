@@ -7,8 +7,9 @@
 - LDE enterprises: small neighbourhood services and large proximity services with
   lognormal numbers of slots; a cash reserve of a few months of costs.
 - LDE workers: drawn like the pool (eroded by the joblessness they came from), placed in
-  slots, with LDE months already used spread evenly over the first five years, and the
-  employability that learning gave them.
+  slots, with their tenure spread evenly over the first five years and the employability
+  that learning gave them; the months that count against the limit start on 1 April 2015,
+  when the decree took effect (sources 1.3, 1.17): a worker sitting then had used none.
 - NEC employers: ``employers_per_sector`` per sector, each with its share of the
   vacancy inflow, the sector's hiring bar, and open vacancies at their steady level.
 - Collective maatwerk workers: ``world.maatwerk_workers`` people drawn like the pool,
@@ -25,13 +26,16 @@ import numpy as np
 
 from .agents import ACTIVITIES, LDEEnterprise, NECEmployer
 from .people import LDE, MAATWERK, ROUTE_MAATWERK, SOCIAL_ASSISTANCE, UNEMPLOYED
-from .scenario import NO_LIMIT_MONTHS, Scenario
+from .scenario import NO_LIMIT_MONTHS, Scenario, months_between
 from .service import productivity, quality_target
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel
 
 AGE_BANDS = ((18.0, 35.0), (35.0, 50.0), (50.0, 65.0))
+#: The decree of 22 November 2013 took effect on 1 April 2015 (source 1.3): the five-year
+#: clock of the workers sitting then starts on that date (source 1.17).
+DECREE_START = "2015-04"
 
 
 def draw_profiles(scenario: Scenario, rng: np.random.Generator, count: int) -> dict[str, np.ndarray]:
@@ -98,14 +102,30 @@ def eroded(scenario: Scenario, employability: np.ndarray, jobless_months: np.nda
 
 
 def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
-    """LDE enterprises with slots, coaches, reserves; one :class:`LDEEnterprise` agent each."""
-    world, ent, policy = model.scenario.world, model.scenario.enterprises, model.scenario.policy
+    """LDE enterprises with slots, coaches, reserves; one :class:`LDEEnterprise` agent each.
+
+    Their sizes are scaled so that the slots hold ``world.lde_workers`` at ``initial_occupancy``."""
+    world = model.scenario.world
     count = world.enterprises
     large = rng.random(count) < world.large_enterprise_share
-    mean = np.where(large, world.large_slots_mean, world.small_slots_mean)
-    sigma = world.slots_sigma
-    size = rng.lognormal(np.log(mean) - sigma**2 / 2, sigma)
+    size = slot_draws(model, rng, large)
     size *= world.lde_workers / world.initial_occupancy / size.sum()
+    create_enterprises(model, rng, large, size, model.streams.generator("enterprises.traits"))
+
+
+def slot_draws(model: LabourMarketModel, rng: np.random.Generator, large: np.ndarray) -> np.ndarray:
+    """Lognormal sizes (slots, not yet rounded) of new enterprises of each size class."""
+    world = model.scenario.world
+    mean = np.where(large, world.large_slots_mean, world.small_slots_mean)
+    return rng.lognormal(np.log(mean) - world.slots_sigma**2 / 2, world.slots_sigma)
+
+
+def create_enterprises(
+    model: LabourMarketModel, rng: np.random.Generator, large: np.ndarray, size: np.ndarray, traits: np.random.Generator
+) -> np.ndarray:
+    """Add enterprises of the given size class and size (slots) to the table, with agents; return their rows."""
+    world, ent, policy = model.scenario.world, model.scenario.enterprises, model.scenario.policy
+    count = large.size
     slots = np.maximum(world.min_slots, np.round(size)).astype(np.int32)
     coaches = slots / policy.coaching_ratio
     monthly_costs = (
@@ -114,7 +134,7 @@ def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
         + np.where(large, ent.overhead_large_month, ent.overhead_small_month)
     )
     table = model.enterprise_table
-    table.add(
+    rows = table.add(
         count,
         large=large,
         slots=slots,
@@ -124,19 +144,21 @@ def add_enterprises(model: LabourMarketModel, rng: np.random.Generator) -> None:
         market_share=np.where(large, ent.market_share_large, ent.market_share_small),
         activity=rng.integers(len(ACTIVITIES), size=count),
         reserve=ent.initial_reserve_months * monthly_costs,
-        **enterprise_traits(model, count),
+        transition_rate=ent.expected_transition_rate,
+        entered_month=model.month,
+        **enterprise_traits(model, count, traits),
     )
-    for row in range(count):
+    for row in rows.tolist():
         LDEEnterprise(model, table, row)
+    return rows
 
 
-def enterprise_traits(model: LabourMarketModel, count: int) -> dict[str, np.ndarray]:
+def enterprise_traits(model: LabourMarketModel, count: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """How each enterprise decides: its aspiration (months of costs) and whether it is mission-driven.
 
-    Drawn from their own stream, so that adding them changed no other draw.
+    Drawn from their own stream (``rng``), so that adding them changed no other draw.
     """
     ent = model.scenario.enterprises
-    rng = model.streams.generator("enterprises.traits")
     low, high = ent.aspiration_months
     return {
         "aspiration": low + (high - low) * rng.random(count),
@@ -164,7 +186,7 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
         status=np.full(count, LDE, dtype=np.int8),
         enterprise=enterprise,
         last_enterprise=enterprise,
-        lde_months=tenure,
+        lde_months=counted_months(scenario, tenure),
         months_in_status=tenure,
         experience=tenure,
         **profiles,
@@ -174,6 +196,14 @@ def add_lde_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:
     output = np.bincount(enterprise, weights=productivity(model, rows), minlength=table.n)
     table.quality[: table.n] = quality_target(model, output)
     table.quality_start[: table.n] = table.quality[: table.n]
+
+
+def counted_months(scenario: Scenario, tenure: np.ndarray) -> np.ndarray:
+    """The months of ``tenure`` that count against the time limit at month 0: only those since the
+    decree took effect (``DECREE_START``, sources 1.3 and 1.17), so that nobody sitting in April 2015
+    reaches five years before April 2020 (the first terms ended then: source 1.22)."""
+    since_decree = max(0, months_between(DECREE_START, scenario.start))
+    return np.minimum(tenure, since_decree)
 
 
 def add_maatwerk_workers(model: LabourMarketModel, rng: np.random.Generator) -> None:

@@ -30,11 +30,14 @@ from .submodels import (
     job_search_and_matching,
     labour_demand,
     maatwerk,
+    new_initiatives,
     public_finances,
     referral,
     retention,
     time_limit,
+    work_care,
 )
+from .submodels.end_of_trajectory import route_counts
 from .submodels.referral import Referrals
 from .ties import Ties
 from .timeline import Timeline
@@ -160,11 +163,13 @@ class LabourMarketModel(mesa.Model):
         retention(self)  # separations from regular, LDE and maatwerk jobs (aftercare)
         time_limit(self)  # LDE months used, evaluation before the end, extensions, exits at the limit
         doorstroom(self)  # doorstroom trajectories: preparation, matching, traineeships, hires
-        maatwerk(self)  # free collective maatwerk places to those with an advice
+        maatwerk(self)  # maatwerk reviews; free collective maatwerk places to those with an advice
+        work_care(self)  # work-care reviews; free work-care places to those with an advice
         benefits(self)  # benefits paid; exhausted benefit -> social assistance
         follow_up(self)  # 12- and 24-month follow-ups; outcome bonuses earned
         enterprise_finances(self)  # cloverleaf income, costs, reserves, closures, quality
-        enterprise_decisions(self)  # under pressure: coaches, prices, hiring, local support
+        enterprise_decisions(self)  # push, hiring; under pressure: slots, coaches, prices, local support
+        new_initiatives(self)  # new recognitions while the rules allow them
         public_finances(self)  # the month's public ledger by level of government
         self.record_month()  # stocks and state of the month
         self.datacollector.collect(self)
@@ -303,6 +308,7 @@ class LabourMarketModel(mesa.Model):
                 "service_quality": float(ent.view("quality")[is_open].mean()) if is_open.any() else 0.0,
                 **self.decision_metrics(is_open, lde_workers),
                 "hiring_bar_mean": float(emp.view("hiring_bar").mean()),
+                **route_counts(self),
             }
         )
         return state

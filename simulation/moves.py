@@ -22,6 +22,7 @@ from .people import (
     NO_ROUTE,
     ROUTE_MAATWERK,
     ROUTE_WORK_CARE,
+    ROUTE_WORK_CARE_WAITING,
     SOCIAL_ASSISTANCE,
     TRAINEESHIP,
     UNEMPLOYED,
@@ -49,8 +50,9 @@ def reform_in_force(model: LabourMarketModel) -> bool:
     return start != NEVER and model.month >= start
 
 
-def entitlement(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
-    """Months of unemployment benefit a new claim gives each of ``rows``, by the rules in force now.
+def entitlement(model: LabourMarketModel, rows: np.ndarray, reform: bool | None = None) -> np.ndarray:
+    """Months of unemployment benefit a new claim gives each of ``rows``, by the rules in force now
+    (or, with ``reform`` given, by the federal limit's rules or the old ones).
 
     Before the federal reform: ``policy.benefit_duration_months``. Under it (source 4.6.1):
     12 months plus one per 4 months worked, at most 24; unlimited at 55 or older with
@@ -58,7 +60,7 @@ def entitlement(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
     knows only the months worked since it first saw them).
     """
     limit = model.scenario.policy.benefit_limit
-    if not reform_in_force(model):
+    if not (reform_in_force(model) if reform is None else reform):
         return np.full(rows.size, limit)
     p = model.people
     worked = p.experience[rows].astype(np.int64)
@@ -78,7 +80,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     earned = rows[earns_benefit_rights(model, rows)]
     p.benefit_left[earned] = entitlement(model, earned)
     left_lde = rows[origin == LDE]
-    end_traineeship(model, left_lde)
+    end_traineeship(model, rows[(origin == LDE) | (origin == MAATWERK)])
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False
     p.lde_exit_month[left_lde] = month
@@ -93,9 +95,10 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     if to in (LDE, MAATWERK, NEC, INACTIVE):
         p.queued_since[rows] = NO_ONE
         p.ticket_since[rows] = NO_ONE
-    # An end-of-trajectory route ends with the move, except a work-care route or a maatwerk
-    # advice still waiting for its place (see simulation.submodels.end_of_trajectory).
-    waiting = (p.route[rows] == ROUTE_WORK_CARE) | ((p.route[rows] == ROUTE_MAATWERK) & (origin != MAATWERK))
+    # An end-of-trajectory route ends with the move, except a work-care route (held or awaited)
+    # or a maatwerk advice still waiting for its place (see simulation.submodels.end_of_trajectory).
+    route = p.route[rows]
+    waiting = (route == ROUTE_WORK_CARE) | (route == ROUTE_WORK_CARE_WAITING) | ((route == ROUTE_MAATWERK) & (origin != MAATWERK))
     ended = rows if to in (MAATWERK, NEC, INACTIVE) else rows[~waiting]
     p.route[ended] = ROUTE_MAATWERK if to == MAATWERK else NO_ROUTE
     p.phase_since[ended] = NO_ONE
@@ -111,7 +114,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
 
 
 def end_traineeship(model: LabourMarketModel, rows: np.ndarray) -> None:
-    """End the doorstroom trajectory of ``rows`` (leaving LDE): a traineeship's reserved vacancy returns."""
+    """End the doorstroom trajectory of ``rows`` (leaving LDE or maatwerk): a traineeship's reserved vacancy returns."""
     p = model.people
     training = rows[p.phase[rows] == TRAINEESHIP]
     np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)

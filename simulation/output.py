@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import io
 import json
 import os
@@ -155,7 +156,15 @@ def deferred_interrupt() -> Iterator[None]:
 
 
 class RunWriter:
-    """Writes a run's files into its folder as replications finish."""
+    """Writes a run's files into its folder as replications finish, all or nothing per replication.
+
+    ``run.json`` is the journal: for each table it records the bytes that hold whole
+    replications and their SHA-256 (``files``). A replication's rows are appended to
+    every table, then ``run.json`` is replaced in one step; a failed write cuts every
+    table back to the bytes ``run.json`` records. After a ``kill -9`` between the two, a
+    table may end with rows beyond those bytes: readers (:func:`read_table`) take only
+    the recorded bytes, and a changed byte within them is detected by its checksum.
+    """
 
     def __init__(self, folder: Path, scenario: Scenario, provenance: dict[str, Any]) -> None:
         self.folder = folder
@@ -167,12 +176,14 @@ class RunWriter:
             "started": now(),
             "status": "running",
             "replications_done": 0,
+            "files": {},
         }
+        self.hashes: dict[str, Any] = {}
         try:
-            (folder / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
+            write_file(folder / "scenario.toml", scenario.to_toml().encode())
+            self._write_provenance(self.provenance)
         except OSError as err:
-            raise OutputError(f"cannot write {folder / 'scenario.toml'}: {err.strerror}") from None
-        self._write_provenance()
+            raise OutputError(f"cannot write in {folder}: {err.strerror}; {FREE_SPACE}") from None
 
     def add(self, rep: Replication) -> None:
         """Append one finished replication to metrics.csv, summary.csv, network.csv and the event logs.
@@ -180,49 +191,94 @@ class RunWriter:
         Ctrl-C and SIGTERM wait until all of a replication's rows and run.json are
         written, so the files never hold half a replication.
         """
+        frames = {"metrics.csv": rep.metrics, "summary.csv": pd.DataFrame([rep.summary])}
+        frames.update({"events.csv": rep.events, "enterprise_events.csv": rep.enterprise_events, "network.csv": rep.network})
+        files, hashes = dict(self.provenance["files"]), {}
         with deferred_interrupt():
-            self._append("metrics.csv", rep.metrics)
-            self._append("summary.csv", pd.DataFrame([rep.summary]))
-            if rep.events is not None:
-                self._append("events.csv", rep.events)
-            if rep.enterprise_events is not None:
-                self._append("enterprise_events.csv", rep.enterprise_events)
-            if rep.network is not None:
-                self._append("network.csv", rep.network)
-            self.provenance["replications_done"] += 1
-            self.provenance.setdefault("replication_seeds", []).append(rep.seed)
-            self._write_provenance()
+            try:
+                for name, frame in frames.items():
+                    if frame is None:
+                        continue
+                    data = frame.to_csv(header=name not in files, index=False).encode()
+                    self._append(name, data)
+                    hashes[name] = self.hashes[name].copy() if name in self.hashes else hashlib.sha256()
+                    hashes[name].update(data)
+                    files[name] = {"bytes": files.get(name, {}).get("bytes", 0) + len(data), "sha256": hashes[name].hexdigest()}
+                seeds = [*self.provenance.get("replication_seeds", []), rep.seed]
+                done = self.provenance["replications_done"] + 1
+                self._write_provenance({**self.provenance, "replications_done": done, "replication_seeds": seeds, "files": files})
+            except OSError as err:
+                self._cut_back()
+                raise OutputError(
+                    f"cannot write {self.folder}: {err.strerror}; the tables hold the {self.provenance['replications_done']} "
+                    f"finished replication(s) run.json counts. {FREE_SPACE}"
+                ) from None
+            self.provenance.update(replications_done=done, replication_seeds=seeds, files=files)
+            self.hashes.update(hashes)
 
     def finish(self, status: str, error: str | None = None) -> None:
         """Record how the run ended: complete, interrupted or failed."""
-        self.provenance.update(status=status, finished=now())
-        if error:
-            self.provenance["error"] = error
-        self._write_provenance()
-
-    def _append(self, name: str, frame: pd.DataFrame) -> None:
-        """Append ``frame`` to ``name``, all or nothing: a failed write is cut back off."""
-        path = self.folder / name
-        text = io.StringIO()
-        frame.to_csv(text, header=not path.exists(), index=False)
-        size = path.stat().st_size if path.exists() else 0
+        ended = {**self.provenance, "status": status, "finished": now(), **({"error": error} if error else {})}
         try:
-            with path.open("a", encoding="utf-8", newline="") as file:
-                file.write(text.getvalue())
-                file.flush()
-                os.fsync(file.fileno())
+            self._write_provenance(ended)
         except OSError as err:
-            with contextlib.suppress(OSError):
-                os.truncate(path, size)
-            raise OutputError(f"cannot write {path}: {err.strerror}; it holds the finished replications only") from None
+            raise OutputError(f"cannot write {self.folder / 'run.json'}: {err.strerror}; {FREE_SPACE}") from None
+        self.provenance = ended
 
-    def _write_provenance(self) -> None:
+    def _append(self, name: str, data: bytes) -> None:
+        with (self.folder / name).open("ab") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+
+    def _cut_back(self) -> None:
+        """Every table back to the bytes run.json records (a table it does not record yet: removed)."""
+        for name in RUN_TABLES:
+            path, recorded = self.folder / name, self.provenance["files"].get(name)
+            with contextlib.suppress(OSError):
+                if recorded is not None:
+                    os.truncate(path, recorded["bytes"])
+                elif path.exists():
+                    path.unlink()
+
+    def _write_provenance(self, provenance: dict[str, Any]) -> None:
         """Replace run.json in one step (write a temporary file, then rename), or not at all."""
-        tmp = self.folder / "run.json.tmp"
-        try:
-            tmp.write_text(json.dumps(self.provenance, indent=2), encoding="utf-8")
-            tmp.replace(self.folder / "run.json")
-        except OSError as err:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise OutputError(f"cannot write {self.folder / 'run.json'}: {err.strerror}") from None
+        write_file(self.folder / "run.json", json.dumps(provenance, indent=2).encode())
+
+
+#: The tables of a run folder, in the order a replication is appended.
+RUN_TABLES = ("metrics.csv", "summary.csv", "events.csv", "enterprise_events.csv", "network.csv")
+FREE_SPACE = "free some space (or choose another --out) and run it again"
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: into a temporary file beside it, then renamed over it."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def read_table(folder: Path, name: str, provenance: dict[str, Any]) -> bytes:
+    """The whole replications of a run folder's table ``name``: the bytes run.json records, checked
+    against their SHA-256 (:class:`RunWriter`); an :class:`OutputError` naming a changed or short file."""
+    recorded = provenance.get("files", {}).get(name)
+    if recorded is None:
+        raise OutputError(f"{folder}: run.json records no {name} (a run written before checksums, or not by lde-sim run)")
+    data = (folder / name).read_bytes()
+    whole = data[: recorded["bytes"]]
+    if len(whole) < recorded["bytes"] or hashlib.sha256(whole).hexdigest() != recorded["sha256"]:
+        raise OutputError(
+            f"{folder / name} was changed or cut short after the run wrote it (its checksum differs from run.json's); "
+            "run the scenario again"
+        )
+    if len(data) > len(whole) and provenance.get("status") == "complete":
+        raise OutputError(f"{folder / name} has rows the run did not write (added after it); run the scenario again")
+    return whole

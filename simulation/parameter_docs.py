@@ -37,7 +37,19 @@ def parameter_reference() -> str:
     lines += _table("[employers.sectors.NAME]", Sector.model_fields, Sector.__doc__, prefix="employers.sectors.NAME.")
     lines += ["Default sectors:", "", "| sector | vacancy_share | hiring_bar | job_quality |", "|---|---|---|---|"]
     lines += [f"| {n} | {s.vacancy_share} | {s.hiring_bar} | {s.job_quality} |" for n, s in DEFAULT_SECTORS.items()]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + lever_prices()) + "\n"
+
+
+def lever_prices() -> list[str]:
+    """The price of each lever: where the public ledger counts its cost, and who pays it
+    (``LEVER_PRICES`` in ``simulation/submodels/public_finances.py``). A search over levers
+    (``lde-sim search``) would drive a lever that cost nothing to its bound."""
+    from .submodels.public_finances import LEVER_PRICES
+
+    lines = ["", "## The price of each lever", ""]
+    lines += ["Where the public ledger (ODD 7.13) counts each lever's cost, and who pays it.", ""]
+    lines += ["| lever | price |", "|---|---|"]
+    return lines + [f"| `{lever}` | {price} |" for lever, price in LEVER_PRICES.items()]
 
 
 def _is_section(annotation: Any) -> bool:

@@ -83,9 +83,12 @@ class Reason(IntEnum):
 
 #: The route the employment service's evaluation before the end of a trajectory chose
 #: (``route`` column): none yet, collective maatwerk advice (waiting or placed), the
-#: doorstroom trajectory, the work-care route (not job-seeking), or none because no trajectory
-#: place was free. See :mod:`simulation.submodels.end_of_trajectory`.
-NO_ROUTE, ROUTE_MAATWERK, ROUTE_TRAJECTORY, ROUTE_WORK_CARE, ROUTE_NO_PLACE = range(5)
+#: doorstroom trajectory (started), the work-care route (holding one of its places: not
+#: job-seeking), ready for a trajectory and waiting for a place, or advised work-care and
+#: waiting for a place (job-seeking meanwhile). See :mod:`simulation.submodels.end_of_trajectory`.
+NO_ROUTE, ROUTE_MAATWERK, ROUTE_TRAJECTORY, ROUTE_WORK_CARE, ROUTE_TRAJECTORY_WAITING, ROUTE_WORK_CARE_WAITING = range(6)
+#: Route names for the metrics (``route_<name>``, ``evaluated_<name>``), by route number.
+ROUTE_NAMES = ("none", "maatwerk", "trajectory", "work_care", "trajectory_waiting", "work_care_waiting")
 #: Phases of the doorstroom trajectory (``phase`` column; source 1.21); aftercare after a
 #: hire is the regular-job aftercare of every move from LDE.
 NO_PHASE, PREPARATION, MATCHING, TRAINEESHIP = range(4)
@@ -122,6 +125,7 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "phase": (np.int8, NO_PHASE),  # phase of the doorstroom trajectory
     "phase_since": (np.int16, NO_ONE),  # month the route or phase began (the maatwerk waiting list's order)
     "trainee_employer": (np.int32, NO_ONE),  # employer row of the traineeship
+    "entry_employability": (np.float32, -1.0),  # employability at the latest LDE placement (the POP's starting point; -1 unknown)
 }
 
 
@@ -159,6 +163,7 @@ class Population(Table):
     phase: np.ndarray
     phase_since: np.ndarray
     trainee_employer: np.ndarray
+    entry_employability: np.ndarray
 
     def __init__(self, capacity: int = 0) -> None:
         super().__init__(capacity)

@@ -27,11 +27,22 @@ from matplotlib.figure import Figure
 from . import plots
 from .branching import trunk_key
 from .errors import LDEError
-from .indicators import INDICATOR_INFO, INDICATORS, Indicator, measured_months, window_span, window_words
+from .indicators import (
+    INDICATOR_INFO,
+    INDICATORS,
+    ROUTE_INDICATORS,
+    Indicator,
+    measured_months,
+    window_span,
+    window_words,
+)
+from .output import RUN_TABLES, OutputError, read_table, write_file
+from .route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
 from .scenario import Scenario, Section
 from .scenario_files import leaves
 from .statistics import interval
-from .store import FILE, read_experiment
+from .store import FILE, read_experiment, read_result, verify_experiment
+from .submodels.follow_up import STATE_HORIZONS, STATES
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
 from .timeline import Timeline
 
@@ -50,29 +61,39 @@ class Report:
     figures: list[tuple[str, Figure, str]]  # (title, figure, how to read it)
     provenance: dict[str, Any] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (what, a path relative to the report)
 
 
-def write_report(folder: str | Path, fmt: str = "html") -> Path:
-    """Build the report of the run or experiment in ``folder``; return the file written."""
+def write_report(folder: str | Path, fmt: str = "html", partial: bool = False) -> Path:
+    """Build the report of the run or experiment in ``folder``; return the file written.
+
+    Damaged or changed results are refused, and so is an unfinished run or experiment
+    unless ``partial`` (its report then says so first). The file is written whole or not
+    at all (a temporary file renamed).
+    """
     folder = Path(folder)
-    if (folder / FILE).exists():
-        report = experiment_report(folder)
-    elif (folder / "run.json").exists() and (folder / "metrics.csv").exists():
-        report = run_report(folder)
+    from .search_report import is_search, search_report
+
+    if is_search(folder):
+        report = search_report(folder)
+    elif (folder / FILE).exists():
+        report = experiment_report(folder, partial)
+    elif (folder / "run.json").exists():
+        report = run_report(folder, partial)
     elif all((folder / name).exists() for name in CALIBRATION):
         report = calibration_report(folder)
     else:
         raise ReportError(
             f"{folder}: no run (run.json, metrics.csv), experiment ({FILE}) or calibration (fit.csv, ...) to report on"
         )
-    if fmt == "html":
-        path = folder / "report.html"
-        path.write_text(to_html(report), encoding="utf-8")
-    elif fmt == "md":
-        path = folder / "report.md"
-        path.write_text(to_markdown(report, folder), encoding="utf-8")
-    else:
+    if fmt not in ("html", "md"):
         raise ReportError(f"--format {fmt!r}: choose html or md")
+    path = folder / f"report.{fmt}"
+    text = to_html(report) if fmt == "html" else to_markdown(report, folder)
+    try:
+        write_file(path, text.encode("utf-8"))
+    except OSError as err:
+        raise ReportError(f"cannot write {path}: {err.strerror}; free some space or make the folder writable") from None
     return path
 
 
@@ -114,8 +135,10 @@ def calibration_report(folder: Path) -> Report:
     )
 
 
-def run_report(folder: Path) -> Report:
-    provenance, scenario, metrics, summary = read_run(folder)
+def run_report(folder: Path, partial: bool = False) -> Report:
+    provenance, scenario, tables_read = read_run(folder, partial)
+    metrics, summary = tables_read["metrics.csv"], tables_read["summary.csv"]
+    ties, events, decisions = (tables_read.get(name) for name in ("network.csv", "events.csv", "enterprise_events.csv"))
     figures = [
         (
             "People by status",
@@ -141,7 +164,7 @@ def run_report(folder: Path) -> Report:
                 "dashed: large proximity services.",
             )
         )
-    if (folder / "network.csv").exists() and (ties := pd.read_csv(folder / "network.csv")).size:
+    if ties is not None and ties.size:
         figures.append(
             (
                 "The employer network",
@@ -154,10 +177,10 @@ def run_report(folder: Path) -> Report:
     tables = [
         (f"Indicators, {window_span(scenario)} (mean over replications, 95% interval)", indicator_summary(summary, scenario))
     ]
-    if (folder / "enterprise_events.csv").exists():
-        tables.append(("Enterprise decisions (count over all replications)", decision_counts(folder)))
-    if (folder / "events.csv").exists():
-        events = pd.read_csv(folder / "events.csv")
+    tables += route_tables(metrics, scenario)
+    if decisions is not None:
+        tables.append(("Enterprise decisions (count over all replications)", decision_counts(decisions)))
+    if events is not None:
         figures += [
             (
                 "Time to a regular job",
@@ -171,9 +194,10 @@ def run_report(folder: Path) -> Report:
             ),
         ]
     replications = len(summary)
+    unfinished = [] if provenance.get("status") == "complete" else [UNFINISHED.format(status=provenance.get("status"))]
     return Report(
-        findings=closure_findings(folder, metrics, summary),
-        title=f"Run of scenario '{scenario.name}'",
+        findings=[*unfinished, *closure_findings(metrics, summary, decisions), *route_findings(metrics, scenario)],
+        title=f"Run of scenario '{scenario.name}'" + (" (unfinished)" if unfinished else ""),
         what=[
             scenario.description or scenario.name,
             setting(scenario, replications, provenance.get("seed")),
@@ -192,7 +216,87 @@ def run_report(folder: Path) -> Report:
     )
 
 
-def closure_findings(folder: Path, metrics: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+def route_tables(metrics: pd.DataFrame, scenario: Scenario) -> list[tuple[str, pd.DataFrame]]:
+    """The run's routes beside its dumping figures, leavers' states after exit, and the benefit limit by month."""
+    means = metrics.drop(columns=["date"]).groupby("month").mean()
+    routes = pd.DataFrame(
+        {
+            "route": [
+                "work-care places held",
+                "work-care advice waiting",
+                "collective maatwerk",
+                "maatwerk advice waiting",
+                "trajectories started a month",
+                "waiting for a trajectory",
+            ],
+            "mean a month": [
+                means.get(c, pd.Series([0.0])).mean()
+                for c in (
+                    "route_work_care",
+                    "route_work_care_waiting",
+                    "maatwerk",
+                    "route_maatwerk_waiting",
+                    "trajectories_started",
+                    "route_trajectory_waiting",
+                )
+            ],
+            "most in a month": [
+                means.get(c, pd.Series([0.0])).max()
+                for c in (
+                    "route_work_care",
+                    "route_work_care_waiting",
+                    "maatwerk",
+                    "route_maatwerk_waiting",
+                    "trajectories_started",
+                    "route_trajectory_waiting",
+                )
+            ],
+            "capacity": [
+                scenario.policy.work_care_places,
+                "",
+                scenario.policy.maatwerk_places,
+                "",
+                scenario.policy.doorstroom_trajectories_month,
+                "",
+            ],
+        }
+    )
+    total = metrics.sum(numeric_only=True)
+    states = pd.DataFrame(
+        [
+            {
+                "months after exit": h,
+                **{s: total.get(f"followup{h}_state_{s}", 0.0) / max(total.get(f"followup{h}_cohort", 0.0), 1) for s in STATES},
+            }
+            for h in STATE_HORIZONS
+        ]
+    )
+    tables = [
+        ("Routes: people on each and its capacity (mean over replications)", _rounded(routes)),
+        ("Leavers' states after exit (share of LDE leavers, all replications)", _rounded(states)),
+    ]
+    demand = pd.DataFrame(
+        [
+            {
+                name: total.get(name, 0.0)
+                for name in ("referral_requests", "referral_requests_refused", "referral_requests_lapsed", "referrals_decided")
+            }
+        ]
+    )
+    tables.append(("Referral demand over the run (all replications): refused and lapsed requests are suppressed demand", demand))
+    limit = benefit_limit_table(metrics, scenario)
+    if limit is not None:
+        tables.append(("The federal benefit limit by month (mean over replications), beside source 4.6.2", limit))
+    return tables
+
+
+def route_findings(metrics: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """The benefit limit's gap to source 4.6.2, with its reasons, when the run has the limit."""
+    limit = benefit_limit_table(metrics, scenario)
+    return [] if limit is None else [benefit_limit_reading(limit)]
+
+
+def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.DataFrame | None) -> list[str]:
     """When most enterprises close: which decisions they tried, and the margin per worker that beat them."""
     solvent = float(summary["enterprise_solvent_share"].mean())
     if solvent >= 0.5 or "enterprise_income" not in metrics:
@@ -205,8 +309,7 @@ def closure_findings(folder: Path, metrics: pd.DataFrame, summary: pd.DataFrame)
         f"enterprises took in EUR {income:,.0f} a worker-month and spent EUR {costs:,.0f} "
         f"({income - costs:+,.0f} a worker-month, overhead included)."
     ]
-    if (folder / "enterprise_events.csv").exists():
-        events = pd.read_csv(folder / "enterprise_events.csv")
+    if events is not None:
         tried = events["decision"].value_counts()
         lines.append(
             "What they tried (all replications): "
@@ -231,47 +334,57 @@ DECISION_WORDS = {
 }
 
 
-def decision_counts(folder: Path) -> pd.DataFrame:
+def decision_counts(events: pd.DataFrame) -> pd.DataFrame:
     """How often each decision was taken, and why (from enterprise_events.csv)."""
-    events = pd.read_csv(folder / "enterprise_events.csv")
     if events.empty:
         return pd.DataFrame({"decision": ["none"], "reason": ["no enterprise changed anything"], "times": [0]})
     return events.groupby(["decision", "reason"]).size().rename("times").reset_index()
 
 
-def read_run(folder: Path) -> tuple[dict[str, Any], Scenario, pd.DataFrame, pd.DataFrame]:
-    """A run folder's provenance, scenario, metrics and summary, checked to be whole.
+#: The first finding of a report on an experiment or run that did not finish (``--partial``).
+UNFINISHED = "UNFINISHED: this {status} experiment or run is reported on its finished runs only; numbers will change."
 
-    Each finished replication has months + 1 rows of metrics and one summary row; a file
-    cut short or changed by hand is an error, not a report on part of the data.
+
+def read_run(folder: Path, partial: bool = False) -> tuple[dict[str, Any], Scenario, dict[str, pd.DataFrame]]:
+    """A run folder's provenance, scenario and tables (by file name), checked to be whole and unchanged.
+
+    Each table is read as far as ``run.json`` records whole replications and checked
+    against its SHA-256 there (:func:`simulation.output.read_table`): a file cut short or
+    edited by hand is an error, not a report on other data. A run that did not complete
+    is refused unless ``partial`` (then the report says it is unfinished).
     """
     try:
         provenance = json.loads((folder / "run.json").read_text())
         scenario = Scenario.from_dict(tomllib.loads((folder / "scenario.toml").read_text()), str(folder / "scenario.toml"))
-        metrics = pd.read_csv(folder / "metrics.csv")
-        summary = pd.read_csv(folder / "summary.csv")
-    except (OSError, ValueError, tomllib.TOMLDecodeError, pd.errors.ParserError) as err:
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as err:
         raise ReportError(f"{folder}: the run's files cannot be read ({type(err).__name__}: {err})") from None
-    done = provenance.get("replications_done")
-    whole = (
-        len(summary) == done
-        and len(metrics) == done * (scenario.months + 1)
-        and all(_ends_whole(folder / name) for name in ("metrics.csv", "summary.csv"))
-        and set(INDICATORS) <= set(summary.columns)
-    )
-    if not whole:
+    done, status = provenance.get("replications_done"), provenance.get("status")
+    if status != "complete" and not partial:
+        raise ReportError(
+            f"{folder}: the run is {status} ({done} of {provenance.get('replications')} replications); "
+            "--partial reports on the finished ones, marked as unfinished"
+        )
+    if not done:
+        raise ReportError(f"{folder}: the run holds no finished replication; run the scenario again")
+    tables = run_tables(folder, provenance)
+    metrics, summary = tables["metrics.csv"], tables["summary.csv"]
+    if len(summary) != done or len(metrics) != done * (scenario.months + 1) or not set(INDICATORS) <= set(summary.columns):
         raise ReportError(
             f"{folder}: metrics.csv or summary.csv does not hold the {done} finished replication(s) that run.json "
-            "records (a file cut short or edited?); run the scenario again"
+            "records; run the scenario again"
         )
-    return provenance, scenario, metrics, summary
+    return provenance, scenario, tables
 
 
-def _ends_whole(path: Path) -> bool:
-    """Whether a CSV file ends with a whole line (a file cut mid-line does not)."""
-    with path.open("rb") as file:
-        file.seek(-1, 2)
-        return file.read(1) == b"\n"
+def run_tables(folder: Path, provenance: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The tables run.json records (metrics and summary always), each checked by :func:`read_table`."""
+    names = [name for name in RUN_TABLES if name in provenance.get("files", {}) or name in ("metrics.csv", "summary.csv")]
+    try:
+        return {name: pd.read_csv(io.BytesIO(read_table(folder, name, provenance))) for name in names}
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise ReportError(f"{folder}: the run's tables cannot be read ({type(err).__name__}: {err})") from None
+    except OutputError as err:
+        raise ReportError(str(err)) from None
 
 
 def setting(scenario: Scenario, replications: int, seed: Any) -> str:
@@ -287,7 +400,8 @@ def setting(scenario: Scenario, replications: int, seed: Any) -> str:
     )
 
 
-def experiment_report(folder: Path) -> Report:
+def experiment_report(folder: Path, partial: bool = False) -> Report:
+    complete = verify_experiment(folder, partial)
     tables = read_experiment(folder, ("meta", "points", "indicators"))
     meta = dict(zip(tables["meta"]["key"], tables["meta"]["value"]))
     kind = meta.get("kind", "experiment")
@@ -301,16 +415,18 @@ def experiment_report(folder: Path) -> Report:
         "numbers), so differences between them are paired.",
     ]
     title = TITLES.get(kind, "Experiment of {n} scenarios").format(n=len(scenarios))
+    if not complete:
+        title += " (unfinished)"
     report = Report(title=title, what=what, tables=[], figures=[], provenance=shown_provenance(meta, folder))
     result = next(
         (folder / f"{name}.csv" for name in ("comparison", "sweep", "sensitivity") if (folder / f"{name}.csv").exists()), None
     )
     if kind == "compare" and result is not None:
-        comparison_section(folder, report, pd.read_csv(result), dict(zip(labels, scenarios)), tables["indicators"])
+        comparison_section(folder, report, read_result(folder, result.name), dict(zip(labels, scenarios)), tables["indicators"])
     elif kind == "evaluate" and (folder / "evaluation.csv").exists():
         effect_section(folder, report, labels[0], meta)
     elif kind == "sensitivity" and result is not None:
-        indices = pd.read_csv(result)
+        indices = read_result(folder, result.name)
         report.tables.append(("Sensitivity indices", _rounded(indices)))
         for name in ("sustainable_transition_rate", "transition_rate_annual", "enterprise_solvent_share"):
             if (indices["indicator"] == name).any():
@@ -321,7 +437,7 @@ def experiment_report(folder: Path) -> Report:
                         "Longer bars: the indicator depends more on that parameter.",
                     )
                 )
-    elif kind == "sweep" and result is not None and "robust" in (table := pd.read_csv(result)):
+    elif kind == "sweep" and result is not None and "robust" in (table := read_result(folder, result.name)):
         shown = table[table["indicator"].isin(HEADLINE)].drop(columns=["median", "significant"])
         what.append("Every design point ran with every plausible parameter set (an ensemble).")
         title = "Headline indicators per design point over the ensemble"
@@ -340,12 +456,14 @@ def experiment_report(folder: Path) -> Report:
             )
         )
     elif result is not None:
-        report.tables.append(("Results per design point", _rounded(pd.read_csv(result))))
+        report.tables.append(("Results per design point", _rounded(read_result(folder, result.name))))
     if (folder / "discovery.csv").exists():
         words = (folder / "discovery.md").read_text(encoding="utf-8").split("\n", 2)[-1].strip()
         report.findings.append(f"Scenario discovery: {words}")
         box = pd.read_csv(folder / "discovery.csv")
         report.tables.append(("Scenario discovery: the PRIM box (discovery_box.png, discovery_tradeoff.png)", _rounded(box)))
+    if not complete:
+        report.findings.insert(0, UNFINISHED.format(status="unfinished"))
     return report
 
 
@@ -366,9 +484,11 @@ def comparison_section(
     scenarios = {label: by_label.get(label) or by_label[f"{label}|m0"] for label in options}
     reference = options[0]
     members = int(comparison["members"].max()) if "members" in comparison else 0
-    report.title = f"Comparison of {len(options)} options: " + ", ".join(f"'{o}'" for o in options)
+    unfinished = " (unfinished)" if report.title.endswith(" (unfinished)") else ""
+    names = ", ".join(f"'{o}'" for o in options)
+    report.title = f"Comparison of {len(options)} option{'s' if len(options) != 1 else ''}: {names}"
+    report.title += (f", over {members} plausible parameter sets" if members else "") + unfinished
     if members:
-        report.title += f", over {members} plausible parameter sets"
         report.what.append(
             f"Every option ran with each of the {members} plausible parameter sets of the ensemble; the intervals "
             "combine the spread across the sets (param_sd) and the replications' noise (stoch_sd)."
@@ -396,8 +516,8 @@ def comparison_section(
             "Summary for decision makers (ranked by extra lasting transitions a year; * = clearly differs from the reference)",
             summary,
         ),
-        (indicator_title(members), comparison_summary(comparison)),
-        ("What the indicators mean", glossary()),
+        (indicator_title(members), comparison_summary(comparison, MAIN_INDICATORS)),
+        ("What the indicators mean", glossary(MAIN_INDICATORS)),
     ]
     report.figures += [
         (
@@ -451,7 +571,7 @@ def report_replications(report: Report) -> int:
 
 def indicator_title(members: int) -> str:
     over = f"weighted mean over {members} plausible parameter sets" if members else "mean over replications"
-    return f"Indicators per option ({over}, 95% interval; * = differs from the first)"
+    return f"Indicators per option ({over}, 95% interval; * = differs from the first; the routes' details are in comparison.csv)"
 
 
 def is_history_of(scenario: Scenario, others: list[Scenario]) -> bool:
@@ -484,7 +604,7 @@ def never_acted(indicators: pd.DataFrame, options: list[str]) -> list[str]:
 
 #: Levers whose use an indicator counts, and the cap a lever puts on it (a monthly cap x 12 a year).
 LEVER_USE = {
-    "policy.doorstroom_trajectories_month": ("trajectories_started", 12),
+    "policy.doorstroom_trajectories_month": ("trajectories_per_year", 12),
     "employers.traineeship_share": ("traineeships_started", None),
     "policy.extension_probability": ("extensions_granted", None),
     "policy.extension_min_employability": ("extensions_granted", None),
@@ -581,8 +701,8 @@ def money(value: float) -> str:
 
 def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str]) -> None:
     """The effect of LDE in plain words, its curve over months since entry and exit, and the ledger by level."""
-    evaluation = pd.read_csv(folder / "evaluation.csv")
-    effects = pd.read_csv(folder / "effects.csv").set_index("indicator")
+    evaluation = read_result(folder, "evaluation.csv")
+    effects = read_result(folder, "effects.csv").set_index("indicator")
     against = json.loads(meta.get("details", "{}")).get("against", "no LDE")
     report.what.append(f"Counterfactual: '{against}', the same people with the same luck (common random numbers).")
     report.findings = effect_findings(evaluation, effects)
@@ -796,8 +916,9 @@ def indicator_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
     return table.drop(columns=["95% interval"]) if len(summary) < 2 else table
 
 
-def comparison_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Indicators as rows, scenarios as columns; each cell the mean with its interval beneath, * if it differs."""
+def comparison_summary(table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """Indicators (``names``, default all) as rows, scenarios as columns; each cell the mean with its
+    interval beneath, * if it differs."""
     cells = table.assign(
         cell=[
             f"{INDICATOR_INFO[i].format(m)}{' *' if s else ''} ({INDICATOR_INFO[i].format(lo)} to {INDICATOR_INFO[i].format(hi)})"
@@ -807,7 +928,7 @@ def comparison_summary(table: pd.DataFrame) -> pd.DataFrame:
         ]
     )
     wide = cells.pivot(index="indicator", columns="scenario", values="cell")
-    wide = wide.reindex(index=list(INDICATORS), columns=list(dict.fromkeys(table["scenario"]))).reset_index()
+    wide = wide.reindex(index=names or list(INDICATORS), columns=list(dict.fromkeys(table["scenario"]))).reset_index()
     wide.columns.name = None
     wide.insert(1, "better", [INDICATOR_INFO[i].better or "–" for i in wide["indicator"]])
     return wide
@@ -822,14 +943,20 @@ def sweep_summary(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
     return shown
 
 
-def glossary() -> pd.DataFrame:
-    """Every indicator with its meaning, unit and which direction is better."""
+def glossary(names: list[str] | None = None) -> pd.DataFrame:
+    """Every indicator (or those of ``names``) with its meaning, unit and which direction is better."""
     return pd.DataFrame(
         [
             {"indicator": name, "meaning": info.meaning, "unit": info.unit, "better": info.better or "neither"}
             for name, info in INDICATOR_INFO.items()
+            if names is None or name in names
         ]
     )
+
+
+#: The indicators a comparison's report tabulates; the routes' details (:data:`ROUTE_INDICATORS`)
+#: are in comparison.csv and docs/indicators.md.
+MAIN_INDICATORS = [name for name in INDICATORS if name not in ROUTE_INDICATORS]
 
 
 #: The indicators the findings speak about, and how they are named in words.
@@ -936,6 +1063,7 @@ def findings(
             f"Robust across the {members} plausible parameter sets (the same sign for every one): {said or 'none'}. "
             "Intervals combine the spread across the sets (param_sd) and the replications' noise (stoch_sd)."
         )
+    lines += lever_reasons(table)
     lines.append(
         "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
         "better for dumping, social assistance, closures and cost. Dumping risk counts only those who leave at the "
@@ -1014,6 +1142,10 @@ def to_html(report: Report) -> str:
     parts.append("<h2>What was run</h2><ul>")
     parts += [f"<li>{html.escape(line)}</li>" for line in report.what]
     parts.append("</ul>")
+    if report.links:
+        parts.append("<h2>See also</h2><ul>")
+        parts += [f"<li><a href='{html.escape(path)}'>{html.escape(what)}</a></li>" for what, path in report.links]
+        parts.append("</ul>")
     for title, table in report.tables:
         shown = table.dropna(axis="columns", how="all")
         parts += [
@@ -1040,6 +1172,8 @@ def to_markdown(report: Report, folder: Path) -> str:
     if report.findings:
         lines += ["## Findings", "", *[f"- {_md(line)}" for line in report.findings], ""]
     lines += ["## What was run", "", *[f"- {_md(line)}" for line in report.what], ""]
+    if report.links:
+        lines += ["## See also", "", *[f"- [{_md(what)}]({path})" for what, path in report.links], ""]
     for title, table in report.tables:
         lines += [f"## {_md(title)}", "", _markdown_table(table.dropna(axis="columns", how="all")), ""]
     for i, (title, figure, reading) in enumerate(report.figures, start=1):

@@ -10,13 +10,23 @@ check allows 400, plus the imported libraries.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable
+from pathlib import Path
 
 from .errors import LDEError
 from .scenario import Scenario
 
 BYTES_PER_PERSON = 400
 BASE_BYTES = 300 * 2**20  # Python, NumPy, pandas, Mesa and the rest, per process
+#: Memory of one design point in the command's process (the point, its scenario, its task as data):
+#: 100,000 Latin-hypercube points took about 2 GB before the first run.
+DESIGN_BYTES_PER_POINT = 20_000
+#: Store size: a design point (its scenario as TOML, its overrides) and a run's month (monthly
+#: aggregates with their index; about 110 bytes measured) and the rest of a run (indicators, status).
+STORE_BYTES_PER_POINT = 6_000
+STORE_BYTES_PER_RUN_MONTH = 150
+STORE_BYTES_PER_RUN = 1_000
 #: Worker processes per available core, at most (more only wait, and each costs memory).
 JOBS_PER_CORE = 4
 #: Replications of one scenario, and runs of one experiment, at most.
@@ -64,16 +74,35 @@ def check_jobs(jobs: int) -> None:
         raise ResourceError(f"--jobs {jobs}: at most {limit} worker processes on this machine ({cores()} cores)")
 
 
-def check_memory(scenarios: Iterable[Scenario], parallel: int = 1) -> None:
-    """Refuse when ``parallel`` runs of the largest of ``scenarios`` would not fit in memory."""
+def check_memory(scenarios: Iterable[Scenario], parallel: int = 1, points: int = 0) -> None:
+    """Refuse when ``parallel`` runs of the largest of ``scenarios``, and a design of ``points``
+    points held by the command, would not fit in memory."""
     largest = max(scenarios, key=run_memory)
-    needed, available = run_memory(largest) * parallel, available_memory()
+    design = DESIGN_BYTES_PER_POINT * points
+    needed, available = run_memory(largest) * parallel + design, available_memory()
     if needed > available:
         runs = f"{parallel} runs at once" if parallel > 1 else "one run"
+        held = f" and {design / 2**30:.1f} GB for its {points:,} design points" if design >= 2**28 else ""
         raise ResourceError(
             f"scenario '{largest.name}' ({largest.world.pool_size:,} job seekers over {largest.months} months) needs "
-            f"about {needed / 2**30:.1f} GB for {runs}, and {available / 2**30:.1f} GB is available; "
-            "use a smaller world, fewer months or fewer --jobs"
+            f"about {needed / 2**30:.1f} GB for {runs}{held}, and {available / 2**30:.1f} GB is available; "
+            "use a smaller world or design, fewer months or fewer --jobs"
+        )
+
+
+def store_size(points: int, runs: int, months: int) -> int:
+    """Estimated bytes of an experiment's store once every run is done."""
+    return STORE_BYTES_PER_POINT * points + runs * (STORE_BYTES_PER_RUN + STORE_BYTES_PER_RUN_MONTH * (months + 1))
+
+
+def check_disk(folder: Path, needed: int) -> None:
+    """Refuse when the file system that will hold ``folder`` has less than ``needed`` bytes free."""
+    existing = next((p for p in (folder, *folder.resolve().parents) if p.exists()), Path("."))
+    free = shutil.disk_usage(existing).free
+    if needed > free:
+        raise ResourceError(
+            f"{folder}: the experiment's store will need about {needed / 2**30:.2f} GB and {free / 2**30:.2f} GB is free "
+            "there; free some space, choose another --out, or run fewer points, replications or months"
         )
 
 

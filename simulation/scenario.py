@@ -37,17 +37,28 @@ NEVER = "never"
 NO_LIMIT_MONTHS = 1_000_000
 
 
-def refuse_booleans(value: Any) -> Any:
-    """``true``/``false`` are not numbers (pydantic would read ``true`` as 1)."""
+def refuse_non_numbers(value: Any) -> Any:
+    """``true``/``false`` and text are not numbers (pydantic would read ``true`` as 1 and ``"5000"`` as 5000)."""
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, str):
+        hint = " (write the number without quotes)" if _looks_numeric(value) else ""
+        raise ValueError(f"expected a number, got the text {value!r}{hint}")
     return value
 
 
-#: Numbers in scenario files: never a boolean, and a float is never infinite or NaN
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: Numbers in scenario files: never a boolean or text, and a float is never infinite or NaN
 #: (``allow_inf_nan=False`` on every section).
-Int = Annotated[int, BeforeValidator(refuse_booleans)]
-Float = Annotated[float, BeforeValidator(refuse_booleans)]
+Int = Annotated[int, BeforeValidator(refuse_non_numbers)]
+Float = Annotated[float, BeforeValidator(refuse_non_numbers)]
 #: Longest horizon, limit or duration in months: 100 years. Keeps every month count
 #: far inside the int16 arrays that hold months (at most 32,767).
 MAX_MONTHS = 1200
@@ -280,6 +291,23 @@ class People(Section):
         "Chance that a worker in collective maatwerk applies for a regular job in a month.",
         ge=0,
         le=1,
+    )
+    exhaustion_search_response: Float = param(
+        0.20,
+        "relative increase",
+        "S 4.7: Card, Chetty & Weber 2007: the re-employment hazard rises about 20% at benefit exhaustion (the "
+        "exit from the register by over 200%); E for the range 0-0.5",
+        "Extra job search of the unemployed in the last exhaustion_window_months before their benefit ends.",
+        ge=0,
+        le=5,
+    )
+    exhaustion_window_months: Int = param(
+        3,
+        "months",
+        "E: the hazard rises in the months just before exhaustion (S 4.7)",
+        "Months before the end of an unemployment benefit over which job search is raised.",
+        ge=0,
+        le=24,
     )
     limit_search_ramp_months: Int = param(
         12,
@@ -560,8 +588,10 @@ class Enterprises(Section):
     local_contribution_month: Float = param(
         360.0,
         "EUR per worker-month",
-        "S 1.33: EUR 10.4 M/year over ~2,400 workers",
-        "Local-government leaf per occupied slot.",
+        "E: the cloverleaf has a local leaf (S 1.8) but no source gives its amount; an assumption, a free "
+        "parameter of the calibration (prior 0-600). The history assumes local governments keep paying it after "
+        "2023, as the 2023 note asked them to respect existing partnerships (S 1.33)",
+        "The local governments' own leaf of the cloverleaf, per occupied slot.",
         ge=0,
         le=1_000_000,
     )
@@ -685,13 +715,40 @@ class Enterprises(Section):
         ge=0,
         le=10,
     )
-    push_half_value: Float = param(
-        5_000.0,
-        "EUR per transition",
-        "E",
-        "Value of a transition to the enterprise at which it gives half the most push (push = max x V / (V + this)).",
-        gt=0,
-        le=10_000_000,
+    bonus_paid_expected: Float = param(
+        0.7,
+        "probability",
+        "S 3.3 (72% still at work after 6 months, 48% after 24) and the calibration target of 70% in work "
+        "12 months after the move: an enterprise's expectation that an outcome bonus is paid",
+        "Chance an enterprise expects a transition to earn the outcome bonus (still in a regular job a year later).",
+        ge=0,
+        le=1,
+    )
+    pressure_discount: Float = param(
+        0.5,
+        "weight",
+        "E: a bonus paid a year later weighs less for an enterprise that expects to fall short within the year "
+        "(assumption; range 0.2-1)",
+        "Weight an enterprise under financial pressure gives the outcome bonus when it decides how hard to push.",
+        ge=0,
+        le=1,
+    )
+    expected_transition_rate: Float = param(
+        0.0087,
+        "per worker-month",
+        "U 3.1: about 10% of LDE workers a year move to a regular job (E 7.2: 1 - 0.9^(1/12))",
+        "An enterprise's expectation of its workers' moves to regular jobs at the start; then its own experience.",
+        ge=0,
+        le=1,
+    )
+    entry_rate: Float = param(
+        0.01,
+        "new enterprises a year per enterprise at the start",
+        "E: new LDE recognitions were possible until 1 July 2023 (S 1.5); no source gives how many a year "
+        "(assumption, range 0-0.05)",
+        "Expected new initiatives a year, as a share of the enterprises at month 0, while policy.new_recognitions.",
+        ge=0,
+        le=1,
     )
     mission_value: Float = param(
         0.0,
@@ -737,6 +794,17 @@ class Enterprises(Section):
 
 class Context(Section):
     """Exogenous context: inflow, labour demand, shortage growth and the business cycle."""
+
+    lde_activity: Float = param(
+        1.0,
+        "share of normal activity",
+        "S 1.22: during the 2020 lockdown about 29% of the sector's workers were active (26% early April, "
+        "32% late April, 67% late May)",
+        "Share of their normal service LDE enterprises can sell (1 normally); wages and subsidies are paid as "
+        "usual (E: temporary unemployment is not modelled).",
+        ge=0,
+        le=1,
+    )
 
     inflow_rate: Float = param(
         0.010,
@@ -901,6 +969,14 @@ class Policy(Section):
     covenant_coverage: Float = param(
         0.0, "share of employers", "lever", "Share of employers in covenant sectors that have signed a covenant.", ge=0, le=1
     )
+    covenant_cost_month: Float = param(
+        250.0,
+        "EUR per trainee-month",
+        "E: the on-the-job training support a covenant promises, priced as a training premium (an assumption to vary)",
+        "Flemish public cost of each month of a covenant hire's on-the-job training (the ledger's spending_covenant).",
+        ge=0,
+        le=1_000_000,
+    )
     covenant_bar_reduction: Float = param(
         0.10,
         "employability",
@@ -937,9 +1013,8 @@ class Policy(Section):
         "rule",
         "E: a waiting list as an employment service manages one",
         "'managed': decisions follow the LDE places that are free (plus ticket_reserve), requests lapse "
-        "after queue_validity_months, and no new requests are taken while the queue holds max_queue_months of "
-        "decisions; 'fixed': referral_capacity decisions every month and a queue that only grows (the model "
-        "before the queue was managed).",
+        "after queue_validity_months and intake follows referral_intake; 'fixed': referral_capacity decisions "
+        "every month and a queue that only grows (the model before the queue was managed).",
     )
     ticket_reserve: Float = param(
         1.0,
@@ -957,13 +1032,14 @@ class Policy(Section):
         ge=1,
         le=MAX_MONTHS,
     )
-    max_queue_months: Float = param(
-        6.0,
-        "months of decisions",
-        "E: an intake stop when the waiting list is long",
-        "No new requests while the queue holds more than this many months of decisions (mean of the last 12).",
-        gt=0,
-        le=MAX_MONTHS,
+    referral_intake: Literal["within_validity", "open"] = param(
+        "within_validity",
+        "rule",
+        "E (named assumption, docs/ODD.md): the employment service does not register a request it cannot decide "
+        "before the request would lapse; the refused requests are counted (referral_requests_refused)",
+        "'within_validity': a request is refused at intake when the queue already holds as many requests as the "
+        "service decides in queue_validity_months (at its mean rate of the last 12 months); 'open': every request "
+        "is registered and those not decided in time lapse.",
     )
     referral_request_rate: Float = param(
         0.003,
@@ -995,23 +1071,54 @@ class Policy(Section):
         ge=0,
         le=50,
     )
-    sitting_allowance_month: Float = param(
-        0.0,
-        "EUR per worker-month",
-        "S 1.31: sitting LDE workers keep a temporary allowance (not SINE) for their remaining trajectory; "
-        "E for the amount (the baseline's mean SINE leaf)",
-        "Paid for each worker whose LDE spell began before the run (the sitting workers of a new regime).",
-        ge=0,
-        le=1_000_000,
+    sitting_until_month: StartMonth = param(
+        "never",
+        "month or 'never'",
+        "S 1.31: the LDE workers employed on 30 June 2023 keep a temporary allowance (tijdelijke vergoeding, "
+        "not SINE) for the rest of their trajectory",
+        "The last month of an old regime ('never': no change of regime). Workers whose LDE spell began at or "
+        "before it are its sitting workers: after it they keep the trajectory payment (wage and guidance "
+        "subsidy) of the old regime as a temporary allowance, while new hires get the schedules in force.",
     )
-    sitting_until_month: Int = param(
-        0,
-        "month",
-        "S 1.31: the workers employed on 30 June 2023",
-        "Workers whose LDE spell began at or before this month are the sitting workers of a new regime "
-        "(0: those in LDE at the start of the run).",
+    sitting_wage_subsidy: Schedule | None = param(
+        None,
+        "[[from month, share of reference wage]] or none",
+        "S 1.31: the sitting workers keep their trajectory payment",
+        "Wage part of the sitting workers' allowance by months into the trajectory; none: the wage_subsidy "
+        "schedule in force in month sitting_until_month (in the history: the LDE payment).",
+    )
+    sitting_guidance_subsidy: Schedule | None = param(
+        None,
+        "[[from month, EUR per worker-month]] or none",
+        "S 1.31: the sitting workers keep their trajectory payment",
+        "Guidance part of the sitting workers' allowance; none: the guidance_subsidy schedule in force in "
+        "month sitting_until_month.",
+    )
+    werkingssubsidie_year: Float = param(
+        0.0,
+        "EUR per year for the Flemish sector",
+        "S 1.33: an annual operating subsidy (werkingssubsidie) of EUR 10,396,129 for local governments with "
+        "complementary local services, July 2023 to 31 December 2025",
+        "Flemish operating subsidy passed on by the local governments to their LDE enterprises; scaled to the "
+        "model's world by world.lde_workers / 2,500 (the baseline world is the Flemish sector).",
         ge=0,
-        le=MAX_MONTHS,
+        le=1_000_000_000,
+    )
+    werkingssubsidie_sine_part: Float = param(
+        0.48,
+        "share",
+        "S 1.33: about EUR 5.0 M of 10.4 M by 50% of each enterprise's 2019 SINE budget, 5.3 M by occupancy in "
+        "the last quarter of 2022",
+        "Share of the operating subsidy distributed by each enterprise's SINE income in 2019; the rest by its "
+        "occupied worker-months in October-December 2022.",
+        ge=0,
+        le=1,
+    )
+    new_recognitions: bool = param(
+        True,
+        "rule",
+        "S 1.5: no new LDE recognitions since 1 July 2023",
+        "Whether new LDE enterprises can be recognised (enter, at enterprises.entry_rate).",
     )
     cmw_conversion: bool = param(
         False,
@@ -1066,6 +1173,55 @@ class Policy(Section):
         "Below this employability the evaluation advises the work-care route.",
         ge=0,
         le=1,
+    )
+    evaluation_judgement_spread: Float = param(
+        0.05,
+        "employability",
+        "E (range 0.02-0.10): the mentor's and the employment service's judgement of a worker's distance to work "
+        "(S 1.18, 1.20) is an assessment, not a measurement",
+        "Scale of the judgement error: the evaluation compares employability plus a logistic error of this scale "
+        "with its thresholds, so the chance of each advice is logistic in employability, not a cut.",
+        ge=0,
+        le=1,
+    )
+    pop_min_progress: Float = param(
+        0.02,
+        "employability",
+        "E (range 0-0.05): the yearly POP (S 1.18) records progress; work-care is for those for whom paid work is "
+        "unclear (S 1.14), which progress contradicts",
+        "A worker whose employability rose by at least this much since his LDE placement is not advised work-care "
+        "on his employability (the health criterion still applies).",
+        ge=0,
+        le=1,
+    )
+    work_care_places: Int = param(
+        200,
+        "persons",
+        "S 2.1: 2,202 people in work-care (arbeidszorg) in all Flemish social economy in 2020; E (range 100-1,100) "
+        "for the part the model's pool can reach",
+        "Places on the work-care route for people of the pool; those advised wait (and search) when they are full.",
+        ge=0,
+        le=1_000_000,
+    )
+    work_care_review_months: Int = param(
+        12,
+        "months",
+        "E (range 6-24): work-care and W2 trajectories (S 1.16) are reviewed; no interval found",
+        "Months after which a work-care route (held or awaited) is reviewed; a person no longer judged too far "
+        "from work returns to search and referral.",
+        ge=1,
+        le=MAX_MONTHS,
+    )
+    maatwerk_review_months: Int = param(
+        60,
+        "months",
+        "S 1.25, 1.30: a collective maatwerk support package is valid at most 5 years and adjustable after a VDAB "
+        "evaluation",
+        "Months in collective maatwerk after which (and every such period again) the worker is re-evaluated; "
+        "one no longer judged to need support is kept on a regular contract or joins the doorstroom trajectory's "
+        "waiting list.",
+        ge=1,
+        le=MAX_MONTHS,
     )
     work_care_health_months: Int = param(
         12,
@@ -1166,10 +1322,21 @@ class Policy(Section):
         "24 (55+ with 30 years of work: unlimited); existing claimants lose their benefit in phases.",
     )
 
-    @field_validator("wage_subsidy", "guidance_subsidy")
+    benefit_notice_months: Int = param(
+        3,
+        "months",
+        "E: claimants were told by letter in the autumn of 2025 when their benefit would end (S 4.6.2 gives the "
+        "dates, not the letters)",
+        "Months before the federal limit comes in at which existing claimants learn when their benefit ends "
+        "(their job search responds from then: people.exhaustion_search_response).",
+        ge=0,
+        le=24,
+    )
+
+    @field_validator("wage_subsidy", "guidance_subsidy", "sitting_wage_subsidy", "sitting_guidance_subsidy")
     @classmethod
-    def _schedules(cls, v: Schedule) -> Schedule:
-        return check_schedule(v)
+    def _schedules(cls, v: Schedule | None) -> Schedule | None:
+        return v if v is None else check_schedule(v)
 
     @property
     def lde_limit(self) -> int:
@@ -1370,7 +1537,16 @@ PARAMETER_ROLES = {
     **dict.fromkeys(
         ("policy.end_evaluation", "policy.lde_placements", "policy.referral_rule", "policy.sitting_until_month"), "fixed"
     ),
-    **dict.fromkeys(("policy.doorstroom_trajectory_cost", "policy.aftercare_cost_month"), "context"),
+    **dict.fromkeys(
+        (
+            "policy.doorstroom_trajectory_cost",
+            "policy.aftercare_cost_month",
+            "policy.benefit_notice_months",
+            "policy.cmw_guidance_subsidy",
+            "policy.covenant_cost_month",
+        ),
+        "context",
+    ),
     **dict.fromkeys(
         (
             "policy.extension_probability",
@@ -1382,7 +1558,9 @@ PARAMETER_ROLES = {
             "policy.creaming",
             "policy.ticket_reserve",
             "policy.queue_validity_months",
-            "policy.max_queue_months",
+            "policy.evaluation_judgement_spread",
+            "policy.pop_min_progress",
+            "policy.work_care_review_months",
             "policy.work_care_max_employability",
             "policy.work_care_health_months",
             "policy.maatwerk_max_employability",

@@ -3,8 +3,10 @@ messages that name the file, the field, the value and what is allowed.
 
 A file may say ``extends = "baseline.toml"`` and override any field; a file that also
 says ``branch = "YYYY-MM"`` sets its parameters as dated changes from that date (see
-:class:`simulation.scenario.Scenario`). Scenario files are data: they are parsed as TOML,
-never evaluated.
+:class:`simulation.scenario.Scenario`). A branch keeps its levers: a later dated change of
+the same parameter in the history it extends is not applied (:func:`branch_levers_kept`),
+unless the branch's own ``[[timeline]]`` changes it again. Scenario files are data: they are
+parsed as TOML, never evaluated.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, get_origin
 
 from pydantic import ValidationError
 
+from .input_files import read_toml
 from .scenario import Employers, Scenario, ScenarioError, Sector
 
 
@@ -48,21 +51,22 @@ def shown(path: Path) -> str:
 
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """Read a scenario file and its ``extends`` parents; return merged data and per-key origins."""
-    path = path.resolve()
+    try:
+        path = path.resolve()
+        found = path.is_file()
+    except (ValueError, OSError) as err:  # a NUL byte, a name longer than the system allows
+        reason = "it contains a NUL byte" if isinstance(err, ValueError) else err.strerror
+        where = f"{shown(seen[-1])}: extends = " if seen else ""
+        raise ScenarioError(f"{where}{str(path)[:200]!r}: not a usable file name ({reason})") from None
     name = shown(path)
     if path in seen:
         chain = " -> ".join(shown(p) for p in (*seen, path))
         raise ScenarioError(f"{name}: 'extends' forms a cycle: {chain}")
     if len(seen) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{shown(seen[0])}: 'extends' chain longer than {MAX_EXTENDS_DEPTH} files")
-    if not path.is_file():
+    if not found:
         raise ScenarioError(f"{name}: scenario file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{name}: not valid TOML: {err}") from None
-    except UnicodeDecodeError as err:
-        raise ScenarioError(f"{name}: not a UTF-8 text file: {err}") from None
+    data = read_toml(path, "scenario file", ScenarioError)
     parent = data.pop("extends", None)
     branch = data.pop("branch", None)
     if parent is None:
@@ -83,6 +87,7 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
         if parent is None:
             raise ScenarioError(f"{name}: branch = {branch!r}: a branch needs 'extends', the history it departs from")
         data = _as_changes(data, branch, name)
+        merged["timeline"], _ = branch_levers_kept(merged.get("timeline", []), data["timeline"], branch)
     inherited, own = merged.pop("timeline", []), data.pop("timeline", [])
     timeline = inherited + own if isinstance(inherited, list) and isinstance(own, list) else own
     if isinstance(own, list):
@@ -117,6 +122,37 @@ def as_written(change: Any, branch: Any) -> str:
     if branch is not None:
         return f"{change.get('key')} = {change.get('value')!r} (from branch = {branch!r})"
     return f"[[timeline]] date = {change.get('date')!r}, key = {change.get('key')!r}"
+
+
+def branch_levers_kept(history: Any, branch_changes: Any, branch: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """The history's dated changes a branch runs with, and those it overrides.
+
+    The rule: a parameter a branch sets from its date keeps the branch's value; a change of the
+    same parameter that the history makes after the branch date is not applied (the branch says
+    otherwise by its own ``[[timeline]]`` entries). Without it the history's July 2023 guidance
+    subsidy silently replaced a 2018 branch's own funding. Malformed input is returned as it is,
+    for validation to name.
+    """
+    if not (isinstance(history, list) and isinstance(branch_changes, list) and isinstance(branch, str)):
+        return history, []
+    own = {c.get("key") for c in branch_changes if isinstance(c, dict) and c.get("date") == branch}
+    kept, overridden = [], []
+    for change in history:
+        later = isinstance(change, dict) and isinstance(change.get("date"), str) and change["date"] > branch
+        (overridden if later and change.get("key") in own else kept).append(change)
+    return kept, overridden
+
+
+def overridden_by_branch(path: str | Path) -> list[dict[str, Any]]:
+    """The history's dated changes that the branch file ``path`` overrides (none if it is no branch)."""
+    path = Path(path).resolve()
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    branch, parent = data.get("branch"), data.get("extends")
+    if branch is None or not isinstance(parent, str):
+        return []
+    history, _ = _read_chain(path.parent / parent, (path,))
+    changes = _as_changes({k: v for k, v in data.items() if k not in ("extends", "branch")}, branch, shown(path))
+    return branch_levers_kept(history.get("timeline", []), changes["timeline"], branch)[1]
 
 
 def leaves(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

@@ -21,7 +21,7 @@ from .design import MAX_POINTS, DesignError, from_values, parse_vary
 from .experiment import Experiment, ExperimentResult, run_experiment
 from .indicators import INDICATORS
 from .scenario import Scenario
-from .store import read_experiment
+from .store import read_experiment, write_result
 
 METHODS = ("morris", "sobol")
 
@@ -74,7 +74,7 @@ def sensitivity(
         .reindex(range(len(points)))
     )
     table = analyse(method, spec, design, outputs, seed)
-    table.to_csv(folder / "sensitivity.csv", index=False)
+    write_result(folder, "sensitivity.csv", table)
     return ExperimentResult(table, folder)
 
 

@@ -6,19 +6,24 @@ Tables (plain SQL for anyone; :func:`read_experiment` gives them as pandas frame
   design digest, created and updated times.
 - ``points(point, label, overrides, scenario)``: each design point, its overrides (JSON)
   and its resolved scenario (TOML).
-- ``runs(run, point, replication, overrides, seed, status, error, seconds, finished)``:
+- ``runs(run, point, replication, overrides, seed, status, error, seconds, finished, checksum)``:
   one row per design point and replication (with the point's overrides, as JSON, for
-  convenience); ``status`` is ``pending``, ``done`` or ``failed``.
+  convenience); ``status`` is ``pending``, ``done`` or ``failed``; ``checksum`` is the
+  SHA-256 of the run's stored results (:func:`run_checksum`), so that a value changed
+  later is found (:func:`verify`).
 - ``indicators(run, <indicator>...)``: the indicators of each finished run.
 - ``monthly(run, month, <aggregate>...)``: monthly aggregates of each finished run.
 
-A run's results and its ``done`` status are committed in one transaction the moment it
-finishes, so an interrupted experiment (Ctrl-C, kill -9, a crash) loses no finished
-run, and re-opening the store finds exactly the runs still to do.
+A run's results, its checksum and its ``done`` status are committed in one transaction
+the moment it finishes, so an interrupted experiment (Ctrl-C, kill -9, a crash) loses no
+finished run, and re-opening the store finds exactly the runs still to do.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -56,7 +61,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS points (point INTEGER PRIMARY KEY, label TEXT, overrides TEXT, scenario TEXT);
 CREATE TABLE IF NOT EXISTS runs (
     run INTEGER PRIMARY KEY, point INTEGER REFERENCES points, replication INTEGER, overrides TEXT, seed INTEGER,
-    status TEXT CHECK (status IN ('pending', 'done', 'failed')), error TEXT, seconds REAL, finished TEXT);
+    status TEXT CHECK (status IN ('pending', 'done', 'failed')), error TEXT, seconds REAL, finished TEXT, checksum TEXT);
 CREATE TABLE IF NOT EXISTS indicators (run INTEGER PRIMARY KEY REFERENCES runs, {", ".join(f"{i} REAL" for i in INDICATORS)});
 CREATE TABLE IF NOT EXISTS monthly (run INTEGER REFERENCES runs, month INTEGER, {", ".join(f"{c} REAL" for c in MONTHLY)},
     PRIMARY KEY (run, month));
@@ -132,7 +137,8 @@ class ExperimentStore:
         if lost:
             raise StoreError(f"{self.path} is damaged: {lost} run(s) marked done have no results; {RECOVER}")
         columns = [row[1] for row in self.connection.execute("PRAGMA table_info(indicators)")][1:]
-        if columns and columns != list(INDICATORS):
+        checksums = "checksum" in {row[1] for row in self.connection.execute("PRAGMA table_info(runs)")}
+        if (columns and columns != list(INDICATORS)) or not checksums:
             missing = [name for name in INDICATORS if name not in columns]
             raise StoreError(
                 f"{self.path} was written by another version of lde-doorstroom (its indicators differ"
@@ -149,6 +155,7 @@ class ExperimentStore:
                     f"{self.path} holds a different experiment (another design, seed or replications); "
                     "use a new --out folder, or repeat the original command to resume it"
                 )
+            verify(self.connection, self.path, len(points) * len(seeds), partial=True)
             self._set_meta({"resumed": now()})
             return
         with self.connection:
@@ -180,7 +187,7 @@ class ExperimentStore:
         return self.connection.execute("SELECT run, point, replication FROM runs WHERE status != 'done' ORDER BY run").fetchall()
 
     def save(self, outcome: Outcome) -> None:
-        """Commit one run's results and status in a single transaction."""
+        """Commit one run's results, their checksum and its status in a single transaction."""
         with self.connection:
             if outcome.error is not None:
                 self.connection.execute(
@@ -188,32 +195,14 @@ class ExperimentStore:
                     (outcome.error, outcome.seconds, now(), outcome.run),
                 )
                 return
-            names = list(INDICATORS)
+            rows = result_rows(outcome)
+            for table, table_rows in rows.items():
+                if table_rows:
+                    marks = ", ".join("?" * len(table_rows[0]))
+                    self.connection.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", table_rows)
             self.connection.execute(
-                f"INSERT OR REPLACE INTO indicators VALUES (?, {', '.join('?' * len(names))})",
-                (outcome.run, *[_number(outcome.indicators[n]) for n in names]),
-            )
-            monthly = outcome.monthly
-            self.connection.executemany(
-                f"INSERT OR REPLACE INTO monthly VALUES (?, ?, {', '.join('?' * len(MONTHLY))})",
-                ((outcome.run, int(m), *map(_number, row)) for m, *row in monthly[["month", *MONTHLY]].itertuples(index=False)),
-            )
-            if outcome.evaluation is not None:
-                self.connection.executemany(
-                    "INSERT OR REPLACE INTO evaluation VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        (outcome.run, o, s, int(h), g, _number(t), _number(c), int(n))
-                        for o, s, h, g, t, c, n in outcome.evaluation.itertuples(index=False)
-                    ),
-                )
-            if outcome.effects is not None:
-                self.connection.executemany(
-                    "INSERT OR REPLACE INTO effects VALUES (?, ?, ?)",
-                    ((outcome.run, name, _number(value)) for name, value in outcome.effects.items()),
-                )
-            self.connection.execute(
-                "UPDATE runs SET status='done', error=NULL, seconds=?, finished=? WHERE run=?",
-                (outcome.seconds, now(), outcome.run),
+                "UPDATE runs SET status='done', error=NULL, seconds=?, finished=?, checksum=? WHERE run=?",
+                (outcome.seconds, now(), run_checksum(rows), outcome.run),
             )
         # Copy the run into the main file now: a lost -wal file then costs no finished run.
         self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -224,8 +213,10 @@ class ExperimentStore:
     def counts(self) -> dict[str, int]:
         return dict(self.connection.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
 
-    def close(self) -> None:
-        self._set_meta({"updated": now()})
+    def close(self, record: bool = True) -> None:
+        """Close the store, recording when it was last updated (unless not ``record``)."""
+        if record:
+            self._set_meta({"updated": now()})
         self.connection.close()
 
     def _set_meta(self, values: dict[str, Any]) -> None:
@@ -237,6 +228,80 @@ class ExperimentStore:
 
 
 TABLES = ("meta", "points", "runs", "indicators", "monthly")
+#: The tables holding a run's results, with the columns that order its rows.
+RESULTS = {"indicators": 1, "monthly": 2, "evaluation": 5, "effects": 2}
+
+
+def result_rows(outcome: Outcome) -> dict[str, list[tuple]]:
+    """A finished run's rows for each results table, as stored (NaN as NULL)."""
+    names = list(INDICATORS)
+    rows: dict[str, list[tuple]] = {
+        "indicators": [(outcome.run, *[_number(outcome.indicators[n]) for n in names])],
+        "monthly": [
+            (outcome.run, int(m), *map(_number, row)) for m, *row in outcome.monthly[["month", *MONTHLY]].itertuples(index=False)
+        ],
+    }
+    if outcome.evaluation is not None:
+        rows["evaluation"] = [
+            (outcome.run, o, s, int(h), g, _number(t), _number(c), int(n))
+            for o, s, h, g, t, c, n in outcome.evaluation.itertuples(index=False)
+        ]
+    if outcome.effects is not None:
+        rows["effects"] = [(outcome.run, name, _number(value)) for name, value in outcome.effects.items()]
+    return rows
+
+
+def run_checksum(rows: dict[str, list[tuple]]) -> str:
+    """SHA-256 of a run's results: every table's rows in key order, every value exactly (repr of floats)."""
+    digest = hashlib.sha256()
+    for table, key in RESULTS.items():
+        ordered = sorted(rows.get(table, []), key=lambda row: row[:key])
+        digest.update(json.dumps([table, ordered]).encode())
+    return digest.hexdigest()
+
+
+def verify(connection: sqlite3.Connection, path: Path, expected_runs: int | None = None, partial: bool = False) -> None:
+    """Refuse (:class:`StoreError`, one line) a store whose results differ from their checksums, whose
+    runs table lacks runs of the design, or (unless ``partial``) whose runs are not all done."""
+    runs = connection.execute("SELECT run, status, checksum FROM runs ORDER BY run").fetchall()
+    if expected_runs is not None and len(runs) != expected_runs:
+        raise StoreError(f"{path} is damaged: its runs table has {len(runs)} of the design's {expected_runs} runs; {RECOVER}")
+    stored: dict[int, dict[str, list[tuple]]] = {}
+    for table in RESULTS:
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+            for row in connection.execute(f"SELECT * FROM {table}"):
+                stored.setdefault(row[0], {}).setdefault(table, []).append(tuple(row))
+    changed = [run for run, status, checksum in runs if status == "done" and run_checksum(stored.get(run, {})) != checksum]
+    if changed:
+        listed = ", ".join(map(str, changed[:5])) + (" ..." if len(changed) > 5 else "")
+        raise StoreError(
+            f"{path} is damaged: the stored results of {len(changed)} run(s) ({listed}) differ from their checksums "
+            f"(changed after they were written); {RECOVER}"
+        )
+    done = sum(status == "done" for _, status, _ in runs)
+    if not partial and done < len(runs):
+        raise StoreError(
+            f"{path.parent}: the experiment is unfinished ({done} of {len(runs)} runs done); repeat its command with the "
+            "same --out to finish it, or pass --partial to look at the finished runs, marked as unfinished"
+        )
+
+
+def verify_experiment(folder: str | Path, partial: bool = False) -> bool:
+    """Check the experiment in ``folder`` as :func:`verify` does (the design's run count from its
+    meta and points); return whether it is complete."""
+    path = Path(folder)
+    path = path / FILE if path.is_dir() else path
+    if not path.is_file():
+        raise StoreError(f"no experiment store at {path}")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+            points = connection.execute("SELECT COUNT(*) FROM points").fetchone()[0]
+            replications = int(meta.get("replications", 0))
+            verify(connection, path, points * replications if replications else None, partial)
+            return connection.execute("SELECT COUNT(*) FROM runs WHERE status != 'done'").fetchone()[0] == 0
+    except (sqlite3.DatabaseError, ValueError) as err:
+        raise StoreError(f"{path}: cannot be read ({err}); {RECOVER}") from None
 
 
 def read_experiment(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
@@ -288,32 +353,63 @@ def _number(value: Any) -> float | None:
     return None if value != value else value  # NaN is stored as NULL
 
 
-def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parquet") -> list[Path]:
+def write_result(folder: Path, name: str, table: pd.DataFrame) -> None:
+    """Write an experiment's result table ``name`` (comparison.csv, ...) beside its store, whole or not
+    at all, and record its SHA-256 in the store's meta, so that a hand edit is found (:func:`read_result`)."""
+    from .output import write_file
+
+    data = table.to_csv(index=False).encode()
+    write_file(folder / name, data)
+    with contextlib.closing(sqlite3.connect(folder / FILE)) as connection, connection:
+        connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"sha256 {name}", hashlib.sha256(data).hexdigest()))
+
+
+def read_result(folder: Path, name: str) -> pd.DataFrame:
+    """An experiment's result table, refused (:class:`StoreError`) when it differs from what the experiment wrote."""
+    data = (folder / name).read_bytes()
+    with contextlib.closing(sqlite3.connect(f"file:{folder / FILE}?mode=ro", uri=True)) as connection:
+        recorded = connection.execute("SELECT value FROM meta WHERE key = ?", (f"sha256 {name}",)).fetchone()
+    if recorded is not None and hashlib.sha256(data).hexdigest() != recorded[0]:
+        raise StoreError(
+            f"{folder / name} was changed after the experiment wrote it (its checksum differs from the store's); "
+            "repeat the experiment's command with the same --out to write it again from the store"
+        )
+    return pd.read_csv(io.BytesIO(data))
+
+
+def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parquet", partial: bool = False) -> list[Path]:
     """Write every table of the experiment in ``folder`` as ``<table>.parquet`` in ``out``
     (default: ``folder/parquet``), for pandas, DuckDB or any Arrow reader, no extension needed.
 
-    Needs pyarrow (the ``export`` extra). The views are written as tables too.
+    Needs pyarrow (the ``export`` extra). The views are written as tables too. A damaged
+    experiment is refused, and so is an unfinished one unless ``partial``. Each file is
+    written whole or not at all (a temporary name, then renamed).
     """
     if fmt != "parquet":
         raise StoreError(f"--format {fmt!r}: the only export format is parquet")
+    folder = Path(folder)
+    path = folder / FILE if folder.is_dir() else folder
+    verify_experiment(path, partial)
     try:
         import pyarrow  # noqa: F401
     except ImportError:
         raise StoreError("export needs pyarrow: pip install 'lde-doorstroom[export]'") from None
     from .output import make_folder  # the clear error for a path that cannot be a folder
 
-    folder = Path(folder)
     out = Path(out) if out is not None else folder / "parquet"
     make_folder(out)
-    path = folder / FILE if folder.is_dir() else folder
-    if not path.is_file():
-        raise StoreError(f"no experiment store at {path}")
     written = []
     with sqlite3.connect(path) as connection:
         names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
         for name in names:
             frame = pd.read_sql_query(f'SELECT * FROM "{name}"', connection)
             target = out / f"{name}.parquet"
-            frame.to_parquet(target, index=False)
+            temporary = out / f".{name}.parquet.tmp"
+            try:
+                frame.to_parquet(temporary, index=False)
+                temporary.replace(target)
+            except OSError as err:
+                temporary.unlink(missing_ok=True)
+                raise StoreError(f"cannot write {target}: {err.strerror}; free some space or choose another --out") from None
             written.append(target)
     return written

@@ -17,7 +17,6 @@ A target may carry ``overrides`` that make the population its figure is about.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .evaluation import HORIZONS, OUTCOMES
 from .indicators import INDICATORS
+from .input_files import read_toml
 from .resources import MAX_REPLICATIONS
 from .scenario import Float, Int, Scenario, ScenarioError
 
@@ -134,17 +134,7 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
     """Read and check a targets file; return it, the base scenario and the scenario's path."""
     path = Path(path)
     try:
-        spec = Targets.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: targets file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a targets file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file (a TOML targets file is expected)") from None
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot be read: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+        spec = Targets.model_validate(read_toml(path, "targets file", ScenarioError))
     except ValidationError as err:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
         raise ScenarioError(f"{path}: {problems}") from None
@@ -154,7 +144,33 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
         scenario = in_targets_file(path, f"target '{target.name}': overrides", lambda t=target: base.with_overrides(t.overrides))
         if target.window is not None:
             check_window(path, target, scenario)
+        if target.effect is not None:
+            check_horizon(path, target, scenario)
+    check_whole_file(path, spec)
     return spec, base, scenario_path
+
+
+def check_whole_file(path: Path, spec: Targets) -> None:
+    """What would otherwise fail only after the last wave: a parameter given twice, a target name
+    given twice, and a ``calibrated_extends`` that is not a loadable scenario."""
+    for what, names in (("parameter", [p.key for p in spec.parameter]), ("target", [t.name for t in spec.target])):
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ScenarioError(f"{path}: {what} {', '.join(repeated)} is given more than once; give each once")
+    if spec.calibrated_extends is not None:
+        in_targets_file(path, "calibrated_extends", lambda: Scenario.load(path.parent / spec.calibrated_extends))
+
+
+def check_horizon(path: Path, target: Target, scenario: Scenario) -> None:
+    """An effect target is measured only if someone placed in month 1 can be followed ``horizon`` months."""
+    effect = target.effect
+    longest = max(h for h in (effect.horizon, effect.minus) if h is not None)  # type: ignore[union-attr]
+    if longest > scenario.months - 1:
+        raise ScenarioError(
+            f"{path}: target '{target.name}': horizon {longest} months cannot be measured in a run of "
+            f"{scenario.months} months (a participant placed in month 1 is followed at most {scenario.months - 1}); "
+            "lengthen the run (months) or shorten the horizon"
+        )
 
 
 def check_window(path: Path, target: Target, scenario: Scenario) -> None:

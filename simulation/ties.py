@@ -30,6 +30,13 @@ class Ties:
         """Employers with a covenant start with a tie of strength 1 to every enterprise."""
         self.strength[:, covenant] = 1.0
 
+    def add_enterprises(self, count: int, covenant: np.ndarray) -> None:
+        """Rows for ``count`` new enterprises: tied to the employers with a covenant, to no one else."""
+        fresh = np.zeros((count, self.strength.shape[1]))
+        fresh[:, covenant] = 1.0
+        self.strength = np.vstack([self.strength, fresh])
+        self.events = np.vstack([self.events, np.zeros(fresh.shape, dtype=self.events.dtype)])
+
     def of(self, enterprise: np.ndarray, employer: np.ndarray) -> np.ndarray:
         """Strength of each (enterprise, employer) pair; 0 where the enterprise is unknown (-1)."""
         known = enterprise >= 0

@@ -44,6 +44,13 @@ class Timeline:
             following = [s for s, _, k, _ in changes[position + 1 :] if k == key and s > start]
             levers.append(Lever(key, value, start, following[0] if following else None))
         self.levers = levers
+        self._rules: dict[int, Scenario] = {}
+
+    def rules_at(self, scenario: Scenario, month: int) -> Scenario:
+        """:meth:`in_force`, kept once computed (the rules of a past month never change in a run)."""
+        if month not in self._rules:
+            self._rules[month] = self.in_force(scenario, month)
+        return self._rules[month]
 
     def starting(self, month: int) -> dict[str, Any]:
         """The values that take effect in ``month`` (the last one written wins within a month)."""
@@ -53,3 +60,34 @@ class Timeline:
         """``scenario`` with the levers active in ``month`` applied (each key's latest change by then)."""
         values = {lever.key: lever.value for lever in self.levers if lever.active(month)}
         return scenario.with_overrides(values) if values else scenario
+
+
+def explain(scenario: Scenario, overridden: list[dict[str, Any]] = ()) -> str:
+    """The rules a scenario runs with, in words: each dated change and the values in force from it.
+
+    ``overridden`` are history changes a branch does not apply (its own levers persist,
+    :func:`simulation.scenario_files.branch_levers_kept`); they are listed with the value kept.
+    """
+    timeline = Timeline(scenario)
+    branch = f", branch from {scenario.branch}" if scenario.branch else ""
+    lines = [f"{scenario.name}: {scenario.months} months from {scenario.start}{branch}"]
+    changing = sorted({lever.key for lever in timeline.levers})
+    if changing:
+        lines.append(f"{scenario.start} (month 0), the parameters that change later:")
+        lines += [f"  {key} = {value_of(scenario, key)!r}" for key in changing]
+    for month in sorted({lever.start for lever in timeline.levers}):
+        lines.append(f"{scenario.date(month)} (month {month}):")
+        lines += [f"  {key} = {value!r}" for key, value in timeline.starting(month).items()]
+    for change in overridden:
+        kept = timeline.rules_at(scenario, scenario.month_of(change["date"]))
+        lines.append(
+            f"not applied: {change['date']} {change['key']} = {change['value']!r} (history); the branch keeps "
+            f"{value_of(kept, change['key'])!r}"
+        )
+    return "\n".join(lines)
+
+
+def value_of(scenario: Scenario, key: str) -> Any:
+    """The value of dotted parameter ``key`` (``section.name``) in ``scenario``."""
+    section, _, name = key.partition(".")
+    return getattr(getattr(scenario, section), name)

@@ -59,7 +59,7 @@ def test_an_option_equal_to_the_reference_is_said_never_to_have_acted_with_its_c
     findings = branch_report[branch_report.index("<h2>Findings</h2>") : branch_report.index("<h2>What was run</h2>")]
     line = next(li for li in re.findall(r"<li>(.*?)</li>", findings, re.S) if li.startswith("'more_trajectories' never acted"))
     assert "every indicator equals 'today''s to the last digit" in line
-    assert "workers sent to a doorstroom trajectory by their evaluation, a year:" in line
+    assert "doorstroom trajectories started a year:" in line
     assert "against a cap of 120 a year there and 480 in 'more_trajectories'" in line
     assert "'more_trajectories' against 'today'" not in findings  # not eight times "no clear difference"
     assert "'outcome_bonus' never acted" not in findings

@@ -239,3 +239,38 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
     ):
         calibrate(targets, jobs=1, out=tmp_path / "cal")
     assert (tmp_path / "cal" / "diagnostics.png").exists() and not (tmp_path / "plausible.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("seed = 3", 'seed = 3\ncalibrated_extends = "absent.toml"'), r"bad.toml: calibrated_extends: .*absent.toml: scenario file not found"),
+        (("[[parameter]]", '[[parameter]]\nkey = "people.search_rate_lde"\nlow = 0.01\nhigh = 0.02\nreason = "twice"\n\n[[parameter]]'),
+         "parameter people.search_rate_lde is given more than once"),
+        (('indicator = "transition_rate_annual"', 'effect = { since = "entry", horizon = 48 }'),
+         r"target 'transition rate': horizon 48 months cannot be measured in a run of 48 months"),
+    ],
+    ids=["calibrated_extends missing", "parameter twice", "effect beyond the run"],
+)
+def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path, change, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace(*change))
+    with pytest.raises(ScenarioError, match=message):
+        calibrate(bad, out=tmp_path / "never")
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_corrected_targets_file_that_runs_the_same_keeps_the_finished_waves(tmp_path: Path, monkeypatch):
+    """A source reworded after wave 1 (nothing that decides the runs): the wave is found and not run again."""
+    from simulation import experiment
+
+    targets = tmp_path / "targets.toml"
+    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("waves = 2", "waves = 1")
+    text = text.replace("samples = 8", "samples = 2").replace("uncertainty = 0.01", "uncertainty = 0.5")
+    targets.write_text(text)
+    calibrate(targets, jobs=1, out=tmp_path / "cal")
+    targets.write_text(text.replace("made by this test", "made, as corrected, by this test"))
+    runs: list[int] = []
+    monkeypatch.setattr(experiment, "run_tasks", lambda tasks, *args: runs.extend(tasks) or iter(()))
+    calibrate(targets, jobs=1, out=tmp_path / "cal")
+    assert runs == []

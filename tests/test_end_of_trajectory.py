@@ -18,15 +18,16 @@ from simulation.people import (
     NO_ROUTE,
     PREPARATION,
     ROUTE_MAATWERK,
-    ROUTE_NO_PLACE,
     ROUTE_TRAJECTORY,
+    ROUTE_TRAJECTORY_WAITING,
     ROUTE_WORK_CARE,
+    ROUTE_WORK_CARE_WAITING,
     SOCIAL_ASSISTANCE,
     TRAINEESHIP,
     UNEMPLOYED,
 )
 from simulation.submodels.benefits import limit_existing_claims
-from simulation.submodels.doorstroom import end_traineeships
+from simulation.submodels.doorstroom import end_traineeships, start_trajectories
 from simulation.submodels.end_of_trajectory import evaluate
 from simulation.submodels.maatwerk import maatwerk
 from simulation.submodels.matching import hire_chance
@@ -67,23 +68,46 @@ def evaluate_now(model: LabourMarketModel, rows: np.ndarray) -> None:
 
 
 def test_the_evaluation_follows_its_documented_criteria_in_order(tiny: Scenario):
-    model = stepped(tiny.with_overrides({"policy.internal_doorstroom_share": 0.0, "policy.doorstroom_trajectories_month": 2}))
+    # a judgement without error (spread 0) makes the criteria exact
+    rules = {"policy.internal_doorstroom_share": 0.0, "policy.doorstroom_trajectories_month": 2}
+    model = stepped(tiny.with_overrides({**rules, "policy.evaluation_judgement_spread": 0.0}))
     p, policy = model.people, model.scenario.policy
     rows = due_workers(model, 7)
-    p.employability[rows[0]] = policy.work_care_max_employability - 0.01  # too far from work
+    p.employability[rows[0]] = policy.work_care_max_employability - 0.01  # too far from work, no POP progress
+    p.entry_employability[rows[0]] = p.employability[rows[0]]
     p.inactivity_month[rows[1]] = model.month + policy.work_care_health_months  # the health proxy
-    p.employability[rows[2]] = policy.maatwerk_max_employability - 0.01  # still needs support
+    p.employability[rows[2]] = policy.work_care_max_employability - 0.01  # as far, but his POP shows progress
+    p.entry_employability[rows[2]] = p.employability[rows[2]] - policy.pop_min_progress
     p.age[rows[3]] = policy.maatwerk_older_age  # close to pension
-    # rows[4:] are ready for a regular job; two trajectory places this month for three of them
+    # rows[2] and rows[4:] are ready for the trajectory: they wait for one of its places
     evaluate_now(model, rows)
-    assert p.route[rows[:4]].tolist() == [ROUTE_WORK_CARE, ROUTE_WORK_CARE, ROUTE_MAATWERK, ROUTE_MAATWERK]
-    ready = p.route[rows[4:]].tolist()
-    assert sorted(ready) == sorted([ROUTE_TRAJECTORY, ROUTE_TRAJECTORY, ROUTE_NO_PLACE])
-    assert (p.phase[rows[4:]][np.array(ready) == ROUTE_TRAJECTORY] == PREPARATION).all()
+    assert p.route[rows[:4]].tolist() == [ROUTE_WORK_CARE_WAITING, ROUTE_WORK_CARE_WAITING, ROUTE_TRAJECTORY_WAITING, ROUTE_MAATWERK]
+    assert (p.route[rows[4:]] == ROUTE_TRAJECTORY_WAITING).all()
     assert (p.status[rows] == LDE).all()  # nobody leaves at the evaluation but the internal doorstroom
     next_month(model)
     evaluate_now(model, rows)  # a second evaluation changes nothing: each worker is evaluated once
-    assert p.route[rows[:4]].tolist() == [ROUTE_WORK_CARE, ROUTE_WORK_CARE, ROUTE_MAATWERK, ROUTE_MAATWERK]
+    assert p.route[rows[:4]].tolist() == [ROUTE_WORK_CARE_WAITING, ROUTE_WORK_CARE_WAITING, ROUTE_TRAJECTORY_WAITING, ROUTE_MAATWERK]
+    others = np.setdiff1d(p.in_status(LDE), rows)
+    p.route[others[p.route[others] == ROUTE_TRAJECTORY_WAITING]] = NO_ROUTE  # only these seven wait
+    p.phase_since[rows[4:]] = [3, 1, 2]  # months of the advice: rows[5] and rows[6] waited longest
+    start_trajectories(model)  # two places this month, longest waiting first
+    assert p.route[rows[5:]].tolist() == [ROUTE_TRAJECTORY, ROUTE_TRAJECTORY] and (p.phase[rows[5:]] == PREPARATION).all()
+    assert p.route[rows[2]] == p.route[rows[4]] == ROUTE_TRAJECTORY_WAITING
+
+
+def test_the_judgement_makes_each_advice_a_chance_that_falls_with_employability(tiny: Scenario):
+    # the documented probability model: P(work-care advice) = 1 / (1 + exp(-(threshold - e) / spread))
+    model = stepped(tiny.with_overrides({"policy.internal_doorstroom_share": 0.0}))
+    p, policy = model.people, model.scenario.policy
+    rows = due_workers(model, 200)
+    threshold, spread = policy.work_care_max_employability, policy.evaluation_judgement_spread
+    p.employability[rows[:100]], p.employability[rows[100:]] = threshold - spread, threshold + spread
+    evaluate_now(model, rows)
+    advised = p.route[rows] == ROUTE_WORK_CARE_WAITING
+    expected = 1 / (1 + np.exp(-1.0))  # one spread below the threshold: 73%; one above: 27%
+    for group, chance in ((advised[:100], expected), (advised[100:], 1 - expected)):
+        tolerance = 4 * np.sqrt(chance * (1 - chance) / group.size)  # four standard errors
+        assert abs(group.mean() - chance) < tolerance, (group.mean(), chance)
 
 
 def test_internal_doorstroom_is_the_enterprise_s_choice_and_only_when_it_is_not_under_pressure(tiny: Scenario):
@@ -125,7 +149,7 @@ def test_in_a_run_maatwerk_stays_within_its_places_and_its_workers_leave_only_th
     assert result.metrics["maatwerk"].max() <= 12
     assert result.metrics["maatwerk"].iloc[-1] >= 10  # advised people fill the places that free up
     exits = result.events.query("`from` == 'maatwerk'")
-    assert set(exits["reason"]) <= {"found_job", "dismissed", "retired", "left_labour_force"}
+    assert set(exits["reason"]) <= {"found_job", "dismissed", "retired", "left_labour_force", "internal_doorstroom", "hired_after_traineeship"}
     entries = result.events.query("to == 'maatwerk'")
     assert set(entries["reason"]) == {"maatwerk_advice"} and set(entries["from"]) <= {"lde", "unemployed", "social_assistance"}
 

@@ -62,7 +62,7 @@ def test_an_ensemble_file_holds_uncertainties_with_sensible_weights(tmp_path: Pa
         bad.write_text(text)
         with pytest.raises(EnsembleError, match=message):
             load_ensemble(bad)
-    with pytest.raises(EnsembleError, match="cannot be read"):
+    with pytest.raises(EnsembleError, match="ensemble file not found"):
         load_ensemble(tmp_path / "missing.csv")
 
 
@@ -73,7 +73,10 @@ def test_compare_with_an_ensemble_runs_every_member_and_marks_robust_differences
     args = ["compare", str(SCENARIOS / "small.toml"), str(SCENARIOS / "aftercare.toml"), "--months", "36"]
     assert invoke([*args, "--replications", "2", "--jobs", "2", "--ensemble", str(ensemble), "--out", str(out)]) == 0
     table = pd.read_csv(out / "comparison.csv")
-    assert {"param_sd", "stoch_sd", "robust", "members"} <= set(table.columns) and (table["members"] == 2).all()
+    assert {"param_sd", "stoch_sd", "robust", "members"} <= set(table.columns)
+    # nobody reaches the limit in 36 months (the clock starts in 2015-04): only what needs it may be unmeasured
+    may_be_unmeasured = table["indicator"].str.match(r"dumping_risk|dumping_share_exit_|route_share_")
+    assert set(table["members"]) <= {0, 2} and (table.loc[~may_be_unmeasured, "members"] == 2).all()
     transitions = table.set_index(["scenario", "indicator"]).loc[("small", "transition_rate_annual")]
     assert transitions["param_sd"] > transitions["stoch_sd"]  # a threefold search rate matters more than noise
     assert not table.loc[table["scenario"] == "small", "robust"].any()  # no difference from itself

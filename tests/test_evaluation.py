@@ -13,7 +13,9 @@ import pytest
 from simulation import Scenario, evaluate, run
 from simulation.evaluation import EFFECTS, HORIZONS, twin_of
 from simulation.indicators import LDE_SPENDING
+from simulation.cli import main
 from simulation.report import write_report
+from simulation.submodels.follow_up import STATES
 from simulation.submodels.public_finances import LEDGER
 
 from .conftest import SCENARIOS, invoke
@@ -97,7 +99,12 @@ def test_evaluate_from_the_command_line_writes_its_tables_and_the_report_shows_t
         "ci_high",
         "n",
     ]
-    assert {"in_regular_job", "on_unemployment_benefit", "on_social_assistance", "income"} == set(table["outcome"])
+    states = {f"leaver_state_{state}" for state in STATES}
+    outcomes = {"in_regular_job", "on_unemployment_benefit", "on_social_assistance", "in_maatwerk", "in_lde", "income"}
+    assert outcomes | states == set(table["outcome"])
+    leavers = table[table["outcome"].isin(states)]  # every leaver's state after exit, inactive and work-care too
+    assert set(leavers["horizon_months"]) == {6, 12, 24} and set(leavers["subgroup"]) == {"lde_leavers"}
+    assert np.allclose(leavers.groupby("horizon_months")["treated"].sum(), 1.0)
     assert {6, 12, 24, 36, 60} <= set(table["horizon_months"]) and set(table["since"]) == {"entry", "exit"}
     assert {"all", "age_50_plus", "education_low", "employability_below_0.3", "enterprise_large"} <= set(table["subgroup"])
     assert np.allclose(table["effect"], table["treated"] - table["counterfactual"])
@@ -134,3 +141,24 @@ def test_against_another_scenario_file(tiny: Scenario, tmp_path: Path):
     assert entry["effect"].abs().max() < 0.2  # the same people placed in both worlds: a small difference
     with pytest.raises(Exception, match="different experiment"):
         evaluate(other, replications=2, jobs=1, out=tmp_path / "a")  # another twin: another design
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ("world.pool_size=2500", "world.pool_size = 2500 instead of 2000"),
+        ("world.lde_workers=100", "world.lde_workers = 100 instead of 150"),
+        ("context.inflow_rate=0.02", "context.inflow_rate = 0.02"),
+    ],
+)
+def test_a_twin_with_other_people_is_refused_naming_the_difference(tiny: Scenario, tmp_path: Path, capsys, change, named):
+    """Against a twin with another pool (or other entrants) 'effects' would compare different people: exit 2, nothing run."""
+    scenario, twin = tmp_path / "s.toml", tmp_path / "twin.toml"
+    scenario.write_text(tiny.to_toml())
+    key, value = change.split("=")
+    twin.write_text(tiny.with_overrides({key: float(value) if "." in value else int(value), "name": "twin"}).to_toml())
+    out = tmp_path / "e"
+    assert main(["evaluate", str(scenario), "--against", str(twin), "--months", "6", "--jobs", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--against twin: its people differ" in err[0] and named in err[0], err
+    assert not out.exists()

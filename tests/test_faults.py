@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from simulation.cli import main
+from simulation.scenario import Scenario
 from simulation.records import Recorder
 
 from .conftest import ROOT, SCENARIOS, invoke
@@ -45,27 +46,43 @@ def test_a_scenario_name_cannot_place_the_run_folder_outside_runs(tmp_path: Path
     assert len(made) == 1 and made[0].name.startswith("escaped-") and not (tmp_path.parent / "escaped").exists()
 
 
-def test_a_full_disk_gives_a_clear_error_and_no_half_written_table(tmp_path: Path, monkeypatch, capsys):
-    """A write that fails on the third replication (as a full disk does) is cut back off."""
+#: fsync calls of `run SMALL --months 12 --replications 3 --events`: scenario.toml, run.json, then per
+#: replication metrics, summary, events, enterprise events, network and run.json, then run.json once more.
+WRITES = 2 + 3 * 6 + 1
+
+
+@pytest.mark.parametrize("full_from", range(1, WRITES + 1))
+def test_a_disk_that_fills_at_any_write_leaves_tables_that_agree_with_run_json(
+    tmp_path: Path, monkeypatch, capsys, full_from: int
+):
+    """Every write from the ``full_from``-th on fails as on a full disk: exit 2 with one line, and every
+    table holds exactly the replications run.json counts (none: no folder at all)."""
+    from simulation.output import RUN_TABLES
+
     real_fsync, calls = os.fsync, []
 
-    def failing_fsync(fd: int) -> None:
+    def full_fsync(fd: int) -> None:
         calls.append(fd)
-        if len(calls) > 6:  # metrics.csv, summary.csv and network.csv of two replications go through
+        if len(calls) >= full_from:
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(os, "fsync", failing_fsync)
+    monkeypatch.setattr(os, "fsync", full_fsync)
     out = tmp_path / "run"
-    assert main(["run", SMALL, "--months", "12", "--replications", "4", "--out", str(out)]) == 2
+    assert main(["run", SMALL, "--months", "12", "--replications", "3", "--events", "--out", str(out)]) == 2
     assert "No space left on device" in error_line(capsys)
-    assert not (out / "run.json.tmp").exists()
+    if full_from <= 2 + 6:  # before the first replication is recorded
+        assert not out.exists()
+        return
     provenance = json.loads((out / "run.json").read_text())
-    assert provenance["status"] == "failed" and provenance["replications_done"] == 2
-    metrics = pd.read_csv(out / "metrics.csv")
-    assert len(metrics) == 2 * 13 and set(metrics["replication"]) == {0, 1}
-    assert len(pd.read_csv(out / "summary.csv")) == 2
-    assert set(pd.read_csv(out / "network.csv")["replication"]) <= {0, 1}
+    done = provenance["replications_done"]
+    assert done == (full_from - 3) // 6 and provenance["status"] in ("failed", "running", "complete")
+    assert sorted(p.name for p in out.iterdir()) == sorted(["run.json", "scenario.toml", ".lock", *RUN_TABLES])
+    for name in RUN_TABLES:
+        assert (out / name).stat().st_size == provenance["files"][name]["bytes"], name
+        table = pd.read_csv(out / name)
+        assert set(table["replication"]) <= set(range(done)), name
+    assert len(pd.read_csv(out / "metrics.csv")) == done * 13 and len(pd.read_csv(out / "summary.csv")) == done
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="mounts a tmpfs")
@@ -84,7 +101,7 @@ def test_a_really_full_disk_when_the_machine_allows_a_small_tmpfs(tmp_path: Path
         assert done.returncode == 2 and "No space left on device" in done.stderr and "Traceback" not in done.stderr
         provenance = json.loads((disk / "run" / "run.json").read_text())
         metrics = pd.read_csv(disk / "run" / "metrics.csv")
-        assert provenance["status"] == "failed" and 1 <= provenance["replications_done"] < 6
+        assert provenance["status"] in ("failed", "running") and 1 <= provenance["replications_done"] < 6
         assert len(metrics) == provenance["replications_done"] * 121
     finally:
         subprocess.run(["umount", str(disk)], check=False)
@@ -126,13 +143,60 @@ def test_an_experiment_whose_runs_fail_exits_1(tmp_path: Path, monkeypatch, caps
         (["sweep", SMALL, "--vary", "policy.aftercare_months=0:1:0.5"], "appear more than once"),
         (["run", SMALL, "--set", "policy.max_lde_months=true"], "expected a number, got true"),
         (["run", SMALL, "--set", "people.search_rate_lde=inf"], "finite number"),
+        (["run", SMALL, "--set", 'world.pool_size="5000"'], "expected a number, got the text '5000'"),
+        (["compare", SMALL, "--ensemble", "/dev/zero"], "/dev/zero: larger than 16 MB"),
     ],
 )
 def test_sizes_and_nonsense_are_refused_before_anything_is_written(tmp_path: Path, capsys, args, message):
     out = tmp_path / "out"
-    assert main([*args, "--out", str(out)]) == 2
+    assert invoke([*args, "--out", str(out)]) == 2
     assert message in error_line(capsys)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('extends = "small\\u0000.toml"\n', "not a usable file name (it contains a NUL byte)"),
+        (f'extends = "{"x" * 5000}.toml"\n', "not a usable file name (File name too long)"),
+        ("v = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply to read"),
+        ("v = 1\n" + "# padding\n" * 200_000, "larger than 1 MB"),
+    ],
+    ids=["NUL in extends", "over-long extends", "deeply nested", "too large"],
+)
+def test_unreadable_scenario_files_are_input_errors(tmp_path: Path, capsys, content: str, message: str):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(content)
+    assert invoke(["run", str(scenario), "--out", str(tmp_path / "out")]) == 2
+    assert message in error_line(capsys)
+
+
+def test_a_non_finite_option_value_is_an_input_error(tmp_path: Path, capsys):
+    assert invoke(["discover", str(tmp_path), "--fails", "dumping_share > 0.5", "--threshold", "nan"]) == 2
+    assert "--threshold: expected a finite number, got 'nan'" in error_line(capsys)
+
+
+def test_errors_of_the_machine_are_exit_2_with_what_to_do(tmp_path: Path, monkeypatch, capsys):
+    """A full disk or a full store where no specific handler catches it (here: writing comparison.csv,
+    saving a run) is not a bug."""
+    import sqlite3
+
+    from simulation import output, store
+
+    def full(path, data):
+        raise OSError(28, "No space left on device", str(path))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(output, "write_file", full)
+        assert invoke(["compare", SMALL, "--months", "2", "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "a")]) == 2
+    assert "comparison.csv: No space left on device; free some space" in error_line(capsys)
+
+    def full_store(self, outcome):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.ExperimentStore, "save", full_store)
+    assert invoke(["compare", SMALL, "--months", "2", "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "b")]) == 2
+    assert "database or disk is full; check free space" in error_line(capsys)
 
 
 def test_a_second_writer_on_an_experiment_folder_is_refused(tmp_path: Path, capsys):
@@ -195,6 +259,29 @@ def test_a_store_with_flipped_bytes_is_refused_and_says_how_to_recover(tmp_path:
     assert "cannot be read" in line or "damaged" in line
 
 
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("UPDATE monthly SET lde = lde + 1 WHERE run = 2 AND month = 1", "the stored results of 1 run(s) (2) differ"),
+        ("DELETE FROM runs WHERE run = 1", "its runs table has 2 of the design's 3 runs"),
+    ],
+    ids=["changed value", "deleted run row"],
+)
+def test_a_resume_refuses_a_store_damaged_in_place(tmp_path: Path, capsys, damage: str, message: str):
+    """Damage that passes SQLite's integrity check is found by the runs' checksums and the design's run count."""
+    import sqlite3
+
+    out = tmp_path / "c"
+    args = ["compare", SMALL, "--months", "2", "--replications", "3", "--jobs", "1", "--out", str(out)]
+    assert main(args) == 0
+    capsys.readouterr()
+    with sqlite3.connect(out / "experiment.sqlite") as connection:
+        connection.execute(damage)
+    for command in (args, ["report", str(out)], ["export", str(out)]):
+        assert main(command) == 2
+        assert message in error_line(capsys)
+
+
 def test_an_empty_store_does_not_silently_start_over(tmp_path: Path, capsys):
     out = tmp_path / "c"
     out.mkdir()
@@ -216,3 +303,89 @@ def test_a_refused_output_folder_is_left_exactly_as_it_was(tmp_path: Path, capsy
         assert main([*command, "--months", "2", "--out", str(mine)]) == 2
         assert "choose a new folder" in error_line(capsys)
         assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+
+
+def killing_task(task):
+    """A task for the process executor: run 1 kills its worker the first time (a marker file remembers),
+    or every time with LDE_TEST_KILL=always."""
+    from simulation.store import Outcome
+
+    marker = Path(os.environ["LDE_TEST_MARKER"])
+    if task.run == 1 and (not marker.exists() or os.environ.get("LDE_TEST_KILL") == "always"):
+        marker.touch()
+        time.sleep(0.3)
+        os.kill(os.getpid(), 9)
+    time.sleep(0.0 if task.run == 0 else 0.5)
+    return [Outcome(task.run, 0.0, {"run": task.run})]
+
+
+@pytest.mark.slow
+def test_a_broken_pool_loses_every_run_in_flight_at_once_and_each_runs_again(tmp_path: Path, monkeypatch):
+    """The pool breaks while the caller is busy (storing a run), so every future in flight is done at
+    once when it looks again, and the next submission meets a broken pool: all are run again, once each."""
+    from simulation import executors
+
+    monkeypatch.setenv("LDE_TEST_MARKER", str(tmp_path / "died"))
+    monkeypatch.setattr(executors, "execute_task", killing_task)
+    outcomes = []
+    for outcome in executors.run_tasks([executors.Task(run, {}, 1, 0) for run in range(8)], jobs=2):
+        outcomes.append(outcome)
+        time.sleep(1.0 if len(outcomes) == 1 else 0.0)  # a slow store: the worker dies meanwhile
+    assert (tmp_path / "died").exists()
+    assert sorted(o.run for o in outcomes) == list(range(8))
+    assert all(o.error is None and o.indicators == {"run": o.run} for o in outcomes)
+
+
+@pytest.mark.slow
+def test_a_run_that_always_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch):
+    """Lost twice beside others, the run then runs by itself; dying once more it fails, and no other run with it."""
+    from simulation import executors
+
+    monkeypatch.setenv("LDE_TEST_MARKER", str(tmp_path / "died"))
+    monkeypatch.setenv("LDE_TEST_KILL", "always")
+    monkeypatch.setattr(executors, "execute_task", killing_task)
+    outcomes = {o.run: o for o in executors.run_tasks([executors.Task(run, {}, 1, 0) for run in range(6)], jobs=2)}
+    assert sorted(outcomes) == list(range(6))
+    assert outcomes[1].error == "worker process died repeatedly on this run"
+    assert all(o.error is None for run, o in outcomes.items() if run != 1)
+
+
+def test_the_resource_check_counts_the_store_and_the_design(tmp_path: Path, monkeypatch, capsys):
+    """A store that would not fit on the disk, or a design too large to hold with its runs, is refused
+    before anything is written."""
+    import collections
+
+    from simulation import resources
+
+    usage = collections.namedtuple("usage", "total used free")
+    args = ["sweep", SMALL, "--months", "12", "--vary", "policy.aftercare_months=0:24:1", "--replications", "10", "--jobs", "1"]
+    needed = resources.store_size(25, 250, 12)
+    monkeypatch.setattr(resources.shutil, "disk_usage", lambda path: usage(10 * needed, 9 * needed, needed - 1))
+    assert invoke([*args, "--out", str(tmp_path / "a")]) == 2
+    assert "the experiment's store will need about" in error_line(capsys) and not (tmp_path / "a").exists()
+    monkeypatch.undo()
+    one_run = resources.run_memory(Scenario.load(SMALL).with_overrides({"months": 12}))
+    monkeypatch.setattr(resources, "available_memory", lambda: one_run + 24 * resources.DESIGN_BYTES_PER_POINT)
+    assert invoke([*args, "--out", str(tmp_path / "b")]) == 2
+    assert "use a smaller world or design" in error_line(capsys) and not (tmp_path / "b").exists()
+
+
+def test_an_experiment_whose_design_cannot_be_stored_can_be_repeated(tmp_path: Path, monkeypatch, capsys):
+    """A full disk while the design is recorded: exit 2, no store without a design left behind, and the
+    same command then runs."""
+    import sqlite3
+
+    from simulation import store
+
+    real_prepare = store.ExperimentStore.prepare
+
+    def full(self, *args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    args = ["compare", SMALL, "--months", "2", "--replications", "2", "--jobs", "1", "--out", str(tmp_path / "c")]
+    monkeypatch.setattr(store.ExperimentStore, "prepare", full)
+    assert invoke(args) == 2
+    assert "database or disk is full" in error_line(capsys)
+    assert not list((tmp_path / "c").glob("experiment.sqlite*"))
+    monkeypatch.setattr(store.ExperimentStore, "prepare", real_prepare)
+    assert invoke(args) == 0

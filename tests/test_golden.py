@@ -61,6 +61,8 @@ BEFORE = {
     "people.search_rate_lde": 0.017,
     "enterprises.task_learning_gain": 0.0,  # output from employability alone, as before task learning
     "world.initial_erosion": False,  # fresh draws at month 0, as before
+    "enterprises.entry_rate": 0.0,  # no new initiatives, as before entry
+    "start": "2020-04",  # the clock as before it counted from the decree: five years since 2015-04 have passed
 }
 
 

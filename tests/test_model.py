@@ -217,7 +217,7 @@ def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:
                 "sectors": {name: sector for name in ("care", "logistics", "cleaning_services", "industry", "hospitality")},
             },
             "context": {"vacancy_inflow_rate": 10.0, "vacancy_outside_fill_rate": 0.0},
-            "policy": {"max_lde_months": limit, "extension_rule": "none", "referral_capacity": 0},
+            "policy": {"max_lde_months": limit, "extension_rule": "none", "referral_capacity": 0, "end_evaluation": False},
         }
     )
 

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.slow  # each notebook starts a kernel
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_ship():
-    assert [p.stem for p in NOTEBOOKS] == ["01_getting_started", "02_comparing_policies", "03_sensitivity"]
+def test_the_four_notebooks_ship():
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01_getting_started",
+        "02_comparing_policies",
+        "03_sensitivity",
+        "04_finding_a_robust_policy",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -32,7 +37,8 @@ def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path):
     notebook = nbformat.read(path, as_version=4)
     workdir = tmp_path / "notebooks"
     workdir.mkdir()
-    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")  # notebooks read ../scenarios, and write runs/ here
+    for folder in ("scenarios", "searches", "calibration"):  # notebooks read ../scenarios (...), and write runs/ here
+        (tmp_path / folder).symlink_to(ROOT / folder)
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
     images = sum("image/png" in out.get("data", {}) for cell in notebook.cells for out in cell.get("outputs", []))
     assert images >= 2

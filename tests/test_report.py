@@ -168,7 +168,7 @@ def test_a_run_whose_tables_were_cut_short_is_refused(run_folder: Path, tmp_path
     metrics = copy / "metrics.csv"
     lines = metrics.read_text().splitlines(keepends=True)
     metrics.write_text("".join(lines[:-1]) + (lines[-1][: len(lines[-1]) // 2] if cut == "mid-line" else ""))
-    with pytest.raises(ReportError, match="does not hold the 2 finished replication"):
+    with pytest.raises(ReportError, match="metrics.csv was changed or cut short"):
         write_report(copy)
 
 
@@ -198,3 +198,76 @@ def test_sustainable_transitions_rise_only_when_neither_part_clearly_falls():
     assert raises_sustainable_transitions(table.loc["lasting"])
     assert not raises_sustainable_transitions(table.loc["churn"])  # more moves, clearly less lasting
     assert not raises_sustainable_transitions(table.loc["base"])
+
+
+def one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    return err[0]
+
+
+def test_a_hand_edited_summary_is_refused_with_one_line(run_folder: Path, tmp_path: Path, capsys):
+    """A value changed by hand (here a mean pushed outside its interval) keeps the file's shape but not its checksum."""
+    import shutil
+
+    copy = tmp_path / "edited"
+    shutil.copytree(run_folder, copy, ignore=shutil.ignore_patterns("report.*"))
+    summary = pd.read_csv(copy / "summary.csv")
+    summary.loc[0, "transition_rate_annual"] = 99.0
+    summary.to_csv(copy / "summary.csv", index=False)
+    assert main(["report", str(copy)]) == 2
+    assert "summary.csv was changed or cut short after the run wrote it" in one_line(capsys)
+    assert not (copy / "report.html").exists()
+
+
+def test_a_changed_stored_value_is_refused_with_one_line(small: Scenario, tmp_path: Path, capsys):
+    import sqlite3
+
+    folder = compare([small.with_overrides({"months": 6})], replications=3, jobs=1, out=tmp_path / "c").folder
+    with sqlite3.connect(folder / "experiment.sqlite") as connection:
+        connection.execute("UPDATE indicators SET transition_rate_annual = transition_rate_annual + 0.01 WHERE run = 1")
+    for command in (["report", str(folder)], ["export", str(folder), "--out", str(tmp_path / "p")]):
+        assert main(command) == 2
+        assert "the stored results of 1 run(s) (1) differ from their checksums" in one_line(capsys)
+    assert not (folder / "report.html").exists() and not (tmp_path / "p").exists()
+
+
+def test_a_hand_edited_comparison_is_refused_and_the_same_command_writes_it_again(small: Scenario, tmp_path: Path, capsys):
+    quick = small.with_overrides({"months": 6})
+    folder = compare([quick], replications=2, jobs=1, out=tmp_path / "c").folder
+    original = (folder / "comparison.csv").read_text()
+    (folder / "comparison.csv").write_text(original.replace(",2\n", ",3\n", 1))
+    assert main(["report", str(folder)]) == 2
+    assert "comparison.csv was changed after the experiment wrote it" in one_line(capsys)
+    compare([quick], replications=2, jobs=1, out=folder)  # resumes: nothing to run, the table written again
+    assert (folder / "comparison.csv").read_text() == original
+    assert main(["report", str(folder)]) == 0
+
+
+def test_an_unfinished_experiment_is_refused_unless_partial_and_then_marked(small: Scenario, tmp_path: Path, capsys):
+    import sqlite3
+
+    folder = compare([small.with_overrides({"months": 6})], replications=3, jobs=1, out=tmp_path / "c").folder
+    with sqlite3.connect(folder / "experiment.sqlite") as connection:  # as if interrupted before run 2 finished
+        connection.execute("UPDATE runs SET status = 'pending', checksum = NULL WHERE run = 2")
+        connection.execute("DELETE FROM indicators WHERE run = 2")
+        connection.execute("DELETE FROM monthly WHERE run = 2")
+    assert main(["report", str(folder)]) == 2
+    assert "the experiment is unfinished (2 of 3 runs done)" in one_line(capsys)
+    assert main(["report", str(folder), "--partial"]) == 0
+    text = text_of(folder / "report.html")
+    assert "(unfinished)</title>" in text and "UNFINISHED: " in text
+
+
+def test_an_interrupted_run_is_reported_only_with_partial(run_folder: Path, tmp_path: Path, capsys):
+    import json
+    import shutil
+
+    copy = tmp_path / "interrupted"
+    shutil.copytree(run_folder, copy)
+    provenance = json.loads((copy / "run.json").read_text())
+    (copy / "run.json").write_text(json.dumps({**provenance, "status": "interrupted"}))
+    assert main(["report", str(copy)]) == 2
+    assert "the run is interrupted (2 of 2 replications); --partial" in one_line(capsys)
+    assert main(["report", str(copy), "--partial"]) == 0
+    assert "UNFINISHED: " in text_of(copy / "report.html")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -119,3 +121,70 @@ def test_sigterm_stops_the_dashboard_server():
     proc.wait(timeout=30)
     time.sleep(0.5)
     assert not {pid for pid in server if _state(pid) != "Z"}, "the Solara server outlived `lde-sim dashboard`"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_worker_killed_with_runs_in_flight_costs_only_its_runs(tmp_path: Path):
+    """kill -9 of one worker of `compare --jobs 2` while four runs are in flight: the pool breaks, the
+    lost runs run again on a fresh pool, and the results equal those of an uninterrupted run."""
+    small = str(SCENARIOS / "small.toml")
+    other = tmp_path / "aftercare.toml"
+    other.write_text(f'extends = "{small}"\nname = "aftercare"\n[policy]\naftercare_months = 12\n')
+    common = ["--months", "60", "--replications", "8", "--jobs", "2"]
+    proc = start("compare", small, str(other), *common, "--out", str(tmp_path / "killed"))
+    store = tmp_path / "killed" / "experiment.sqlite"
+    wait_for(store)
+    while done_runs(store) < 2:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    victim = min(children_of(proc.pid))
+    os.kill(victim, signal.SIGKILL)
+    assert done_runs(store) < 12, "too few runs were left in flight when the worker was killed"
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    reference = start("compare", small, str(other), *common, "--out", str(tmp_path / "reference"))
+    _, stderr = reference.communicate(timeout=300)
+    assert reference.returncode == 0, stderr
+    killed, whole = (pd.read_csv(tmp_path / name / "comparison.csv") for name in ("killed", "reference"))
+    pd.testing.assert_frame_equal(killed, whole)
+    assert killed["replications"].eq(8).all()
+
+
+def done_runs(store: Path) -> int:
+    """Runs an experiment's store holds as done (0 while its tables are still being made)."""
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute("SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_command_starts_ends_it_with_one_line(tmp_path: Path, signum: int):
+    """Ctrl-C or SIGTERM from the command's first instruction on, while the libraries load: exit 130, one
+    line, no traceback. (Before it, Python itself is starting: the command's first instruction is where
+    it catches SIGTERM, which /proc shows.)"""
+    for attempt, delay in enumerate((0.0, 0.1, 0.3, 0.6, 1.0, 1.5)):
+        out = tmp_path / f"run{attempt}"
+        proc = start("run", str(SCENARIOS / "small.toml"), "--months", "60", "--replications", "100", "--out", str(out))
+        deadline = time.monotonic() + 60
+        while not catches(proc.pid, signal.SIGTERM):
+            assert time.monotonic() < deadline and proc.poll() is None, "the command never started"
+            time.sleep(0.002)
+        time.sleep(delay)
+        proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=60)
+        lines = stderr.strip().splitlines()
+        assert proc.returncode == 130, f"after {delay} s: exit {proc.returncode}\n{stderr}"
+        assert len(lines) == 1 and lines[0].startswith("lde-sim: interrupted"), f"after {delay} s:\n{stderr}"
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler for ``signum`` (the SigCgt mask of /proc/PID/status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(mask >> (signum - 1) & 1)

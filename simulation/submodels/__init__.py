@@ -8,6 +8,7 @@ from .decisions import enterprise_decisions
 from .demography import demography
 from .development import development
 from .doorstroom import doorstroom
+from .entry import new_initiatives
 from .finances import enterprise_finances
 from .follow_up import follow_up
 from .labour_demand import employer_decisions, labour_demand
@@ -17,6 +18,7 @@ from .public_finances import public_finances
 from .referral import referral
 from .retention import retention
 from .time_limit import time_limit
+from .work_care import work_care
 
 __all__ = [
     "benefits",
@@ -30,8 +32,10 @@ __all__ = [
     "job_search_and_matching",
     "labour_demand",
     "maatwerk",
+    "new_initiatives",
     "public_finances",
     "referral",
     "retention",
     "time_limit",
+    "work_care",
 ]

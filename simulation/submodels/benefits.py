@@ -5,8 +5,13 @@ When the federal limit comes in (``policy.benefit_reform_month``, source 4.6), e
 claimants lose their benefit in phases by how long they have been unemployed: more
 than 20 years at once, 8 to 20 years two months later, 2 to 8 years three months
 later, and the others by the new rule counted from the start of their claim, not
-before six months after the reform. Whoever loses the benefit may claim social
-assistance (leefloon), the floor.
+before six months after the reform. Claimants learn their end month
+``benefit_notice_months`` before the reform (the letters of the autumn of 2025), so their
+job search responds from then (:mod:`.matching`: ``exhaustion_search_response`` in the
+last ``exhaustion_window_months``); the rules are applied again when the reform comes in,
+for claims made in between. Whoever loses the benefit may claim social assistance
+(leefloon), the floor: the model does not separate those who claim nothing.
+``benefit_lost`` counts, each month, those whose benefit ran out.
 """
 
 from __future__ import annotations
@@ -38,23 +43,27 @@ def benefits(model: LabourMarketModel) -> None:
         "benefits_social_assistance", np.count_nonzero(status == SOCIAL_ASSISTANCE) * context.social_assistance_month
     )
     policy = model.scenario.policy
-    if policy.benefit_reform_month == model.month:
-        limit_existing_claims(model)
-    if policy.benefit_limit >= NO_LIMIT_MONTHS and policy.benefit_reform_month == NEVER:
+    reform = policy.benefit_reform_month
+    if reform != NEVER and model.month in (max(reform - policy.benefit_notice_months, 1), reform):
+        limit_existing_claims(model, ahead=max(reform - model.month, 0))
+    if policy.benefit_limit >= NO_LIMIT_MONTHS and reform == NEVER:
         return
     unemployed = p.in_status(UNEMPLOYED)
     p.benefit_left[unemployed] -= 1
-    move(model, unemployed[p.benefit_left[unemployed] <= 0], SOCIAL_ASSISTANCE, BENEFIT_EXHAUSTED)
+    ending = unemployed[p.benefit_left[unemployed] <= 0]
+    model.recorder.add("benefit_lost", ending.size)
+    move(model, ending, SOCIAL_ASSISTANCE, BENEFIT_EXHAUSTED)
 
 
-def limit_existing_claims(model: LabourMarketModel) -> None:
-    """The reform's phases for those on unemployment benefit when it comes in (months left from now)."""
+def limit_existing_claims(model: LabourMarketModel, ahead: int = 0) -> None:
+    """The reform's phases for those on unemployment benefit, applied ``ahead`` months before it comes in
+    (months left from now; as if they stay unemployed until then)."""
     p = model.people
     unemployed = p.in_status(UNEMPLOYED)
-    months = p.jobless_months[unemployed].astype(np.int64)
-    rule = entitlement(model, unemployed)
-    left = np.maximum(rule - months, REFORM_LAST_WAVE)
+    months = p.jobless_months[unemployed].astype(np.int64) + ahead
+    rule = entitlement(model, unemployed, reform=True)
+    left = np.maximum(rule - months, REFORM_LAST_WAVE) + ahead
     for at_least, ends in reversed(REFORM_PHASES):
-        left = np.where(months >= at_least, ends + 1, left)  # +1: this month's payment counts
+        left = np.where(months >= at_least, ends + ahead + 1, left)  # +1: this month's payment counts
     left = np.where(rule >= NO_LIMIT_MONTHS, rule, left)  # the exempt keep theirs
     p.benefit_left[unemployed] = np.minimum(p.benefit_left[unemployed], left)

@@ -1,9 +1,12 @@
 """Enterprise decisions: each open LDE enterprise decides after it has seen its books.
 
 Runs after the month's finances, so that an enterprise reacts to the margin it has
-just made; what it decides (coaches, training, prices, hiring, a request for local support)
-takes effect from the next month. The rules are :meth:`simulation.agents.LDEEnterprise.step`;
-with ``enterprises.adaptive = false`` nobody decides and enterprises only close.
+just made; what it decides (push, hiring, slots, coaches, training, prices, a request for
+local support) takes effect from the next month. First each enterprise updates what it
+expects a hire and a unit of push to be worth (:func:`expect_values`: from its own output,
+clients and transitions, and the rules in force); the rules are
+:meth:`simulation.agents.LDEEnterprise.step`. With ``enterprises.adaptive = false`` nobody
+decides and enterprises only close.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..agents import PUSH_TOLERANCE, at_ease, pressed, push_target
+from ..people import NEC
+from ..scenario import schedule_values
+from .finances import client_demand, sine_level
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -25,6 +31,7 @@ def enterprise_decisions(model: LabourMarketModel) -> None:
         return
     table = model.enterprise_table
     model.recorder.add("spending_local_support", 0.0)  # a column every month, granted or not
+    expect_values(model)
     model.enterprise_draws = model.streams.uniform("enterprise.decisions", np.arange(table.n))
     agents = list(model.enterprises)  # in row order
     for row in np.flatnonzero(may_decide(model)).tolist():
@@ -46,5 +53,70 @@ def may_decide(model: LabourMarketModel) -> np.ndarray:
         | (t.view("price") > 1.0 + 1e-9)
         | (t.view("training") < scenario.policy.training_effort - 1e-9)
     )
-    push_off = np.abs(push_target(scenario, t.view("mission_driven"), pressure) - t.view("push")) >= PUSH_TOLERANCE
-    return t.view("is_open") & (pressure | (comfortable & cut) | frozen | push_off)
+    push_off = np.abs(push_target(scenario, t.view("push_value")) - t.view("push")) >= PUSH_TOLERANCE
+    keep = np.minimum(t.view("slots"), np.maximum(t.view("workers"), scenario.world.min_slots))
+    hiring_off = ((t.view("hire_value") < 0) & (t.view("fill_target") > keep)) | ((t.view("hire_value") >= 0) & frozen)
+    return t.view("is_open") & (pressure | (comfortable & cut) | push_off | hiring_off)
+
+
+#: Weight of the latest month in an enterprise's expected transition rate (a memory of about a year).
+TRANSITION_SMOOTHING = 1 / 12
+#: Longest trajectory over which a new hire's subsidies are averaged (the limit when it is shorter), months.
+TRAJECTORY_MONTHS = 60
+
+
+def expect_values(model: LabourMarketModel) -> None:
+    """Each enterprise's expectations this month (adaptive: from its own experience and the rules in force).
+
+    - ``transition_rate``: its workers' moves to regular jobs per worker-month, smoothed;
+    - ``hire_value``: what one more worker brings in a month (his output at its clients' prices, the
+      subsidies a new hire brings over a trajectory under the rules in force, SINE (or its compensation) as
+      likely as in its workforce, the local leaf) less his wage cost; coaching follows the slots, so a vacancy saves none;
+    - ``push_value``: per unit of push, the transitions it adds (its rate x its workers) times what a
+      transition is worth to it (the outcome bonus x the chance it is paid, discounted under pressure, plus
+      its mission value if mission-driven), less the output its workers give up (``push_output_cost``).
+    """
+    t, scenario = model.enterprise_table, model.scenario
+    ent = scenario.enterprises
+    workers = np.maximum(t.view("workers"), 0)
+    moved = moves_to_regular_jobs(model)
+    observed = np.divide(moved, workers, out=np.zeros(t.n), where=workers > 0)
+    rate = t.view("transition_rate")
+    rate[:] = np.where(workers > 0, (1 - TRANSITION_SMOOTHING) * rate + TRANSITION_SMOOTHING * observed, rate)
+    output_each = expected_output(model)
+    unit_revenue = ent.revenue_per_output_month * client_demand(model)
+    t.view("hire_value")[:] = output_each * unit_revenue + new_hire_subsidies(model) - ent.wage_cost_month
+    bonus = scenario.policy.outcome_bonus * ent.bonus_paid_expected * np.where(pressed(t), ent.pressure_discount, 1.0)
+    worth = bonus + ent.mission_value * t.view("mission_driven")
+    lost = ent.push_output_cost * output_each * unit_revenue
+    t.view("push_value")[:] = workers * (rate * worth - lost)
+
+
+def moves_to_regular_jobs(model: LabourMarketModel) -> np.ndarray:
+    """This month's moves from LDE to a regular job, by the enterprise they left."""
+    p = model.people
+    moved_now = (p.view("status") == NEC) & (p.view("nec_move_month") == model.month)
+    moved = np.flatnonzero(moved_now & (p.view("last_enterprise") >= 0))
+    return np.bincount(p.last_enterprise[moved], minlength=model.enterprise_table.n).astype(float)
+
+
+def expected_output(model: LabourMarketModel) -> np.ndarray:
+    """What a worker makes a month at each enterprise (units): its own workers' last month, else the sector's."""
+    t = model.enterprise_table
+    own = t.view("productivity")
+    staffed = (t.view("workers") > 0) & t.view("is_open")
+    sector = float(own[staffed].mean()) if staffed.any() else model.scenario.enterprises.productivity_base
+    return np.where(staffed, own, sector)
+
+
+def new_hire_subsidies(model: LabourMarketModel) -> np.ndarray:
+    """The subsidies one more worker brings each enterprise a month (EUR), averaged over his trajectory."""
+    scenario, t = model.scenario, model.enterprise_table
+    ent, policy = scenario.enterprises, scenario.policy
+    months = np.arange(min(policy.lde_limit, TRAJECTORY_MONTHS))
+    lde = schedule_values(policy.wage_subsidy, months).mean() * ent.reference_wage_month
+    lde += schedule_values(policy.guidance_subsidy, months).mean()
+    cmw = policy.cmw_wage_subsidy * ent.reference_wage_month + policy.cmw_guidance_subsidy
+    level = sine_level(policy, model.month)
+    sine = ent.sine_share * (level + (1 - level) * policy.sine_compensation_share) * ent.sine_allowance_month
+    return np.where(t.view("converted"), cmw, lde) + sine + ent.local_contribution_month

@@ -1,6 +1,11 @@
 """The doorstroom trajectory (source 1.21): preparation, job matching, a traineeship, then a hire or not.
 
-A worker the evaluation sends on the trajectory (:mod:`.end_of_trajectory`) goes
+Workers the evaluation finds ready for a regular job (:mod:`.end_of_trajectory`), and
+collective maatwerk workers a review finds no longer in need of support (:mod:`.maatwerk`),
+wait for a trajectory (source 1.21: for LDE and collective maatwerk workers): the mandated
+providers start ``doorstroom_trajectories_month`` a month (their capacity), longest
+waiting first (then at random), for those still in their job; a worker who leaves it
+while waiting loses his turn. A maatwerk worker has no LDE enterprise: no tie helps him. A worker on the trajectory goes
 through its phases while still employed by his LDE enterprise, which releases him from
 work (no output: see the enterprise finances):
 
@@ -9,12 +14,13 @@ work (no output: see the enterprise finances):
    traineeship place with chance ``matching_success``, at an employer chosen in
    proportion to its free places x (1 + the tie of the worker's enterprise with it).
    Taking a place reserves one of the employer's vacancies and forms or strengthens
-   the tie. Without a place by the end, the trajectory ends and he works again;
+   the tie. Without a place by the end, the trajectory ends and he works again (and is
+   judged for a collective maatwerk advice: :func:`.end_of_trajectory.seek_suitable_measure`);
 3. **traineeship**: ``traineeship_months`` at the employer, who then decides whether to
    hire him (:func:`simulation.submodels.matching.hire_chance` with the bar lowered by
    ``traineeship_bar_reduction``): hired, he moves to ``nec`` with reason
-   ``hired_after_traineeship`` on the reserved vacancy; not hired, the vacancy returns
-   and the tie weakens;
+   ``hired_after_traineeship`` on the reserved vacancy; not hired, the vacancy returns,
+   the tie weakens and he is judged for a maatwerk advice as above;
 4. **aftercare**: the aftercare of every move from LDE to a regular job.
 
 The worker's time limit runs on: whoever reaches it still in a phase leaves LDE as
@@ -27,7 +33,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import HIRED_AFTER_TRAINEESHIP, LDE, MATCHING, NO_ONE, NO_PHASE, PREPARATION, TRAINEESHIP
+from ..people import (
+    HIRED_AFTER_TRAINEESHIP,
+    LDE,
+    MAATWERK,
+    MATCHING,
+    NO_ONE,
+    NO_PHASE,
+    PREPARATION,
+    ROUTE_TRAJECTORY,
+    ROUTE_TRAJECTORY_WAITING,
+    TRAINEESHIP,
+)
+from .end_of_trajectory import seek_suitable_measure
 from .matching import hire_chance, start_regular_job
 
 if TYPE_CHECKING:
@@ -39,21 +57,43 @@ PREPARATION_MONTHS = 1
 def doorstroom(model: LabourMarketModel) -> None:
     """Advance every doorstroom trajectory by a month: traineeships end, matches are made, preparation ends."""
     p, policy, month = model.people, model.scenario.policy, model.month
-    lde = p.in_status(LDE)
-    on_trajectory = lde[p.phase[lde] != NO_PHASE]
+    workers = employed(model)
+    on_trajectory = workers[p.phase[workers] != NO_PHASE]
     phase, elapsed = p.phase[on_trajectory], month - p.phase_since[on_trajectory]
     end_traineeships(model, on_trajectory[(phase == TRAINEESHIP) & (elapsed >= policy.traineeship_months)])
     matching = on_trajectory[(phase == MATCHING) & (elapsed >= 1)]
     find_traineeships(model, matching)
-    lde = p.in_status(LDE)
-    unmatched = matching[(p.status[matching] == LDE) & (p.phase[matching] == MATCHING)]
+    unmatched = matching[np.isin(p.status[matching], (LDE, MAATWERK)) & (p.phase[matching] == MATCHING)]
     given_up = unmatched[month - p.phase_since[unmatched] >= policy.matching_months]
     p.phase[given_up] = NO_PHASE
+    seek_suitable_measure(model, given_up, "no_traineeship")
     model.recorder.add("trajectories_without_traineeship", given_up.size)
     prepared = on_trajectory[(phase == PREPARATION) & (elapsed >= PREPARATION_MONTHS)]
     p.phase[prepared] = MATCHING
     p.phase_since[prepared] = month
-    model.recorder.add("on_doorstroom_trajectory", np.count_nonzero(p.phase[lde] != NO_PHASE))
+    start_trajectories(model)
+    workers = employed(model)
+    model.recorder.add("on_doorstroom_trajectory", np.count_nonzero(p.phase[workers] != NO_PHASE))
+
+
+def employed(model: LabourMarketModel) -> np.ndarray:
+    """Rows of the LDE and collective maatwerk workers: those a trajectory is for."""
+    return np.concatenate([model.people.in_status(LDE), model.people.in_status(MAATWERK)])
+
+
+def start_trajectories(model: LabourMarketModel) -> None:
+    """The month's trajectory places go to the LDE and maatwerk workers waiting longest (ties at random)."""
+    p, policy = model.people, model.scenario.policy
+    workers = employed(model)
+    waiting = workers[p.route[workers] == ROUTE_TRAJECTORY_WAITING]
+    draw = model.streams.uniform("doorstroom.places", p.ids(waiting))
+    starting = waiting[np.lexsort((draw, p.phase_since[waiting]))[: policy.doorstroom_trajectories_month]]
+    p.route[starting] = ROUTE_TRAJECTORY
+    p.phase[starting] = PREPARATION
+    p.phase_since[starting] = model.month
+    model.recorder.add("trajectories_started", starting.size)
+    model.recorder.add("trajectory_waiting", waiting.size - starting.size)
+    model.recorder.add("spending_doorstroom", starting.size * policy.doorstroom_trajectory_cost)
 
 
 def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
@@ -64,9 +104,11 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     found = []
     for row, draw, pick in zip(rows.tolist(), draws.tolist(), picks.tolist()):
         places = table.view("traineeship_places")
-        if draw >= policy.matching_success or places.sum() == 0:
+        free = np.minimum(places, table.view("vacancies")).clip(min=0)  # a place needs an open vacancy to reserve
+        if draw >= policy.matching_success or free.sum() == 0:
             continue
-        weight = places * (1 + model.ties.strength[p.enterprise[row]])
+        enterprise = p.enterprise[row]
+        weight = free * (1 + model.ties.strength[enterprise]) if enterprise >= 0 else free
         employer = min(int(np.searchsorted(np.cumsum(weight) / weight.sum(), pick, side="right")), places.size - 1)
         places[employer] -= 1
         table.vacancies[employer] -= 1
@@ -93,5 +135,6 @@ def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     np.add.at(model.employer_table.vacancies, employer[~hired], 1)
     p.phase[failed] = NO_PHASE
     p.trainee_employer[failed] = NO_ONE
+    seek_suitable_measure(model, failed, "not_hired")
     model.recorder.add("traineeships_ended", rows.size)
     model.recorder.add("traineeships_hired", np.count_nonzero(hired))

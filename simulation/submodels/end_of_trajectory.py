@@ -1,28 +1,47 @@
 """The end of an LDE trajectory: the employment service's evaluation and the routes it opens.
 
 ``policy.evaluation_lead_months`` before a worker's limit the employment service
-evaluates him (source 1.20) on documented criteria, in this order:
+evaluates him (source 1.20) on the criteria the rules name: his health, his personal
+development plan (POP, source 1.18) and the judgement of his mentor and the service.
+The sources give the criteria, not how they are weighed, so the model states a
+probability model (docs/ODD.md, "Evaluation"):
 
-1. **Work-care route** (source 1.16): employability below
-   ``work_care_max_employability``, or a health proxy: the person is due to leave the
-   labour force for sickness or invalidity within ``work_care_health_months`` (the
-   model draws that month at entry; the service is assumed to see the health problems
-   behind it). At the limit he leaves LDE with reason ``work_care``, keeps his benefit
-   (unemployment benefit or leefloon) and no longer searches or is referred.
-2. **Collective maatwerk advice**: he still needs support: employability below
-   ``maatwerk_max_employability``, or aged ``maatwerk_older_age`` or more. He moves to
-   collective maatwerk when a place is free (:mod:`.maatwerk`), waiting in LDE until the
-   limit and on a benefit after it.
+- **Judgement**: the service judges the worker's employability with an error, logistic
+  with scale ``evaluation_judgement_spread``. Each advice below compares the *judged*
+  employability with a threshold, so its chance is logistic in employability,
+  ``1 / (1 + exp(-(threshold - employability) / spread))``, not a cut.
+- **POP progress**: the rise in employability since the LDE placement.
+
+The advice, in this order:
+
+1. **Work-care route** (sources 1.14, 1.16: for people for whom paid work is unclear):
+   a health problem (the person is due to leave the labour force for sickness or
+   invalidity within ``work_care_health_months``: a proxy the service is assumed to
+   see), or judged employability below ``work_care_max_employability`` *and* a POP
+   without progress (less than ``pop_min_progress``; a worker whose POP shows progress
+   has shown that work is within reach). Work-care has ``work_care_places``
+   (:mod:`.work_care`): the advised wait for one, searching meanwhile.
+2. **Collective maatwerk advice** at once for those aged ``maatwerk_older_age`` or more
+   (close to pension a move to a regular job is rarely asked).
 3. **Internal doorstroom**: his enterprise keeps him on a regular contract (``lde`` ->
    ``nec``, reason ``internal_doorstroom``) when it is not under financial pressure,
    with chance ``internal_doorstroom_share`` (the enterprise's decision, logged).
-4. **Doorstroom trajectory** (source 1.21, :mod:`.doorstroom`): the others, as long as
-   this month's ``doorstroom_trajectories_month`` places last; the rest get no route.
+4. **Doorstroom trajectory** (sources 1.17, 1.20-1.21: the traineeship at a potential
+   employer is the final piece of the trajectory): the others join the trajectory's
+   waiting list; ``doorstroom_trajectories_month`` start each month, longest waiting
+   first (:func:`simulation.submodels.doorstroom.start_trajectories`).
+
+**A more suitable measure when the transition fails** (source 1.17): when a trajectory
+ends without a hire, or the limit comes before a trajectory did, the service judges again
+whether he still needs support (source 1.20 a): judged employability below
+``maatwerk_max_employability`` gives a collective maatwerk advice
+(:func:`seek_suitable_measure`); he moves to collective maatwerk when a place is free
+(:mod:`.maatwerk`).
 
 An extension (``extension_rule``) is still decided at the limit. Whoever reaches the
-limit (plus any extension) without a job leaves LDE: on the work-care route with
-reason ``work_care``, otherwise ``time_limit``; a maatwerk advice stays valid. With
-``end_evaluation = false`` nobody is evaluated: everyone at the limit falls back.
+limit (plus any extension) without a job leaves LDE: with a work-care advice with reason
+``work_care``, otherwise ``time_limit``; a maatwerk or work-care advice stays valid after
+the exit. With ``end_evaluation = false`` nobody is evaluated: everyone at the limit falls back.
 """
 
 from __future__ import annotations
@@ -35,20 +54,20 @@ from ..agents import pressed
 from ..moves import move
 from ..people import (
     INTERNAL_DOORSTROOM,
+    MAATWERK,
     NEC,
     NO_ROUTE,
-    PREPARATION,
+    ROUTE_NAMES,
     ROUTE_MAATWERK,
-    ROUTE_NO_PLACE,
-    ROUTE_TRAJECTORY,
-    ROUTE_WORK_CARE,
+    ROUTE_TRAJECTORY_WAITING,
+    ROUTE_WORK_CARE_WAITING,
 )
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
 
 #: The evaluation's outcomes, as metric names (``evaluated_<outcome>`` in metrics.csv).
-OUTCOMES = ("work_care", "maatwerk", "internal_doorstroom", "trajectory", "no_place")
+OUTCOMES = ("work_care", "maatwerk", "internal_doorstroom", "trajectory")
 
 
 def evaluate(model: LabourMarketModel, lde: np.ndarray, allowed: np.ndarray) -> None:
@@ -56,29 +75,52 @@ def evaluate(model: LabourMarketModel, lde: np.ndarray, allowed: np.ndarray) -> 
     away or nearer and who were not evaluated yet (those hired near their limit are evaluated at once)."""
     p, policy = model.people, model.scenario.policy
     due = lde[(p.lde_months[lde] >= allowed - policy.evaluation_lead_months) & (p.route[lde] == NO_ROUTE)]
-    work_care = (p.inactivity_month[due] - model.month <= policy.work_care_health_months) | (
-        p.employability[due] < policy.work_care_max_employability
-    )
-    needs_support = (p.employability[due] < policy.maatwerk_max_employability) | (p.age[due] >= policy.maatwerk_older_age)
+    work_care, needs_support = advice(model, due)
     maatwerk = ~work_care & needs_support
     ready = due[~work_care & ~needs_support]
     kept = ready[kept_by_enterprise(model, ready)]
     offered = ready[~np.isin(ready, kept)]
-    order = np.argsort(model.streams.uniform("end_of_trajectory.places", p.ids(offered)), kind="stable")
-    starting = offered[order[: policy.doorstroom_trajectories_month]]
-    no_place = offered[order[policy.doorstroom_trajectories_month :]]
-
-    for rows, route in ((due[work_care], ROUTE_WORK_CARE), (due[maatwerk], ROUTE_MAATWERK), (starting, ROUTE_TRAJECTORY)):
+    for rows, route in ((due[work_care], ROUTE_WORK_CARE_WAITING), (due[maatwerk], ROUTE_MAATWERK), (offered, ROUTE_TRAJECTORY_WAITING)):
         p.route[rows] = route
         p.phase_since[rows] = model.month
-    p.route[no_place] = ROUTE_NO_PLACE
-    p.phase[starting] = PREPARATION
-    model.recorder.add("spending_doorstroom", starting.size * policy.doorstroom_trajectory_cost)
     log_internal_doorstroom(model, kept)
     move(model, kept, NEC, INTERNAL_DOORSTROOM)
-    counts = (work_care.sum(), maatwerk.sum(), kept.size, starting.size, no_place.size)
-    for outcome, count in zip(OUTCOMES, counts):
+    for outcome, count in zip(OUTCOMES, (work_care.sum(), maatwerk.sum(), kept.size, offered.size)):
         model.recorder.add(f"evaluated_{outcome}", count)
+
+
+def judged(model: LabourMarketModel, rows: np.ndarray, stream: str) -> np.ndarray:
+    """The employability of ``rows`` as the service judges it: the true one plus a logistic error
+    of scale ``evaluation_judgement_spread``, drawn per person from ``stream``."""
+    p = model.people
+    u = np.clip(model.streams.uniform(stream, p.ids(rows)), 1e-12, 1 - 1e-12)
+    return p.employability[rows] + model.scenario.policy.evaluation_judgement_spread * np.log(u / (1 - u))
+
+
+def too_far_from_work(model: LabourMarketModel, rows: np.ndarray, judgement: np.ndarray) -> np.ndarray:
+    """The work-care criterion: a health problem, or judged too far from work with a POP that shows no progress."""
+    p, policy = model.people, model.scenario.policy
+    health = p.inactivity_month[rows] - model.month <= policy.work_care_health_months
+    entry = p.entry_employability[rows]
+    progress = np.where(entry >= 0, p.employability[rows] - entry, 0.0)
+    return health | ((judgement < policy.work_care_max_employability) & (progress < policy.pop_min_progress))
+
+
+def advice(model: LabourMarketModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``rows``: the work-care advice, and the collective maatwerk advice at once (see the module)."""
+    p, policy = model.people, model.scenario.policy
+    work_care = too_far_from_work(model, rows, judged(model, rows, "end_of_trajectory.judgement"))
+    return work_care, p.age[rows] >= policy.maatwerk_older_age
+
+
+def seek_suitable_measure(model: LabourMarketModel, rows: np.ndarray, when: str) -> None:
+    """After a failed transition (source 1.17): those of ``rows`` judged still to need support get a
+    collective maatwerk advice; the others keep no route. ``when`` names the moment (its random stream)."""
+    p, policy = model.people, model.scenario.policy
+    support = rows[judged(model, rows, f"end_of_trajectory.measure_{when}") < policy.maatwerk_max_employability]
+    p.route[support] = ROUTE_MAATWERK
+    p.phase_since[support] = model.month
+    model.recorder.add("maatwerk_advice_after_trajectory", support.size)
 
 
 def kept_by_enterprise(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
@@ -94,3 +136,22 @@ def log_internal_doorstroom(model: LabourMarketModel, kept: np.ndarray) -> None:
     counts = np.bincount(model.people.enterprise[kept], minlength=model.enterprise_table.n)
     for row in np.flatnonzero(counts).tolist():
         model.recorder.decided(model.month, row, "internal_doorstroom", float(counts[row]), "keeps workers on a regular contract")
+
+
+def route_counts(model: LabourMarketModel) -> dict[str, float]:
+    """People on each end-of-trajectory route at the end of the month (``route_<name>``; a maatwerk
+    advice split into those in maatwerk and those waiting) and each route's capacity (``capacity_<name>``)."""
+    p, policy = model.people, model.scenario.policy
+    route, status = p.view("route"), p.view("status")
+    counts = np.bincount(route, minlength=len(ROUTE_NAMES))
+    metrics = {f"route_{name}": float(counts[i]) for i, name in enumerate(ROUTE_NAMES) if i != NO_ROUTE}
+    waiting_maatwerk = float(np.count_nonzero((route == ROUTE_MAATWERK) & (status != MAATWERK)))
+    metrics.update({"route_maatwerk": metrics["route_maatwerk"] - waiting_maatwerk, "route_maatwerk_waiting": waiting_maatwerk})
+    metrics.update(
+        {
+            "capacity_work_care": float(policy.work_care_places),
+            "capacity_maatwerk": float(policy.maatwerk_places),
+            "capacity_trajectory_starts": float(policy.doorstroom_trajectories_month),
+        }
+    )
+    return metrics

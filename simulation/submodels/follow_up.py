@@ -14,6 +14,15 @@
 
 People who left the labour force in the meantime are left out of every count. Someone
 on the work-care route keeps a benefit and so counts as fallen back (docs/indicators.md).
+
+Beside these, the **states of leavers** (every exit other than retirement or leaving the
+labour force) 6, 12 and 24 months after the exit (:func:`count_states`):
+``followup<h>_state_<state>`` for a regular job, unemployment benefit, leefloon, a work-care
+place, collective maatwerk, LDE again and inactive; the on-a-benefit counts of
+``dumping_share`` split by state (``_on_<state>``) and by the reason of the exit
+(``followup12_exit_<reason>`` and ``..._on_benefits``). Inactive people may have been
+archived, so they are counted as the month's leavers (``lde_leavers``, counted when they
+leave) minus those still seen; someone who left LDE again since counts in his later exit.
 """
 
 from __future__ import annotations
@@ -22,7 +31,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import INACTIVE, LDE, LEFT_LABOUR_FORCE, NEC, RETIRED, SOCIAL_ASSISTANCE, TIME_LIMIT, WORK_CARE
+from ..people import (
+    DISMISSED,
+    ENTERPRISE_CLOSED,
+    FOUND_JOB,
+    HIRED_AFTER_TRAINEESHIP,
+    INACTIVE,
+    INTERNAL_DOORSTROOM,
+    LDE,
+    LEFT_LABOUR_FORCE,
+    MAATWERK,
+    MAATWERK_ADVICE,
+    NEC,
+    RETIRED,
+    ROUTE_WORK_CARE,
+    SOCIAL_ASSISTANCE,
+    TIME_LIMIT,
+    UNEMPLOYED,
+    WORK_CARE,
+)
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -37,6 +64,22 @@ LEAVER_GROUPS = {
     "under_35": "under 35",
     "35_49": "aged 35 to 49",
     "50_plus": "aged 50 or over",
+}
+
+
+#: Months after the exit at which leavers' states are counted.
+STATE_HORIZONS = (6, 12, 24)
+#: Leavers' states: the three fallen-back states (the parts of ``dumping_share``) and the others.
+FALLBACK_STATES = ("unemployed", "social_assistance", "work_care")
+STATES = ("nec", *FALLBACK_STATES, "maatwerk", "lde", "inactive")
+#: Exit reasons grouped as the routes out of LDE (``followup12_exit_<group>``).
+EXIT_GROUPS = {
+    "time_limit": (TIME_LIMIT,),
+    "work_care": (WORK_CARE,),
+    "to_job": (FOUND_JOB, INTERNAL_DOORSTROOM, HIRED_AFTER_TRAINEESHIP),
+    "maatwerk": (MAATWERK_ADVICE,),
+    "dismissed": (DISMISSED,),
+    "enterprise_closed": (ENTERPRISE_CLOSED,),
 }
 
 
@@ -63,6 +106,54 @@ def follow_up(model: LabourMarketModel) -> None:
     left24 = left24[p.status[left24] != INACTIVE]
     rec.add("followup24_lde_leavers", left24.size)
     rec.add("followup24_social_assistance", np.count_nonzero(p.status[left24] == SOCIAL_ASSISTANCE))
+    count_states(model)
+
+
+def state_of(model: LabourMarketModel, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Masks over ``rows``: each one's state (see :data:`STATES`; work-care is a jobless person holding a place)."""
+    p = model.people
+    status = p.status[rows]
+    care = (status < LDE) & (p.route[rows] == ROUTE_WORK_CARE)
+    return {
+        "nec": status == NEC,
+        "unemployed": (status == UNEMPLOYED) & ~care,
+        "social_assistance": (status == SOCIAL_ASSISTANCE) & ~care,
+        "work_care": care,
+        "maatwerk": status == MAATWERK,
+        "lde": status == LDE,
+        "inactive": status == INACTIVE,
+    }
+
+
+def count_states(model: LabourMarketModel) -> None:
+    """Leavers' states 6, 12 and 24 months after the exit; dumping by state and by the exit's reason."""
+    p, month, rec = model.people, model.month, model.recorder
+    exit_month = p.view("lde_exit_month")
+    left_now = made_in(exit_month, month)
+    rec.add("lde_leavers", np.count_nonzero(active_exit(model, left_now)))
+    for h in STATE_HORIZONS:
+        rows = made_in(exit_month, month - h)
+        rows = rows[active_exit(model, rows)]
+        masks = state_of(model, rows)
+        cohort = rec.rows[month - h].get("lde_leavers", 0.0) if month - h >= 1 else 0.0
+        seen = rows.size - np.count_nonzero(masks["inactive"])
+        rec.add(f"followup{h}_cohort", cohort)
+        for state, mask in masks.items():
+            rec.add(f"followup{h}_state_{state}", max(cohort - seen, 0) if state == "inactive" else np.count_nonzero(mask))
+    rows = made_in(exit_month, month - 12)
+    rows = rows[active_exit(model, rows) & (p.status[rows] != INACTIVE)]
+    masks = state_of(model, rows)
+    for state in FALLBACK_STATES:
+        rec.add(f"followup12_leavers_on_{state}", np.count_nonzero(masks[state]))
+    at_limit = np.isin(p.lde_exit_reason[rows], (TIME_LIMIT, WORK_CARE))
+    for state in FALLBACK_STATES:
+        rec.add(f"followup12_limit_on_{state}", np.count_nonzero(masks[state] & at_limit))
+    fallen = masks["unemployed"] | masks["social_assistance"] | masks["work_care"]
+    reason = p.lde_exit_reason[rows]
+    for group, reasons in EXIT_GROUPS.items():
+        members = np.isin(reason, reasons)
+        rec.add(f"followup12_exit_{group}", np.count_nonzero(members))
+        rec.add(f"followup12_exit_{group}_on_benefits", np.count_nonzero(members & fallen))
 
 
 def active_exit(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:

@@ -2,7 +2,10 @@
 
 Each month every job seeker applies for a regular job with a probability set by their
 status (LDE workers search less: lock-in), raised by guidance and, for LDE workers,
-rising over the last months before the time limit. An application goes to one
+rising over the last months before the time limit. The unemployed search more in the
+last ``exhaustion_window_months`` before their benefit ends (``exhaustion_search_response``:
+Card, Chetty & Weber 2007 find the re-employment hazard about 20% higher at exhaustion).
+Nobody holding a work-care place searches. An application goes to one
 employer, chosen in proportion to open vacancies. The employer accepts with a logistic
 chance in (employability - hiring bar) (older applicants less often; covenant employers
 set a lower bar for LDE workers). Where an employer accepts more applicants than it
@@ -56,13 +59,16 @@ def limit_ramp(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
 
 
 def search(model: LabourMarketModel) -> np.ndarray:
-    """Rows of this month's applicants: the jobless and maatwerk workers at their status's rate, LDE
-    workers at theirs; nobody on the work-care route (not job-seeking)."""
+    """Rows of this month's applicants: the jobless and maatwerk workers at their status's rate (the
+    unemployed more near the end of their benefit), LDE workers at theirs; nobody holding a work-care
+    place (not job-seeking)."""
     p, people = model.people, model.scenario.people
     draw = model.streams.uniform_all("matching.apply", p.view("id"))
     status = p.view("status")
+    ending = p.view("benefit_left") <= people.exhaustion_window_months
+    unemployed_rate = people.search_rate_unemployed * (1 + people.exhaustion_search_response * ending)
     applying = (
-        ((status == UNEMPLOYED) & (draw < people.search_rate_unemployed))
+        ((status == UNEMPLOYED) & (draw < unemployed_rate))
         | ((status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance))
         | ((status == MAATWERK) & (draw < people.search_rate_maatwerk))
     ) & (p.view("route") != ROUTE_WORK_CARE)

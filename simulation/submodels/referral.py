@@ -1,10 +1,15 @@
 """Referral ("indicering") and LDE hiring.
 
 1. Eligible job seekers (long enough without work, far enough from the labour market,
-   LDE months left, no other route) ask for a referral at a monthly rate and join a
-   queue, unless the employment service has stopped the intake because the queue holds
-   more than ``max_queue_months`` of its decisions. A request that waits
-   ``queue_validity_months`` lapses: the person is taken up by other routes.
+   LDE months left, no other route) ask for a referral at a monthly rate. A request that
+   waits ``queue_validity_months`` lapses: the person is taken up by other routes
+   (``referral_requests_lapsed``). The intake rule (``referral_intake``, a named
+   assumption: no source says what the service does when places are short) decides who
+   joins the queue: with "within_validity" the service registers a request only while
+   the queue holds fewer requests than it decides in ``queue_validity_months`` at its
+   mean rate of the last 12 months (a request beyond that would lapse undecided); the
+   others are refused and counted (``referral_requests_refused``: demand the queue does
+   not show). With "open" every request joins and the queue is bounded only by lapsing.
 2. The employment service decides requests, oldest first: as many as the LDE places
    that are free (plus ``ticket_reserve`` of them, so that enterprises can choose) minus
    the valid tickets, at most ``referral_capacity``; each decision is a ticket valid for
@@ -44,7 +49,7 @@ class Referrals:
 
     queue: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
     tickets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
-    #: Decisions of the latest months (at most 12), for the intake stop.
+    #: Decisions of the latest months (at most 12), for the intake rule.
     decided: list[int] = field(default_factory=list)
 
     def recent_decisions(self, capacity: int) -> float:
@@ -71,6 +76,7 @@ def referral(model: LabourMarketModel) -> None:
 
 
 def request_referrals(model: LabourMarketModel) -> None:
+    """Requests lapse, new requests are made, and the intake rule registers or refuses them."""
     p, policy, books = model.people, model.scenario.policy, model.referrals
     queue, _ = books.current(p)
     if policy.referral_rule == "managed":
@@ -78,8 +84,30 @@ def request_referrals(model: LabourMarketModel) -> None:
         p.queued_since[lapsed] = NO_ONE
         model.recorder.add("referral_requests_lapsed", lapsed.size)
         queue, _ = books.current(p)
-        if queue.size >= policy.max_queue_months * books.recent_decisions(policy.referral_capacity):
-            return  # intake stopped: the queue is long enough
+    asking = requests(model)
+    room = intake_room(model, queue.size, asking.size)
+    registered = asking
+    if room < asking.size:  # the intake rule refuses some: which ones is a lottery
+        lottery = np.argsort(model.streams.uniform("referral.intake", p.ids(asking)), kind="stable")
+        registered = asking[np.sort(lottery[:room])]
+    model.recorder.add("referral_requests", asking.size)
+    model.recorder.add("referral_requests_refused", asking.size - registered.size)
+    p.queued_since[registered] = model.month
+    books.queue = np.concatenate([queue, registered])
+
+
+def intake_room(model: LabourMarketModel, queued: int, asking: int) -> int:
+    """How many of ``asking`` new requests the intake rule registers, with ``queued`` already waiting."""
+    policy = model.scenario.policy
+    if policy.referral_rule != "managed" or policy.referral_intake == "open":
+        return asking
+    decidable = policy.queue_validity_months * model.referrals.recent_decisions(policy.referral_capacity)
+    return int(min(asking, max(np.floor(decidable) - queued, 0)))
+
+
+def requests(model: LabourMarketModel) -> np.ndarray:
+    """Rows of the eligible job seekers who ask for a referral this month."""
+    p, policy = model.people, model.scenario.policy
     asking = np.flatnonzero(
         p.jobless_mask()
         & (p.view("queued_since") == NO_ONE)
@@ -90,8 +118,7 @@ def request_referrals(model: LabourMarketModel) -> None:
         & (p.view("route") == NO_ROUTE)  # not on the work-care route or waiting for collective maatwerk
         & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
     )
-    p.queued_since[asking] = model.month
-    books.queue = np.concatenate([queue, asking])
+    return asking
 
 
 def decide_referrals(model: LabourMarketModel) -> None:
@@ -141,6 +168,7 @@ def fill_lde_slots(model: LabourMarketModel) -> None:
         chosen = holders[np.argsort(-key, kind="stable")[:count]]
         seats = rng.permutation(np.repeat(np.arange(table.n), free))[:count]
     move(model, chosen, LDE, HIRED_LDE)
+    p.entry_employability[chosen] = p.employability[chosen]  # the POP's starting point
     model.recorder.placed(model.month, p, chosen, table.large[seats])
     p.enterprise[chosen] = seats
     p.last_enterprise[chosen] = seats

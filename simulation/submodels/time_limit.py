@@ -6,8 +6,9 @@ and opens a route (:mod:`.end_of_trajectory`). A worker who reaches the limit ma
 an extension of ``extension_months`` under the ``extension_rule``: with "evaluation",
 workers whose employability is at least ``extension_min_employability`` get it with
 probability ``extension_probability``. Whoever reaches the limit (plus any extension)
-without a job leaves LDE: to unemployment or social assistance, on the work-care
-route (reason ``work_care``) or not (``time_limit``).
+without a job leaves LDE: to unemployment or social assistance, with a work-care
+advice (reason ``work_care``; a place follows when one is free: :mod:`.work_care`) or
+not (``time_limit``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..moves import fall_back
-from ..people import LDE, ROUTE_WORK_CARE, TIME_LIMIT, WORK_CARE
-from .end_of_trajectory import evaluate
+from ..people import LDE, NO_PHASE, ROUTE_TRAJECTORY, ROUTE_TRAJECTORY_WAITING, ROUTE_WORK_CARE_WAITING, TIME_LIMIT, WORK_CARE
+from .end_of_trajectory import evaluate, seek_suitable_measure
 
 if TYPE_CHECKING:
     from ..model import LabourMarketModel
@@ -38,7 +39,9 @@ def time_limit(model: LabourMarketModel) -> None:
     lde = model.people.in_status(LDE)  # without those the evaluation moved on
     allowed = policy.lde_limit + policy.extension_months * p.extended[lde]
     leaving = lde[p.lde_months[lde] >= allowed]
-    work_care = p.route[leaving] == ROUTE_WORK_CARE
+    work_care = p.route[leaving] == ROUTE_WORK_CARE_WAITING  # advised work-care: a place comes after the exit
+    unfinished = (p.route[leaving] == ROUTE_TRAJECTORY_WAITING) | ((p.route[leaving] == ROUTE_TRAJECTORY) & (p.phase[leaving] != NO_PHASE))
+    seek_suitable_measure(model, leaving[unfinished], "at_limit")  # no trajectory (or no end of it) before the limit
     model.recorder.add("exits_time_limit", leaving.size)
     fall_back(model, leaving[work_care], WORK_CARE)
     fall_back(model, leaving[~work_care], TIME_LIMIT)

@@ -219,6 +219,14 @@ def run_report(folder: Path, partial: bool = False) -> Report:
 def route_tables(metrics: pd.DataFrame, scenario: Scenario) -> list[tuple[str, pd.DataFrame]]:
     """The run's routes beside its dumping figures, leavers' states after exit, and the benefit limit by month."""
     means = metrics.drop(columns=["date"]).groupby("month").mean()
+    columns = (
+        "route_work_care",
+        "route_work_care_waiting",
+        "maatwerk",
+        "route_maatwerk_waiting",
+        "trajectories_started",
+        "route_trajectory_waiting",
+    )
     routes = pd.DataFrame(
         {
             "route": [
@@ -229,28 +237,8 @@ def route_tables(metrics: pd.DataFrame, scenario: Scenario) -> list[tuple[str, p
                 "trajectories started a month",
                 "waiting for a trajectory",
             ],
-            "mean a month": [
-                means.get(c, pd.Series([0.0])).mean()
-                for c in (
-                    "route_work_care",
-                    "route_work_care_waiting",
-                    "maatwerk",
-                    "route_maatwerk_waiting",
-                    "trajectories_started",
-                    "route_trajectory_waiting",
-                )
-            ],
-            "most in a month": [
-                means.get(c, pd.Series([0.0])).max()
-                for c in (
-                    "route_work_care",
-                    "route_work_care_waiting",
-                    "maatwerk",
-                    "route_maatwerk_waiting",
-                    "trajectories_started",
-                    "route_trajectory_waiting",
-                )
-            ],
+            "mean a month": [means.get(c, pd.Series([0.0])).mean() for c in columns],
+            "most in a month": [means.get(c, pd.Series([0.0])).max() for c in columns],
             "capacity": [
                 scenario.policy.work_care_places,
                 "",

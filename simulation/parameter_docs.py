@@ -90,8 +90,13 @@ def parameters() -> pd.DataFrame:
 
 
 def dotted(name: str) -> str:
-    """The dotted key of a keyword parameter: ``policy__aftercare_months`` or a name that only one
-    section has (``aftercare_months``); an unknown or ambiguous name is an error that lists the choices."""
+    """The dotted key of a keyword parameter: the key itself (``policy.aftercare_months``, as
+    :func:`parameters` lists it, and as ``mesa.batch_run`` passes it in ``parameters={...}``),
+    with double underscores (``policy__aftercare_months``, for Python keywords) or a name that only
+    one section has (``aftercare_months``); an unknown or ambiguous name is an error that lists the
+    choices."""
+    if "." in name:
+        return name
     if "__" in name:
         return name.replace("__", ".")
     matches = [key for key, _ in _fields() if key.rsplit(".", 1)[-1] == name]
@@ -99,7 +104,9 @@ def dotted(name: str) -> str:
         return matches[0]
     if not matches:
         raise ScenarioError(f"unknown parameter {name!r}; parameters are listed by simulation.parameters()")
-    raise ScenarioError(f"parameter {name!r} is ambiguous: write one of {', '.join(m.replace('.', '__') for m in matches)}")
+    raise ScenarioError(
+        f"parameter {name!r} is ambiguous: write one of {', '.join(matches)} (or with __ for . in a Python keyword)"
+    )
 
 
 def whole_number(key: str) -> bool:

@@ -1259,6 +1259,11 @@ class Scenario(Section):
             raise ValueError(f"branch {self.branch}: the date must fall after the start {self.start} and within the run")
         return self
 
+    def __iter__(self) -> Any:
+        """Not iterable: a scenario is one value, so ``mesa.batch_run`` takes it as one parameter
+        value rather than a list of values (pydantic would iterate over its fields)."""
+        raise TypeError("a Scenario is one value, not a collection: use model_dump() for its fields")
+
     def month_of(self, date: str) -> int:
         """The model month of calendar month ``date`` (``YYYY-MM``)."""
         return months_between(self.start, date)

@@ -15,6 +15,8 @@ The public API::
 
 from importlib.metadata import PackageNotFoundError, version
 
+__distribution__ = "lde-doorstroom"  # checked by simulation.installation: a foreign simulation/__init__.py lacks it
+
 from .mesa_conventions import import_mesa, install_batch_run_fix
 
 import_mesa()  # before anything else imports Mesa: the process keeps its multiprocessing start method

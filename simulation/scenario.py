@@ -1283,10 +1283,13 @@ class Scenario(Section):
 
     @classmethod
     def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-        """Read a TOML scenario (following ``extends``), apply dotted ``overrides``, validate."""
-        from .scenario_files import _fill_tables, _read_chain, _set_dotted, _validate
+        """Read a TOML scenario (following ``extends``), apply dotted ``overrides``, validate.
 
-        data, origins = _read_chain(Path(path), ())
+        ``path`` is a file, or the name of a shipped scenario (``"small"``, ``"from_2018/aftercare"``),
+        found in the installed package from any folder."""
+        from .scenario_files import _fill_tables, _read_chain, _set_dotted, _validate, locate
+
+        data, origins = _read_chain(locate(path), ())
         for key, value in (overrides or {}).items():
             _fill_tables(data, key)
             _set_dotted(data, key, value)

@@ -10,6 +10,7 @@ never evaluated.
 from __future__ import annotations
 
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, get_origin
 
@@ -35,6 +36,26 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 #: Longest ``extends`` chain accepted (a longer one is almost surely a mistake).
 MAX_EXTENDS_DEPTH = 32
+
+
+def shipped_folder(name: str) -> Path:
+    """The shipped folder ``name`` (``scenarios`` or ``calibration``): package data in an installed
+    wheel (``simulation/data/``), the repository's own folder in a clone or an editable install."""
+    package = Path(str(files("simulation")))
+    inside = package / "data" / name
+    return inside if inside.is_dir() else package.parent / name
+
+
+def locate(path: str | Path, folder: str = "scenarios", suffix: str = ".toml") -> Path:
+    """``path`` when it is a file or has a suffix; else the shipped file of that name in ``folder``
+    (``small``, ``from_2018/aftercare``; ``plausible`` in ``calibration``), from any working folder."""
+    given, root = Path(path), shipped_folder(folder)
+    if given.is_file() or given.suffix:
+        return given
+    if (root / f"{given}{suffix}").is_file():
+        return root / f"{given}{suffix}"
+    names = sorted(str(p.relative_to(root).with_suffix("")) for p in root.rglob(f"*{suffix}"))
+    raise ScenarioError(f"{path}: no such file, and nothing shipped by that name; shipped in {folder}/: {', '.join(names)}")
 
 
 def shown(path: Path) -> str:

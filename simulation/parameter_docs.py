@@ -29,10 +29,10 @@ def parameter_reference() -> str:
         "behaviour and context, never a lever.",
         "",
     ]
-    top = {name: f for name, f in Scenario.model_fields.items() if not _is_section(f.annotation)}
+    top = {name: f for name, f in Scenario.model_fields.items() if not is_section(f.annotation)}
     lines += _table("Scenario", top, prefix="")
     for name, field in Scenario.model_fields.items():
-        if _is_section(field.annotation):
+        if is_section(field.annotation):
             lines += _table(f"[{name}]", field.annotation.model_fields, field.annotation.__doc__, prefix=f"{name}.")
     lines += _table("[employers.sectors.NAME]", Sector.model_fields, Sector.__doc__, prefix="employers.sectors.NAME.")
     lines += ["Default sectors:", "", "| sector | vacancy_share | hiring_bar | job_quality |", "|---|---|---|---|"]
@@ -40,7 +40,7 @@ def parameter_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _is_section(annotation: Any) -> bool:
+def is_section(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Section)
 
 
@@ -50,7 +50,7 @@ def _table(title: str, fields: dict[str, Any], doc: str | None = None, prefix: s
         lines += [doc.strip(), ""]
     lines += ["| parameter | default | unit | role | source | meaning |", "|---|---|---|---|---|---|"]
     for name, field in fields.items():
-        if _is_section(field.annotation):
+        if is_section(field.annotation):
             continue
         extra = field.json_schema_extra or {}
         default = "see below" if name == "sectors" else _show(field.default)
@@ -119,7 +119,7 @@ def _fields() -> list[tuple[str, Any]]:
     """(dotted key, pydantic field) of every parameter, sections flattened (not the sectors table)."""
     out = []
     for name, field in Scenario.model_fields.items():
-        if _is_section(field.annotation):
+        if is_section(field.annotation):
             out += [(f"{name}.{leaf}", f) for leaf, f in field.annotation.model_fields.items() if leaf != "sectors"]
         else:
             out.append((name, field))

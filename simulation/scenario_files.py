@@ -66,7 +66,7 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """Read a scenario file and its ``extends`` parents; return merged data and per-key origins."""
     path = path.resolve()
     name = shown(path)
@@ -92,7 +92,7 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
         raise ScenarioError(f"{name}: extends = {parent!r}: must be a file name (text)")
     else:
         try:
-            merged, origins = _read_chain(path.parent / parent, (*seen, path))
+            merged, origins = read_chain(path.parent / parent, (*seen, path))
         except ScenarioError as err:
             if not seen and "not found" in str(err):
                 missing = shown((path.parent / parent).resolve())
@@ -154,7 +154,7 @@ def _dotted_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
     return keys
 
 
-def _fill_tables(data: dict[str, Any], key: str) -> None:
+def fill_tables(data: dict[str, Any], key: str) -> None:
     """Before ``key`` reaches into a table by name (``employers.sectors.care.hiring_bar``) that
     the file leaves at its default, put the default table in, so that one field of one row
     is changed rather than the whole table replaced by that row."""
@@ -173,7 +173,7 @@ def _fill_tables(data: dict[str, Any], key: str) -> None:
         model, node = info.annotation, node[part]
 
 
-def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     *parents, last = key.split(".")
     node = data
     for part in parents:
@@ -184,7 +184,7 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[last] = value
 
 
-def _validate(data: dict[str, Any], origins: dict[str, str], default_origin: str) -> Scenario:
+def validate_scenario(data: dict[str, Any], origins: dict[str, str], default_origin: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:

@@ -17,17 +17,25 @@ The public API::
 from . import early_signals  # noqa: F401, I001 - first: Ctrl-C while the libraries load ends the command cleanly
 from importlib.metadata import PackageNotFoundError, version
 
-from . import memory, plots  # noqa: F401 - memory: Mesa frees finished models
-from .experiment import compare, evaluate, sweep
-from .indicators import INDICATORS
-from .model import LabourMarketModel
-from .parameter_docs import parameters
-from .people import Reason, Status
-from .runner import RunResult, run, run_one
-from .scenario import Scenario, ScenarioError
-from .search import search
-from .sensitivity import sensitivity
-from .store import read_experiment
+__distribution__ = "lde-doorstroom"  # checked by simulation.installation: a foreign simulation/__init__.py lacks it
+
+from .mesa_conventions import import_mesa, install_batch_run_fix
+
+import_mesa()  # before anything else imports Mesa: the process keeps its multiprocessing start method
+
+from . import memory, plots  # noqa: E402, F401 - memory: Mesa frees finished models
+from .experiment import compare, evaluate, sweep  # noqa: E402
+from .indicators import INDICATORS  # noqa: E402
+from .model import LabourMarketModel  # noqa: E402
+from .parameter_docs import parameters  # noqa: E402
+from .people import Reason, Status  # noqa: E402
+from .runner import RunResult, run, run_one  # noqa: E402
+from .scenario import Scenario, ScenarioError  # noqa: E402
+from .search import search  # noqa: E402
+from .sensitivity import sensitivity  # noqa: E402
+from .store import read_experiment  # noqa: E402
+
+install_batch_run_fix()  # mesa.batch_run reports the last month (Mesa 3.3.1 misses it)
 
 try:
     __version__ = version("lde-doorstroom")

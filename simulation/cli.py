@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from . import __version__
+from .installation import ShowVersion
 from .calibration import calibrate
 from .discovery import discover
 from .errors import LDEError
@@ -98,7 +98,7 @@ def seed_value(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(prog="lde-sim", description="Simulate transitions out of Flanders' local services economy.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=ShowVersion)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
 
     runp = commands.add_parser("run", help="run a scenario file and write its tables")

@@ -16,20 +16,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import mesa
-import solara
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from mesa.visualization import SolaraViz, solara_viz
 
-from .model import LabourMarketModel
-from .scenario import UNLIMITED, Scenario
+from .errors import require
 
-SMALL = Path(__file__).resolve().parent.parent / "scenarios" / "small.toml"
-RULES = Scenario.load(SMALL)
+solara = require("solara", "dashboard", "the dashboard (simulation.dashboard)")
+require("mesa.visualization", "dashboard", "the dashboard (simulation.dashboard)")
+from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
+
+from .model import LabourMarketModel  # noqa: E402
+from .scenario import UNLIMITED, Scenario  # noqa: E402
+
+RULES = Scenario.load("small")  # the shipped small world, found wherever the package is installed
 
 #: Time-limit choices in words -> the scenario value.
 LIMITS = {"48 months": 48, "60 months (the 2013 decree)": 60, "72 months": 72, "no limit": UNLIMITED}

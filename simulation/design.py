@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import LDEError
 from .scenario import Scenario, ScenarioError, parameter_role
-from .scenario_files import parse_override
+from .scenario_files import changed_fields, leaves, parse_override
 
 #: Values of one varied parameter in a grid, at most.
 MAX_VALUES = 10_000
@@ -139,6 +139,17 @@ def from_values(base: Scenario, varies: list[Vary], rows: np.ndarray) -> list[Po
 def point(base: Scenario, overrides: dict[str, Any]) -> Point:
     label = ", ".join(f"{k}={_show(v)}" for k, v in overrides.items()) or base.name
     return Point(label, overrides, base.with_overrides(overrides))
+
+
+def design_values(points: list[Point]) -> list[dict[str, Any]]:
+    """Each point's value of every key the design varies, whatever made it: a grid's or sample's
+    keys, the scenarios of a comparison (the first one's values too, not only how the others
+    differ from it), an ensemble member's parameters beside the candidate's levers. A key is
+    varied when a point overrides it or any point's scenario differs in it from the first's."""
+    first = points[0].scenario if points else None
+    keys = dict.fromkeys(key for p in points for key in (*p.overrides, *changed_fields(p.scenario, first)))
+    values = [dict(leaves(p.scenario.model_dump(mode="json"))) for p in points]
+    return [{key: value.get(key, p.overrides.get(key)) for key in keys} for p, value in zip(points, values)]
 
 
 def _ranges(varies: list[Vary]) -> list[tuple[float, float]]:

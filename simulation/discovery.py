@@ -34,7 +34,7 @@ from .scenario import parameter_role
 from .store import read_experiment, verify_experiment
 
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-CLAUSE = re.compile(r"^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*$")
+CLAUSE = re.compile(r"^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|median|p(?:100|\d{1,2}))\s*$")
 
 
 class DiscoveryError(LDEError):
@@ -52,8 +52,11 @@ class Discovery:
 
 
 def failing(indicators: pd.DataFrame, condition: str) -> np.ndarray:
-    """Whether each run fails ``condition``: clauses ``indicator < | <= | > | >= number`` joined by
-    ``and`` or ``or`` (evaluated left to right). A run whose indicator is empty does not fail."""
+    """Whether each run fails ``condition``: clauses ``indicator < | <= | > | >= level`` joined by
+    ``and`` or ``or`` (evaluated left to right). A level is a number, or ``median`` or ``p<NN>``
+    (the NN-th percentile of the indicator over the experiment's runs), for conditions that should
+    not depend on the model's level (a threshold above every run finds nothing). A run whose
+    indicator is empty does not fail."""
     parts = re.split(r"\s+(and|or)\s+", condition.strip())
     result, joiner = None, None
     for i, part in enumerate(parts):
@@ -63,13 +66,23 @@ def failing(indicators: pd.DataFrame, condition: str) -> np.ndarray:
         match = CLAUSE.match(part)
         if match is None or match.group(1) not in INDICATORS:
             raise DiscoveryError(
-                f"--fails {condition!r}: '{part}' is not 'indicator < number' (or <=, >, >=) with an indicator of "
+                f"--fails {condition!r}: '{part}' is not 'indicator < level' (or <=, >, >=; a level is a number, median or "
+                f"p<NN>, a percentile over the runs) with an indicator of "
                 f"docs/indicators.md; clauses may be joined by 'and' or 'or'"
             )
-        name, sign, value = match.groups()
-        clause = COMPARE[sign](indicators[name].to_numpy(float), float(value))
+        name, sign, level = match.groups()
+        values = indicators[name].to_numpy(float)
+        clause = COMPARE[sign](values, threshold(values, level))
         result = clause if result is None else (result & clause if joiner == "and" else result | clause)
     return np.asarray(result, dtype=bool)
+
+
+def threshold(values: np.ndarray, level: str) -> float:
+    """A clause's level as a number: given, or a percentile of ``values`` (``median`` is ``p50``)."""
+    if level == "median" or level.startswith("p"):
+        percentile = 50 if level == "median" else int(level[1:])
+        return float(np.nanpercentile(values, percentile)) if np.isfinite(values).any() else np.nan
+    return float(level)
 
 
 def cases(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -111,7 +124,10 @@ def discover(
     x, indicators = cases(folder)
     y = failing(indicators, fails)
     if y.all() or not y.any():
-        raise DiscoveryError(f"--fails {fails!r}: {'every' if y.any() else 'no'} run fails; PRIM needs both kinds")
+        raise DiscoveryError(
+            f"--fails {fails!r}: {'every' if y.any() else 'no'} run fails; PRIM needs both kinds "
+            "(a level taken from the runs, such as median or p25, always splits them)"
+        )
     box = prim.Prim(x, y, threshold=threshold).find_box()
     trajectory = box.peeling_trajectory
     dense = trajectory[trajectory["density"] >= threshold]

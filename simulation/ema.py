@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import require
 from .indicators import INDICATORS
 from .parameter_docs import whole_number
 from .runner import run_one
@@ -53,7 +54,9 @@ def ema_model(
     """A ``ReplicatorModel`` running ``scenario`` with EMA's uncertainties and levers (see the module)."""
     with warnings.catch_warnings():  # the workbench warns at import about optional parts it lacks
         warnings.simplefilter("ignore")
-        from ema_workbench import CategoricalParameter, IntegerParameter, RealParameter, ReplicatorModel, ScalarOutcome
+        ema = require("ema_workbench", "ema", "simulation.ema")
+    CategoricalParameter, IntegerParameter, RealParameter = ema.CategoricalParameter, ema.IntegerParameter, ema.RealParameter
+    ReplicatorModel, ScalarOutcome = ema.ReplicatorModel, ema.ScalarOutcome
 
     uncertainties = MAIN_UNCERTAINTIES if uncertainties is None else uncertainties
     check_roles(uncertainties, ("context", "behaviour"), "an uncertainty")

@@ -36,6 +36,7 @@ from .input_files import csv_stream
 from .evaluation import EFFECTS
 from .indicators import INDICATOR_INFO
 from .scenario import Scenario, parameter_role
+from .scenario_files import locate
 from .statistics import difference_bounds
 
 #: The most members an ensemble may have (each multiplies the runs of an experiment).
@@ -48,8 +49,9 @@ class EnsembleError(LDEError):
 
 
 def load_ensemble(path: str | Path) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """The members (dotted overrides each) and their weights (summing to 1) of an ensemble file."""
-    path = Path(path)
+    """The members (dotted overrides each) and their weights (summing to 1) of an ensemble file (or
+    ``plausible``: the shipped calibration's)."""
+    path = locate(path, "calibration", ".csv")
     stream = csv_stream(path, "ensemble file", EnsembleError)
     try:
         frame = pd.read_csv(stream)

@@ -11,6 +11,7 @@ import numpy as np
 
 from .agents import EmployerTable, EnterpriseTable, LDEEnterprise, NECEmployer, pressed
 from .allocator import keep_freed_memory
+from .indicators import indicators
 from .initialisation import build_world, sign_covenants
 from .parameter_docs import dotted
 from .people import EDUCATION, INACTIVE, Person, Population, Status, Step
@@ -42,8 +43,10 @@ from .submodels.referral import Referrals
 from .ties import Ties
 from .timeline import Timeline
 
-#: What the model's DataCollector records each month: the stocks and the month's main measures.
+#: What the model's DataCollector records each month: the base seed (so ``mesa.batch_run``'s rows
+#: say which run they come from), the stocks and the month's main measures.
 REPORTERS: dict[str, Callable[[LabourMarketModel], float]] = {
+    "seed": lambda m: m.seed,
     **{status.name: (lambda m, s=status.name: m.latest(s)) for status in Status},
     **{
         name: (lambda m, n=name: m.latest(n))
@@ -72,14 +75,22 @@ def resolve(scenario: Scenario | str | Path | None, parameters: dict[str, Any]) 
 
 
 def choose_seed(seed: int | None, rng: Any) -> int:
-    """The base seed: ``seed``, else Mesa's ``rng`` (an int, or a Generator to draw from), else fresh entropy."""
+    """The base seed: ``seed``, else one from Mesa's ``rng``, else fresh entropy (kept in ``model.seed``).
+
+    ``rng`` takes every form Mesa documents: an int (the seed itself), a ``SeedSequence``, a
+    ``BitGenerator``, a ``Generator`` (one draw is taken from it) or a list of ints; the same
+    ``rng`` gives the same seed, so the same run. ``seed`` and ``rng`` together are refused, as
+    Mesa refuses them.
+    """
+    if seed is not None and rng is not None:
+        raise ValueError("give seed or rng, not both (Mesa's rule): seed=... is this package's base seed")
     if seed is not None:
         return int(seed)
     if isinstance(rng, (int, np.integer)):
         return int(rng)
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(2**62))
-    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(2))
+    if rng is None:
+        rng = np.random.SeedSequence()
+    return int(np.random.default_rng(rng).integers(2**62))
 
 
 class LabourMarketModel(mesa.Model):
@@ -174,6 +185,11 @@ class LabourMarketModel(mesa.Model):
         self.record_month()  # stocks and state of the month
         self.datacollector.collect(self)
         self.running = self.month < self.design.months
+
+    def indicators(self) -> dict[str, float]:
+        """The summary indicators of the months run so far (docs/indicators.md), as ``run()`` reports
+        them for a finished replication."""
+        return indicators(self.recorder.metrics())
 
     def latest(self, column: str) -> float:
         """This month's value of a metrics column (0 when the month did not measure it)."""

@@ -29,10 +29,10 @@ def parameter_reference() -> str:
         "behaviour and context, never a lever.",
         "",
     ]
-    top = {name: f for name, f in Scenario.model_fields.items() if not _is_section(f.annotation)}
+    top = {name: f for name, f in Scenario.model_fields.items() if not is_section(f.annotation)}
     lines += _table("Scenario", top, prefix="")
     for name, field in Scenario.model_fields.items():
-        if _is_section(field.annotation):
+        if is_section(field.annotation):
             lines += _table(f"[{name}]", field.annotation.model_fields, field.annotation.__doc__, prefix=f"{name}.")
     lines += _table("[employers.sectors.NAME]", Sector.model_fields, Sector.__doc__, prefix="employers.sectors.NAME.")
     lines += ["Default sectors:", "", "| sector | vacancy_share | hiring_bar | job_quality |", "|---|---|---|---|"]
@@ -52,7 +52,7 @@ def lever_prices() -> list[str]:
     return lines + [f"| `{lever}` | {price} |" for lever, price in LEVER_PRICES.items()]
 
 
-def _is_section(annotation: Any) -> bool:
+def is_section(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Section)
 
 
@@ -62,7 +62,7 @@ def _table(title: str, fields: dict[str, Any], doc: str | None = None, prefix: s
         lines += [doc.strip(), ""]
     lines += ["| parameter | default | unit | role | source | meaning |", "|---|---|---|---|---|---|"]
     for name, field in fields.items():
-        if _is_section(field.annotation):
+        if is_section(field.annotation):
             continue
         extra = field.json_schema_extra or {}
         default = "see below" if name == "sectors" else _show(field.default)
@@ -102,8 +102,13 @@ def parameters() -> pd.DataFrame:
 
 
 def dotted(name: str) -> str:
-    """The dotted key of a keyword parameter: ``policy__aftercare_months`` or a name that only one
-    section has (``aftercare_months``); an unknown or ambiguous name is an error that lists the choices."""
+    """The dotted key of a keyword parameter: the key itself (``policy.aftercare_months``, as
+    :func:`parameters` lists it, and as ``mesa.batch_run`` passes it in ``parameters={...}``),
+    with double underscores (``policy__aftercare_months``, for Python keywords) or a name that only
+    one section has (``aftercare_months``); an unknown or ambiguous name is an error that lists the
+    choices."""
+    if "." in name:
+        return name
     if "__" in name:
         return name.replace("__", ".")
     matches = [key for key, _ in _fields() if key.rsplit(".", 1)[-1] == name]
@@ -111,7 +116,9 @@ def dotted(name: str) -> str:
         return matches[0]
     if not matches:
         raise ScenarioError(f"unknown parameter {name!r}; parameters are listed by simulation.parameters()")
-    raise ScenarioError(f"parameter {name!r} is ambiguous: write one of {', '.join(m.replace('.', '__') for m in matches)}")
+    raise ScenarioError(
+        f"parameter {name!r} is ambiguous: write one of {', '.join(matches)} (or with __ for . in a Python keyword)"
+    )
 
 
 def whole_number(key: str) -> bool:
@@ -124,7 +131,7 @@ def _fields() -> list[tuple[str, Any]]:
     """(dotted key, pydantic field) of every parameter, sections flattened (not the sectors table)."""
     out = []
     for name, field in Scenario.model_fields.items():
-        if _is_section(field.annotation):
+        if is_section(field.annotation):
             out += [(f"{name}.{leaf}", f) for leaf, f in field.annotation.model_fields.items() if leaf != "sectors"]
         else:
             out.append((name, field))

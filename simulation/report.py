@@ -118,9 +118,9 @@ def calibration_report(folder: Path) -> Report:
         title=f"Calibration by history matching over {len(waves)} waves",
         what=["Each wave is an experiment in wave<k>/ (lde-sim report on it shows its runs); docs/calibration.md explains."],
         tables=[
-            ("Targets: observed, the most likely set and the plausible range", _rounded(fit)),
-            ("Parameters: prior, plausible mean and spread, identification", _rounded(parameters)),
-            ("Waves", _rounded(waves)),
+            ("Targets: observed, the most likely set and the plausible range", rounded(fit)),
+            ("Parameters: prior, plausible mean and spread, identification", rounded(parameters)),
+            ("Waves", rounded(waves)),
         ],
         figures=[
             (
@@ -260,8 +260,8 @@ def route_tables(metrics: pd.DataFrame, scenario: Scenario) -> list[tuple[str, p
         ]
     )
     tables = [
-        ("Routes: people on each and its capacity (mean over replications)", _rounded(routes)),
-        ("Leavers' states after exit (share of LDE leavers, all replications)", _rounded(states)),
+        ("Routes: people on each and its capacity (mean over replications)", rounded(routes)),
+        ("Leavers' states after exit (share of LDE leavers, all replications)", rounded(states)),
     ]
     demand = pd.DataFrame(
         [
@@ -415,7 +415,7 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
         effect_section(folder, report, labels[0], meta)
     elif kind == "sensitivity" and result is not None:
         indices = read_result(folder, result.name)
-        report.tables.append(("Sensitivity indices", _rounded(indices)))
+        report.tables.append(("Sensitivity indices", rounded(indices)))
         for name in ("sustainable_transition_rate", "transition_rate_annual", "enterprise_solvent_share"):
             if (indices["indicator"] == name).any():
                 report.figures.append(
@@ -429,7 +429,7 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
         shown = table[table["indicator"].isin(HEADLINE)].drop(columns=["median", "significant"])
         what.append("Every design point ran with every plausible parameter set (an ensemble).")
         title = "Headline indicators per design point over the ensemble"
-        report.tables.append((f"{title} (difference from the first point; robust: same sign for every set)", _rounded(shown)))
+        report.tables.append((f"{title} (difference from the first point; robust: same sign for every set)", rounded(shown)))
     elif kind == "sweep" and result is not None:
         parameters = [c for c in table.columns if c not in ("point", "replications", *INDICATORS)]
         what.append("Parameters varied: " + "; ".join(f"{_describe(p)} ({p})" for p in parameters) + ".")
@@ -444,12 +444,12 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
             )
         )
     elif result is not None:
-        report.tables.append(("Results per design point", _rounded(read_result(folder, result.name))))
+        report.tables.append(("Results per design point", rounded(read_result(folder, result.name))))
     if (folder / "discovery.csv").exists():
         words = (folder / "discovery.md").read_text(encoding="utf-8").split("\n", 2)[-1].strip()
         report.findings.append(f"Scenario discovery: {words}")
         box = pd.read_csv(folder / "discovery.csv")
-        report.tables.append(("Scenario discovery: the PRIM box (discovery_box.png, discovery_tradeoff.png)", _rounded(box)))
+        report.tables.append(("Scenario discovery: the PRIM box (discovery_box.png, discovery_tradeoff.png)", rounded(box)))
     if not complete:
         report.findings.insert(0, UNFINISHED.format(status="unfinished"))
     return report
@@ -700,7 +700,7 @@ def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str
     else:
         columns, title = ["mean", "ci_low", "ci_high", "replications"], "mean over replications"
     headline = effects.reset_index()[["indicator", *columns, "meaning"]]
-    report.tables.append((f"Headline effects ({title}, 95% interval)", _rounded(headline)))
+    report.tables.append((f"Headline effects ({title}, 95% interval)", rounded(headline)))
     report.tables.append(
         ("The public-finance ledger, against the counterfactual (EUR over the run)", ledger_table(folder, effects))
     )
@@ -1099,7 +1099,7 @@ def _names(labels: list[str]) -> str:
     return ", ".join(f"'{label}'" for label in labels) if labels else "none"
 
 
-def _rounded(table: pd.DataFrame) -> pd.DataFrame:
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
     """Numbers for reading (:func:`readable_number`: no scientific notation), empty columns dropped."""
     table = table.dropna(axis="columns", how="all")
     return table.map(lambda v: readable_number(v) if isinstance(v, float) else v)

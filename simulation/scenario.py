@@ -1411,7 +1411,7 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _timeline_fits(self) -> Scenario:
-        from .scenario_files import _set_dotted
+        from .scenario_files import set_dotted
 
         for i, change in enumerate(self.timeline):
             where = f"timeline[{i}] ({change.date}, {change.key})"
@@ -1427,7 +1427,7 @@ class Scenario(Section):
             data = self.model_dump(mode="json")
             data["timeline"], data["branch"], data["window"] = [], None, None
             try:
-                _set_dotted(data, change.key, change.value)
+                set_dotted(data, change.key, change.value)
                 Scenario.model_validate(data)
             except (ValidationError, ScenarioError) as err:
                 problem = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
@@ -1446,6 +1446,11 @@ class Scenario(Section):
                     f"{date_of(self.start, self.months)}"
                 )
         return self
+
+    def __iter__(self) -> Any:
+        """Not iterable: a scenario is one value, so ``mesa.batch_run`` takes it as one parameter
+        value rather than a list of values (pydantic would iterate over its fields)."""
+        raise TypeError("a Scenario is one value, not a collection: use model_dump() for its fields")
 
     def month_of(self, date: str) -> int:
         """The model month of calendar month ``date`` (``YYYY-MM``)."""
@@ -1466,22 +1471,25 @@ class Scenario(Section):
 
     @classmethod
     def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-        """Read a TOML scenario (following ``extends``), apply dotted ``overrides``, validate."""
-        from .scenario_files import _fill_tables, _read_chain, _set_dotted, _validate
+        """Read a TOML scenario (following ``extends``), apply dotted ``overrides``, validate.
 
-        data, origins = _read_chain(Path(path), ())
+        ``path`` is a file, or the name of a shipped scenario (``"small"``, ``"from_2018/aftercare"``),
+        found in the installed package from any folder."""
+        from .scenario_files import fill_tables, locate, read_chain, set_dotted, validate_scenario
+
+        data, origins = read_chain(locate(path), ())
         for key, value in (overrides or {}).items():
-            _fill_tables(data, key)
-            _set_dotted(data, key, value)
+            fill_tables(data, key)
+            set_dotted(data, key, value)
             origins[key] = "override (--set)"
-        return _validate(data, origins, str(path))
+        return validate_scenario(data, origins, str(path))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], origin: str = "<dict>") -> Scenario:
         """Validate a plain nested dictionary (as a TOML file would give)."""
-        from .scenario_files import _validate
+        from .scenario_files import validate_scenario
 
-        return _validate(data, {}, origin)
+        return validate_scenario(data, {}, origin)
 
     def with_overrides(self, overrides: dict[str, Any], coerce: bool = False) -> Scenario:
         """A copy with dotted-key overrides applied, e.g. ``{"policy.aftercare_months": 12}``.
@@ -1490,14 +1498,14 @@ class Scenario(Section):
         such as a Latin hypercube produce them); otherwise it is an error.
         """
         from .parameter_docs import whole_number
-        from .scenario_files import _set_dotted, _validate
+        from .scenario_files import set_dotted, validate_scenario
 
         data = self.model_dump(mode="json")
         for key, value in overrides.items():
             if coerce and isinstance(value, float) and whole_number(key):
                 value = round(value)
-            _set_dotted(data, key, value)
-        return _validate(data, dict.fromkeys(overrides, "override"), self.name)
+            set_dotted(data, key, value)
+        return validate_scenario(data, dict.fromkeys(overrides, "override"), self.name)
 
     def to_toml(self) -> str:
         """The fully resolved scenario as TOML (no ``extends``)."""

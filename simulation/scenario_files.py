@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, get_origin
 
@@ -41,6 +42,30 @@ def parse_override(text: str) -> tuple[str, Any]:
 MAX_EXTENDS_DEPTH = 32
 
 
+def shipped_folder(name: str) -> Path:
+    """The shipped folder ``name`` (``scenarios`` or ``calibration``): package data in an installed
+    wheel (``simulation/data/``), the repository's own folder in a clone or an editable install."""
+    package = Path(str(files("simulation")))
+    inside = package / "data" / name
+    return inside if inside.is_dir() else package.parent / name
+
+
+def locate(path: str | Path, folder: str = "scenarios", suffix: str = ".toml") -> Path:
+    """``path`` when it is a file or has a suffix; else the shipped file of that name in ``folder``
+    (``small``, ``from_2018/aftercare``; ``plausible`` in ``calibration``), from any working folder."""
+    given, root = Path(path), shipped_folder(folder)
+    try:
+        there = given.exists()  # a file, or a device or folder the reader refuses with its own words
+    except (ValueError, OSError):  # a NUL byte, a name longer than the system allows: the reader says so
+        there = True
+    if there or given.suffix:
+        return given
+    if (root / f"{given}{suffix}").is_file():
+        return root / f"{given}{suffix}"
+    names = sorted(str(p.relative_to(root).with_suffix("")) for p in root.rglob(f"*{suffix}"))
+    raise ScenarioError(f"{path}: no such file, and nothing shipped by that name; shipped in {folder}/: {', '.join(names)}")
+
+
 def shown(path: Path) -> str:
     """A path as a user would type it: relative to the current folder when below it."""
     try:
@@ -49,7 +74,7 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """Read a scenario file and its ``extends`` parents; return merged data and per-key origins."""
     try:
         path = path.resolve()
@@ -76,7 +101,7 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
         raise ScenarioError(f"{name}: extends = {parent!r}: must be a file name (text)")
     else:
         try:
-            merged, origins = _read_chain(path.parent / parent, (*seen, path))
+            merged, origins = read_chain(path.parent / parent, (*seen, path))
         except ScenarioError as err:
             if not seen and "not found" in str(err):
                 missing = shown((path.parent / parent).resolve())
@@ -150,7 +175,7 @@ def overridden_by_branch(path: str | Path) -> list[dict[str, Any]]:
     branch, parent = data.get("branch"), data.get("extends")
     if branch is None or not isinstance(parent, str):
         return []
-    history, _ = _read_chain(path.parent / parent, (path,))
+    history, _ = read_chain(path.parent / parent, (path,))
     changes = _as_changes({k: v for k, v in data.items() if k not in ("extends", "branch")}, branch, shown(path))
     return branch_levers_kept(history.get("timeline", []), changes["timeline"], branch)[1]
 
@@ -185,7 +210,7 @@ def _dotted_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
     return keys
 
 
-def _fill_tables(data: dict[str, Any], key: str) -> None:
+def fill_tables(data: dict[str, Any], key: str) -> None:
     """Before ``key`` reaches into a table by name (``employers.sectors.care.hiring_bar``) that
     the file leaves at its default, put the default table in, so that one field of one row
     is changed rather than the whole table replaced by that row."""
@@ -204,7 +229,7 @@ def _fill_tables(data: dict[str, Any], key: str) -> None:
         model, node = info.annotation, node[part]
 
 
-def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     *parents, last = key.split(".")
     node = data
     for part in parents:
@@ -215,7 +240,7 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[last] = value
 
 
-def _validate(data: dict[str, Any], origins: dict[str, str], default_origin: str) -> Scenario:
+def validate_scenario(data: dict[str, Any], origins: dict[str, str], default_origin: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .report import Report, _rounded
+from .report import Report, rounded
 from .search import CANDIDATES, CONVERGENCE, FRONT, MINISTRY, PROVENANCE, REEVALUATION
 from .search_file import Lever, SearchSpec
 
@@ -157,9 +157,9 @@ def search_report(folder: Path) -> Report:
             f"Algorithm: {info['algorithm'].upper()} (pymoo), {spec.generations} generations of {spec.population}.",
         ],
         tables=[
-            ("The front (non-dominated feasible candidates; compromise marked)", _rounded(front[shown])),
-            ("Re-evaluation of the front on fresh futures, beside the search's figures", _rounded(again)),
-            ("Convergence", _rounded(history)),
+            ("The front (non-dominated feasible candidates; compromise marked)", rounded(front[shown])),
+            ("Re-evaluation of the front on fresh futures, beside the search's figures", rounded(again)),
+            ("Convergence", rounded(history)),
         ],
         figures=[
             (

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from .design import Point
+from .design import Point, design_values
 from .errors import LDEError
 from .indicators import INDICATOR_INFO, INDICATORS
 from .output import now
@@ -165,7 +165,7 @@ class ExperimentStore:
             )
             self.connection.executemany(
                 "INSERT INTO design VALUES (?, ?, ?)",
-                [(i, key, _design_value(value)) for i, p in enumerate(points) for key, value in p.overrides.items()],
+                [(i, key, _design_value(value)) for i, values in enumerate(design_values(points)) for key, value in values.items()],
             )
             self.connection.executemany(
                 "INSERT OR REPLACE INTO indicators_info VALUES (?, ?, ?, ?)",
@@ -377,13 +377,36 @@ def read_result(folder: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data))
 
 
+def export_query(connection: sqlite3.Connection, name: str) -> str:
+    """The query that exports table ``name``: a table of runs' results gets each run's ``point`` and
+    ``replication`` in front, so a Parquet file can be read without joining ``runs``."""
+    columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')]
+    if name == "runs" or "run" not in columns or "point" in columns:
+        return f'SELECT * FROM "{name}"'
+    return f'SELECT runs.point, runs.replication, "{name}".* FROM "{name}" JOIN runs USING (run) ORDER BY run'
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with one type per column, as Parquet needs: a column mixing numbers and text (the
+    ``design`` values of ``--vary max_lde_months=60,unlimited``) becomes text, beside a
+    ``<column>_number`` column with the numbers (empty for text)."""
+    for column in [c for c in frame.columns if frame[c].dtype == object]:
+        kinds = {type(v) for v in frame[column] if v is not None}
+        if str in kinds and kinds - {str}:
+            numbers = pd.to_numeric(frame[column].where(frame[column].map(lambda v: not isinstance(v, str))), errors="coerce")
+            frame[column] = frame[column].map(lambda v: v if v is None else str(v))
+            frame.insert(frame.columns.get_loc(column) + 1, f"{column}_number", numbers.astype(float))
+    return frame
+
+
 def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parquet", partial: bool = False) -> list[Path]:
     """Write every table of the experiment in ``folder`` as ``<table>.parquet`` in ``out``
     (default: ``folder/parquet``), for pandas, DuckDB or any Arrow reader, no extension needed.
 
     Needs pyarrow (the ``export`` extra). The views are written as tables too. A damaged
     experiment is refused, and so is an unfinished one unless ``partial``. Each file is
-    written whole or not at all (a temporary name, then renamed).
+    written whole or not at all (a temporary name, then renamed). Tables of runs'
+    results have ``point`` and ``replication`` columns, and mixed columns are typed (:func:`typed`).
     """
     if fmt != "parquet":
         raise StoreError(f"--format {fmt!r}: the only export format is parquet")
@@ -402,7 +425,7 @@ def export(folder: str | Path, out: str | Path | None = None, fmt: str = "parque
     with sqlite3.connect(path) as connection:
         names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
         for name in names:
-            frame = pd.read_sql_query(f'SELECT * FROM "{name}"', connection)
+            frame = typed(pd.read_sql_query(export_query(connection, name), connection))
             target = out / f"{name}.parquet"
             temporary = out / f".{name}.parquet.tmp"
             try:

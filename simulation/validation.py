@@ -173,7 +173,7 @@ def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> di
     from .scenario import Scenario
 
     scenario = Scenario.load(
-        Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml",
+        "baseline",
         {"world.pool_size": pool_size, "context.shortage_growth_per_year": 0.0},
     )
     model = LabourMarketModel(scenario, seed=seed)
@@ -182,7 +182,7 @@ def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> di
         model.step()
     metrics, events = model.recorder.metrics(), model.recorder.events()
     figures(metrics, events, scenario.policy.max_lde_months, folder)
-    history = Scenario.load(Path(__file__).resolve().parent.parent / "scenarios" / "history.toml")
+    history = Scenario.load("history")
     history_model = LabourMarketModel(history, seed=seed)
     for _ in range(history.months):
         history_model.step()

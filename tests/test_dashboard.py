@@ -21,7 +21,7 @@ import pytest
 
 from simulation import Scenario
 
-from .conftest import ROOT
+from .conftest import ROOT, SCENARIOS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,9 +37,9 @@ CHROMIUM_ARGS = [
 
 def test_dashboard_starts_from_the_baseline_rules_of_the_small_world():
     pytest.importorskip("solara")
-    from simulation.dashboard import SMALL, DashboardModel
+    from simulation.dashboard import DashboardModel
 
-    assert DashboardModel().scenario.digest() == Scenario.load(SMALL).digest()  # no hidden SINE phase-out
+    assert DashboardModel().scenario.digest() == Scenario.load(SCENARIOS / "small.toml").digest()  # no hidden SINE phase-out
 
 
 def test_dashboard_model_follows_its_levers():

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, compare, parameters, run, run_one, sweep
-from simulation.discovery import DiscoveryError, discover
+from simulation.discovery import DiscoveryError, discover, failing
 from simulation.store import export, read_experiment
 
 from .conftest import SCENARIOS, TINY, invoke
@@ -120,7 +120,12 @@ def test_export_to_parquet_round_trips(lhs: Path, tmp_path: Path):
     with sqlite3.connect(lhs / "experiment.sqlite") as connection:
         for name in ("indicators", "design", "point_means"):
             stored = pd.read_sql_query(f"SELECT * FROM {name}", connection)
-            pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "p" / f"{name}.parquet"), stored, check_dtype=False)
+            exported = pd.read_parquet(tmp_path / "p" / f"{name}.parquet")
+            if name == "indicators":  # each run's point and replication in front
+                runs = pd.read_sql_query("SELECT run, point, replication FROM runs", connection)
+                pd.testing.assert_frame_equal(exported[["point", "replication", "run"]], stored[["run"]].merge(runs)[["point", "replication", "run"]])
+                exported = exported.drop(columns=["point", "replication"])
+            pd.testing.assert_frame_equal(exported, stored, check_dtype=False)
 
 
 def test_discover_finds_where_the_transition_rate_fails_and_writes_its_outputs(lhs: Path, tmp_path: Path):
@@ -132,8 +137,18 @@ def test_discover_finds_where_the_transition_rate_fails_and_writes_its_outputs(l
     assert search["restricted"] and search["box_high"] < search["full_high"]  # low search: low transitions
     assert 0 < search["coverage"] <= 1 and search["density"] >= 0.5
     assert all((out / f).is_file() for f in ("feature_scores.csv", "discovery_tradeoff.png", "discovery_box.png", "discovery.md"))
-    with pytest.raises(DiscoveryError, match="is not 'indicator < number'"):
+    with pytest.raises(DiscoveryError, match="is not 'indicator < level'"):
         discover(lhs, "open('x') > 1", out=tmp_path / "bad")
+
+
+def test_discover_takes_levels_from_the_runs(lhs: Path, tmp_path: Path):
+    rates = read_experiment(lhs, ("indicators",))["indicators"]["transition_rate_annual"]
+    got = failing(pd.DataFrame({"transition_rate_annual": rates}), "transition_rate_annual < median")
+    assert got.sum() == (rates < rates.median()).sum() and 0 < got.sum() < len(rates)
+    assert failing(pd.DataFrame({"transition_rate_annual": rates}), "transition_rate_annual <= p100").all()
+    above_all = f"transition_rate_annual > {rates.max() + 1}"
+    with pytest.raises(DiscoveryError, match="no run fails.*such as median"):
+        discover(lhs, above_all, out=tmp_path / "none")
 
 
 def test_discover_looks_at_uncertainties_not_at_levers(small: Scenario, tmp_path: Path):
@@ -161,3 +176,38 @@ def test_the_ema_adapter_runs_a_small_lhs_and_prim_returns_a_box(small: Scenario
 
     with pytest.raises(ScenarioError, match="not an uncertainty"):
         ema_model(base, uncertainties={"policy.aftercare_months": (0, 12)})
+
+
+def test_export_types_a_design_mixing_text_and_numbers_with_point_and_replication(small: Scenario, tmp_path: Path):
+    quick = small.with_overrides({**TINY, "months": 12})
+    vary = ["policy.max_lde_months=60,unlimited", "policy.extension_rule=none,evaluation", "policy.aftercare_months=0,6"]
+    folder = sweep(quick, vary, replications=2, jobs=1, out=tmp_path / "s").folder
+    assert invoke(["export", str(folder), "--format", "parquet", "--out", str(tmp_path / "p")]) == 0
+    indicators = pd.read_parquet(tmp_path / "p" / "indicators.parquet")
+    stored = read_experiment(folder, ("indicators",))["indicators"]
+    assert list(indicators[["point", "replication"]].itertuples(index=False)) == list(
+        stored[["point", "replication"]].itertuples(index=False)
+    )
+    assert np.allclose(indicators["transition_rate_annual"], stored["transition_rate_annual"], equal_nan=True)
+    assert {"point", "replication"} <= set(pd.read_parquet(tmp_path / "p" / "monthly.parquet").columns)
+    design = pd.read_parquet(tmp_path / "p" / "design.parquet")
+    limits = design.query("key == 'policy.max_lde_months'")
+    assert sorted(set(limits["value"])) == ["60", "unlimited"]
+    assert set(limits["value_number"].dropna()) == {60.0} and limits["value_number"].isna().sum() == 4
+    assert len(design) == 8 * 3  # every point, every varied key
+
+
+def test_every_design_point_records_its_full_values_whatever_made_the_design(small: Scenario, tmp_path: Path):
+    quick = small.with_overrides({**TINY, "months": 12})
+    more = quick.with_overrides({"policy.aftercare_months": 12, "policy.outcome_bonus": 1000})
+    result = compare([quick, more], replications=1, jobs=1, out=tmp_path / "c")
+    design = read_experiment(result.folder, ("design",))["design"].pivot(index="point", columns="key", values="value")
+    assert design.loc[0, "policy.aftercare_months"] == quick.policy.aftercare_months  # the first point's own value
+    assert list(design["policy.aftercare_months"]) == [quick.policy.aftercare_months, 12]
+    assert list(design["policy.outcome_bonus"]) == [quick.policy.outcome_bonus, 1000]
+    ensemble = tmp_path / "plausible.csv"
+    ensemble.write_text("people.search_rate_lde,weight\n0.01,0.5\n0.03,0.5\n")
+    swept = sweep(quick, ["policy.aftercare_months=0,6"], replications=1, jobs=1, out=tmp_path / "e", ensemble=ensemble)
+    design = read_experiment(swept.folder, ("design",))["design"].pivot(index="point", columns="key", values="value")
+    assert list(design["policy.aftercare_months"]) == [0, 0, 6, 6]  # the candidates' levers
+    assert list(design["people.search_rate_lde"]) == [0.01, 0.03, 0.01, 0.03]  # the members' parameters

@@ -164,11 +164,11 @@ def test_parameter_reference_in_docs_is_up_to_date():
 
 
 def test_every_parameter_has_a_unit_a_source_and_a_meaning():
-    from simulation.parameter_docs import _is_section
+    from simulation.parameter_docs import is_section
     from simulation.scenario import Scenario as S
     from simulation.scenario import Sector
 
-    sections = [f.annotation for f in S.model_fields.values() if _is_section(f.annotation)] + [Sector]
+    sections = [f.annotation for f in S.model_fields.values() if is_section(f.annotation)] + [Sector]
     for section in sections:
         for name, field in section.model_fields.items():
             extra = field.json_schema_extra or {}

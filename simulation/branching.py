@@ -21,8 +21,8 @@ from .model import LabourMarketModel
 from .runner import Replication, finish
 from .scenario import Scenario
 
-#: Fields that may differ between branches of one history (their own identity and horizon).
-OWN_FIELDS = ("name", "description", "months", "branch")
+#: Fields that may differ between branches of one history (their own identity, horizon and measured window).
+OWN_FIELDS = ("name", "description", "months", "branch", "window")
 
 
 def trunk_key(scenario: Scenario, month: int) -> str:

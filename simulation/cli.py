@@ -12,6 +12,7 @@ import errno
 import functools
 import math
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -29,14 +30,14 @@ from .calibration import calibrate
 from .discovery import discover
 from .errors import LDEError
 from .evaluation import HEADLINE_HORIZONS
-from .experiment import compare, evaluate, sweep
-from .indicators import INDICATOR_INFO
+from .experiment import common_window, compare, evaluate, sweep
+from .indicators import INDICATOR_INFO, window_words, yearly
 from .output import LOCK, OutputError, RunWriter, new_run_folder
 from .processes import die_with_parent
-from .report import write_report
+from .report import readable_number, write_report
 from .resources import check_counts, check_memory
 from .runner import run
-from .scenario import MAX_MONTHS, Scenario
+from .scenario import MAX_MONTHS, Scenario, ScenarioError
 from .scenario_files import overridden_by_branch, parse_override
 from .search import search
 from .sensitivity import sensitivity
@@ -70,6 +71,12 @@ def month_count(text: str) -> int:
     if value > MAX_MONTHS:
         raise argparse.ArgumentTypeError(f"at most {MAX_MONTHS} months (100 years), got {value}")
     return value
+
+
+def window_text(text: str) -> str:
+    if re.fullmatch(r"all|\d{4}-(0[1-9]|1[0-2]):\d{4}-(0[1-9]|1[0-2])", text) is None:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM:YYYY-MM (e.g. 2026-07:2036-12) or all, got {text!r}")
+    return text
 
 
 def port_number(text: str) -> int:
@@ -201,6 +208,13 @@ def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     """--months and --set: what every command that loads a scenario file accepts (see :func:`load`)."""
     parser.add_argument("--months", type=month_count, help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's)")
     parser.add_argument(
+        "--window",
+        type=window_text,
+        metavar="YYYY-MM:YYYY-MM|all",
+        help="calendar months the indicators cover, both included, or 'all' for the whole run (default: a branch's "
+        "own years from its branch date, any other scenario's whole run)",
+    )
+    parser.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -227,9 +241,32 @@ def add_experiment(parser: argparse.ArgumentParser) -> None:
 
 
 def load(path: str, args: argparse.Namespace) -> Scenario:
-    """A scenario file with the command's --set and --months applied."""
+    """A scenario file with the command's --set, --months and --window applied."""
     scenario = Scenario.load(path, dict(parse_override(text) for text in args.overrides))
-    return scenario if args.months is None else scenario.with_overrides({"months": args.months})
+    if args.months is not None:
+        scenario = cut(scenario, args.months, path)
+    return scenario if args.window is None else scenario.with_overrides({"window": args.window})
+
+
+def cut(scenario: Scenario, months: int, path: str) -> Scenario:
+    """``scenario`` run for ``months``: dated changes after its end do not act (and are said so);
+    a branch whose date falls after the end is refused with what to do instead."""
+    end = scenario.date(months)
+    if scenario.branch is not None and scenario.month_of(scenario.branch) > months:
+        raise ScenarioError(
+            f"{path}: --months {months} ends the run at {end}, before its branch date {scenario.branch}: give "
+            f"--months {scenario.month_of(scenario.branch)} or more (its own years start there), or run the history "
+            f"it extends for {months} months"
+        )
+    later = [c for c in scenario.timeline if scenario.month_of(c.date) > months]
+    if later:
+        print(
+            f"lde-sim: note: --months {months} ends the run at {end}; {plural(len(later), 'dated change')} after it "
+            f"(from {min(c.date for c in later)}) do not act",
+            file=sys.stderr,
+        )
+    kept = [c.model_dump(mode="json") for c in scenario.timeline if scenario.month_of(c.date) <= months]
+    return scenario.with_overrides({"months": months, "timeline": kept})
 
 
 def terminate_as_interrupt(signum: int, frame: object) -> None:
@@ -391,9 +428,11 @@ def experiment_options(args: argparse.Namespace) -> dict[str, object]:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    result = compare([load(path, args) for path in args.scenarios], **experiment_options(args), ensemble=args.ensemble)
+    scenarios = common_window([load(path, args) for path in args.scenarios])
+    print(window_words(scenarios[0]))
+    result = compare(scenarios, **experiment_options(args), ensemble=args.ensemble)
     table = result.table
-    shown = table.assign(diff=[f"{d:.4g}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
+    shown = table.assign(diff=[f"{readable(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
     print(shown.drop(columns=["significant"]).to_string(index=False, float_format=readable))
     print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
     if args.ensemble:
@@ -406,7 +445,9 @@ NO_LDE = "no_lde"
 
 def evaluate_command(args: argparse.Namespace) -> int:
     against = None if args.against == NO_LDE else load(args.against, args)
-    result = evaluate(load(args.scenario, args), against, **experiment_options(args), ensemble=args.ensemble)
+    scenario = load(args.scenario, args)
+    print(window_words(scenario))
+    result = evaluate(scenario, against, **experiment_options(args), ensemble=args.ensemble)
     effects = result.extra["effects"].drop(columns=["meaning"])
     print(effects.to_string(index=False, float_format=readable))
     table = result.table
@@ -444,9 +485,9 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def sweep_command(args: argparse.Namespace) -> int:
-    result = sweep(
-        load(args.scenario, args), args.vary, args.sample, args.samples, **experiment_options(args), ensemble=args.ensemble
-    )
+    base = load(args.scenario, args)
+    print(window_words(base))
+    result = sweep(base, args.vary, args.sample, args.samples, **experiment_options(args), ensemble=args.ensemble)
     print(result.table.to_string(index=False, float_format=readable))
     return finished(result.folder)
 
@@ -507,7 +548,9 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
         end_failed(writer, err)
         raise
     writer.finish("complete")
+    yearly(result.metrics, scenario).to_csv(folder / "yearly.csv", index=False)
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
+    print(f"{window_words(scenario)}; per calendar year in yearly.csv")
     print(indicator_table(result.summary, scenario))
     return finished(folder)
 
@@ -536,8 +579,9 @@ def remove_run_folder(folder: Path) -> None:
 
 
 def readable(value: float) -> str:
-    """Shares and rates with four significant digits, euros and counts with separators."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    """Shares and rates with four significant digits, euros and counts with separators, never in
+    scientific notation (:func:`simulation.report.readable_number`)."""
+    return readable_number(value)
 
 
 def plural(count: int, noun: str) -> str:

@@ -33,7 +33,7 @@ from typing import Any
 from .branching import run_branches
 from .errors import LDEError
 from .evaluation import evaluate_replication
-from .indicators import indicators
+from .indicators import indicators, measured_months
 from .memory import release_memory
 from .processes import worker_init
 from .runner import Replication, simulate
@@ -115,7 +115,14 @@ def evaluation_outcome(task: Task, scenario: Scenario, start: float) -> Outcome:
     twin = Scenario.from_dict(task.twin or {})
     model, table, effects = evaluate_replication(scenario, twin, task.seed, task.replication)
     metrics = model.recorder.metrics()
-    return Outcome(task.run, time.perf_counter() - start, indicators(metrics), metrics[["month", *MONTHLY]], table, effects)
+    return Outcome(
+        task.run,
+        time.perf_counter() - start,
+        indicators(metrics, measured_months(scenario)),
+        metrics[["month", *MONTHLY]],
+        table,
+        effects,
+    )
 
 
 class ExecutorError(LDEError):

@@ -35,11 +35,11 @@ from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .ensemble import ensemble_effects, ensemble_evaluation, ensemble_points, ensemble_table, load_ensemble
 from .evaluation import check_twin, effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
-from .indicators import INDICATOR_INFO, INDICATORS
+from .indicators import INDICATOR_INFO, INDICATORS, measured_months, window_span
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
 from .resources import check_counts, check_disk, check_jobs, check_memory, cores, store_size
 from .runner import replication_seed
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .scenario_files import changed_fields
 from .statistics import difference_bounds, interval
 from .store import FILE, TABLES, ExperimentStore, read_experiment, write_result
@@ -229,6 +229,43 @@ def make_tasks(experiment: Experiment, todo: list[tuple[int, int, int]]) -> list
     return tasks
 
 
+def with_window(scenario: Scenario, window: str | None) -> Scenario:
+    """``scenario`` with its indicators measured over ``window`` (``YYYY-MM:YYYY-MM`` or ``all``); None: unchanged."""
+    return scenario if window is None else scenario.with_overrides({"window": window})
+
+
+def common_window(scenarios: list[Scenario], window: str | None = None) -> list[Scenario]:
+    """The scenarios of a comparison measured over the same calendar months, or a clear refusal.
+
+    With ``window`` every scenario is measured over it (``"all"`` only when their runs cover the
+    same months). Without, scenarios of the same run
+    (start and horizon) whose windows differ only because some are branches of one date and
+    the others (their history, a reference) are not, are all measured over the branches' own
+    years; any other difference in horizon or window is refused: its differences would mix
+    years in which the options act with years in which they do not.
+    """
+    if window is not None:
+        scenarios = [with_window(s, window) for s in scenarios]
+    spans = {window_span(s) for s in scenarios}
+    if len(spans) == 1:
+        return scenarios
+    runs = {(s.start, s.months) for s in scenarios}
+    own = {window_span(s) for s in scenarios if s.branch is not None or s.window is not None}
+    if window is None and len(runs) == 1 and len(own) == 1:
+        first, last = measured_months(next(s for s in scenarios if s.branch is not None or s.window is not None))
+        shared = f"{scenarios[0].date(first)}:{scenarios[0].date(last)}"
+        return [with_window(s, shared) for s in scenarios]
+    shown = "; ".join(f"'{s.name}' {s.date(1)} to {s.date(s.months)} measured {window_span(s)}" for s in scenarios)
+    starts = max(measured_months(s)[0] for s in scenarios)
+    ends = min(s.months for s in scenarios)
+    hint = (
+        f"give a common --window, e.g. --window {scenarios[0].date(starts)}:{scenarios[0].date(ends)}"
+        if len({s.start for s in scenarios}) == 1 and starts <= ends
+        else "give a common --window within every run"
+    )
+    raise ScenarioError(f"the scenarios cover different years or windows ({shown}): {hint}")
+
+
 def compare(
     scenarios: list[Scenario],
     replications: int = 10,
@@ -238,16 +275,23 @@ def compare(
     out: str | Path | None = None,
     progress: bool = False,
     ensemble: str | Path | None = None,
+    window: str | None = None,
 ) -> ExperimentResult:
     """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``.
+
+    Every scenario's indicators cover the same calendar months (:func:`common_window`):
+    ``window`` (``"2026-07:2036-12"``, or ``"all"``) when given, else the branches' own years.
 
     Each design point records how its scenario differs from the first (its overrides), and a
     scenario whose name repeats is labelled by its first difference. With an ``ensemble`` file
     (:mod:`simulation.ensemble`) every scenario runs with every plausible parameter set, and the
     table combines parametric and stochastic uncertainty and marks robust differences.
     """
+    scenarios = common_window(scenarios, window)
     labels = labels_of(scenarios)
-    details: dict[str, Any] = {"call": call("compare", scenarios, replications=replications, seed=seed, ensemble=ensemble)}
+    details: dict[str, Any] = {
+        "call": call("compare", scenarios, replications=replications, seed=seed, ensemble=ensemble, window=window)
+    }
     if ensemble is not None:
         experiment, weights = over_ensemble("compare", labels, scenarios, ensemble, replications, seed, details)
         folder = run_experiment(experiment, out, jobs, scheduler, progress)
@@ -273,6 +317,7 @@ def evaluate(
     out: str | Path | None = None,
     progress: bool = False,
     ensemble: str | Path | None = None,
+    window: str | None = None,
 ) -> ExperimentResult:
     """Run ``scenario`` and its counterfactual twin (default: nobody placed in LDE, :func:`twin_of`)
     with the same seeds and people; return (and write) ``evaluation.csv``, with the headline
@@ -281,11 +326,14 @@ def evaluate(
     With an ``ensemble`` file every plausible parameter set is evaluated against its own twin (the
     twin with the same parameters), and the tables combine both uncertainties and say which effects
     are robust (:mod:`simulation.ensemble`)."""
-    twin = against if against is not None else twin_of(scenario)
+    scenario = with_window(scenario, window)
+    twin = with_window(against, window) if against is not None else twin_of(scenario)
     check_twin(scenario, twin)
     details = {
         "against": twin.name,
-        "call": call("evaluate", scenario, against=twin.name, replications=replications, seed=seed, ensemble=ensemble),
+        "call": call(
+            "evaluate", scenario, against=twin.name, replications=replications, seed=seed, ensemble=ensemble, window=window
+        ),
     }
     if ensemble is None:
         experiment = Experiment("evaluate", [Point(scenario.name, {}, scenario)], replications, seed, details, [twin])
@@ -316,6 +364,7 @@ def sweep(
     out: str | Path | None = None,
     progress: bool = False,
     ensemble: str | Path | None = None,
+    window: str | None = None,
 ) -> ExperimentResult:
     """Run a grid (``key=low:high:step`` or ``key=a,b,c``) or a Latin hypercube (``sample="lhs"``,
     ``key=low:high``) over ``base``; return (and write) ``sweep.csv``: one row per point.
@@ -323,6 +372,7 @@ def sweep(
     With an ``ensemble`` file every point runs with every plausible parameter set, and
     ``sweep.csv`` has one row per point and indicator, as ``compare --ensemble`` has, with the
     first point as the reference for differences and the point's values in front."""
+    base = with_window(base, window)
     varies = [parse_vary(text, base) for text in vary]
     repeated = sorted({v.key for v in varies if [w.key for w in varies].count(v.key) > 1})
     if repeated:
@@ -333,7 +383,15 @@ def sweep(
         "sample": sample,
         "samples": samples,
         "call": call(
-            "sweep", base, vary=vary, sample=sample, samples=samples, replications=replications, seed=seed, ensemble=ensemble
+            "sweep",
+            base,
+            vary=vary,
+            sample=sample,
+            samples=samples,
+            replications=replications,
+            seed=seed,
+            ensemble=ensemble,
+            window=window,
         ),
     }
     if ensemble is None:

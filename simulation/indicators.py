@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -127,7 +128,7 @@ INDICATOR_INFO: dict[str, Indicator] = {
     ),
     "enterprise_closures": Indicator("enterprises closed during the run", "enterprises", "lower", 0, "world.enterprises"),
     "enterprise_conversions": Indicator(
-        "enterprises converted to collective maatwerk during the run (still operating, not closures)",
+        "enterprises converted to collective maatwerk and still operating at the end (not closures)",
         "enterprises",
         "",
         0,
@@ -163,6 +164,13 @@ INDICATOR_INFO: dict[str, Indicator] = {
     "pool_income": Indicator("net income (wages and benefits) of the people of the pool over the run (EUR)", "EUR", "higher"),
     "enterprise_margin": Indicator("the open enterprises' income less costs over the run (EUR)", "EUR", "higher", -math.inf),
     "public_spending_lde": Indicator("gross public spending on LDE instruments over the run (EUR)", "EUR", ""),
+    "traineeships_started": Indicator("traineeships started at regular employers, a year", "persons per year", ""),
+    "extensions_granted": Indicator("extensions of an LDE trajectory (a sixth year) granted, a year", "persons per year", ""),
+}
+#: What the use indicators count, per month, in the metrics.
+USE = {
+    "traineeships_started": "traineeships_started",
+    "extensions_granted": "extensions_granted",
 }
 #: The parts of the dumping measures and the routes behind them (issue 21): where a change comes from.
 STATE_WORDS = {
@@ -257,38 +265,49 @@ def ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
-def indicators(metrics: pd.DataFrame) -> dict[str, float]:
-    """The indicators of one replication from its ``metrics`` rows (month 0 to the end)."""
-    months = metrics[metrics["month"] > 0]
+def indicators(metrics: pd.DataFrame, window: tuple[int, int] | None = None) -> dict[str, float]:
+    """The indicators of one replication from its ``metrics`` rows (month 0 to the end).
+
+    ``window`` = (first, last) model months, both included, measures them over those months
+    only (:func:`measured_months` gives a scenario's); None: the whole run (months 1 to the
+    end). Flows and spending are summed over the window; closures (which accumulate) count those
+    in it, against the month before it, and conversions the converted enterprises still operating
+    at its end; a follow-up k
+    months after a move or exit belongs to the month of the move, so it is read from the
+    rows k months later (moves in a window's last k months of the run are not followed up).
+    """
+    end = int(metrics["month"].iloc[-1])
+    first, last = (1, end) if window is None else window
+    months = metrics[(metrics["month"] >= first) & (metrics["month"] <= last)]
     total = months.sum(numeric_only=True)
+    attributed = attributed_totals(metrics, first, last, total)
     years = len(months) / 12
     lde_mean = float(months["lde"].mean())
     to_job = float(total["flow_lde_to_nec"])
     exits = float(sum(total[f"flow_lde_to_{s.name}"] for s in Status if s.name != "lde"))
     exit_to_job = ratio(to_job, exits)
-    sustained = ratio(total["followup12_in_nec"], total["followup12_moves"])
+    f12 = f24 = attributed
+    sustained = ratio(f12["followup12_in_nec"], f12["followup12_moves"])
     spending = float(sum(total.get(c, 0.0) for c in LDE_SPENDING))
-    first, last = metrics.iloc[0], metrics.iloc[-1]
+    before, last_row = metrics[metrics["month"] == first - 1].iloc[0], months.iloc[-1]
     return {
         "transition_rate_annual": ratio(to_job, lde_mean * years),
         "exit_to_job_share": exit_to_job,
         "sustainable_transition_rate": sustained,
-        "dumping_risk": ratio(total["followup12_limit_on_benefits"], total["followup12_limit_leavers"]),
-        "dumping_share": ratio(total["followup12_leavers_on_benefits"], total["followup12_leavers"]),
-        "dumping_count": total["followup12_leavers_on_benefits"] / years,
-        "leefloon_share_24m": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
+        "dumping_risk": ratio(f12["followup12_limit_on_benefits"], f12["followup12_limit_leavers"]),
+        "dumping_share": ratio(f12["followup12_leavers_on_benefits"], f12["followup12_leavers"]),
+        "dumping_count": f12["followup12_leavers_on_benefits"] / years,
+        "leefloon_share_24m": ratio(f24["followup24_social_assistance"], f24["followup24_lde_leavers"]),
         **{
-            f"dumping_share_{group}": ratio(
-                total[f"followup12_leavers_{group}_on_benefits"], total[f"followup12_leavers_{group}"]
-            )
+            f"dumping_share_{group}": ratio(f12[f"followup12_leavers_{group}_on_benefits"], f12[f"followup12_leavers_{group}"])
             for group in DUMPING_GROUPS
         },
-        "social_assistance_24m_share": ratio(total["followup24_social_assistance"], total["followup24_lde_leavers"]),
+        "social_assistance_24m_share": ratio(f24["followup24_social_assistance"], f24["followup24_lde_leavers"]),
         "enterprise_solvent_share": ratio(
-            last["enterprises_solvent"], first["enterprises_open"] + total.get("enterprises_entered", 0.0)
+            last_row["enterprises_solvent"], before["enterprises_open"] + total.get("enterprises_entered", 0.0)
         ),
-        "enterprise_closures": float(last["enterprises_closed"]),
-        "enterprise_conversions": float(last["enterprises_converted"]),
+        "enterprise_closures": float(last_row["enterprises_closed"] - before["enterprises_closed"]),
+        "enterprise_conversions": float(last_row["enterprises_converted"]),  # a state: converted and still operating
         "maatwerk_workforce_mean": float(months["maatwerk"].mean()),
         "service_quality": float(months["service_quality"].mean()),
         "cost_per_sustainable_transition": ratio(spending, to_job * sustained) if not math.isnan(sustained) else math.nan,
@@ -299,8 +318,73 @@ def indicators(metrics: pd.DataFrame) -> dict[str, float]:
         "pool_income": float(total["pool_income"]),
         "enterprise_margin": float(total["enterprise_income"] - total["enterprise_costs"]),
         "public_spending_lde": spending,
-        **route_indicators(months, total, years),
+        **{name: float(total.get(column, 0.0)) / years for name, column in USE.items()},
+        **route_indicators(months, attributed, years),
     }
+
+
+def attributed_totals(metrics: pd.DataFrame, first: int, last: int, total: pd.Series) -> pd.Series:
+    """``total`` with every follow-up column (``followup<k>_...``) replaced by its sum over the rows that
+    follow up the moves and exits of months first to last (:func:`followed_up`)."""
+    out = total.copy()
+    horizons = {int(m.group(1)) for column in total.index if (m := re.match(r"followup(\d+)_", str(column)))}
+    for k in sorted(horizons):
+        columns = [c for c in total.index if str(c).startswith(f"followup{k}_")]
+        out[columns] = followed_up(metrics, first, last, k)[columns]
+    return out
+
+
+def followed_up(metrics: pd.DataFrame, first: int, last: int, k: int) -> pd.Series:
+    """The totals of the rows that follow up, k months later, the moves and exits of months first to last
+    (from month 1 when the window starts the run: the rows before month k + 1 can hold nothing else)."""
+    rows = metrics[(metrics["month"] >= (1 if first == 1 else first + k)) & (metrics["month"] <= last + k)]
+    return rows.sum(numeric_only=True)
+
+
+def measured_months(scenario: Scenario) -> tuple[int, int]:
+    """The model months (first, last) a scenario's indicators cover: its ``window`` when set
+    (``"all"``: the whole run), else a branch's own months (from its branch date), else the whole run."""
+    if scenario.window == "all" or (scenario.window is None and scenario.branch is None):
+        return 1, scenario.months
+    if scenario.window is None:
+        return scenario.month_of(scenario.branch), scenario.months  # type: ignore[arg-type]
+    start, end = scenario.window.split(":")
+    return scenario.month_of(start), scenario.month_of(end)
+
+
+def window_span(scenario: Scenario) -> str:
+    """The calendar months a scenario's indicators cover, ``YYYY-MM to YYYY-MM``."""
+    first, last = measured_months(scenario)
+    return f"{scenario.date(first)} to {scenario.date(last)}"
+
+
+def window_words(scenario: Scenario) -> str:
+    """Which calendar months the indicators cover, and why, in words (for the console and reports)."""
+    span = window_span(scenario)
+    if scenario.window is None and scenario.branch is not None:
+        return (
+            f"Indicators over {span}: the branch's own years, from its branch date {scenario.branch} "
+            f"(--window all for the whole run from {scenario.date(1)})"
+        )
+    if scenario.window is None or scenario.window == "all":
+        return f"Indicators over the whole run, {span}"
+    return f"Indicators over the window {span} (--window)"
+
+
+def yearly(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The indicators per calendar year of each replication (a year cut by the run's start or end
+    covers its months in the run): one row per replication and year, with its number of months."""
+    rows = []
+    for replication, own in metrics.groupby("replication") if "replication" in metrics else [(0, metrics)]:
+        end = int(own["month"].max())
+        years: dict[str, list[int]] = {}
+        for month in range(1, end + 1):
+            years.setdefault(scenario.date(month)[:4], []).append(month)
+        for year, span in years.items():
+            rows.append(
+                {"replication": replication, "year": int(year), "months": len(span), **indicators(own, (span[0], span[-1]))}
+            )
+    return pd.DataFrame(rows)
 
 
 def route_indicators(months: pd.DataFrame, total: pd.Series, years: float) -> dict[str, float]:

@@ -19,9 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from .people import Status
 from .records import status_at
+from .scenario import Scenario
 
 STATUS_COLORS = {
     "unemployed": "#e69f00",
@@ -382,14 +385,15 @@ def comparison(table: pd.DataFrame, indicators: list[str] | None = None) -> Figu
 
 
 def tradeoff(table: pd.DataFrame) -> Figure:
-    """Sustainable transitions against dumping risk, with 95% intervals; marker area = gross cost per
-    sustainable transition (with a size key); each name carries its enterprises' solvent share.
+    """Sustainable transitions against the dumping share (of all LDE leavers, on a benefit 12 months
+    later), with 95% intervals; marker area = gross cost per sustainable transition (with a size key);
+    each name carries its enterprises' solvent share.
 
-    A scenario in which nobody left at a time limit (none, or a short run) has no dumping
-    risk: it is drawn on a separate strip at the right, never at 0 (which would read as
-    "no dumping"). The
-    x-axis spans at least 10 percentage points, so that differences within the noise
-    do not fill the width of the plot.
+    Every scenario with leavers has a dumping share, with or without a time limit, so all are
+    drawn within the axis (kept inside 0-100%); one whose nobody left has none and is named
+    below the plot instead of being drawn at 0. The x-axis spans at least 10 percentage
+    points, so that differences within the noise do not fill the width; names are moved
+    apart until none overlaps another (:func:`separate_labels`).
     """
     labels = list(dict.fromkeys(table["scenario"]))
     wide = {
@@ -398,49 +402,53 @@ def tradeoff(table: pd.DataFrame) -> Figure:
     colors = scenario_colors(labels)
     mean = wide["mean"]
     sustained = mean["transition_rate_annual"] * mean["sustainable_transition_rate"]
-    dumping = mean["dumping_risk"]
+    dumping = mean["dumping_share"].clip(0, 1)
     cost = mean["cost_per_sustainable_transition"]
     largest = np.nanmax(cost) if np.isfinite(cost).any() else np.nan
     area = (400 * cost / largest).fillna(60) if np.isfinite(largest) else pd.Series(60.0, index=labels)
-    known = dumping.notna()
-    low, high = wide["ci_low"]["dumping_risk"], wide["ci_high"]["dumping_risk"]
-    span_low = float(np.nanmin(low.fillna(dumping))) if known.any() else 0.0
-    span_high = float(np.nanmax(high.fillna(dumping))) if known.any() else 0.1
+    known = dumping.notna() & sustained.notna()
+    low, high = (
+        wide["ci_low"]["dumping_share"].fillna(dumping).clip(0, 1),
+        wide["ci_high"]["dumping_share"].fillna(dumping).clip(0, 1),
+    )
+    span_low = float(np.nanmin(low[known])) if known.any() else 0.0
+    span_high = float(np.nanmax(high[known])) if known.any() else 0.1
     centre, half = (span_low + span_high) / 2, max((span_high - span_low) / 2, 0.05) * 1.15
     left, right = max(centre - half, 0.0), min(centre + half, 1.0)
-    strip = right + (right - left) * 0.12
-    x = dumping.where(known, strip)
+    if right - left < 0.1:
+        left, right = (0.0, 0.1) if left < 0.05 else (0.9, 1.0) if right > 0.95 else (left, right)
 
     fig = Figure(figsize=(8, 6), layout="constrained")
     ax = fig.add_subplot()
     error = np.vstack([(dumping - low).clip(lower=0), (high - dumping).clip(lower=0)])
-    ax.errorbar(x[known], sustained[known], xerr=np.nan_to_num(error[:, known.to_numpy()]), fmt="none", ecolor="grey", capsize=3)
+    ax.errorbar(
+        dumping[known], sustained[known], xerr=np.nan_to_num(error[:, known.to_numpy()]), fmt="none", ecolor="grey", capsize=3
+    )
+    names = []
     for label in labels:
-        hollow = not known[label]
-        ax.scatter(
-            x[label],
-            sustained[label],
-            s=area[label],
-            facecolors="none" if hollow else colors[label],
-            edgecolors=colors[label],
-            alpha=0.8,
-            linewidths=2,
-        )
+        if not known[label]:
+            continue
+        ax.scatter(dumping[label], sustained[label], s=area[label], color=colors[label], alpha=0.8, linewidths=2)
         solvent = mean.loc[label, "enterprise_solvent_share"]
         note = f" ({100 * solvent:.0f}% solvent)" if solvent == solvent else ""
-        ax.annotate(plain(label) + note, (x[label], sustained[label]), xytext=(8, 4), textcoords="offset points", fontsize=9)
-    if not known.all():
-        ax.axvline((right + strip) / 2 - (strip - right) * 0.3, color="grey", linewidth=0.8, linestyle=":")
-        ax.annotate(
-            "nobody left at a\ntime limit: no\ndumping risk",
-            (strip, ax.get_ylim()[0]),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="center",
-            fontsize=8,
-            color="grey",
+        leftward = dumping[label] > left + 0.6 * (right - left)
+        names.append(
+            ax.annotate(
+                plain(label) + note,
+                (dumping[label], sustained[label]),
+                xytext=(-8 if leftward else 8, 4),
+                textcoords="offset points",
+                ha="right" if leftward else "left",
+                fontsize=9,
+                arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 4},
+            )
         )
-    ax.set_xlim(left - (right - left) * 0.05, strip + (right - left) * 0.15 if not known.all() else right + (right - left) * 0.05)
+    missing = [plain(label) for label in labels if not known[label]]
+    if missing:
+        fig.text(0.01, 0.005, "Not drawn (nobody left LDE: no dumping share): " + ", ".join(missing), fontsize=8, color="grey")
+    pad = (right - left) * 0.05
+    ax.set_xlim(max(left - pad, 0.0), min(right + pad, 1.0))
+    ax.xaxis.set_major_formatter(lambda value, _: f"{100 * value:.0f}%")
     if np.isfinite(largest):
         for share in (0.5, 1.0):
             ax.scatter([], [], s=400 * share, facecolors="none", edgecolors="grey", label=f"{share * largest:,.0f} EUR")
@@ -454,11 +462,90 @@ def tradeoff(table: pd.DataFrame) -> Figure:
         )
     ax.margins(y=0.15)
     ax.set(
-        title="Trade-off: sustainable transitions, dumping risk, cost and solvency",
-        xlabel="dumping risk (share of time-limit leavers on benefits 12 months later; bars: 95% interval)",
+        title="Trade-off: sustainable transitions, dumping, cost and solvency",
+        xlabel="dumping share (all LDE leavers on a benefit 12 months later; bars: 95% interval)",
         ylabel="sustainable transitions per LDE worker per year",
     )
     ax.grid(alpha=0.3)
+    separate_labels(fig, names)
+    return fig
+
+
+def separate_labels(fig: Figure, texts: list, gap: float = 2.0, rounds: int = 5) -> None:
+    """Move annotations up (in points of their offset) until no two overlap on the canvas.
+
+    From the lowest up, each name that overlaps one already placed is lifted just above it;
+    the figure is drawn again (its layout may move the axes) until nothing overlaps.
+    """
+    if len(texts) < 2:
+        return
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    points = 72 / fig.dpi
+    for _ in range(rounds):
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        boxes = {i: Text.get_window_extent(t, renderer) for i, t in enumerate(texts)}  # the name, not its arrow
+        placed: list = []
+        moved = False
+        for i in sorted(boxes, key=lambda i: (boxes[i].y0, i)):
+            box = boxes[i]
+            lift, clashing = 0.0, True
+            while clashing:
+                clashing = False
+                for other in placed:
+                    apart = box.x1 <= other.x0 or other.x1 <= box.x0
+                    if not apart and box.y0 + lift < other.y1 + gap and other.y0 < box.y1 + lift + gap:
+                        lift, clashing = other.y1 + gap - box.y0, True
+            if lift > 0:
+                x, y = texts[i].xyann
+                texts[i].xyann = (x, y + lift * points + 0.5)
+                box = box.translated(0, lift + 0.5 / points)
+                moved = True
+            placed.append(box)
+        if not moved:
+            return
+
+
+def around_branch(monthly: pd.DataFrame, options: list[str], scenario: Scenario, first: int) -> Figure:
+    """The main stocks and flows month by month for each option (median over its runs, an ensemble's
+    members pooled), with the month the indicators start from marked: before it the options share
+    their history."""
+    panels = {
+        "lde": "LDE workers",
+        "flow_lde_to_nec": "moves from LDE to a regular job a month (12-month mean)",
+        "enterprises_open": "LDE enterprises open",
+        "social_assistance": "people of the pool on social assistance",
+    }
+    frame = monthly.assign(option=monthly["label"].str.split("|").str[0])
+    year0, month0 = map(int, scenario.start.split("-"))
+    colors = scenario_colors(options)
+    fig = Figure(figsize=(10, 6), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True).ravel()
+    for ax, (column, title) in zip(axes, panels.items()):
+        for option in options:
+            part = frame[frame["option"] == option]
+            if part.empty:
+                continue
+            line = part.groupby("month")[column].median()
+            if column.startswith("flow_"):
+                line = line.rolling(12, min_periods=1).mean()
+            years = year0 + (month0 - 1 + line.index.to_numpy()) / 12
+            wide = option == options[0]  # the reference beneath: an option equal to it still shows it
+            ax.plot(years, line.to_numpy(), color=colors[option], label=plain(option), linewidth=3 if wide else 1.2)
+        branch = year0 + (month0 - 1 + first) / 12
+        end = year0 + (month0 - 1 + int(frame["month"].max())) / 12
+        ax.axvline(branch, color="black", linestyle="--", linewidth=0.8)
+        ax.axvspan(branch, end, color="grey", alpha=0.08)
+        ax.set_xlim(year0 + (month0 - 1) / 12, end)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(title, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, frameon=False)
+    for ax in axes[2:]:
+        ax.set_xlabel("year")
+    fig.suptitle(f"Before and after {scenario.date(first)}: medians over runs")
     return fig
 
 

@@ -14,6 +14,7 @@ import base64
 import html
 import io
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,16 +25,26 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import plots
+from .branching import trunk_key
 from .errors import LDEError
+from .indicators import (
+    INDICATOR_INFO,
+    INDICATORS,
+    ROUTE_INDICATORS,
+    Indicator,
+    measured_months,
+    window_span,
+    window_words,
+)
 from .output import RUN_TABLES, OutputError, read_table, write_file
-from .indicators import INDICATOR_INFO, INDICATORS, Indicator
+from .route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
 from .scenario import Scenario, Section
 from .scenario_files import leaves
-from .route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
-from .submodels.follow_up import STATE_HORIZONS, STATES
 from .statistics import interval
 from .store import FILE, read_experiment, read_result, verify_experiment
+from .submodels.follow_up import STATE_HORIZONS, STATES
 from .submodels.public_finances import LEVEL_NAMES, LEVELS
+from .timeline import Timeline
 
 
 class ReportError(LDEError):
@@ -163,7 +174,9 @@ def run_report(folder: Path, partial: bool = False) -> Report:
                 "a tied enterprise meets a lower hiring bar and, once hired, stays longer.",
             )
         )
-    tables = [("Indicators (mean over replications, 95% interval)", indicator_summary(summary, scenario))]
+    tables = [
+        (f"Indicators, {window_span(scenario)} (mean over replications, 95% interval)", indicator_summary(summary, scenario))
+    ]
     tables += route_tables(metrics, scenario)
     if decisions is not None:
         tables.append(("Enterprise decisions (count over all replications)", decision_counts(decisions)))
@@ -188,7 +201,14 @@ def run_report(folder: Path, partial: bool = False) -> Report:
         what=[
             scenario.description or scenario.name,
             setting(scenario, replications, provenance.get("seed")),
-            *differences(scenario, Scenario(), "the defaults (baseline)"),
+            window_words(scenario) + "; per calendar year in yearly.csv.",
+            *(
+                [f"A branch of its history from {scenario.branch}; what it changes:", *branch_changes(scenario)]
+                if scenario.branch is not None and branch_changes(scenario)
+                else [f"A branch of its history from {scenario.branch} that changes nothing: the history's rules go on."]
+                if scenario.branch is not None
+                else differences(scenario, Scenario(), "the defaults (baseline)")
+            ),
         ],
         tables=tables,
         figures=figures,
@@ -199,32 +219,58 @@ def run_report(folder: Path, partial: bool = False) -> Report:
 def route_tables(metrics: pd.DataFrame, scenario: Scenario) -> list[tuple[str, pd.DataFrame]]:
     """The run's routes beside its dumping figures, leavers' states after exit, and the benefit limit by month."""
     means = metrics.drop(columns=["date"]).groupby("month").mean()
+    columns = (
+        "route_work_care",
+        "route_work_care_waiting",
+        "maatwerk",
+        "route_maatwerk_waiting",
+        "trajectories_started",
+        "route_trajectory_waiting",
+    )
     routes = pd.DataFrame(
         {
-            "route": ["work-care places held", "work-care advice waiting", "collective maatwerk", "maatwerk advice waiting",
-                      "trajectories started a month", "waiting for a trajectory"],
-            "mean a month": [means.get(c, pd.Series([0.0])).mean() for c in
-                             ("route_work_care", "route_work_care_waiting", "maatwerk", "route_maatwerk_waiting",
-                              "trajectories_started", "route_trajectory_waiting")],
-            "most in a month": [means.get(c, pd.Series([0.0])).max() for c in
-                                ("route_work_care", "route_work_care_waiting", "maatwerk", "route_maatwerk_waiting",
-                                 "trajectories_started", "route_trajectory_waiting")],
-            "capacity": [scenario.policy.work_care_places, "", scenario.policy.maatwerk_places, "",
-                         scenario.policy.doorstroom_trajectories_month, ""],
+            "route": [
+                "work-care places held",
+                "work-care advice waiting",
+                "collective maatwerk",
+                "maatwerk advice waiting",
+                "trajectories started a month",
+                "waiting for a trajectory",
+            ],
+            "mean a month": [means.get(c, pd.Series([0.0])).mean() for c in columns],
+            "most in a month": [means.get(c, pd.Series([0.0])).max() for c in columns],
+            "capacity": [
+                scenario.policy.work_care_places,
+                "",
+                scenario.policy.maatwerk_places,
+                "",
+                scenario.policy.doorstroom_trajectories_month,
+                "",
+            ],
         }
     )
     total = metrics.sum(numeric_only=True)
     states = pd.DataFrame(
         [
-            {"months after exit": h, **{s: total.get(f"followup{h}_state_{s}", 0.0) / max(total.get(f"followup{h}_cohort", 0.0), 1)
-                                        for s in STATES}}
+            {
+                "months after exit": h,
+                **{s: total.get(f"followup{h}_state_{s}", 0.0) / max(total.get(f"followup{h}_cohort", 0.0), 1) for s in STATES},
+            }
             for h in STATE_HORIZONS
         ]
     )
-    tables = [("Routes: people on each and its capacity (mean over replications)", rounded(routes)),
-              ("Leavers' states after exit (share of LDE leavers, all replications)", rounded(states))]
-    demand = pd.DataFrame([{name: total.get(name, 0.0) for name in
-                            ("referral_requests", "referral_requests_refused", "referral_requests_lapsed", "referrals_decided")}])
+    tables = [
+        ("Routes: people on each and its capacity (mean over replications)", rounded(routes)),
+        ("Leavers' states after exit (share of LDE leavers, all replications)", rounded(states)),
+    ]
+    demand = pd.DataFrame(
+        [
+            {
+                name: total.get(name, 0.0)
+                for name in ("referral_requests", "referral_requests_refused", "referral_requests_lapsed", "referrals_decided")
+            }
+        ]
+    )
     tables.append(("Referral demand over the run (all replications): refused and lapsed requests are suppressed demand", demand))
     limit = benefit_limit_table(metrics, scenario)
     if limit is not None:
@@ -334,7 +380,8 @@ def setting(scenario: Scenario, replications: int, seed: Any) -> str:
     world = scenario.world
     years = scenario.months / 12
     return (
-        f"Horizon {scenario.months} months ({years:g} years); a world of {world.pool_size:,} structurally unemployed "
+        f"Horizon {scenario.months} months ({years:.3g} years, {scenario.date(1)} to {scenario.date(scenario.months)}); "
+        f"a world of {world.pool_size:,} structurally unemployed "
         f"job seekers and {world.lde_workers:,} LDE workers in {world.enterprises:,} enterprises at the start; "
         f"{replications} replication{'' if replications == 1 else 's'}, base seed {seed}."
         + (" One replication has no interval." if replications < 2 else "")
@@ -351,41 +398,19 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
     replications = int(meta.get("replications", 0))
     what = [
         setting(scenarios[0], replications, meta.get("seed")),
+        window_words(scenarios[0]) + ".",
         f"Every {'scenario' if kind == 'compare' else 'design point'} runs with the same seeds (common random "
         "numbers), so differences between them are paired.",
     ]
     title = TITLES.get(kind, "Experiment of {n} scenarios").format(n=len(scenarios))
     if not complete:
         title += " (unfinished)"
-    report = Report(title=title, what=what, tables=[], figures=[], provenance=meta)
+    report = Report(title=title, what=what, tables=[], figures=[], provenance=shown_provenance(meta, folder))
     result = next(
         (folder / f"{name}.csv" for name in ("comparison", "sweep", "sensitivity") if (folder / f"{name}.csv").exists()), None
     )
     if kind == "compare" and result is not None:
-        for label, scenario in list(zip(labels, scenarios))[1:]:
-            changes = differences(scenario, scenarios[0], f"'{labels[0]}'")
-            what.append(f"'{label}': " + ("; ".join(changes) if changes else f"the same parameters as '{labels[0]}'"))
-        comparison = read_result(folder, result.name)
-        report.findings = findings(comparison, replications)
-        report.tables += [
-            ("Indicators per scenario (mean and 95% interval; * = differs from the first)", comparison_summary(comparison)),
-            ("What the indicators mean", glossary()),
-        ]
-        report.figures += [
-            (
-                "Indicators and differences",
-                plots.comparison(comparison),
-                "Left: each scenario's mean with its 95% interval. Right: the paired difference from the first scenario; "
-                "an interval that does not cross the vertical line is a significant difference.",
-            ),
-            (
-                "Trade-off",
-                plots.tradeoff(comparison),
-                "Up is more sustainable transitions; left is less social dumping; the bars are 95% intervals. "
-                "Marker area is the gross public cost per sustainable transition (see the size key); the "
-                "number beside each name is the share of enterprises still open and solvent at the end.",
-            ),
-        ]
+        comparison_section(folder, report, read_result(folder, result.name), dict(zip(labels, scenarios)), tables["indicators"])
     elif kind == "evaluate" and (folder / "evaluation.csv").exists():
         effect_section(folder, report, labels[0], meta)
     elif kind == "sensitivity" and result is not None:
@@ -431,12 +456,235 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
 
 
 TITLES = {
-    "compare": "Comparison of {n} scenarios",
     "evaluate": "Evaluation of LDE: the people placed in it against themselves without it",
     "sweep": "Sweep over {n} design points",
     "sensitivity": "Sensitivity analysis over {n} design points",
     "calibrate": "Calibration over {n} candidate runs",
 }
+
+
+def comparison_section(
+    folder: Path, report: Report, comparison: pd.DataFrame, by_label: dict[str, Scenario], indicators: pd.DataFrame
+) -> None:
+    """A comparison: one column per option (an ensemble's members are its uncertainty, not options),
+    what each option changes in words, a summary for decision makers, findings and figures."""
+    options = list(dict.fromkeys(comparison["scenario"]))
+    scenarios = {label: by_label.get(label) or by_label[f"{label}|m0"] for label in options}
+    reference = options[0]
+    members = int(comparison["members"].max()) if "members" in comparison else 0
+    unfinished = " (unfinished)" if report.title.endswith(" (unfinished)") else ""
+    names = ", ".join(f"'{o}'" for o in options)
+    report.title = f"Comparison of {len(options)} option{'s' if len(options) != 1 else ''}: {names}"
+    report.title += (f", over {members} plausible parameter sets" if members else "") + unfinished
+    if members:
+        report.what.append(
+            f"Every option ran with each of the {members} plausible parameter sets of the ensemble; the intervals "
+            "combine the spread across the sets (param_sd) and the replications' noise (stoch_sd)."
+        )
+    histories = [o for o in options if is_history_of(scenarios[o], [scenarios[x] for x in options if x != o])]
+    for label in options:
+        scenario = scenarios[label]
+        if label == reference:
+            changes = branch_changes(scenario)
+            intro = f"'{label}' (the reference)"
+            if scenario.branch is not None:
+                intro += f", a branch of the history from {scenario.branch}"
+            report.what.append(intro + (": " + "; ".join(changes) if changes else "."))
+            continue
+        changes = differences(scenario, scenarios[reference], f"'{reference}'")
+        if label in histories:
+            changes = [f"the history the other options branch from; it is not an option of its own ({len(changes)} differences)"]
+        report.what.append(f"'{label}': " + ("; ".join(changes) if changes else f"the same parameters as '{reference}'"))
+    idle = never_acted(indicators, options)
+    report.findings = findings(comparison, report_replications(report), histories, idle)
+    report.findings[1:1] = [idle_words(label, reference, comparison, scenarios) for label in idle]
+    summary = decision_summary(comparison, scenarios, histories)
+    report.tables += [
+        (
+            "Summary for decision makers (ranked by extra lasting transitions a year; * = clearly differs from the reference)",
+            summary,
+        ),
+        (indicator_title(members), comparison_summary(comparison, MAIN_INDICATORS)),
+        ("What the indicators mean", glossary(MAIN_INDICATORS)),
+    ]
+    report.figures += [
+        (
+            "Indicators and differences",
+            plots.comparison(comparison),
+            "Left: each option's mean with its 95% interval. Right: the paired difference from the reference; "
+            "an interval that does not cross the vertical line is a significant difference.",
+        ),
+        (
+            "Trade-off",
+            plots.tradeoff(comparison),
+            "Up is more sustainable transitions; left is fewer of all LDE leavers falling back on a benefit (the "
+            "dumping share); the bars are 95% intervals. Marker area is the gross public cost per sustainable "
+            "transition (see the size key); the number beside each name is the share of enterprises still open "
+            "and solvent at the end.",
+        ),
+    ]
+    first = scenarios[reference]
+    start, _ = measured_months(first)
+    if start > 1 and (folder / FILE).exists():
+        monthly = read_experiment(folder, ("monthly",))["monthly"]
+        report.figures.append(
+            (
+                "Before and after the branch date",
+                plots.around_branch(monthly, options, first, start),
+                f"Each option's median over its runs, month by month; the dashed line is {first.date(start)}, from "
+                "which the indicators are measured (the shaded years). Before it every option shares the history.",
+            )
+        )
+
+
+def shown_provenance(meta: dict[str, str], folder: Path) -> dict[str, Any]:
+    """An experiment's provenance for reading: an ensemble's parameter sets are named by their file
+    and count (every value is in the store's ``meta`` table and in the file), not listed in full."""
+    shown: dict[str, Any] = dict(meta)
+    details = json.loads(meta.get("details", "{}") or "{}")
+    ensemble = details.get("ensemble")
+    if isinstance(ensemble, dict) and "members" in ensemble:
+        details["ensemble"] = (
+            f"{len(ensemble['members'])} parameter sets from {ensemble.get('file')} (with their weights: "
+            f"{folder / FILE}, table meta, key details)"
+        )
+        shown["details"] = details
+    return shown
+
+
+def report_replications(report: Report) -> int:
+    """The replications per scenario an experiment's provenance records."""
+    return int(report.provenance.get("replications", 0))
+
+
+def indicator_title(members: int) -> str:
+    over = f"weighted mean over {members} plausible parameter sets" if members else "mean over replications"
+    return f"Indicators per option ({over}, 95% interval; * = differs from the first; the routes' details are in comparison.csv)"
+
+
+def is_history_of(scenario: Scenario, others: list[Scenario]) -> bool:
+    """Whether ``scenario`` is the history some of ``others`` branch from: not a branch itself (or of an
+    earlier date), the same up to their branch date."""
+    for other in others:
+        if other.branch is None or (scenario.branch is not None and scenario.branch >= other.branch):
+            continue
+        month = other.month_of(other.branch)
+        if trunk_key(scenario, month) == trunk_key(other, month):
+            return True
+    return False
+
+
+def never_acted(indicators: pd.DataFrame, options: list[str]) -> list[str]:
+    """The options whose every indicator equals the reference's in every run (same seed, same parameter set)."""
+    parts = indicators["label"].str.partition("|")
+    frame = indicators.assign(option=parts[0], member=parts[2])
+    keyed = {o: part.set_index(["member", "replication"])[list(INDICATORS)].sort_index() for o, part in frame.groupby("option")}
+    reference = keyed.get(options[0])
+    idle = []
+    for label in options[1:]:
+        mine = keyed.get(label)
+        if reference is None or mine is None or not mine.index.equals(reference.index) or mine.empty:
+            continue
+        if mine.equals(reference):
+            idle.append(label)
+    return idle
+
+
+#: Levers whose use an indicator counts, and the cap a lever puts on it (a monthly cap x 12 a year).
+LEVER_USE = {
+    "policy.doorstroom_trajectories_month": ("trajectories_per_year", 12),
+    "employers.traineeship_share": ("traineeships_started", None),
+    "policy.extension_probability": ("extensions_granted", None),
+    "policy.extension_min_employability": ("extensions_granted", None),
+}
+
+
+def idle_words(label: str, reference: str, comparison: pd.DataFrame, scenarios: dict[str, Scenario]) -> str:
+    """Why an option never acted, with the counts of what its levers would change."""
+    rows = comparison.set_index(["scenario", "indicator"])
+    changes = changed_keys(scenarios[label], scenarios[reference])
+    counts = []
+    for key in changes:
+        if key not in LEVER_USE:
+            continue
+        name, per_year = LEVER_USE[key]
+        used = rows.loc[(reference, name), "mean"]
+        text = f"{INDICATOR_INFO[name].meaning}: {_fmt(used)} in '{reference}'"
+        if per_year is not None:
+            before, after = (value_at(scenarios[x], key, measured_months(scenarios[x])[0]) for x in (reference, label))
+            text += f", against a cap of {_fmt(per_year * before)} a year there and {_fmt(per_year * after)} in '{label}'"
+        counts.append(text)
+    why = ("The counts: " + "; ".join(counts) + ".") if counts else "No count in the outputs measures the use of its levers."
+    return (
+        f"'{label}' never acted: in every run every indicator equals '{reference}''s to the last digit (the same "
+        f"seeds), so nothing it changes ({', '.join(changes) or 'nothing'}) was ever used or binding. {why}"
+    )
+
+
+def changed_keys(scenario: Scenario, reference: Scenario) -> list[str]:
+    """The dotted keys ``scenario`` sets differently from ``reference`` (parameters and dated changes)."""
+    theirs = {(c.date, c.key, json.dumps(c.value)) for c in reference.timeline}
+    keys = [c.key for c in scenario.timeline if (c.date, c.key, json.dumps(c.value)) not in theirs]
+    mine, other = dict(leaves(scenario.model_dump(mode="json"))), dict(leaves(reference.model_dump(mode="json")))
+    keys += [k for k, v in mine.items() if k not in ("name", "description", "timeline", "window") and other.get(k) != v]
+    return list(dict.fromkeys(keys))
+
+
+def decision_summary(comparison: pd.DataFrame, scenarios: dict[str, Scenario], histories: list[str]) -> pd.DataFrame:
+    """One row per option, ranked by extra lasting transitions a year: plain names, percentages, people,
+    closures, the net budget effect beside the gross cost, and the net cost per extra lasting transition."""
+    rows = comparison.set_index(["scenario", "indicator"])
+    labels = list(dict.fromkeys(comparison["scenario"]))
+    reference = labels[0]  # the differences and their marks are from the first, even when it is the history
+    options = [reference, *(o for o in labels[1:] if o not in histories)]
+    first, last = measured_months(scenarios[reference])
+    years = (last - first + 1) / 12
+
+    def mean(label: str, name: str) -> float:
+        return float(rows.loc[(label, name), "mean"])
+
+    def lasting(label: str) -> float:
+        return (
+            mean(label, "transition_rate_annual") * mean(label, "lde_workforce_mean") * mean(label, "sustainable_transition_rate")
+        )
+
+    def marked(label: str, name: str, text: str) -> str:
+        return text + (" *" if label != reference and bool(rows.loc[(label, name), "significant"]) else "")
+
+    table = []
+    for label in options:
+        extra = lasting(label) - lasting(reference)
+        net = mean(label, "fiscal_cost_net") - mean(reference, "fiscal_cost_net")
+        gross = mean(label, "public_spending_lde") - mean(reference, "public_spending_lde")
+        per = net / (extra * years) if label != reference and abs(extra * years) >= 1 else math.nan
+        table.append(
+            {
+                "option": label.replace("_", " ") + (" (reference)" if label == reference else ""),
+                "LDE workers moving to a regular job a year": marked(
+                    label, "transition_rate_annual", f"{100 * mean(label, 'transition_rate_annual'):.1f}%"
+                ),
+                "of whom still in a job a year later": marked(
+                    label, "sustainable_transition_rate", f"{100 * mean(label, 'sustainable_transition_rate'):.0f}%"
+                ),
+                "lasting transitions a year (people)": f"{lasting(label):,.0f}"
+                + ("" if label == reference else f" ({extra:+,.0f})"),
+                "people falling back on a benefit a year": marked(label, "dumping_count", f"{mean(label, 'dumping_count'):,.0f}"),
+                "enterprises closed": marked(label, "enterprise_closures", f"{mean(label, 'enterprise_closures'):,.0f}"),
+                "net budget effect against the reference (all governments)": "–" if label == reference else money(net),
+                "gross LDE spending against the reference": "–" if label == reference else money(gross),
+                "net public cost per extra lasting transition": "–" if per != per else money(per),
+                "_rank": extra if label != reference else math.inf,
+            }
+        )
+    frame = pd.DataFrame(table).sort_values("_rank", ascending=False, kind="stable").drop(columns=["_rank"])
+    return frame.reset_index(drop=True)
+
+
+def money(value: float) -> str:
+    """A signed amount of euros for reading: millions as ``+12.3 M EUR``, smaller amounts in full."""
+    if value != value:
+        return "–"
+    return f"{value / 1e6:+,.1f} M EUR" if abs(value) >= 1e6 else f"{value:+,.0f} EUR"
 
 
 def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str]) -> None:
@@ -446,6 +694,7 @@ def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str
     against = json.loads(meta.get("details", "{}")).get("against", "no LDE")
     report.what.append(f"Counterfactual: '{against}', the same people with the same luck (common random numbers).")
     report.findings = effect_findings(evaluation, effects)
+    report.findings[-1:-1] = largest_effects(evaluation)
     if "robust" in effects:  # over an ensemble
         columns, title = ["mean", "ci_low", "ci_high", "param_sd", "stoch_sd", "robust", "members"], "over the ensemble"
     else:
@@ -464,6 +713,48 @@ def effect_section(folder: Path, report: Report, label: str, meta: dict[str, str
             "replications. Below the line while in LDE is lock-in.",
         )
     )
+
+
+#: The person-level outcomes of an evaluation in words, and how their effects read.
+OUTCOME_WORDS = {
+    "in_regular_job": ("in a regular job", "share"),
+    "on_unemployment_benefit": ("on unemployment benefit", "share"),
+    "on_social_assistance": ("on social assistance (leefloon)", "share"),
+    "income": ("net income a month", "EUR"),
+}
+
+
+def largest_effects(evaluation: pd.DataFrame) -> list[str]:
+    """For every outcome (benefits, social assistance and income, not only regular jobs), its largest
+    effect on the participants at any horizon after entry and after exit, largest first."""
+    rows = evaluation[(evaluation["subgroup"] == "all") & (evaluation["n"] > 0) & evaluation["effect"].notna()]
+    found = []
+    for outcome, (words, unit) in OUTCOME_WORDS.items():
+        part = rows[rows["outcome"] == outcome]
+        if part.empty:
+            continue
+        row = part.loc[part["effect"].abs().idxmax()]
+        if unit == "share":
+            size, shown = (
+                100 * abs(row["effect"]),
+                (
+                    f"{100 * row['effect']:+.1f} points ({100 * row['treated']:.1f}% against {100 * row['counterfactual']:.1f}%; "
+                    f"95% interval {100 * row['ci_low']:+.1f} to {100 * row['ci_high']:+.1f})"
+                ),
+            )
+        else:
+            size, shown = (
+                abs(row["effect"]) / 20,
+                (  # 20 EUR a month weighs as one point in the order
+                    f"{row['effect']:+,.0f} EUR a month ({row['treated']:,.0f} against {row['counterfactual']:,.0f} EUR; "
+                    f"95% interval {row['ci_low']:+,.0f} to {row['ci_high']:+,.0f})"
+                ),
+            )
+        found.append((size, f"{words}: {shown}, {int(row['horizon_months'])} months after {row['since']}"))
+    if not found:
+        return []
+    ordered = "; ".join(text for _, text in sorted(found, key=lambda f: -f[0]))
+    return [f"The largest effects on the participants, outcome by outcome (all of them in evaluation.csv): {ordered}."]
 
 
 def effect_findings(evaluation: pd.DataFrame, effects: pd.DataFrame) -> list[str]:
@@ -524,17 +815,59 @@ def ledger_table(folder: Path, effects: pd.DataFrame) -> pd.DataFrame:
 
 
 def differences(scenario: Scenario, reference: Scenario, reference_name: str) -> list[str]:
-    """Plain-words list of the parameters in which ``scenario`` differs from ``reference``, with units."""
+    """Plain-words list, one line per change, of how ``scenario`` differs from ``reference``: its
+    parameters with units, and each dated change it makes that ``reference`` does not make."""
     mine, theirs = dict(leaves(scenario.model_dump(mode="json"))), dict(leaves(reference.model_dump(mode="json")))
     lines = []
     for key, value in mine.items():
-        if key in ("name", "description") or theirs.get(key) == value:
+        if key in ("name", "description", "timeline", "window") or theirs.get(key) == value:
             continue
         unit = _unit(key)
         lines.append(
             f"{_describe(key)} ({key}): {in_words(value, unit)} instead of {in_words(theirs.get(key), unit)} in {reference_name}"
         )
+    theirs_changes = {(c.date, c.key, json.dumps(c.value)) for c in reference.timeline}
+    own = [c for c in scenario.timeline if (c.date, c.key, json.dumps(c.value)) not in theirs_changes]
+    lines += [
+        dated_change(c.date, c.key, c.value, value_at(reference, c.key, reference.month_of(c.date)), reference_name) for c in own
+    ]
+    mine_changes = {(c.date, c.key, json.dumps(c.value)) for c in scenario.timeline}
+    lines += [
+        f"{reference_name} changes {_describe(c.key).lower()} ({c.key}) to {in_words(c.value, _unit(c.key))} from "
+        f"{c.date}; this scenario does not"
+        for c in reference.timeline
+        if (c.date, c.key, json.dumps(c.value)) not in mine_changes
+    ]
     return lines
+
+
+def branch_changes(scenario: Scenario) -> list[str]:
+    """What a branch changes relative to its history, one line per change: the dated changes from
+    its branch date on, each against the value in force just before it."""
+    if scenario.branch is None:
+        return []
+    month = scenario.month_of(scenario.branch)
+    return [
+        dated_change(c.date, c.key, c.value, value_at(scenario, c.key, month - 1), "its history")
+        for c in scenario.timeline
+        if scenario.month_of(c.date) >= month
+    ]
+
+
+def dated_change(date: str, key: str, value: Any, before: Any, reference_name: str) -> str:
+    """One dated change in words: ``From 2026-01: <what> (key): <value with unit> instead of <before> in <reference>``."""
+    unit = _unit(key)
+    return (
+        f"From {date}: {_describe(key)} ({key}): {in_words(value, unit)} instead of {in_words(before, unit)} in {reference_name}"
+    )
+
+
+def value_at(scenario: Scenario, key: str, month: int) -> Any:
+    """The value of dotted parameter ``key`` in force in ``scenario`` at model month ``month``."""
+    value: Any = Timeline(scenario).in_force(scenario, max(month, 0)).model_dump(mode="json")
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 #: Units that are not said after a number.
@@ -571,8 +904,9 @@ def indicator_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame
     return table.drop(columns=["95% interval"]) if len(summary) < 2 else table
 
 
-def comparison_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Indicators as rows, scenarios as columns; each cell the mean with its interval beneath, * if it differs."""
+def comparison_summary(table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """Indicators (``names``, default all) as rows, scenarios as columns; each cell the mean with its
+    interval beneath, * if it differs."""
     cells = table.assign(
         cell=[
             f"{INDICATOR_INFO[i].format(m)}{' *' if s else ''} ({INDICATOR_INFO[i].format(lo)} to {INDICATOR_INFO[i].format(hi)})"
@@ -582,7 +916,7 @@ def comparison_summary(table: pd.DataFrame) -> pd.DataFrame:
         ]
     )
     wide = cells.pivot(index="indicator", columns="scenario", values="cell")
-    wide = wide.reindex(index=list(INDICATORS), columns=list(dict.fromkeys(table["scenario"]))).reset_index()
+    wide = wide.reindex(index=names or list(INDICATORS), columns=list(dict.fromkeys(table["scenario"]))).reset_index()
     wide.columns.name = None
     wide.insert(1, "better", [INDICATOR_INFO[i].better or "–" for i in wide["indicator"]])
     return wide
@@ -597,14 +931,20 @@ def sweep_summary(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
     return shown
 
 
-def glossary() -> pd.DataFrame:
-    """Every indicator with its meaning, unit and which direction is better."""
+def glossary(names: list[str] | None = None) -> pd.DataFrame:
+    """Every indicator (or those of ``names``) with its meaning, unit and which direction is better."""
     return pd.DataFrame(
         [
             {"indicator": name, "meaning": info.meaning, "unit": info.unit, "better": info.better or "neither"}
             for name, info in INDICATOR_INFO.items()
+            if names is None or name in names
         ]
     )
+
+
+#: The indicators a comparison's report tabulates; the routes' details (:data:`ROUTE_INDICATORS`)
+#: are in comparison.csv and docs/indicators.md.
+MAIN_INDICATORS = [name for name in INDICATORS if name not in ROUTE_INDICATORS]
 
 
 #: The indicators the findings speak about, and how they are named in words.
@@ -630,13 +970,17 @@ WORDS = {
 }
 
 
-def findings(table: pd.DataFrame, replications: int) -> list[str]:
+def findings(
+    table: pd.DataFrame, replications: int, histories: list[str] | tuple = (), idle: list[str] | tuple = ()
+) -> list[str]:
     """What a comparison shows, in plain words: per option, what it raises, lowers and costs, with caveats.
 
     A difference is called a rise or a fall only when its 95% interval excludes 0;
-    otherwise it is "no clear difference". Intervals are of the paired difference.
+    otherwise it is "no clear difference". Intervals are of the paired difference. The
+    ``histories`` of the options' branches are no options, and options that never acted
+    (``idle``) are said so elsewhere rather than listed difference by difference.
     """
-    labels = list(dict.fromkeys(table["scenario"]))
+    labels = [label for label in dict.fromkeys(table["scenario"]) if label not in histories or label == table["scenario"].iloc[0]]
     rows = table.set_index(["scenario", "indicator"])
     reference = labels[0]
     lines = []
@@ -646,6 +990,8 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
         )
     better_transitions, lower_dumping, enterprise_risk = [], [], []
     for label in labels[1:]:
+        if label in idle:
+            continue
         parts = []
         for name in HEADLINE:
             row = rows.loc[(label, name)]
@@ -661,6 +1007,13 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
                     enterprise_risk.append(label)
         if raises_sustainable_transitions(rows.loc[label]):
             better_transitions.append(label)
+        unchanged = all((rows.loc[(label, n), ["diff", "diff_ci_low", "diff_ci_high"]] == 0).all() for n in HEADLINE)
+        if unchanged:
+            lines.append(
+                f"'{label}' against '{reference}': not one of the headline indicators differs, in any run "
+                f"({', '.join(WORDS[n] for n in HEADLINE[:3])} and the others: every difference exactly 0)."
+            )
+            continue
         lines.append(f"'{label}' against '{reference}': " + "; ".join(parts) + ".")
     lines.insert(
         0 if replications >= 2 else 1,
@@ -668,6 +1021,11 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
         f"That clearly lower dumping (the share of all LDE leavers on a benefit 12 months later): {_names(lower_dumping)}. "
         f"That put enterprises at risk (clearly fewer open and solvent at the end): {_names(enterprise_risk)}.",
     )
+    if histories:
+        lines.append(
+            "Not an option: " + _names([h for h in histories if h != labels[0]] or list(histories)) + ", the history "
+            "the options branch from, measured over the same years: it shows the years without the branch's rules."
+        )
     for label in labels:
         solvent = rows.loc[(label, "enterprise_solvent_share"), "mean"]
         if solvent == solvent and solvent < 0.5:
@@ -683,7 +1041,11 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
             )
     if "robust" in table:
         robust = table[table["robust"] & table["indicator"].isin(HEADLINE)]
-        said = "; ".join(f"'{r.scenario}' {WORDS[r.indicator]} ({r.diff:+.3g})" for r in robust.itertuples())
+        said = "; ".join(
+            f"'{r.scenario}' {WORDS[r.indicator]} ({_difference(INDICATOR_INFO[r.indicator], r.diff)})"
+            for r in robust.itertuples()
+            if r.scenario in labels
+        )
         members = int(table["members"].max())
         lines.append(
             f"Robust across the {members} plausible parameter sets (the same sign for every one): {said or 'none'}. "
@@ -694,7 +1056,8 @@ def findings(table: pd.DataFrame, replications: int) -> list[str]:
         "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
         "better for dumping, social assistance, closures and cost. Dumping risk counts only those who leave at the "
         "limit: an option that moves people on earlier can raise it while fewer people fall back (dumping share and "
-        "count). The cost is gross: benefits saved are not netted out."
+        "count). The cost per sustainable transition is gross: benefits saved are not netted out; the summary "
+        "table gives the net budget effect for all governments beside the gross spending."
     )
     return lines
 
@@ -737,9 +1100,21 @@ def _names(labels: list[str]) -> str:
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """Numbers to four significant digits, empty columns dropped."""
+    """Numbers for reading (:func:`readable_number`: no scientific notation), empty columns dropped."""
     table = table.dropna(axis="columns", how="all")
-    return table.map(lambda v: float(f"{v:.4g}") if isinstance(v, float) else v)
+    return table.map(lambda v: readable_number(v) if isinstance(v, float) else v)
+
+
+def readable_number(value: float) -> str:
+    """A number for reading, never in scientific notation: counts and euros with separators from 1,000,
+    others to four significant digits, very small ones as plain decimals."""
+    if value != value:
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if value == 0 or abs(value) >= 0.001:
+        return f"{value:.4g}"
+    return f"{value:.7f}".rstrip("0").rstrip(".")
 
 
 def to_html(report: Report) -> str:
@@ -798,10 +1173,10 @@ def to_markdown(report: Report, folder: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Pages and tables fit 800 px: long cells wrap rather than widen the table.
+#: Pages and tables fit 800 px: long cells wrap (anywhere, for a long command line) rather than widen the table.
 CSS = """body{font-family:system-ui,sans-serif;max-width:800px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:0.85em;max-width:100%}
-td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 .table{overflow-x:auto}
 img{max-width:100%}.how{color:#555;font-style:italic}.findings li{margin-bottom:0.4em}"""
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .agents import SIZE_CLASSES
-from .indicators import indicators
+from .indicators import indicators, measured_months
 from .model import LabourMarketModel
 from .scenario import Scenario
 from .streams import replication_seed
@@ -94,10 +94,11 @@ def run_one(
 
 
 def finish(model: LabourMarketModel, replication: int, rep_seed: int, events: bool = False) -> Replication:
-    """The tables of a finished replication (its metrics, indicators, network and, if asked, event logs)."""
+    """The tables of a finished replication (its metrics, indicators over the scenario's window
+    (:func:`simulation.indicators.measured_months`), network and, if asked, event logs)."""
     metrics = model.recorder.metrics()
     metrics.insert(1, "replication", replication)
-    summary = {"replication": replication, "seed": rep_seed, **indicators(metrics)}
+    summary = {"replication": replication, "seed": rep_seed, **indicators(metrics, measured_months(model.design))}
     log = decisions = None
     if events:
         log = model.recorder.events()

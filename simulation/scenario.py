@@ -68,6 +68,9 @@ StartMonth = Annotated[Int, Field(ge=0, le=MAX_MONTHS)] | Literal["never"]
 
 #: A calendar month, ``YYYY-MM`` (years 1990 to 2100).
 YearMonth = Annotated[str, Field(pattern=r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])$")]
+_MONTH = r"(199\d|20\d\d|2100)-(0[1-9]|1[0-2])"
+#: A calendar window ``YYYY-MM:YYYY-MM`` (both months included), or ``all``: the whole run.
+Window = Annotated[str, Field(pattern=rf"^(all|{_MONTH}:{_MONTH})$")]
 
 
 def months_between(start: str, date: str) -> int:
@@ -1385,6 +1388,13 @@ class Scenario(Section):
         "Set in a file that extends another: its parameters apply from this date, the history before it is the "
         "other file's (experiments run that shared history once per seed).",
     )
+    window: Window | None = param(
+        None,
+        "year-month:year-month",
+        "-",
+        "Calendar months the indicators are measured over, both included (YYYY-MM:YYYY-MM), or 'all' for the "
+        "whole run; unset: a branch's own months (from its branch date), any other scenario's whole run.",
+    )
     timeline: list[Change] = param(
         [],
         "list of {date, key, value}",
@@ -1415,7 +1425,7 @@ class Scenario(Section):
                     "act during the run can change at a date (not the world, the sectors or traits set at month 0)"
                 )
             data = self.model_dump(mode="json")
-            data["timeline"], data["branch"] = [], None
+            data["timeline"], data["branch"], data["window"] = [], None, None
             try:
                 set_dotted(data, change.key, change.value)
                 Scenario.model_validate(data)
@@ -1423,7 +1433,18 @@ class Scenario(Section):
                 problem = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
                 raise ValueError(f"{where}: value {change.value!r}: {problem}") from None
         if self.branch is not None and not 1 <= months_between(self.start, self.branch) <= self.months:
-            raise ValueError(f"branch {self.branch}: the date must fall after the start {self.start} and within the run")
+            raise ValueError(
+                f"branch {self.branch}: the date must fall after the start {self.start} and within the run, which ends "
+                f"{date_of(self.start, self.months)} (months = {self.months}; a branch needs at least "
+                f"months = {max(1, months_between(self.start, self.branch))})"
+            )
+        if self.window not in (None, "all"):
+            first, last = (months_between(self.start, d) for d in self.window.split(":"))
+            if not 1 <= first <= last <= self.months:
+                raise ValueError(
+                    f"window {self.window}: must run forward within the run, {date_of(self.start, 1)} to "
+                    f"{date_of(self.start, self.months)}"
+                )
         return self
 
     def __iter__(self) -> Any:
@@ -1514,7 +1535,7 @@ SECTION_ROLES = {
 }
 #: Parameters whose role differs from their section's.
 PARAMETER_ROLES = {
-    **dict.fromkeys(("name", "description", "months", "start", "branch", "timeline"), "fixed"),
+    **dict.fromkeys(("name", "description", "months", "start", "branch", "window", "timeline"), "fixed"),
     **dict.fromkeys(("people.retirement_age", "people.benefit_qualifying_months"), "fixed"),
     **dict.fromkeys(("enterprises.adaptive", "employers.employers_per_sector"), "fixed"),
     **dict.fromkeys(

@@ -11,6 +11,7 @@ parsed as TOML, never evaluated.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib.resources import files
 from pathlib import Path
@@ -106,6 +107,7 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
                 missing = shown((path.parent / parent).resolve())
                 raise ScenarioError(f"{name}: extends = {parent!r}: parent file {missing} not found") from None
             raise
+    explicit = len(data["timeline"]) if isinstance(data.get("timeline"), list) else 0
     if branch is not None:
         if parent is None:
             raise ScenarioError(f"{name}: branch = {branch!r}: a branch needs 'extends', the history it departs from")
@@ -113,6 +115,11 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
         merged["timeline"], _ = branch_levers_kept(merged.get("timeline", []), data["timeline"], branch)
     inherited, own = merged.pop("timeline", []), data.pop("timeline", [])
     timeline = inherited + own if isinstance(inherited, list) and isinstance(own, list) else own
+    if isinstance(own, list):
+        start = len(timeline) - len(own)
+        for j, change in enumerate(own):
+            origins[f"timeline.{start + j}"] = name
+            origins[f"@{start + j}"] = as_written(change, branch if j >= explicit else None)
     _deep_merge(merged, data)
     if timeline or not isinstance(timeline, list):  # a wrong value is left for validation to name
         merged["timeline"] = timeline
@@ -121,7 +128,7 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
 
 
 #: Keys a branch file sets for itself rather than from its branch date.
-OWN_KEYS = ("name", "description", "months", "timeline")
+OWN_KEYS = ("name", "description", "months", "window", "timeline")
 
 
 def _as_changes(data: dict[str, Any], branch: Any, name: str) -> dict[str, Any]:
@@ -131,6 +138,15 @@ def _as_changes(data: dict[str, Any], branch: Any, name: str) -> dict[str, Any]:
     changes = [{"date": branch, "key": key, "value": value} for key, value in leaves(rest)]
     timeline = own.get("timeline", [])
     return {**own, "branch": branch, "timeline": [*timeline, *changes] if isinstance(timeline, list) else timeline}
+
+
+def as_written(change: Any, branch: Any) -> str:
+    """A dated change as its file says it: a branch file's parameter with its branch date, or a [[timeline]] entry."""
+    if not isinstance(change, dict):
+        return f"[[timeline]] entry {change!r}"
+    if branch is not None:
+        return f"{change.get('key')} = {change.get('value')!r} (from branch = {branch!r})"
+    return f"[[timeline]] date = {change.get('date')!r}, key = {change.get('key')!r}"
 
 
 def branch_levers_kept(history: Any, branch_changes: Any, branch: Any) -> tuple[Any, list[dict[str, Any]]]:
@@ -259,7 +275,17 @@ def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_ori
     for field, errs in by_field.items():
         origin = next((origins[k] for k in _prefixes(field) if k in origins), default_origin)
         first = errs[0]
-        if first["type"] == "extra_forbidden":
+        dated = re.match(r"(?:Value error, )?timeline\[(\d+)\] \([^)]*\): ", first["msg"]) if not field else None
+        entry = re.match(r"timeline\.(\d+)\.?(.*)", field)
+        if dated is not None and f"@{dated.group(1)}" in origins:
+            index = dated.group(1)
+            lines.append(f"{origins[f'timeline.{index}']}: {origins[f'@{index}']}: {first['msg'][dated.end() :]}")
+        elif entry is not None and f"@{entry.group(1)}" in origins:
+            allowed = "; or ".join(e["msg"].removeprefix("Value error, ") for e in errs)
+            lines.append(
+                f"{origin}: {origins[f'@{entry.group(1)}']}: {entry.group(2) or 'entry'} = {first.get('input')!r}: {allowed}"
+            )
+        elif first["type"] == "extra_forbidden":
             section = field.rsplit(".", 1)[0] if "." in field else ""
             lines.append(f"{origin}: unknown key '{field}'; allowed keys here: {', '.join(_allowed_keys(section))}")
         elif first["type"] == "missing":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,16 @@ from simulation.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+#: A tiny world for any scenario file (the history and its branches included): overrides of its size.
+TINY = {
+    "world.pool_size": 2000,
+    "world.lde_workers": 150,
+    "world.enterprises": 12,
+    "world.maatwerk_workers": 10,
+    "employers.employers_per_sector": 2,
+    "policy.referral_capacity": 6,
+    "policy.maatwerk_places": 10,
+}
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +81,19 @@ def chromium() -> Path:
             pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     return path
+
+
+@contextlib.contextmanager
+def browser_page(page_file: Path, width: int) -> Iterator:
+    """``page_file`` opened in headless Chromium (Playwright) at ``width`` pixels; skipped where
+    Chromium is not installed, except on CI, where that is a failure."""
+    path = chromium()
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(path), args=["--no-sandbox", "--disable-gpu"], headless=True)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(page_file.resolve().as_uri())
+        try:
+            yield page
+        finally:
+            browser.close()

@@ -14,6 +14,7 @@ import pytest
 
 from simulation import INDICATORS, Scenario
 from simulation.cli import main
+from simulation.store import read_experiment
 
 from .conftest import ROOT, SCENARIOS
 
@@ -163,7 +164,11 @@ def test_version_and_help():
 def test_the_run_table_fits_100_columns_and_shows_shares_as_percentages(tmp_path: Path, capsys):
     assert main(["run", str(SCENARIOS / "small.toml"), "--months", "24", "--out", str(tmp_path / "one")]) == 0
     one = capsys.readouterr().out
-    assert "one replication has no interval" in one and "95% interval " not in one.splitlines()[1]
+
+    def header(text: str) -> str:
+        return next(line for line in text.splitlines() if line.startswith("indicator "))
+
+    assert "one replication has no interval" in one and "95% interval " not in header(one)
     assert (
         main(["run", str(SCENARIOS / "small.toml"), "--months", "24", "--replications", "2", "--out", str(tmp_path / "two")]) == 0
     )
@@ -173,7 +178,7 @@ def test_the_run_table_fits_100_columns_and_shows_shares_as_percentages(tmp_path
         share = next(line for line in text.splitlines() if line.startswith("exit_to_job_share"))
         assert share.split()[1].endswith("%") and share.rstrip().endswith("higher")
         assert "lde-sim report" in text
-    assert "95% interval" in two.splitlines()[1] and "one replication" not in two
+    assert "95% interval" in header(two) and "one replication" not in two
 
 
 def test_compare_points_to_the_report(tmp_path: Path, capsys):
@@ -181,3 +186,49 @@ def test_compare_points_to_the_report(tmp_path: Path, capsys):
     args = ["compare", small, small, "--months", "12", "--replications", "2", "--jobs", "1", "--out", str(tmp_path / "c")]
     assert main(args) == 0
     assert f"lde-sim report {tmp_path / 'c'}" in capsys.readouterr().out
+
+
+def test_window_measures_run_compare_evaluate_and_sweep_over_the_same_calendar_months(tmp_path: Path, capsys):
+    """--window on every experiment command: the console says it, and the figures are the window's."""
+    small = str(SCENARIOS / "small.toml")
+    short = ["--months", "30", "--window", "2016-01:2016-12", "--jobs", "1", "--replications", "1"]
+    assert main(["run", small, "--months", "30", "--window", "2016-01:2016-12", "--out", str(tmp_path / "r")]) == 0
+    assert "Indicators over the window 2016-01 to 2016-12 (--window)" in capsys.readouterr().out
+    summary, yearly = pd.read_csv(tmp_path / "r" / "summary.csv"), pd.read_csv(tmp_path / "r" / "yearly.csv")
+    year = yearly[yearly["year"] == 2016].iloc[0]
+    assert year["months"] == 12 and summary["public_spending_lde"][0] == pytest.approx(year["public_spending_lde"])
+    for command in (["compare", small, small], ["evaluate", small], ["sweep", small, "--vary", "policy.aftercare_months=3,6"]):
+        out = tmp_path / command[0]
+        assert main([*command, *short, "--out", str(out)]) == 0, command
+        assert "Indicators over the window 2016-01 to 2016-12 (--window)" in capsys.readouterr().out
+        stored = read_experiment(out, ("indicators",))["indicators"]
+        assert stored["public_spending_lde"].iloc[0] == pytest.approx(summary["public_spending_lde"][0]), command
+
+
+def test_a_branch_is_measured_over_its_own_years_and_a_cut_run_says_what_to_do(tmp_path: Path):
+    tiny = ["--set", "world.pool_size=2000", "--set", "world.lde_workers=150", "--set", "world.enterprises=12"]
+    done = lde_sim("run", str(SCENARIOS / "history.toml"), "--months", "60", *tiny, "--out", str(tmp_path / "h"))
+    assert done.returncode == 0, done.stderr
+    history = Scenario.load(SCENARIOS / "history.toml")
+    later = [c.date for c in history.timeline if history.month_of(c.date) > 60]
+    assert (
+        f"--months 60 ends the run at 2020-04; {len(later)} dated changes after it (from {min(later)}) do not act" in done.stderr
+    )
+    cut = lde_sim("run", str(SCENARIOS / "from_2026" / "today.toml"), "--months", "60", "--out", str(tmp_path / "t"))
+    assert cut.returncode == 2 and cut.stderr.count("\n") == 1
+    assert "before its branch date 2026-01: give --months 129 or more" in cut.stderr and not (tmp_path / "t").exists()
+
+
+def test_an_error_in_a_branch_file_names_the_file_and_the_change_as_written(tmp_path: Path):
+    branch = tmp_path / "branch.toml"
+    branch.write_text(f'extends = "{SCENARIOS / "history.toml"}"\nbranch = "2026-01"\n[policy]\naftercare_months = -1\n')
+    done = lde_sim("run", str(branch), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "branch.toml: policy.aftercare_months = -1 (from branch = '2026-01'): value -1: Input should be greater" in done.stderr
+    assert "timeline[" not in done.stderr
+    dated = tmp_path / "dated.toml"
+    dated.write_text(
+        f'extends = "{SCENARIOS / "history.toml"}"\n[[timeline]]\ndate = "2017-01"\nkey = "policy.aftercare_months"\nvalue = -3\n'
+    )
+    done = lde_sim("run", str(dated), "--out", str(tmp_path / "out"))
+    assert "dated.toml: [[timeline]] date = '2017-01', key = 'policy.aftercare_months': value -3" in done.stderr

@@ -15,17 +15,7 @@ from simulation import LabourMarketModel, Scenario, compare, parameters, run, ru
 from simulation.discovery import DiscoveryError, discover, failing
 from simulation.store import export, read_experiment
 
-from .conftest import SCENARIOS, invoke
-
-TINY = {
-    "world.pool_size": 2000,
-    "world.lde_workers": 150,
-    "world.enterprises": 12,
-    "world.maatwerk_workers": 10,
-    "employers.employers_per_sector": 2,
-    "policy.referral_capacity": 6,
-    "policy.maatwerk_places": 10,
-}
+from .conftest import SCENARIOS, TINY, invoke
 
 
 def test_batch_run_gives_two_different_runs_per_point_with_the_collected_data():

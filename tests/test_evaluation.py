@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,12 @@ def test_evaluate_from_the_command_line_writes_its_tables_and_the_report_shows_t
     text = write_report(out).read_text()
     assert "For the people placed in LDE, the share in a regular job 24 months after entry is" in text
     assert "The effect over time" in text and "public-finance ledger" in text
+    largest = re.search(r"The largest effects on the participants, outcome by outcome[^<]*", text)
+    assert largest is not None  # benefits, social assistance and income, not only regular jobs
+    for words in ("in a regular job:", "on unemployment benefit:", "on social assistance (leefloon):", "net income a month:"):
+        assert words in largest.group(0)
+    headline = text[text.index("Headline effects") : text.index("public-finance ledger")]
+    assert not re.search(r"\de[+-]\d", headline)  # numbers for reading, no scientific notation
     # the same command on the same folder resumes: nothing to run, the same tables
     assert invoke(["evaluate", str(SCENARIOS / "small.toml"), "--replications", "4", "--jobs", "1", "--out", str(out)]) == 0
     assert pd.read_csv(out / "evaluation.csv").equals(table)

@@ -88,3 +88,46 @@ def test_indicators_without_observations_are_nan_not_zero():
     metrics = hand_made_metrics()
     metrics[["followup12_limit_leavers", "followup12_limit_on_benefits"]] = 0
     assert math.isnan(indicators(metrics)["dumping_risk"])
+
+
+def test_a_window_counts_its_own_months_and_the_follow_ups_of_its_own_moves():
+    metrics = hand_made_metrics()
+    whole, first_year, second_year = (indicators(metrics, w) for w in (None, (1, 12), (13, 24)))
+    assert indicators(metrics, (1, 24)) == pytest.approx(whole, nan_ok=True)
+    # flows and spending add up over the two years; each year is a year of 12 moves
+    assert first_year["public_spending_lde"] + second_year["public_spending_lde"] == whole["public_spending_lde"]
+    assert first_year["transition_rate_annual"] == second_year["transition_rate_annual"] == pytest.approx(12 / 100)
+    # the follow-ups read in month 13 are of the moves of month 1: they belong to the first year
+    assert first_year["sustainable_transition_rate"] == pytest.approx(0.6)
+    assert math.isnan(second_year["sustainable_transition_rate"])  # its moves are not followed up within the run
+    # closures in the window, against the month before it; conversions operating at its end; solvency against its start
+    assert (second_year["enterprise_closures"], first_year["enterprise_closures"]) == (1, 0)
+    assert second_year["enterprise_conversions"] == 3 and first_year["enterprise_solvent_share"] == 1
+    assert second_year["service_quality"] == pytest.approx(sum(0.5 + 0.01 * m for m in range(13, 25)) / 12)
+
+
+def test_a_branch_is_measured_over_its_own_years_unless_told_otherwise():
+    from simulation import Scenario, ScenarioError
+    from simulation.indicators import measured_months, window_words
+
+    from .conftest import SCENARIOS
+
+    branch = Scenario.load(SCENARIOS / "from_2026" / "today.toml")
+    assert measured_months(branch) == (branch.month_of("2026-01"), branch.months)
+    assert "2026-01 to 2036-12: the branch's own years" in window_words(branch)
+    assert measured_months(branch.with_overrides({"window": "all"})) == (1, branch.months)
+    assert measured_months(branch.with_overrides({"window": "2026-07:2036-12"})) == (branch.month_of("2026-07"), 260)
+    history = Scenario.load(SCENARIOS / "history.toml")
+    assert measured_months(history) == (1, history.months)
+    with pytest.raises(ScenarioError, match="window 2026-07:2040-12: must run forward within the run, 2015-05 to 2026-12"):
+        history.with_overrides({"window": "2026-07:2040-12"})
+
+
+def test_yearly_tables_cover_each_calendar_year_of_the_run():
+    from simulation import Scenario
+    from simulation.indicators import yearly
+
+    scenario = Scenario(months=24, start="2015-04")
+    table = yearly(hand_made_metrics(), scenario)
+    assert list(table["year"]) == [2015, 2016, 2017] and list(table["months"]) == [8, 12, 4]
+    assert table["public_spending_lde"].sum() == pytest.approx(indicators(hand_made_metrics())["public_spending_lde"])

@@ -78,7 +78,7 @@ def test_comparison_and_tradeoff_show_every_scenario(table):
     assert len(fig.axes) == 4
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(dict.fromkeys(table["scenario"]))
     trade = plots.tradeoff(table).axes[0]
-    assert len(trade.texts) == 2 and "dumping risk" in trade.get_xlabel()
+    assert len(trade.texts) == 2 and "dumping share" in trade.get_xlabel()
 
 
 def test_sensitivity_bars_for_morris_and_sobol():
@@ -145,19 +145,39 @@ def test_viability_starts_every_size_class_at_one_with_several_replications(resu
         assert line.get_ydata()[0] == pytest.approx(1.0)
 
 
-def test_tradeoff_never_draws_a_scenario_without_limit_at_zero_dumping(table):
-    import pandas as pd
-
-    no_limit = table[table["scenario"] == table["scenario"].iloc[0]].assign(scenario="no limit")
+def test_tradeoff_draws_a_scenario_without_limit_within_the_axis_and_one_without_leavers_not_at_all(table):
+    first = table[table["scenario"] == table["scenario"].iloc[0]]
+    no_limit = first.assign(scenario="no limit")
     no_limit.loc[no_limit["indicator"] == "dumping_risk", ["mean", "ci_low", "ci_high"]] = float("nan")
-    ax = plots.tradeoff(pd.concat([table, no_limit])).axes[0]
-    x = {text.get_text().split(" (")[0]: text.xy[0] for text in ax.texts if "(" in text.get_text()}
-    dumping = table[table["indicator"] == "dumping_risk"]
-    assert x["no limit"] > dumping["ci_high"].max()  # on its own strip, right of every real value
+    no_limit.loc[no_limit["indicator"] == "dumping_share", ["mean", "ci_low", "ci_high"]] = [0.98, 0.95, 1.02]
+    nobody = first.assign(scenario="nobody left")
+    nobody.loc[nobody["indicator"] == "dumping_share", ["mean", "ci_low", "ci_high"]] = float("nan")
+    fig = plots.tradeoff(pd.concat([table, no_limit, nobody]))
+    ax = fig.axes[0]
+    x = {text.get_text().split(" (")[0]: text.xy[0] for text in ax.texts}
     low, high = ax.get_xlim()
+    assert x["no limit"] == pytest.approx(0.98) and 0 <= low < x["no limit"] < high <= 1  # within the axis, never past 100%
+    assert "nobody left" not in x and any("nobody left" in t.get_text() for t in fig.texts)  # named, not drawn at 0
     assert high - low >= 0.1  # a noise-sized range does not fill the width
     assert any("EUR" in text.get_text() for text in ax.get_legend().get_texts())  # the size key
-    assert all("solvent" in text.get_text() for text in ax.texts if "(" in text.get_text())
+    assert all("solvent" in text.get_text() for text in ax.texts)
+
+
+def test_tradeoff_labels_do_not_overlap_in_the_picture(table):
+    """Eight options at nearly the same point: every name is readable, none covers another."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    first = table[table["scenario"] == table["scenario"].iloc[0]]
+    crowd = pd.concat([first.assign(scenario=f"option_number_{i}") for i in range(8)])
+    fig = plots.tradeoff(crowd)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    boxes = [Text.get_window_extent(text, canvas.get_renderer()) for text in fig.axes[0].texts]  # names, not arrows
+    assert len(boxes) == 8
+    for i, one in enumerate(boxes):
+        for two in boxes[i + 1 :]:
+            assert not one.overlaps(two), (one, two)
 
 
 def test_decisions_draw_what_the_enterprises_chose(result):

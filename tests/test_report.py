@@ -15,7 +15,7 @@ from simulation.experiment import compare
 from simulation.indicators import INDICATOR_INFO
 from simulation.report import ReportError, findings, in_words, write_report
 
-from .conftest import SCENARIOS, chromium
+from .conftest import SCENARIOS, browser_page
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,8 @@ def test_run_report_is_self_contained_with_table_figures_and_provenance(run_fold
     assert "Enterprise decisions (count over all replications)" in text
     assert not re.search(r"(src|href)=['\"]https?://", text)  # opens without network
     assert "world.pool_size" in text and "5,000 persons instead of 100,000 persons" in text  # what differs, with units
-    assert "Horizon 36 months (3 years)" in text and "5,000 structurally unemployed" in text
+    assert "Horizon 36 months (3 years, 2015-05 to 2018-04)" in text and "5,000 structurally unemployed" in text
+    assert "Indicators over the whole run, 2015-05 to 2018-04" in text
     assert "replication_seeds" in text and "versions" in text
 
 
@@ -59,7 +60,12 @@ def test_comparison_report_explains_the_differences(small: Scenario, tmp_path: P
         in text
     )
     assert text.count("data:image/png;base64,") == 2 and "more_aftercare" in text
-    assert "<title>Comparison of 2 scenarios</title>" in text
+    assert "<title>Comparison of 2 options: 'small', 'more_aftercare'</title>" in text
+    summary = text[text.index("Summary for decision makers") : text.index("Indicators per option")]
+    assert "more aftercare" in summary and "small (reference)" in summary  # plain names
+    assert "net budget effect against the reference" in summary and "gross LDE spending against the reference" in summary
+    words = re.sub(r"src='data:[^']*'", "", text.split("<h2>Provenance</h2>")[0])
+    assert not re.search(r"\de[+-]\d", words)  # no scientific notation
     assert text.index("<h2>Findings</h2>") < text.index("<h2>What was run</h2>")
     assert "'more_aftercare' against 'small'" in text
 
@@ -145,18 +151,11 @@ def test_names_with_markup_or_mathematics_are_shown_literally(small: Scenario, t
 
 @pytest.mark.slow
 def test_report_tables_fit_an_800_pixel_page_in_a_real_browser(small: Scenario, tmp_path: Path):
-    browser_path = chromium()
-    playwright = pytest.importorskip("playwright.sync_api")
     quick = small.with_overrides({"months": 12})
     others = [quick.with_overrides({"name": f"option_with_a_long_name_{i}", "policy.aftercare_months": i}) for i in range(4)]
     folder = compare([quick, *others], replications=2, jobs=1, out=tmp_path / "c").folder
-    page_file = write_report(folder)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(browser_path), args=["--no-sandbox", "--disable-gpu"], headless=True)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(page_file.as_uri())
+    with browser_page(write_report(folder), 1200) as page:
         widths = page.eval_on_selector_all("table", "tables => tables.map(t => t.getBoundingClientRect().width)")
-        browser.close()
     assert len(widths) >= 3 and max(widths) <= 800
 
 

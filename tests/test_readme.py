@@ -44,9 +44,6 @@ NOT_RUN = {
     "lde-sim calibrate calibration/targets.toml": "the shipped calibration takes 15 minutes; test_calibration runs calibrate on a small targets file",
     "lde-sim dashboard": "a server that runs until stopped; test_dashboard starts it and drives it in a browser",
     "lde-sim run SCENARIO.toml": "the synopsis of the options, not a command",
-    "lde-sim compare scenarios/baseline.toml scenarios/pre_reform.toml": "the results table's command from before "
-    "branches were measured over their own years; compare now refuses its mix of horizons (the README says so, and "
-    "test_branch_reports tests the refusal)",
 }
 
 

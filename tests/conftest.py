@@ -24,6 +24,16 @@ TINY = {
     "policy.referral_capacity": 6,
     "policy.maatwerk_places": 10,
 }
+#: Smaller still: for plumbing tests (Mesa's batch runner, the README's examples), not statistics.
+PLUMBING = {
+    "world.pool_size": 1000,
+    "world.lde_workers": 60,
+    "world.enterprises": 6,
+    "world.maatwerk_workers": 5,
+    "employers.employers_per_sector": 1,
+    "policy.referral_capacity": 3,
+    "policy.maatwerk_places": 5,
+}
 
 
 @pytest.fixture(scope="session")

@@ -15,22 +15,13 @@ import pytest
 from simulation import LabourMarketModel, Scenario, run
 from simulation.mesa_conventions import mesa_misses_last_step
 
-from .conftest import SCENARIOS
+from .conftest import PLUMBING, SCENARIOS
 
-TINY = {
-    "world.pool_size": 1000,
-    "world.lde_workers": 60,
-    "world.enterprises": 6,
-    "world.maatwerk_workers": 5,
-    "employers.employers_per_sector": 1,
-    "policy.referral_capacity": 3,
-    "policy.maatwerk_places": 5,
-}
 
 
 @pytest.fixture(scope="module")
 def tiny(small: Scenario) -> Scenario:
-    return small.with_overrides({**TINY, "months": 24})
+    return small.with_overrides({**PLUMBING, "months": 24})
 
 
 def last_month(model: LabourMarketModel) -> pd.Series:

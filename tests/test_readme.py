@@ -3,7 +3,7 @@
 README and the Makefile at test time, so an edited example is tested as edited.
 
 Small settings (the README says so where it shows them): every scenario is loaded on a tiny
-world (:data:`TINY`), scenarios without dated changes run 24 months, an ensemble keeps its
+world (:data:`PLUMBING`), scenarios without dated changes run 24 months, an ensemble keeps its
 first two members, a command's Latin hypercube or sample at most 12 points and its
 replications at most 2; what each command does is otherwise unchanged. The few blocks not run are listed in :data:`NOT_RUN` with the reason
 (and the test fails when one of them is no longer in the README).
@@ -24,20 +24,10 @@ import simulation.experiment
 from simulation import Scenario
 from simulation.ensemble import load_ensemble
 
-from .conftest import ROOT, invoke
+from .conftest import PLUMBING, ROOT, invoke
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = [(m.group(1), m.group(2)) for m in re.finditer(r"```(\w*)\n(.*?)```", README, re.S)]
-#: The world the examples run on in the tests.
-TINY = {
-    "world.pool_size": 1000,
-    "world.lde_workers": 60,
-    "world.enterprises": 6,
-    "world.maatwerk_workers": 5,
-    "employers.employers_per_sector": 1,
-    "policy.referral_capacity": 3,
-    "policy.maatwerk_places": 5,
-}
 #: Commands shown but not run here, each with the reason.
 NOT_RUN = {
     "make test": "it is this test suite",
@@ -91,7 +81,7 @@ def small_settings(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     load = Scenario.load.__func__
 
     def tiny(cls: type, path: str | Path, overrides: dict | None = None) -> Scenario:
-        scenario = load(cls, path, overrides).with_overrides(TINY)
+        scenario = load(cls, path, overrides).with_overrides(PLUMBING)
         if not scenario.timeline and scenario.branch is None:
             scenario = scenario.with_overrides({"months": min(scenario.months, 24)})
         return scenario

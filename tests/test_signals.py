@@ -147,7 +147,8 @@ def test_a_worker_killed_with_runs_in_flight_costs_only_its_runs(tmp_path: Path)
     assert reference.returncode == 0, stderr
     killed, whole = (pd.read_csv(tmp_path / name / "comparison.csv") for name in ("killed", "reference"))
     pd.testing.assert_frame_equal(killed, whole)
-    assert killed["replications"].eq(8).all()
+    measured = killed["mean"].notna()  # in 60 months from 2015-05 nobody reaches the limit (the decree clock)
+    assert killed.loc[measured, "replications"].eq(8).all() and killed.loc[~measured, "replications"].eq(0).all()
 
 
 def done_runs(store: Path) -> int:

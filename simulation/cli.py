@@ -25,13 +25,13 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from .installation import ShowVersion
 from .calibration import calibrate
 from .discovery import discover
 from .errors import LDEError
 from .evaluation import HEADLINE_HORIZONS
 from .experiment import common_window, compare, evaluate, sweep
 from .indicators import INDICATOR_INFO, window_words, yearly
+from .installation import ShowVersion
 from .output import LOCK, OutputError, RunWriter, new_run_folder
 from .processes import die_with_parent
 from .report import readable_number, write_report

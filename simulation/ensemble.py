@@ -32,9 +32,9 @@ import pandas as pd
 
 from .design import Point
 from .errors import LDEError
-from .input_files import csv_stream
 from .evaluation import EFFECTS
 from .indicators import INDICATOR_INFO
+from .input_files import csv_stream
 from .scenario import Scenario, parameter_role
 from .scenario_files import locate
 from .statistics import difference_bounds

@@ -86,6 +86,6 @@ def install_batch_run_fix() -> None:
     import mesa.batchrunner
 
     global MESA_RUN
-    MESA_RUN = getattr(mesa.batchrunner, "_model_run_func")
+    MESA_RUN = mesa.batchrunner._model_run_func
     if MESA_RUN is not run_for_batch and mesa_misses_last_step():
-        setattr(mesa.batchrunner, "_model_run_func", run_for_batch)
+        mesa.batchrunner._model_run_func = run_for_batch

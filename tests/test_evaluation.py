@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario, evaluate, run
+from simulation.cli import main
 from simulation.evaluation import EFFECTS, HORIZONS, twin_of
 from simulation.indicators import LDE_SPENDING
-from simulation.cli import main
 from simulation.report import write_report
 from simulation.submodels.follow_up import STATES
 from simulation.submodels.public_finances import LEDGER

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from simulation.cli import main
-from simulation.scenario import Scenario
 from simulation.records import Recorder
+from simulation.scenario import Scenario
 
 from .conftest import ROOT, SCENARIOS, invoke
 

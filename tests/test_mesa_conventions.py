@@ -18,7 +18,6 @@ from simulation.mesa_conventions import mesa_misses_last_step
 from .conftest import PLUMBING, SCENARIOS
 
 
-
 @pytest.fixture(scope="module")
 def tiny(small: Scenario) -> Scenario:
     return small.with_overrides({**PLUMBING, "months": 24})

@@ -4,7 +4,6 @@ and collective maatwerk, the states of leavers, and the job search around benefi
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from simulation import LabourMarketModel, Scenario, run
 from simulation.people import (

@@ -57,8 +57,8 @@ from ..people import (
     MAATWERK,
     NEC,
     NO_ROUTE,
-    ROUTE_NAMES,
     ROUTE_MAATWERK,
+    ROUTE_NAMES,
     ROUTE_TRAJECTORY_WAITING,
     ROUTE_WORK_CARE_WAITING,
 )

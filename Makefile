@@ -42,7 +42,8 @@ validation: $(STAMP)
 	$(BIN)/python -m simulation.validation docs/figures
 
 calibration: $(RUN_STAMP)
-	$(BIN)/lde-sim calibrate calibration/targets.toml
+	$(BIN)/lde-sim calibrate calibration/targets.toml --jobs 2
+	cp calibration/diagnostics.png docs/figures/calibration.png
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -42,7 +42,10 @@ set, as a scenario extending ``calibrated_extends``; also beside the targets fil
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +56,7 @@ import tomli_w
 
 from .design import DesignError, Point, Vary, from_unit_cube, parse_vary
 from .emulator import Emulator, fit, implausibility, main_effects
+from .value_of_information import weighted_quantile, write_answers
 from .errors import LDEError
 from .evaluation import twin_of
 from .experiment import Experiment, ExperimentResult, run_experiment
@@ -65,6 +69,19 @@ from .targets import Targets, load_targets, measured, populations
 #: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
 #: at most this share of its prior spread.
 IDENTIFIED = 0.5
+#: The calibration's result files, also written beside the targets file (with plausible.csv and calibrated.toml).
+SUMMARY = (
+    "fit.csv",
+    "parameters.csv",
+    "waves.csv",
+    "out_of_sample.csv",
+    "discrimination.csv",
+    "headline.csv",
+    "value_of_information.csv",
+    "variance_shares.csv",
+    "diagnostics.png",
+    "timing.json",
+)
 
 
 class CalibrationError(LDEError):
@@ -96,27 +113,35 @@ def calibrate(
 ) -> ExperimentResult:
     """Run the history matching in targets file ``path``; return the parameter table, with the
     fit in ``extra["fit"]`` and the ensemble in ``extra["plausible"]``."""
+    started, clock = pd.Timestamp.now(tz="UTC"), time.perf_counter()
     spec, base, scenario_path = load_targets(path)
     varies = free_parameters(path, spec, base)
     folder = calibration_folder(out)
     observed = np.array([t.value for t in spec.target])
     uncertainty = np.array([t.uncertainty for t in spec.target])
-    history, regions = History(), []
+    history, regions, seconds = History(), [], []
     for wave in range(1, spec.waves + 1):
         unit, region = next_wave(spec, history, wave, observed, uncertainty)
         if unit is None:
             break
         regions.append(region)
+        wave_clock = time.perf_counter()
         mean, variance = run_wave(spec, base, varies, unit, wave, folder, jobs, scheduler, progress)
+        seconds.append(time.perf_counter() - wave_clock)
         history.add(wave, unit, mean, variance)
-    x, waves, mean, variance = history.arrays()
-    emulators = emulators_of(x, mean)
-    distance = np.abs(mean - observed) / np.sqrt(uncertainty**2 + variance)
+    x, waves, mean, _ = history.arrays()
+    targets = len(spec.target)
+    emulators = emulators_of(x, mean[:, :targets], spec.seed)
+    noise = np.array([e.noise for e in emulators])
+    distance = np.abs(mean[:, :targets] - observed) / np.sqrt(uncertainty**2 + noise)
     plausible = np.isfinite(distance).all(axis=1) & (np.nan_to_num(distance, nan=np.inf).max(axis=1) <= spec.cutoff)
     weights = importance_weights(spec, history, regions, distance, plausible)
     values = values_of(varies, x)
     screens = [r.volume for r in regions]
     tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, screens, folder)
+    tables["waves"] = tables["waves"].assign(seconds=np.round(seconds, 1))
+    tables["waves"].to_csv(folder / "waves.csv", index=False)
+    tables |= write_checks(spec, waves, mean, noise, plausible, weights, folder)
     figure = calibration_diagnostics(tables["parameters"], tables["fit"], tables["runs"], tables["identification"])
     figure.savefig(folder / "diagnostics.png", dpi=100)
     if not plausible.any():
@@ -126,9 +151,21 @@ def calibrate(
             f"'{worst.name}' (fit.csv and diagnostics.png in {folder} show the closest runs). Widen the prior "
             "ranges, add waves, or question the target"
         )
+    if spec.answer:
+        tables |= write_answers(spec, varies, x, mean, emulators, plausible, weights, folder)
     ensemble = ensemble_of(varies, values, weights, spec.ensemble_size, spec.seed)
     most_likely = values[int(np.argmax(weights))]
     best = {v.key: int(round(x)) if v.integer else float(x) for v, x in zip(varies, most_likely)}
+    timing = {
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - clock, 1),
+        "waves": len(seconds),
+        "parameter_sets": int(len(x)),
+        "model_runs": int(len(x) * spec.replications * len(populations(spec)) * (2 if any(t.effect for t in spec.measures()) else 1)),
+        "jobs": jobs or "all cores",
+        "cores_on_this_machine": os.cpu_count(),
+    }
+    (folder / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     write_ensemble(path, spec, scenario_path, ensemble, best, folder)
     return ExperimentResult(tables["parameters"], folder, {"fit": tables["fit"], "plausible": ensemble})
 
@@ -174,16 +211,16 @@ def next_wave(
         return unit, Region(1.0)
     screen = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng([spec.seed, wave])).random(spec.screen)
     x, _, mean, _ = history.arrays()
-    emulators = emulators_of(x, mean)
+    emulators = emulators_of(x, mean[:, : len(spec.target)], spec.seed)
     kept = not_ruled_out(emulators, screen, observed, uncertainty, spec.cutoff)
     if not kept.any():
         return None, Region(0.0, emulators)
     return screen[kept][: spec.samples], Region(float(kept.mean()), emulators)
 
 
-def emulators_of(x: np.ndarray, mean: np.ndarray) -> list[Emulator]:
+def emulators_of(x: np.ndarray, mean: np.ndarray, seed: int = 0) -> list[Emulator]:
     """One emulator per target (column of ``mean``), fitted on the runs at ``x`` (unit cube)."""
-    return [fit(x, mean[:, t]) for t in range(mean.shape[1])]
+    return [fit(x, mean[:, t], seed) for t in range(mean.shape[1])]
 
 
 def not_ruled_out(
@@ -204,10 +241,12 @@ def run_wave(
     progress: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run one wave's parameter sets on every target population (with twins for effect targets);
-    return per set and target the mean over replications and the variance of that mean."""
+    return per set and measure (targets, then checks, answers and observables) the mean over
+    replications and the variance of that mean."""
     candidates = [p.overrides for p in from_unit_cube(base, varies, unit)]
     groups = populations(spec)
-    evaluated = {groups.index(t.overrides) for t in spec.target if t.effect is not None}
+    measures = spec.measures()
+    evaluated = {groups.index(t.overrides) for t in measures if t.effect is not None}
     points, twins = [], []
     for c, candidate in enumerate(candidates):
         for k, overrides in enumerate(groups):
@@ -221,10 +260,10 @@ def run_wave(
     store = run_experiment(experiment, folder / f"wave{wave}", jobs, scheduler, progress)
     tables = read_experiment(store, ("indicators", "monthly", "evaluation"))
     by_point = {name: dict(iter(frame.groupby("point"))) for name, frame in tables.items()}
-    mean = np.full((len(candidates), len(spec.target)), np.nan)
+    mean = np.full((len(candidates), len(measures)), np.nan)
     variance = np.full_like(mean, np.nan)
     for c in range(len(candidates)):
-        for t, target in enumerate(spec.target):
+        for t, target in enumerate(measures):
             p = c * len(groups) + groups.index(target.overrides)
             rows = {name: frames.get(p, tables[name].iloc[:0]) for name, frames in by_point.items()}
             values = measured(target, points[p].scenario, rows).dropna().to_numpy(float)
@@ -232,6 +271,65 @@ def run_wave(
                 mean[c, t] = values.mean()
                 variance[c, t] = values.var(ddof=1) / values.size if values.size > 1 else 0.0
     return mean, variance
+
+
+def write_checks(
+    spec: Targets, waves: np.ndarray, mean: np.ndarray, noise: np.ndarray, plausible: np.ndarray, weights: np.ndarray, folder: Path
+) -> dict[str, pd.DataFrame]:
+    """Write out_of_sample.csv (each check: observed against the plausible runs) and
+    discrimination.csv (each target and check against the first wave's runs); return them."""
+    targets, checks = len(spec.target), spec.check
+    rows = []
+    for k, check in enumerate(checks):
+        values = mean[:, targets + k]
+        known = plausible & np.isfinite(values)
+        w = weights[known] / weights[known].sum() if known.any() else weights[known]
+        centre = float(np.sum(w * values[known])) if known.any() else np.nan
+        spread = float(np.sqrt(np.sum(w * (values[known] - centre) ** 2))) if known.any() else np.nan
+        low, high = (weighted_quantile(values[known], w, q) if known.any() else np.nan for q in (0.05, 0.95))
+        z = (centre - check.value) / np.sqrt(spread**2 + check.uncertainty**2)
+        rows.append(
+            {
+                "check": check.name,
+                "kind": check.kind,
+                "measure": check.what(),
+                "figure": check.figure or "",
+                "observed": check.value,
+                "uncertainty": check.uncertainty,
+                "ensemble_mean": centre,
+                "ensemble_q05": low,
+                "ensemble_q95": high,
+                "z": z,
+                "verdict": "consistent" if abs(z) <= spec.cutoff else "missed",
+                "source": check.source,
+            }
+        )
+    first = waves == 1
+    spread_rows = []
+    for k, measure in enumerate([*spec.target, *checks]):  # the targets' and checks' columns come first in mean
+        values = mean[first, k]
+        values = values[np.isfinite(values)]
+        sd = np.sqrt(measure.uncertainty**2 + (noise[k] if k < targets else 0.0))
+        met = np.abs(values - measure.value) <= spec.cutoff * sd
+        spread_rows.append(
+            {
+                "measure": measure.name,
+                "role": "target" if k < targets else measure.kind,  # type: ignore[union-attr]
+                "observed": measure.value,
+                "uncertainty": measure.uncertainty,
+                "first_wave_min": values.min() if values.size else np.nan,
+                "first_wave_q05": np.quantile(values, 0.05) if values.size else np.nan,
+                "first_wave_q95": np.quantile(values, 0.95) if values.size else np.nan,
+                "first_wave_max": values.max() if values.size else np.nan,
+                "spread_in_uncertainties": (values.max() - values.min()) / measure.uncertainty if values.size else np.nan,
+                "share_met": float(met.mean()) if values.size else np.nan,
+                "can_fail": bool(values.size and not met.all()),
+            }
+        )
+    tables = {"discrimination": pd.DataFrame(spread_rows)} | ({"out_of_sample": pd.DataFrame(rows)} if rows else {})
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+    return tables
 
 
 def importance_weights(
@@ -301,7 +399,7 @@ def write_tables(
     """Write runs.csv, fit.csv, parameters.csv, identification.csv and waves.csv; return them."""
     names = [t.name for t in spec.target]
     runs = pd.DataFrame(values, columns=[v.key for v in varies]).assign(wave=waves)
-    runs = pd.concat([runs, pd.DataFrame(mean, columns=names)], axis=1)
+    runs = pd.concat([runs, pd.DataFrame(mean, columns=[m.name for m in spec.measures()])], axis=1)
     runs = runs.assign(implausibility=np.nanmax(np.nan_to_num(distance, nan=np.inf), axis=1), plausible=plausible, weight=weights)
     effects = main_effects(emulators, len(varies), np.array([t.uncertainty for t in spec.target]))
     identification = pd.DataFrame(effects, index=[v.key for v in varies], columns=names).rename_axis("parameter")
@@ -334,11 +432,8 @@ def fit_table(spec: Targets, mean: np.ndarray, distance: np.ndarray, plausible: 
         rows.append(
             {
                 "target": target.name,
-                "measure": target.indicator
-                or target.series
-                or f"effect {target.effect.since} {target.effect.horizon}"
-                + (f" - {target.effect.minus}" if target.effect.minus is not None else ""),  # type: ignore[union-attr]
-                "window": " to ".join(target.window) if target.window else "",
+                "measure": target.what(),
+                "figure": target.figure or "",
                 "observed": target.value,
                 "uncertainty": target.uncertainty,
                 "simulated": mean[best, t],
@@ -374,8 +469,8 @@ def parameter_table(
                 "fitted": x[int(np.argmax(weights))] if some else np.nan,
                 "mean": mean,
                 "sd": sd,
-                "q05": _weighted_quantile(x, weights, 0.05) if some else np.nan,
-                "q95": _weighted_quantile(x, weights, 0.95) if some else np.nan,
+                "q05": weighted_quantile(x, weights, 0.05) if some else np.nan,
+                "q95": weighted_quantile(x, weights, 0.95) if some else np.nan,
                 "sd_ratio": sd / prior_sd if some else np.nan,
                 "identified": bool(some and sd / prior_sd <= IDENTIFIED),
                 "moved_most_by": names[int(np.argmax(effects[j]))],
@@ -383,12 +478,6 @@ def parameter_table(
             }
         )
     return pd.DataFrame(rows)
-
-
-def _weighted_quantile(x: np.ndarray, weights: np.ndarray, q: float) -> float:
-    order = np.argsort(x)
-    cumulative = np.cumsum(weights[order])
-    return float(x[order][np.searchsorted(cumulative, q * cumulative[-1])])
 
 
 def write_ensemble(
@@ -399,6 +488,9 @@ def write_ensemble(
     for where in (folder, Path(path).parent):
         ensemble.to_csv(where / "plausible.csv", index=False)
         (where / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, best, where))
+    for name in SUMMARY:  # what the calibration found, kept with the targets file (the waves stay in the folder)
+        if (folder / name).exists() and folder.resolve() != Path(path).parent.resolve():
+            shutil.copyfile(folder / name, Path(path).parent / name)
 
 
 def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, Any], folder: Path) -> str:

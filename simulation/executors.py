@@ -30,6 +30,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from .branching import run_branches
 from .errors import LDEError
 from .evaluation import evaluate_replication
@@ -99,7 +101,13 @@ def run_task(task: Task) -> list[Outcome]:
 
 def outcome_of(run: int, result: Replication, seconds: float) -> Outcome:
     indicators = {k: v for k, v in result.summary.items() if k not in ("replication", "seed")}
-    return Outcome(run, seconds, indicators, result.metrics[["month", *MONTHLY]])
+    return Outcome(run, seconds, indicators, monthly_of(result.metrics))
+
+
+def monthly_of(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The store's monthly columns of a run's metrics; a column a scenario does not record (the
+    benefit limit's, in a scenario without it) is left empty."""
+    return metrics.reindex(columns=["month", *MONTHLY])
 
 
 def branch_outcomes(task: Task, start: float) -> list[Outcome]:
@@ -119,7 +127,7 @@ def evaluation_outcome(task: Task, scenario: Scenario, start: float) -> Outcome:
         task.run,
         time.perf_counter() - start,
         indicators(metrics, measured_months(scenario)),
-        metrics[["month", *MONTHLY]],
+        monthly_of(metrics),
         table,
         effects,
     )

@@ -99,6 +99,13 @@ def write_report(folder: str | Path, fmt: str = "html", partial: bool = False) -
 
 #: The tables of a calibration folder (lde-sim calibrate); its waves are experiments of their own.
 CALIBRATION = ("fit.csv", "parameters.csv", "runs.csv", "identification.csv", "waves.csv")
+#: Tables a calibration writes when its targets file asks for them (checks, answers, observables).
+CALIBRATION_EXTRAS = (
+    ("out_of_sample.csv", "Out-of-sample checks (2020 and later, never fitted): observed against the plausible runs"),
+    ("discrimination.csv", "Can each target fail? The first wave's runs against each target's uncertainty"),
+    ("headline.csv", "Headline answers over the plausible sets: mean, param_sd (the sets) and stoch_sd (one run's noise)"),
+    ("value_of_information.csv", "What to measure next: where each answer's spread comes from, and what would narrow it"),
+)
 
 
 def calibration_report(folder: Path) -> Report:
@@ -114,14 +121,23 @@ def calibration_report(folder: Path) -> Report:
         + f"; not identified: {len(parameters) - len(identified)} of {len(parameters)}, whose spread every "
         "conclusion across the ensemble carries (param_sd).",
     ]
+    tables = [
+        ("Targets: observed, the most likely set and the plausible range", rounded(fit)),
+        ("Parameters: prior, plausible mean and spread, identification", rounded(parameters)),
+        ("Waves", rounded(waves)),
+    ]
+    for name, title in CALIBRATION_EXTRAS:  # absent from calibrations made before they existed
+        if (folder / name).exists():
+            tables.append((title, rounded(pd.read_csv(folder / name))))
+    if (folder / "value_of_information.csv").exists():
+        findings.append(
+            "What to measure next: for each headline answer, the table 'What to measure next' names the free "
+            "parameters its spread comes from and the observation that would narrow it most."
+        )
     return Report(
         title=f"Calibration by history matching over {len(waves)} waves",
         what=["Each wave is an experiment in wave<k>/ (lde-sim report on it shows its runs); docs/calibration.md explains."],
-        tables=[
-            ("Targets: observed, the most likely set and the plausible range", rounded(fit)),
-            ("Parameters: prior, plausible mean and spread, identification", rounded(parameters)),
-            ("Waves", rounded(waves)),
-        ],
+        tables=tables,
         figures=[
             (
                 "Diagnostics",

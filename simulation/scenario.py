@@ -263,7 +263,8 @@ class People(Section):
     search_rate_unemployed: Float = param(
         0.10,
         "probability per month",
-        "calibrated: long-term job finding ~0.015/month (E 7.3)",
+        "E: set by the calibration of 2026-11 on the long-term job finding of 2023 (source 3.5), now an "
+        "out-of-sample check; a free parameter of the calibration (calibration/plausible.csv)",
         "Chance that an unemployed person applies for a regular job in a month.",
         ge=0,
         le=1,
@@ -718,8 +719,8 @@ class Enterprises(Section):
     bonus_paid_expected: Float = param(
         0.7,
         "probability",
-        "S 3.3 (72% still at work after 6 months, 48% after 24) and the calibration target of 70% in work "
-        "12 months after the move: an enterprise's expectation that an outcome bonus is paid",
+        "E: an enterprise's expectation that an outcome bonus is paid (assumption, range 0.4-0.9); of the "
+        "order of the retention in source 3.3, which is a calibration target and sets no parameter",
         "Chance an enterprise expects a transition to earn the outcome bonus (still in a regular job a year later).",
         ge=0,
         le=1,

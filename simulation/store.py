@@ -54,6 +54,26 @@ MONTHLY = [
     "enterprises_solvent",
     "reserves_total",
     "service_quality",
+    # what calibration targets, checks and answers are measured on (simulation/targets.py, SERIES)
+    "spending_sine",
+    "benefit_lost",
+    "followup12_moves",
+    "followup12_in_nec",
+    "followup12_leavers",
+    "followup12_leavers_on_benefits",
+    "followup12_cohort",
+    "followup12_state_nec",
+    "enterprises_closed",
+    "enterprises_converted",
+    "enterprise_income",
+    "enterprise_costs",
+    "customer_revenue",
+    "evaluated_work_care",
+    "evaluated_maatwerk",
+    "evaluated_internal_doorstroom",
+    "evaluated_trajectory",
+    "traineeships_hired",
+    "traineeships_ended",
 ]
 
 SCHEMA = f"""
@@ -138,10 +158,11 @@ class ExperimentStore:
             raise StoreError(f"{self.path} is damaged: {lost} run(s) marked done have no results; {RECOVER}")
         columns = [row[1] for row in self.connection.execute("PRAGMA table_info(indicators)")][1:]
         checksums = "checksum" in {row[1] for row in self.connection.execute("PRAGMA table_info(runs)")}
-        if (columns and columns != list(INDICATORS)) or not checksums:
-            missing = [name for name in INDICATORS if name not in columns]
+        monthly = [row[1] for row in self.connection.execute("PRAGMA table_info(monthly)")][2:]
+        if (columns and columns != list(INDICATORS)) or (monthly and monthly != MONTHLY) or not checksums:
+            missing = [name for name in (*INDICATORS, *MONTHLY) if name not in (*columns, *monthly)]
             raise StoreError(
-                f"{self.path} was written by another version of lde-doorstroom (its indicators differ"
+                f"{self.path} was written by another version of lde-doorstroom (its indicators or monthly series differ"
                 f"{': it lacks ' + ', '.join(missing) if missing else ''}), so its runs cannot be resumed or mixed "
                 "with new ones; use a new --out folder (the finished runs stay readable with read_experiment)"
             )

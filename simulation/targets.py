@@ -12,13 +12,25 @@ figure with its uncertainty and source, measured in the model one of three ways:
   the twin without LDE), in percentage points at a horizon after entry or exit, or its
   growth between two horizons (``minus``).
 
-A target may carry ``overrides`` that make the population its figure is about.
+A target may carry ``overrides`` that make the population its figure is about, and a
+series target may be a change: ``relative_to`` a second window, it is the measure over
+``window`` divided by the measure over ``relative_to``, minus 1.
+
+Besides the targets, a targets file names what the same runs are also measured on, never
+fitted: ``check`` (an observed figure kept out of the fit: an out-of-sample test, or a
+set-up check that every run meets by construction), ``answer`` (a headline result whose
+spread across the plausible sets the calibration reports and decomposes) and
+``observable`` (a quantity not observed yet, whose value of information for each answer
+the calibration reports: what to measure next). Every target and check names the
+``figure`` of docs/sources.md it uses; docs/sources.md tags each figure as an input, a
+target or a check, and a figure is used one way only (tests/test_calibration.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -36,25 +48,81 @@ STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 #: Candidate parameter sets of one wave, at most.
 MAX_SAMPLES = 10_000
 
-#: Dated measures from the monthly series: numerator columns, denominator columns (None: the
-#: mean of the numerator), a scale, and what the measure is. A rate is the sum of the flows
-#: over the window divided by the sum of the stocks they flow from.
-SERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, float, str]] = {
-    "transition_rate": (("flow_lde_to_nec",), ("lde",), 12.0, "LDE -> regular job moves per LDE worker-year"),
-    "unemployed_job_finding": (
-        ("flow_unemployed_to_nec",),
-        ("unemployed",),
-        1.0,
-        "monthly share of the pool's unemployed who find a regular job",
+@dataclass(frozen=True)
+class Series:
+    """A dated measure from the monthly series over a window of calendar months.
+
+    ``kind``: ``ratio``, the sum of ``numerator`` over the window divided by the sum of
+    ``denominator`` (a rate: flows over the stocks they flow from); ``mean``, the monthly mean
+    of ``numerator``; ``increase``, its value in the window's last month less that in the month
+    before the window (for a count that accumulates). Then times ``scale``.
+    """
+
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...] = ()
+    subtract: tuple[str, ...] = ()  # columns taken off the numerator
+    kind: Literal["ratio", "mean", "increase"] = "ratio"
+    scale: float = 1.0
+    meaning: str = ""
+
+
+#: The dated measures (each column is in the experiment store's monthly table, store.MONTHLY).
+SERIES: dict[str, Series] = {
+    "transition_rate": Series(("flow_lde_to_nec",), ("lde",), scale=12.0, meaning="LDE -> regular job moves per LDE worker-year"),
+    "unemployed_job_finding": Series(
+        ("flow_unemployed_to_nec",), ("unemployed",), meaning="monthly share of the pool's unemployed who find a regular job"
     ),
-    "pool_job_finding": (
+    "pool_job_finding": Series(
         ("flow_unemployed_to_nec", "flow_social_assistance_to_nec"),
         ("unemployed", "social_assistance"),
-        1.0,
-        "monthly share of the jobless pool (benefit and social assistance) who find a regular job",
+        meaning="monthly share of the jobless pool (benefit and social assistance) who find a regular job",
     ),
-    "lde_workforce": (("lde",), None, 1.0, "mean number of LDE workers"),
-    "enterprises_open": (("enterprises_open",), None, 1.0, "mean number of open LDE enterprises"),
+    "lde_workforce": Series(("lde",), kind="mean", meaning="mean number of LDE workers"),
+    "enterprises_open": Series(("enterprises_open",), kind="mean", meaning="mean number of open LDE enterprises"),
+    "jobless": Series(("unemployed", "social_assistance"), kind="mean", meaning="mean number of jobless people in the pool"),
+    "sine_spending_year": Series(
+        ("spending_sine",), kind="mean", scale=12.0, meaning="SINE spending on LDE workers, EUR a year"
+    ),
+    "benefit_lost": Series(("benefit_lost",), kind="mean", meaning="people losing their unemployment benefit a month"),
+    "in_job_12_months_after_move": Series(
+        ("followup12_in_nec",),
+        ("followup12_moves",),
+        meaning="share of LDE -> regular job moves still in a regular job 12 months later (follow-ups made in the window)",
+    ),
+    "dumping_share": Series(
+        ("followup12_leavers_on_benefits",),
+        ("followup12_leavers",),
+        meaning="share of LDE leavers on a benefit 12 months after leaving (follow-ups made in the window)",
+    ),
+    "enterprise_closures": Series(("enterprises_closed",), kind="increase", meaning="LDE enterprises closed in the window"),
+    "enterprises_converted": Series(
+        ("enterprises_converted",), kind="mean", meaning="enterprises converted to collective maatwerk and operating"
+    ),
+    "enterprise_margin": Series(
+        ("enterprise_income",),
+        ("lde",),
+        subtract=("enterprise_costs",),
+        meaning="the enterprises' income less costs per LDE worker-month, EUR (their accounts)",
+    ),
+    "customer_revenue": Series(("customer_revenue",), ("lde",), meaning="client revenue per LDE worker-month, EUR"),
+    "route_work_care_share": Series(
+        ("evaluated_work_care",),
+        ("evaluated_work_care", "evaluated_maatwerk", "evaluated_internal_doorstroom", "evaluated_trajectory"),
+        meaning="share of the doorstroom evaluations advising work-care",
+    ),
+    "route_maatwerk_share": Series(
+        ("evaluated_maatwerk",),
+        ("evaluated_work_care", "evaluated_maatwerk", "evaluated_internal_doorstroom", "evaluated_trajectory"),
+        meaning="share of the doorstroom evaluations advising collective maatwerk",
+    ),
+    "traineeship_hire_rate": Series(
+        ("traineeships_hired",), ("traineeships_ended",), meaning="share of ended traineeships that end in a hire"
+    ),
+    "leavers_in_job_12_months": Series(
+        ("followup12_state_nec",),
+        ("followup12_cohort",),
+        meaning="share of LDE leavers in a regular job 12 months after leaving (follow-ups made in the window)",
+    ),
 }
 
 
@@ -76,20 +144,21 @@ class Effect(BaseModel):
         return self
 
 
-class Target(BaseModel):
+class Measure(BaseModel):
+    """What the runs are measured on: one of an indicator of the whole run, a dated series over
+    a window (possibly relative to a second window), or an effect against the twin without LDE."""
+
     model_config = STRICT
     name: str
-    value: Float
-    uncertainty: Float = Field(gt=0)
-    source: str
     indicator: str | None = None
     series: str | None = None
     window: tuple[str, str] | None = None
+    relative_to: tuple[str, str] | None = None
     effect: Effect | None = None
     overrides: dict[str, Any] = {}
 
     @model_validator(mode="after")
-    def _one_measure(self) -> Target:
+    def _one_measure(self) -> Measure:
         given = [k for k in ("indicator", "series", "effect") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of indicator, series (with window) or effect")
@@ -99,7 +168,49 @@ class Target(BaseModel):
             raise ValueError(f"unknown series '{self.series}'; series are {', '.join(SERIES)}")
         if (self.series is None) != (self.window is None):
             raise ValueError("a series needs a window of two calendar months [first, last], and only a series has one")
+        if self.relative_to is not None and self.series is None:
+            raise ValueError("only a series can be relative_to a second window")
         return self
+
+    def what(self) -> str:
+        """The measure in a few words, for tables."""
+        if self.effect is not None:
+            minus = f" - {self.effect.minus}" if self.effect.minus is not None else ""
+            return f"effect {self.effect.since} {self.effect.horizon}{minus}"
+        if self.series is None:
+            return str(self.indicator)
+        change = f" / {' to '.join(self.relative_to)} - 1" if self.relative_to else ""
+        return f"{self.series} {' to '.join(self.window or ())}{change}"
+
+
+class Target(Measure):
+    """An observed figure the calibration fits: its value, uncertainty (observation error and
+    model discrepancy together), source, and the figure of docs/sources.md it is."""
+
+    value: Float
+    uncertainty: Float = Field(gt=0)
+    source: str
+    figure: str | None = None
+
+
+class Check(Target):
+    """An observed figure the calibration measures and never fits: ``out-of-sample`` (written
+    down before the fit, dated after the calibration window) or ``set-up`` (met by every run
+    by construction, so it can only check the set-up)."""
+
+    kind: Literal["out-of-sample", "set-up"] = "out-of-sample"
+
+
+class Answer(Measure):
+    """A headline result: its spread over the plausible sets, and where the spread comes from."""
+
+    meaning: str = Field(min_length=1)
+
+
+class Observable(Measure):
+    """A quantity nobody has published yet: how much measuring it would narrow each answer."""
+
+    how: str = Field(min_length=1)  # what to measure, in words an analyst can act on
 
 
 class Free(BaseModel):
@@ -128,6 +239,13 @@ class Targets(BaseModel):
     seed: Int = Field(1, ge=0, lt=2**63)
     target: list[Target] = Field(min_length=1)
     parameter: list[Free] = Field(min_length=1)
+    check: list[Check] = []
+    answer: list[Answer] = []
+    observable: list[Observable] = []
+
+    def measures(self) -> list[Measure]:
+        """Everything measured on each run: the targets first, then checks, answers, observables."""
+        return [*self.target, *self.check, *self.answer, *self.observable]
 
 
 def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
@@ -140,10 +258,11 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
         raise ScenarioError(f"{path}: {problems}") from None
     scenario_path = (path.parent / spec.scenario).resolve()
     base = in_targets_file(path, "overrides", lambda: Scenario.load(scenario_path, spec.overrides))
-    for target in spec.target:
+    for target in spec.measures():
         scenario = in_targets_file(path, f"target '{target.name}': overrides", lambda t=target: base.with_overrides(t.overrides))
-        if target.window is not None:
-            check_window(path, target, scenario)
+        for window in (target.window, target.relative_to):
+            if window is not None:
+                check_window(path, target, scenario, window)
         if target.effect is not None:
             check_horizon(path, target, scenario)
     check_whole_file(path, spec)
@@ -153,7 +272,7 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
 def check_whole_file(path: Path, spec: Targets) -> None:
     """What would otherwise fail only after the last wave: a parameter given twice, a target name
     given twice, and a ``calibrated_extends`` that is not a loadable scenario."""
-    for what, names in (("parameter", [p.key for p in spec.parameter]), ("target", [t.name for t in spec.target])):
+    for what, names in (("parameter", [p.key for p in spec.parameter]), ("target", [t.name for t in spec.measures()])):
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ScenarioError(f"{path}: {what} {', '.join(repeated)} is given more than once; give each once")
@@ -161,7 +280,7 @@ def check_whole_file(path: Path, spec: Targets) -> None:
         in_targets_file(path, "calibrated_extends", lambda: Scenario.load(path.parent / spec.calibrated_extends))
 
 
-def check_horizon(path: Path, target: Target, scenario: Scenario) -> None:
+def check_horizon(path: Path, target: Measure, scenario: Scenario) -> None:
     """An effect target is measured only if someone placed in month 1 can be followed ``horizon`` months."""
     effect = target.effect
     longest = max(h for h in (effect.horizon, effect.minus) if h is not None)  # type: ignore[union-attr]
@@ -173,15 +292,15 @@ def check_horizon(path: Path, target: Target, scenario: Scenario) -> None:
         )
 
 
-def check_window(path: Path, target: Target, scenario: Scenario) -> None:
+def check_window(path: Path, target: Measure, scenario: Scenario, window: tuple[str, str]) -> None:
     """A series' window must be two calendar months inside the run, in order."""
     try:
-        first, last = (scenario.month_of(date) for date in target.window or ())
+        first, last = (scenario.month_of(date) for date in window)
     except (ValueError, ScenarioError) as err:
-        raise ScenarioError(f"{path}: target '{target.name}': window {list(target.window or ())}: {err}") from None
+        raise ScenarioError(f"{path}: target '{target.name}': window {list(window)}: {err}") from None
     if not 1 <= first <= last <= scenario.months:
         raise ScenarioError(
-            f"{path}: target '{target.name}': window {list(target.window or ())} must lie within the run "
+            f"{path}: target '{target.name}': window {list(window)} must lie within the run "
             f"({scenario.date(1)} to {scenario.date(scenario.months)}), first month first"
         )
 
@@ -201,13 +320,13 @@ def in_targets_file(path: Path, where: str, make: Callable[[], Scenario]) -> Sce
 def populations(spec: Targets) -> list[dict[str, Any]]:
     """The distinct populations the targets are about (each a set of overrides)."""
     found: list[dict[str, Any]] = []
-    for target in spec.target:
+    for target in spec.measures():
         if target.overrides not in found:
             found.append(target.overrides)
     return found
 
 
-def measured(target: Target, scenario: Scenario, runs: dict[str, pd.DataFrame]) -> pd.Series:
+def measured(target: Measure, scenario: Scenario, runs: dict[str, pd.DataFrame]) -> pd.Series:
     """The target's value in each replication of one design point (indexed by replication).
 
     ``runs`` holds that point's store rows: ``indicators``, ``monthly`` and ``evaluation``.
@@ -215,15 +334,29 @@ def measured(target: Target, scenario: Scenario, runs: dict[str, pd.DataFrame]) 
     if target.indicator is not None:
         return runs["indicators"].set_index("replication")[target.indicator].astype(float)
     if target.series is not None:
-        numerator, denominator, scale, _ = SERIES[target.series]
-        first, last = (scenario.month_of(date) for date in target.window or ())
-        window = runs["monthly"][runs["monthly"]["month"].between(first, last)].groupby("replication")
-        top = window[list(numerator)].sum().sum(axis=1)
-        if denominator is None:
-            return top / window.size()
-        bottom = window[list(denominator)].sum().sum(axis=1)
-        return scale * top / bottom.where(bottom > 0)
+        value = series_value(SERIES[target.series], scenario, runs["monthly"], target.window)  # type: ignore[arg-type]
+        if target.relative_to is None:
+            return value
+        return value / series_value(SERIES[target.series], scenario, runs["monthly"], target.relative_to) - 1.0
     return effect_of(target.effect, runs["evaluation"])  # type: ignore[arg-type]
+
+
+def series_value(series: Series, scenario: Scenario, monthly: pd.DataFrame, window: tuple[str, str]) -> pd.Series:
+    """A series over a window of calendar months, per replication of ``monthly``."""
+    first, last = (scenario.month_of(date) for date in window)
+    rows = monthly[monthly["month"].between(first, last)].groupby("replication")
+    top = rows[list(series.numerator)].sum().sum(axis=1)
+    if series.subtract:
+        top = top - rows[list(series.subtract)].sum().sum(axis=1)
+    if series.kind == "increase":
+        column = monthly.groupby(["replication", "month"])[list(series.numerator)].sum().sum(axis=1).unstack("month")
+        value = column[last] - column[first - 1]
+    elif series.kind == "mean":
+        value = top / rows.size()
+    else:
+        bottom = rows[list(series.denominator)].sum().sum(axis=1)
+        value = top / bottom.where(bottom > 0)
+    return series.scale * value
 
 
 def effect_of(effect: Effect, rows: pd.DataFrame) -> pd.Series:

@@ -195,10 +195,11 @@ class Target(Measure):
 
 class Check(Target):
     """An observed figure the calibration measures and never fits: ``out-of-sample`` (written
-    down before the fit, dated after the calibration window) or ``set-up`` (met by every run
-    by construction, so it can only check the set-up)."""
+    down before the fit, dated after the calibration window), ``set-up`` (a figure the world
+    is sized on, so it can only check the set-up) or ``uninformative`` (a figure every run of
+    the prior meets within its uncertainty: as a target it could rule nothing out)."""
 
-    kind: Literal["out-of-sample", "set-up"] = "out-of-sample"
+    kind: Literal["out-of-sample", "set-up", "uninformative"] = "out-of-sample"
 
 
 class Answer(Measure):
@@ -236,6 +237,9 @@ class Targets(BaseModel):
     cutoff: Float = Field(3.0, gt=0)
     ensemble_size: Int = Field(30, ge=1, le=500)
     replications: Int = Field(2, ge=1, le=MAX_REPLICATIONS)
+    # share of the parameter sets that also run their twin without LDE (effect targets): a paired
+    # run costs about two and a half plain ones, and the effects' emulators need fewer runs
+    effect_share: Float = Field(1.0, gt=0, le=1)
     seed: Int = Field(1, ge=0, lt=2**63)
     target: list[Target] = Field(min_length=1)
     parameter: list[Free] = Field(min_length=1)

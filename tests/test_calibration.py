@@ -16,6 +16,13 @@ from simulation.scenario import ScenarioError
 
 from .conftest import SCENARIOS
 
+def targets_text(scenario: Path = SCENARIOS / "pre_reform.toml", value: float = 0.1) -> str:
+    """The targets file of these tests: a 48-month world from May 2015 (the scenario's start)."""
+    return TARGETS.format(
+        scenario=scenario, value=value, first_month="2015-05", first_year="2016-04", last_year="2018-05", last_month="2019-04"
+    )
+
+
 TARGETS = """
 scenario = "{scenario}"
 samples = 8
@@ -46,6 +53,18 @@ key = "people.search_rate_lde"
 low = 0.005
 high = 0.05
 reason = "the range this test searches"
+
+[[answer]]
+name = "transitions in the last year"
+series = "transition_rate"
+window = ["{last_year}", "{last_month}"]
+meaning = "made by this test"
+
+[[observable]]
+name = "transitions in the first year"
+series = "transition_rate"
+window = ["{first_month}", "{first_year}"]
+how = "made by this test"
 """
 
 
@@ -66,7 +85,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     )
     observed = run(world, seed=99, replications=4).summary["transition_rate_annual"].mean()
     targets = tmp_path / "targets.toml"
-    targets.write_text(TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=observed))
+    targets.write_text(targets_text(value=observed))
 
     result = calibrate(targets, jobs=1, out=tmp_path / "cal")
     table = result.table
@@ -99,6 +118,10 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
 
     report = write_report(folder, "md").read_text(encoding="utf-8")
     assert "Identified by the targets (plausible sd at most half the prior's): people.search_rate_lde;" in report
+    assert "What to measure next" in report and "transitions in the last year" in report
+    headline = pd.read_csv(folder / "headline.csv").iloc[0]
+    assert headline["param_sd"] > 0 and headline["stoch_sd"] > 0 and headline["q05"] <= headline["mean"] <= headline["q95"]
+    assert (targets.parent / "value_of_information.csv").exists() and (targets.parent / "discrimination.csv").exists()
 
     again = calibrate(targets, jobs=1, out=folder)  # resumes: nothing left to run, same answer
     pd.testing.assert_frame_equal(again.table, table)
@@ -107,7 +130,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
 def test_a_bad_targets_file_is_a_clear_error(tmp_path: Path):
     bad = tmp_path / "bad.toml"
     bad.write_text(
-        TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("transition_rate_annual", "happiness")
+        targets_text().replace("transition_rate_annual", "happiness")
     )
     with pytest.raises(ScenarioError, match="unknown indicator 'happiness'"):
         calibrate(bad, out=tmp_path / "never")
@@ -120,7 +143,7 @@ def test_calibrate_from_the_command_line_extends_the_named_scenario(tmp_path: Pa
     import sys
 
     targets = tmp_path / "targets.toml"
-    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("waves = 2", "waves = 1")
+    text = targets_text().replace("waves = 2", "waves = 1")
     text = text.replace("samples = 8", "samples = 3").replace("uncertainty = 0.01", "uncertainty = 0.2")
     targets.write_text(text.replace("seed = 3", f'seed = 3\ncalibrated_extends = "{SCENARIOS / "baseline.toml"}"'))
     done = subprocess.run(
@@ -137,7 +160,7 @@ def test_calibrate_from_the_command_line_extends_the_named_scenario(tmp_path: Pa
 
 def test_an_override_in_a_targets_file_is_blamed_on_the_targets_file(tmp_path: Path):
     bad = tmp_path / "bad.toml"
-    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1)
+    text = targets_text()
     bad.write_text(text.replace('"policy.referral_capacity" = 6', '"policy.referral_capacity" = -6'))
     with pytest.raises(ScenarioError, match=r"bad.toml: overrides: policy.referral_capacity = -6"):
         calibrate(bad, out=tmp_path / "never")
@@ -244,7 +267,7 @@ def test_a_target_is_measured_one_way_and_a_window_lies_inside_the_run(tmp_path:
     with pytest.raises(ValueError, match="every 3 months"):
         Target(name="t", effect={"since": "exit", "horizon": 13}, value=0, uncertainty=1, source="s")
     bad = tmp_path / "bad.toml"
-    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1)
+    text = targets_text()
     bad.write_text(
         text.replace('indicator = "transition_rate_annual"', 'series = "transition_rate"\nwindow = ["2030-01", "2030-12"]')
     )
@@ -272,7 +295,7 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
     from simulation.calibration import CalibrationError
 
     targets = tmp_path / "impossible.toml"
-    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=5.0)  # five moves per worker-year
+    text = targets_text(value=5.0)  # five moves per worker-year
     targets.write_text(text.replace("samples = 8", "samples = 3").replace("waves = 2", "waves = 1"))
     with pytest.raises(
         CalibrationError, match="no parameter set matches every target within 3 sd; the hardest is 'transition rate'"
@@ -294,7 +317,7 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
 )
 def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path, change, message):
     bad = tmp_path / "bad.toml"
-    bad.write_text(TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace(*change))
+    bad.write_text(targets_text().replace(*change))
     with pytest.raises(ScenarioError, match=message):
         calibrate(bad, out=tmp_path / "never")
     assert not (tmp_path / "never").exists()
@@ -305,7 +328,7 @@ def test_a_corrected_targets_file_that_runs_the_same_keeps_the_finished_waves(tm
     from simulation import experiment
 
     targets = tmp_path / "targets.toml"
-    text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("waves = 2", "waves = 1")
+    text = targets_text().replace("waves = 2", "waves = 1")
     text = text.replace("samples = 8", "samples = 2").replace("uncertainty = 0.01", "uncertainty = 0.5")
     targets.write_text(text)
     calibrate(targets, jobs=1, out=tmp_path / "cal")
@@ -319,8 +342,8 @@ def test_a_corrected_targets_file_that_runs_the_same_keeps_the_finished_waves(tm
 def test_every_figure_has_one_use_and_the_targets_file_follows_the_tags():
     """docs/sources.md tags each figure input, target or check; no figure is both an input and a
     target, a target uses a figure tagged target, an out-of-sample check one tagged check, a
-    set-up check an input; and the calibration's time split holds: targets end by 2019, checks
-    begin in 2020 or later."""
+    set-up check an input; and the calibration's time split holds: targets end by 2019,
+    out-of-sample checks begin in 2020 or later."""
     from simulation.targets import load_targets
 
     root = Path(__file__).parents[1]
@@ -339,7 +362,7 @@ def test_every_figure_has_one_use_and_the_targets_file_follows_the_tags():
         assert uses.get(target.figure) == ["target"], f"target '{target.name}': figure '{target.figure}' is {uses.get(target.figure)}"
         assert target.window is None or target.window[1] <= "2019-12", f"target '{target.name}' is dated after 2019"
     for check in spec.check:
-        wanted = ["check"] if check.kind == "out-of-sample" else ["input"]
+        wanted = ["input"] if check.kind == "set-up" else ["check"]
         assert uses.get(check.figure) == wanted, f"check '{check.name}': figure '{check.figure}' is {uses.get(check.figure)}"
         if check.kind == "out-of-sample":
             assert check.window is not None and check.window[0] >= "2020-01", f"check '{check.name}' is dated before 2020"
@@ -352,3 +375,22 @@ def test_no_target_is_met_by_every_run_of_the_first_wave():
     table = pd.read_csv(Path(__file__).parents[1] / "calibration" / "discrimination.csv")
     targets = table[table["role"] == "target"]
     assert len(targets) and (targets["share_met"] < 1).all(), targets[["measure", "share_met"]].to_string()
+
+
+def test_a_set_run_without_its_twin_is_judged_on_the_effect_by_the_emulator():
+    """effect_share < 1: sets without a twin have no measured effect; the emulator's expected value
+    stands in, with its own uncertainty and the run's noise, not just the noise."""
+    from simulation.calibration import distances
+    from simulation.emulator import fit
+
+    rng = np.random.default_rng(4)
+    x = rng.random((80, 2))
+    y = 10 * x[:, 0] + rng.normal(0, 0.5, len(x))
+    emulator = fit(x, y)
+    simulated = np.array([[9.0], [np.nan]])
+    at = np.array([[0.9, 0.5], [0.9, 0.5]])
+    measured, stood_in = distances([emulator], at, simulated, np.array([9.0]), np.array([1.0]))[:, 0]
+    assert measured == 0.0
+    expected, variance = emulator.predict(at[1:])
+    assert stood_in == pytest.approx(abs(expected[0] - 9.0) / np.sqrt(1.0 + variance[0]))
+    assert variance[0] > emulator.noise  # the emulator's own uncertainty counts too

@@ -139,8 +139,7 @@ def calibrate(
     plausible = np.isfinite(distance).all(axis=1) & (np.nan_to_num(distance, nan=np.inf).max(axis=1) <= spec.cutoff)
     weights = importance_weights(spec, history, regions, distance, plausible)
     values = values_of(varies, x)
-    screens = [r.volume for r in regions]
-    tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, screens, folder)
+    tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, regions, folder)
     tables["waves"] = tables["waves"].assign(seconds=np.round(seconds, 1))
     tables["waves"].to_csv(folder / "waves.csv", index=False)
     tables |= write_checks(spec, waves, mean, noise, plausible, weights, folder)
@@ -211,18 +210,24 @@ def calibration_folder(out: str | Path | None) -> Path:
 
 @dataclass(frozen=True)
 class Region:
-    """Where a wave was drawn from: what ``emulators`` did not rule out (None: the whole prior
-    box), whose share of the box is ``volume``."""
+    """Where a wave was drawn from: the sets whose largest implausibility under ``emulators`` is
+    at most ``cutoff`` (None: the whole prior box), whose share of the box is ``volume``."""
 
     volume: float
     emulators: list[Emulator] | None = None
+    cutoff: float = np.inf
 
 
 def next_wave(
     spec: Targets, history: History, wave: int, observed: np.ndarray, uncertainty: np.ndarray
 ) -> tuple[np.ndarray | None, Region]:
     """The unit-cube rows of wave ``wave`` and the region they come from (for the first wave the
-    whole prior box); None when the emulators rule out every set."""
+    whole prior box); None when the emulators judge no set at all.
+
+    When the emulators keep fewer than ``samples`` of the screened sets within the cut-off
+    (early emulators of few runs can be too sure), the wave's region widens its cut-off just
+    enough to keep ``samples``: the least implausible sets, so the wave still refocuses;
+    waves.csv gives each wave's cut-off."""
     from scipy.stats import qmc  # imported here: slow to import
 
     if wave == 1:
@@ -231,10 +236,13 @@ def next_wave(
     screen = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng([spec.seed, wave])).random(spec.screen)
     x, _, mean, _ = history.arrays()
     emulators = emulators_of(x, mean[:, : len(spec.target)], spec.seed)
-    kept = not_ruled_out(emulators, screen, observed, uncertainty, spec.cutoff)
-    if not kept.any():
+    largest = implausibility(emulators, screen, observed, uncertainty).max(axis=1)
+    judged = np.sort(largest[np.isfinite(largest)])
+    if not judged.size:
         return None, Region(0.0, emulators)
-    return screen[kept][: spec.samples], Region(float(kept.mean()), emulators)
+    cutoff = max(spec.cutoff, float(judged[min(spec.samples, judged.size) - 1]))
+    kept = largest <= cutoff
+    return screen[kept][: spec.samples], Region(float(kept.mean()), emulators, cutoff)
 
 
 def emulators_of(x: np.ndarray, mean: np.ndarray, seed: int = 0) -> list[Emulator]:
@@ -369,7 +377,7 @@ def importance_weights(
     for wave, region in enumerate(regions, start=1):
         inside = np.ones(len(x), bool)
         if region.emulators is not None:
-            inside = not_ruled_out(region.emulators, x, observed, uncertainty, spec.cutoff)
+            inside = not_ruled_out(region.emulators, x, observed, uncertainty, region.cutoff)
         density += (waves == wave).mean() * inside / region.volume
     log_likelihood = -0.5 * np.nansum(distance**2, axis=1)
     if not plausible.any():
@@ -418,7 +426,7 @@ def write_tables(
     plausible: np.ndarray,
     weights: np.ndarray,
     emulators: list[Emulator],
-    screens: list[float],
+    regions: list[Region],
     folder: Path,
 ) -> dict[str, pd.DataFrame]:
     """Write runs.csv, fit.csv, parameters.csv, identification.csv and waves.csv; return them."""
@@ -435,10 +443,11 @@ def write_tables(
         "identification": identification.reset_index(),
         "waves": pd.DataFrame(
             {
-                "wave": range(1, len(screens) + 1),
-                "runs": [int((waves == w).sum()) for w in range(1, len(screens) + 1)],
-                "not_ruled_out_share": screens,
-                "plausible": [int((plausible & (waves == w)).sum()) for w in range(1, len(screens) + 1)],
+                "wave": range(1, len(regions) + 1),
+                "runs": [int((waves == w).sum()) for w in range(1, len(regions) + 1)],
+                "not_ruled_out_share": [r.volume for r in regions],
+                "cutoff": [r.cutoff if r.emulators is not None else np.nan for r in regions],
+                "plausible": [int((plausible & (waves == w)).sum()) for w in range(1, len(regions) + 1)],
             }
         ),
     }

@@ -4,7 +4,8 @@ A calibration cannot run the model at every parameter set it wants to judge, so 
 runs the model at a few (a wave) and fits, for each output, an *emulator*: a statistical
 model of the simulated value as a function of the parameters (scaled to [0, 1]). Ours
 follows Vernon, Goldstein and Bower (2010) and Andrianakis et al. (2015): a global trend
-(linear in the parameters, least squares with a light ridge penalty) plus a Gaussian
+(linear in the parameters, least squares with a light ridge penalty; a constant when there
+are fewer than two runs per coefficient) plus a Gaussian
 process for what the trend misses (scikit-learn's ``GaussianProcessRegressor``: a
 squared-exponential kernel with one length scale per parameter, and a ``WhiteKernel``
 *nugget*). As in Vernon et al., the process runs on the output's *active* parameters only
@@ -87,8 +88,11 @@ def fit(x: np.ndarray, y: np.ndarray, seed: int = 0) -> Emulator:
     known = np.isfinite(y)
     x, y = np.atleast_2d(x)[known], np.asarray(y, float)[known]
     f = _design(x)
-    gram = f.T @ f
-    trend = np.linalg.solve(gram + RIDGE * np.trace(gram) / len(gram) * np.eye(len(gram)), f.T @ y)
+    if len(y) >= 2 * f.shape[1]:
+        gram = f.T @ f
+        trend = np.linalg.solve(gram + RIDGE * np.trace(gram) / len(gram) * np.eye(len(gram)), f.T @ y)
+    else:  # too few runs for a slope per parameter: a constant trend, the process does the rest
+        trend = np.r_[y.mean() if len(y) else 0.0, np.zeros(f.shape[1] - 1)]
     residual = y - f @ trend
     scale = float(residual.std()) or 1.0
     if len(y) < 3 or not residual.any():

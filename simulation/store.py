@@ -160,7 +160,8 @@ class ExperimentStore:
         checksums = "checksum" in {row[1] for row in self.connection.execute("PRAGMA table_info(runs)")}
         monthly = [row[1] for row in self.connection.execute("PRAGMA table_info(monthly)")][2:]
         if (columns and columns != list(INDICATORS)) or (monthly and monthly != MONTHLY) or not checksums:
-            missing = [name for name in (*INDICATORS, *MONTHLY) if name not in (*columns, *monthly)]
+            missing = [name for name in INDICATORS if name not in columns]
+            missing += [name for name in MONTHLY if monthly and name not in monthly]
             raise StoreError(
                 f"{self.path} was written by another version of lde-doorstroom (its indicators or monthly series differ"
                 f"{': it lacks ' + ', '.join(missing) if missing else ''}), so its runs cannot be resumed or mixed "

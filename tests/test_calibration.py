@@ -394,3 +394,27 @@ def test_a_set_run_without_its_twin_is_judged_on_the_effect_by_the_emulator():
     expected, variance = emulator.predict(at[1:])
     assert stood_in == pytest.approx(abs(expected[0] - 9.0) / np.sqrt(1.0 + variance[0]))
     assert variance[0] > emulator.noise  # the emulator's own uncertainty counts too
+
+
+def test_the_shipped_calibration_reports_what_to_measure_next(tmp_path: Path):
+    """lde-sim report on the shipped calibration folder shows the out-of-sample table and the
+    value-of-information table, with an observation named for every headline answer."""
+    import shutil
+
+    from simulation.report import write_report
+
+    folder = tmp_path / "calibration"
+    shutil.copytree(Path(__file__).parents[1] / "calibration", folder)
+    report = write_report(folder, "md").read_text(encoding="utf-8")
+    assert "Out-of-sample checks" in report and "What to measure next" in report
+    table = pd.read_csv(folder / "value_of_information.csv")
+    answers = tomllib.loads((folder / "targets.toml").read_text(encoding="utf-8"))["answer"]
+    assert list(table["answer"]) == [a["name"] for a in answers] and table["measure_next"].notna().all()
+    assert (pd.read_csv(folder / "out_of_sample.csv")["kind"] == "out-of-sample").sum() >= 3
+    assert json_seconds(folder / "timing.json") > 0
+
+
+def json_seconds(path: Path) -> float:
+    import json
+
+    return float(json.loads(path.read_text(encoding="utf-8"))["wall_seconds"])

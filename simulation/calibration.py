@@ -81,6 +81,7 @@ SUMMARY = (
     "headline.csv",
     "value_of_information.csv",
     "variance_shares.csv",
+    "missing_observations.csv",
     "diagnostics.png",
     "timing.json",
 )

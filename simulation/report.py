@@ -105,6 +105,7 @@ CALIBRATION_EXTRAS = (
     ("discrimination.csv", "Can each target fail? The first wave's runs against each target's uncertainty"),
     ("headline.csv", "Headline answers over the plausible sets: mean, param_sd (the sets) and stoch_sd (one run's noise)"),
     ("value_of_information.csv", "What to measure next: where each answer's spread comes from, and what would narrow it"),
+    ("missing_observations.csv", "For each free parameter: the observation whose plausible spread it explains most"),
 )
 
 

@@ -21,7 +21,9 @@ sample's sets. Over that weighted sample:
   measure next for that answer; a measured figure with an uncertainty removes less.
 
 ``headline.csv`` holds the first; ``variance_shares.csv`` the shares (parameters and
-observables, one row per answer); ``value_of_information.csv`` the table in words.
+observables, one row per answer); ``value_of_information.csv`` the table in words; and
+``missing_observations.csv``, per free parameter, the observable whose plausible spread it
+explains most alone: the observation that would identify it, if any would.
 """
 
 from __future__ import annotations
@@ -87,10 +89,27 @@ def write_answers(
         "headline": pd.DataFrame(headline),
         "variance_shares": pd.DataFrame(shares),
         "value_of_information": pd.DataFrame(table),
+        "missing_observations": missing_observations(spec, varies, sample, w, observed, decomposed),
     }
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
     return tables
+
+
+def missing_observations(
+    spec: Targets, varies: list[Vary], sample: np.ndarray, w: np.ndarray, observed: list[np.ndarray], decomposed: bool
+) -> pd.DataFrame:
+    """Per free parameter, the observable whose spread over the plausible sets it explains most
+    alone (the correlation ratio): the observation that would tell its values apart."""
+    rows = []
+    for j, v in enumerate(varies):
+        shares = {o.name: correlation_ratio(column, sample[:, j], w) for o, column in zip(spec.observable, observed)}
+        row: dict[str, object] = {"parameter": v.key}
+        if shares and decomposed:
+            best, share = max(shares.items(), key=lambda item: item[1])
+            row |= {"best_observable": best, "share_it_explains": share}
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def plausible_sample(

@@ -38,10 +38,11 @@ def search_file(folder: Path) -> Path:
 
 
 def main() -> None:
-    from simulation import Scenario, search
-    from simulation.scenario_files import changed_fields
+    from simulation import Scenario
+    from simulation.policy_search import search
+    from simulation.rules.scenario_files import changed_fields
 
-    experiment = importlib.import_module("simulation.experiment")
+    experiment = importlib.import_module("simulation.experiments.experiment")
     small = changed_fields(Scenario.load(ROOT / "scenarios" / "small.toml"), Scenario.load(ROOT / "scenarios" / "baseline.toml"))
     scale = {key: value for key, value in small.items() if key.startswith(("world.", "employers.", "policy."))}
     base = Scenario.load(ROOT / "scenarios" / "from_2026" / "today.toml", {**scale, "months": 153})

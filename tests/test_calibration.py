@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario, run
-from simulation.calibration import calibrate
-from simulation.scenario import ScenarioError
+from simulation.calibration.history_matching import calibrate
+from simulation.rules.scenario import ScenarioError
 
 from .conftest import SCENARIOS
 
@@ -95,7 +95,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     assert calibrated.months == 180  # extends the scenario itself, not the speed-ups
     assert calibrated.policy.max_lde_months == "unlimited"
 
-    from simulation.report import write_report
+    from simulation.outputs.report import write_report
 
     report = write_report(folder, "md").read_text(encoding="utf-8")
     assert "Identified by the targets (plausible sd at most half the prior's): people.search_rate_lde;" in report
@@ -148,7 +148,7 @@ def test_an_override_in_a_targets_file_is_blamed_on_the_targets_file(tmp_path: P
 
 
 def test_the_emulator_learns_a_noisy_quadratic_and_rules_out_only_what_is_far():
-    from simulation.emulator import fit, implausibility, main_effects
+    from simulation.calibration.emulator import fit, implausibility, main_effects
 
     rng = np.random.default_rng(0)
     x = rng.random((60, 2))
@@ -168,8 +168,8 @@ def test_the_emulator_learns_a_noisy_quadratic_and_rules_out_only_what_is_far():
 
 
 def test_series_and_effect_targets_measure_what_they_say(small: Scenario):
-    from simulation.evaluation import evaluate_replication, twin_of
-    from simulation.targets import Effect, Target, effect_of, measured
+    from simulation.calibration.targets import Effect, Target, effect_of, measured
+    from simulation.experiments.evaluation import evaluate_replication, twin_of
 
     world = small.with_overrides({"months": 36})
     metrics = run(world, seed=5, replications=1).metrics
@@ -195,7 +195,7 @@ def test_series_and_effect_targets_measure_what_they_say(small: Scenario):
 
 
 def test_a_target_is_measured_one_way_and_a_window_lies_inside_the_run(tmp_path: Path):
-    from simulation.targets import Target
+    from simulation.calibration.targets import Target
 
     with pytest.raises(ValueError, match="exactly one of indicator, series"):
         Target(name="t", indicator="dumping_share", series="transition_rate", value=0, uncertainty=1, source="s")
@@ -215,8 +215,8 @@ def test_a_target_is_measured_one_way_and_a_window_lies_inside_the_run(tmp_path:
 
 
 def test_the_ensemble_keeps_the_weights_or_resamples_them():
-    from simulation.calibration import ensemble_of
-    from simulation.design import Vary
+    from simulation.calibration.history_matching import ensemble_of
+    from simulation.experiments.design import Vary
 
     varies = [Vary("people.search_rate_lde", False, low=0.0, high=1.0), Vary("enterprises.grace_months", True, low=1, high=12)]
     values = np.column_stack([np.linspace(0, 1, 10), np.arange(1, 11)])
@@ -229,7 +229,7 @@ def test_the_ensemble_keeps_the_weights_or_resamples_them():
 
 
 def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
-    from simulation.calibration import CalibrationError
+    from simulation.calibration.history_matching import CalibrationError
 
     targets = tmp_path / "impossible.toml"
     text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=5.0)  # five moves per worker-year
@@ -262,7 +262,7 @@ def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path,
 
 def test_a_corrected_targets_file_that_runs_the_same_keeps_the_finished_waves(tmp_path: Path, monkeypatch):
     """A source reworded after wave 1 (nothing that decides the runs): the wave is found and not run again."""
-    from simulation import experiment
+    from simulation.experiments import experiment
 
     targets = tmp_path / "targets.toml"
     text = TARGETS.format(scenario=SCENARIOS / "pre_reform.toml", value=0.1).replace("waves = 2", "waves = 1")

@@ -6,7 +6,7 @@ for less employable workers, scaled by the sector's job quality, and lowered dur
 aftercare for people who came from LDE. LDE and collective maatwerk workers can be
 dismissed or quit. Everyone who separates falls back to unemployment or social
 assistance; a hire from LDE that ends within 12 months weakens the tie between the
-enterprise and the employer (:mod:`simulation.ties`).
+enterprise and the employer (:mod:`simulation.world.ties`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import fall_back
-from ..people import DISMISSED, JOB_LOST, LDE, MAATWERK, NEC
+from ..world.moves import fall_back
+from ..world.people import DISMISSED, JOB_LOST, LDE, MAATWERK, NEC
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 EARLY_MONTHS, MID_MONTHS = 6, 24
 #: A hire from LDE that ends within this many months weakens the tie it came through.

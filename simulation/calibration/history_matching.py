@@ -1,0 +1,421 @@
+"""Calibration by history matching: the parameter sets the observed figures do not rule out.
+
+A targets file (:mod:`simulation.calibration.targets`) gives the free parameters with prior ranges,
+and observed figures with their uncertainty. The model is noisy and has many free
+parameters, so the calibration does not look for one best point. It rules out, in waves,
+the parameter sets whose output cannot match the targets (Vernon, Goldstein and Bower
+2010; Andrianakis et al. 2015 for an agent-based model):
+
+1. Wave 1 runs a Latin hypercube of ``samples`` parameter sets over the prior box. Every
+   set runs on every target population with the same ``replications`` seeds (common
+   random numbers), on the experiment layer: each wave is a resumable store in
+   ``wave<k>/`` and runs on any executor. Effect targets run the set against its twin
+   without LDE, as ``lde-sim evaluate`` does.
+2. After each wave an emulator per target (:mod:`simulation.calibration.emulator`) is fitted on all
+   runs so far, and judges ``screen`` new Latin-hypercube sets; those whose largest
+   implausibility is at most ``cutoff`` (not ruled out yet, NROY) are the next wave's.
+3. At the end, a run set is *plausible* when its simulated targets (mean over
+   replications) all lie within ``cutoff`` standard deviations of the observed figures,
+   counting the target's uncertainty and the replications' noise.
+
+The plausible sets get weights: their Gaussian likelihood divided by the density they
+were drawn from (a mixture of the waves: uniform on the prior box, then uniform on each
+wave's NROY region, whose volume is the share of the screened sets kept). With a uniform
+prior these are importance weights for the posterior restricted to the plausible region.
+Beyond ``ensemble_size`` sets, the ensemble is a systematic resample by weight.
+
+Why history matching and not ABC-SMC (pyabc): each wave is one experiment of plain runs,
+so it uses the store, resumption and executors every other experiment uses, and the
+emulator spends the runs where the targets are not yet ruled out; the implausibility
+counts noise, observation error and discrepancy openly, one target at a time, which is
+what a reader of the fit needs. The price: the weights are an approximation of a
+posterior, not a sample from it.
+
+Outputs, in the calibration folder: ``runs.csv`` (every run set, its simulated targets,
+implausibility, plausibility and weight), ``fit.csv`` (per target), ``parameters.csv``
+(per parameter: prior, plausible range, weighted mean and sd, and whether the targets
+identify it), ``identification.csv`` (how far each parameter moves each target, in
+target uncertainties), ``waves.csv``, ``diagnostics.png``, ``plausible.csv`` (the
+ensemble, also written beside the targets file) and ``calibrated.toml`` (the most likely
+set, as a scenario extending ``calibrated_extends``; also beside the targets file).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from ..errors import LDEError
+from ..experiments.design import DesignError, Point, Vary, from_unit_cube, parse_vary
+from ..experiments.evaluation import twin_of
+from ..experiments.experiment import Experiment, ExperimentResult, run_experiment
+from ..experiments.output import OutputError, make_folder
+from ..experiments.store import FILE, read_experiment
+from ..outputs.plots import calibration_diagnostics
+from ..rules.scenario import Scenario, parameter_role
+from .emulator import Emulator, fit, implausibility, main_effects
+from .targets import Targets, load_targets, measured, populations
+
+#: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
+#: at most this share of its prior spread.
+IDENTIFIED = 0.5
+
+
+class CalibrationError(LDEError):
+    """A calibration that cannot give an ensemble; the message says which target fails."""
+
+
+@dataclass
+class History:
+    """Every run set of the calibration so far: unit-cube coordinates, its wave, and per target
+    the mean over replications and the variance of that mean."""
+
+    unit: list[np.ndarray] = field(default_factory=list)
+    wave: list[int] = field(default_factory=list)
+    mean: list[np.ndarray] = field(default_factory=list)
+    variance: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, wave: int, unit: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> None:
+        self.unit += list(unit)
+        self.wave += [wave] * len(unit)
+        self.mean += list(mean)
+        self.variance += list(variance)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return np.array(self.unit), np.array(self.wave), np.array(self.mean), np.array(self.variance)
+
+
+def calibrate(
+    path: str | Path, jobs: int | None = None, scheduler: str | None = None, out: str | Path | None = None, progress: bool = False
+) -> ExperimentResult:
+    """Run the history matching in targets file ``path``; return the parameter table, with the
+    fit in ``extra["fit"]`` and the ensemble in ``extra["plausible"]``."""
+    spec, base, scenario_path = load_targets(path)
+    varies = free_parameters(path, spec, base)
+    folder = calibration_folder(out)
+    observed = np.array([t.value for t in spec.target])
+    uncertainty = np.array([t.uncertainty for t in spec.target])
+    history, regions = History(), []
+    for wave in range(1, spec.waves + 1):
+        unit, region = next_wave(spec, history, wave, observed, uncertainty)
+        if unit is None:
+            break
+        regions.append(region)
+        mean, variance = run_wave(spec, base, varies, unit, wave, folder, jobs, scheduler, progress)
+        history.add(wave, unit, mean, variance)
+    x, waves, mean, variance = history.arrays()
+    emulators = emulators_of(x, mean)
+    distance = np.abs(mean - observed) / np.sqrt(uncertainty**2 + variance)
+    plausible = np.isfinite(distance).all(axis=1) & (np.nan_to_num(distance, nan=np.inf).max(axis=1) <= spec.cutoff)
+    weights = importance_weights(spec, history, regions, distance, plausible)
+    values = values_of(varies, x)
+    screens = [r.volume for r in regions]
+    tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, screens, folder)
+    figure = calibration_diagnostics(tables["parameters"], tables["fit"], tables["runs"], tables["identification"])
+    figure.savefig(folder / "diagnostics.png", dpi=100)
+    if not plausible.any():
+        worst = spec.target[int(np.argmax(np.nanmin(distance, axis=0)))]
+        raise CalibrationError(
+            f"{path}: no parameter set matches every target within {spec.cutoff:g} sd; the hardest is "
+            f"'{worst.name}' (fit.csv and diagnostics.png in {folder} show the closest runs). Widen the prior "
+            "ranges, add waves, or question the target"
+        )
+    ensemble = ensemble_of(varies, values, weights, spec.ensemble_size, spec.seed)
+    most_likely = values[int(np.argmax(weights))]
+    best = {v.key: int(round(x)) if v.integer else float(x) for v, x in zip(varies, most_likely)}
+    write_ensemble(path, spec, scenario_path, ensemble, best, folder)
+    return ExperimentResult(tables["parameters"], folder, {"fit": tables["fit"], "plausible": ensemble})
+
+
+def free_parameters(path: str | Path, spec: Targets, base: Scenario) -> list[Vary]:
+    """The free parameters as design ranges; a lever or a fixed rule cannot be fitted."""
+    chosen = [f"{p.key} (role {parameter_role(p.key)})" for p in spec.parameter if parameter_role(p.key) in ("lever", "fixed")]
+    if chosen:
+        raise DesignError(
+            f"{path}: {', '.join(chosen)}: a policy lever is chosen, not fitted, and a fixed rule is the model's "
+            "structure (docs/parameters.md); calibrate behaviour or context parameters"
+        )
+    return [parse_vary(f"{p.key}={p.low}:{p.high}", base) for p in spec.parameter]
+
+
+def calibration_folder(out: str | Path | None) -> Path:
+    """The calibration's folder: new, empty, or a calibration to resume (holding ``wave1/``)."""
+    folder = Path("runs") / f"calibrate-{pd.Timestamp.now():%Y%m%d-%H%M%S-%f}" if out is None else Path(out)
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "wave1" / FILE).exists():
+        raise OutputError(f"--out {folder}: exists and holds no calibration to resume; choose a new folder")
+    make_folder(folder)
+    return folder
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a wave was drawn from: what ``emulators`` did not rule out (None: the whole prior
+    box), whose share of the box is ``volume``."""
+
+    volume: float
+    emulators: list[Emulator] | None = None
+
+
+def next_wave(
+    spec: Targets, history: History, wave: int, observed: np.ndarray, uncertainty: np.ndarray
+) -> tuple[np.ndarray | None, Region]:
+    """The unit-cube rows of wave ``wave`` and the region they come from (for the first wave the
+    whole prior box); None when the emulators rule out every set."""
+    from scipy.stats import qmc  # imported here: slow to import
+
+    if wave == 1:
+        unit = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng(spec.seed)).random(spec.samples)
+        return unit, Region(1.0)
+    screen = qmc.LatinHypercube(d=len(spec.parameter), seed=np.random.default_rng([spec.seed, wave])).random(spec.screen)
+    x, _, mean, _ = history.arrays()
+    emulators = emulators_of(x, mean)
+    kept = not_ruled_out(emulators, screen, observed, uncertainty, spec.cutoff)
+    if not kept.any():
+        return None, Region(0.0, emulators)
+    return screen[kept][: spec.samples], Region(float(kept.mean()), emulators)
+
+
+def emulators_of(x: np.ndarray, mean: np.ndarray) -> list[Emulator]:
+    """One emulator per target (column of ``mean``), fitted on the runs at ``x`` (unit cube)."""
+    return [fit(x, mean[:, t]) for t in range(mean.shape[1])]
+
+
+def not_ruled_out(
+    emulators: list[Emulator], x: np.ndarray, observed: np.ndarray, uncertainty: np.ndarray, cutoff: float
+) -> np.ndarray:
+    return implausibility(emulators, x, observed, uncertainty).max(axis=1) <= cutoff
+
+
+def run_wave(
+    spec: Targets,
+    base: Scenario,
+    varies: list[Vary],
+    unit: np.ndarray,
+    wave: int,
+    folder: Path,
+    jobs: int | None,
+    scheduler: str | None,
+    progress: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run one wave's parameter sets on every target population (with twins for effect targets);
+    return per set and target the mean over replications and the variance of that mean."""
+    candidates = [p.overrides for p in from_unit_cube(base, varies, unit)]
+    groups = populations(spec)
+    evaluated = {groups.index(t.overrides) for t in spec.target if t.effect is not None}
+    points, twins = [], []
+    for c, candidate in enumerate(candidates):
+        for k, overrides in enumerate(groups):
+            scenario = base.with_overrides({**candidate, **overrides})
+            points.append(Point(f"w{wave}c{c}|p{k}", {**candidate, **overrides}, scenario))
+            twins.append(twin_of(scenario) if k in evaluated else None)
+    # Only what decides the runs identifies the wave (its points, twins, seeds): a targets file corrected
+    # elsewhere (a source, calibrated_extends, a typo in a name) keeps the waves already run.
+    experiment = Experiment("calibrate", points, spec.replications, spec.seed, {"wave": wave}, twins if evaluated else None)
+    experiment.notes = {"targets": spec.model_dump()}
+    store = run_experiment(experiment, folder / f"wave{wave}", jobs, scheduler, progress)
+    tables = read_experiment(store, ("indicators", "monthly", "evaluation"))
+    by_point = {name: dict(iter(frame.groupby("point"))) for name, frame in tables.items()}
+    mean = np.full((len(candidates), len(spec.target)), np.nan)
+    variance = np.full_like(mean, np.nan)
+    for c in range(len(candidates)):
+        for t, target in enumerate(spec.target):
+            p = c * len(groups) + groups.index(target.overrides)
+            rows = {name: frames.get(p, tables[name].iloc[:0]) for name, frames in by_point.items()}
+            values = measured(target, points[p].scenario, rows).dropna().to_numpy(float)
+            if values.size:
+                mean[c, t] = values.mean()
+                variance[c, t] = values.var(ddof=1) / values.size if values.size > 1 else 0.0
+    return mean, variance
+
+
+def importance_weights(
+    spec: Targets, history: History, regions: list[Region], distance: np.ndarray, plausible: np.ndarray
+) -> np.ndarray:
+    """Weights of the run sets (0 for the implausible): Gaussian likelihood over the density of
+    the waves' mixture they were drawn from (see the module), normalised to sum to 1."""
+    x, waves, _, _ = history.arrays()
+    observed = np.array([t.value for t in spec.target])
+    uncertainty = np.array([t.uncertainty for t in spec.target])
+    density = np.zeros(len(x))
+    for wave, region in enumerate(regions, start=1):
+        inside = np.ones(len(x), bool)
+        if region.emulators is not None:
+            inside = not_ruled_out(region.emulators, x, observed, uncertainty, spec.cutoff)
+        density += (waves == wave).mean() * inside / region.volume
+    log_likelihood = -0.5 * np.nansum(distance**2, axis=1)
+    if not plausible.any():
+        return np.zeros(len(x))
+    weights = np.where(plausible, np.exp(log_likelihood - log_likelihood[plausible].max()) / density, 0.0)
+    return weights / weights.sum()
+
+
+def values_of(varies: list[Vary], unit: np.ndarray) -> np.ndarray:
+    """Parameter values (as run: integers rounded) of unit-cube rows."""
+    lows, highs = np.array([v.low for v in varies], float), np.array([v.high for v in varies], float)
+    values = lows + unit * (highs - lows)
+    for j, v in enumerate(varies):
+        if v.integer:
+            values[:, j] = np.round(values[:, j])
+    return values
+
+
+def ensemble_of(varies: list[Vary], values: np.ndarray, weights: np.ndarray, size: int, seed: int) -> pd.DataFrame:
+    """The plausible sets with their weights; beyond ``size`` of them, a systematic resample by
+    weight (sets drawn more than once keep one row with the summed weight)."""
+    keys = [v.key for v in varies]
+    chosen = np.flatnonzero(weights > 0)
+    if len(chosen) > size:
+        positions = (np.random.default_rng(seed).random() + np.arange(size)) / size
+        drawn = np.searchsorted(np.cumsum(weights), positions, side="right").clip(max=len(weights) - 1)
+        chosen, counts = np.unique(drawn, return_counts=True)
+        member_weights = counts / size
+    else:
+        member_weights = weights[chosen] / weights[chosen].sum()
+    frame = pd.DataFrame(values[chosen], columns=keys)
+    for v in varies:
+        if v.integer:
+            frame[v.key] = frame[v.key].astype(int)
+    frame["weight"] = member_weights
+    return frame.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def write_tables(
+    spec: Targets,
+    varies: list[Vary],
+    values: np.ndarray,
+    waves: np.ndarray,
+    mean: np.ndarray,
+    distance: np.ndarray,
+    plausible: np.ndarray,
+    weights: np.ndarray,
+    emulators: list[Emulator],
+    screens: list[float],
+    folder: Path,
+) -> dict[str, pd.DataFrame]:
+    """Write runs.csv, fit.csv, parameters.csv, identification.csv and waves.csv; return them."""
+    names = [t.name for t in spec.target]
+    runs = pd.DataFrame(values, columns=[v.key for v in varies]).assign(wave=waves)
+    runs = pd.concat([runs, pd.DataFrame(mean, columns=names)], axis=1)
+    runs = runs.assign(implausibility=np.nanmax(np.nan_to_num(distance, nan=np.inf), axis=1), plausible=plausible, weight=weights)
+    effects = main_effects(emulators, len(varies), np.array([t.uncertainty for t in spec.target]))
+    identification = pd.DataFrame(effects, index=[v.key for v in varies], columns=names).rename_axis("parameter")
+    tables = {
+        "runs": runs,
+        "fit": fit_table(spec, mean, distance, plausible, weights),
+        "parameters": parameter_table(spec, varies, values, weights, effects),
+        "identification": identification.reset_index(),
+        "waves": pd.DataFrame(
+            {
+                "wave": range(1, len(screens) + 1),
+                "runs": [int((waves == w).sum()) for w in range(1, len(screens) + 1)],
+                "not_ruled_out_share": screens,
+                "plausible": [int((plausible & (waves == w)).sum()) for w in range(1, len(screens) + 1)],
+            }
+        ),
+    }
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+    return tables
+
+
+def fit_table(spec: Targets, mean: np.ndarray, distance: np.ndarray, plausible: np.ndarray, weights: np.ndarray) -> pd.DataFrame:
+    """Per target: observed and uncertainty; simulated at the most likely set, over the plausible
+    sets (weighted mean, lowest, highest) and the closest any run came (in sd)."""
+    best = int(np.argmax(weights)) if plausible.any() else int(np.nanargmin(np.nanmax(distance, axis=1)))
+    rows = []
+    for t, target in enumerate(spec.target):
+        inside = mean[plausible, t]
+        rows.append(
+            {
+                "target": target.name,
+                "measure": target.indicator
+                or target.series
+                or f"effect {target.effect.since} {target.effect.horizon}"
+                + (f" - {target.effect.minus}" if target.effect.minus is not None else ""),  # type: ignore[union-attr]
+                "window": " to ".join(target.window) if target.window else "",
+                "observed": target.value,
+                "uncertainty": target.uncertainty,
+                "simulated": mean[best, t],
+                "z": (mean[best, t] - target.value) / target.uncertainty,
+                "plausible_mean": float(np.sum(weights[plausible] * inside)) if plausible.any() else np.nan,
+                "plausible_low": float(inside.min()) if inside.size else np.nan,
+                "plausible_high": float(inside.max()) if inside.size else np.nan,
+                "closest_sd": float(np.nanmin(distance[:, t])),
+                "source": target.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def parameter_table(
+    spec: Targets, varies: list[Vary], values: np.ndarray, weights: np.ndarray, effects: np.ndarray
+) -> pd.DataFrame:
+    """Per parameter: prior range and reason, the most likely value, the plausible sets' weighted
+    mean, sd and 5-95% range, the sd against the prior's, and the target that moves it most."""
+    rows = []
+    names = [t.name for t in spec.target]
+    some = weights.sum() > 0
+    for j, (v, free) in enumerate(zip(varies, spec.parameter)):
+        x = values[:, j]
+        prior_sd = (v.high - v.low) / np.sqrt(12)
+        mean = float(np.sum(weights * x)) if some else np.nan
+        sd = float(np.sqrt(np.sum(weights * (x - mean) ** 2))) if some else np.nan
+        rows.append(
+            {
+                "parameter": v.key,
+                "low": v.low,
+                "high": v.high,
+                "fitted": x[int(np.argmax(weights))] if some else np.nan,
+                "mean": mean,
+                "sd": sd,
+                "q05": _weighted_quantile(x, weights, 0.05) if some else np.nan,
+                "q95": _weighted_quantile(x, weights, 0.95) if some else np.nan,
+                "sd_ratio": sd / prior_sd if some else np.nan,
+                "identified": bool(some and sd / prior_sd <= IDENTIFIED),
+                "moved_most_by": names[int(np.argmax(effects[j]))],
+                "reason": free.reason,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _weighted_quantile(x: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(x)
+    cumulative = np.cumsum(weights[order])
+    return float(x[order][np.searchsorted(cumulative, q * cumulative[-1])])
+
+
+def write_ensemble(
+    path: str | Path, spec: Targets, scenario_path: Path, ensemble: pd.DataFrame, best: dict[str, Any], folder: Path
+) -> None:
+    """plausible.csv and calibrated.toml in the calibration folder and beside the targets file."""
+    parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
+    for where in (folder, Path(path).parent):
+        ensemble.to_csv(where / "plausible.csv", index=False)
+        (where / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, best, where))
+
+
+def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, Any], folder: Path) -> str:
+    """A scenario file extending the calibrated scenario with the fitted values.
+
+    ``extends`` is relative to ``folder`` (where the file is written), so the project and
+    its runs can be moved or cloned elsewhere and the file still loads.
+    """
+    data: dict[str, Any] = {
+        "extends": Path(os.path.relpath(scenario_path.resolve(), folder.resolve())).as_posix(),
+        "name": f"{base.name}_calibrated",
+        "description": f"{base.name} with the most likely parameter set of the calibration (calibration/plausible.csv)",
+    }
+    for key, value in fitted.items():  # only the fitted values: the calibration's own overrides were for speed
+        node = data
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return tomli_w.dumps(data)

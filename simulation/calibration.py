@@ -57,7 +57,6 @@ from .errors import LDEError
 from .evaluation import twin_of
 from .experiment import Experiment, ExperimentResult, run_experiment
 from .output import OutputError, make_folder
-from .plots import calibration_diagnostics
 from .scenario import Scenario, parameter_role
 from .store import FILE, read_experiment
 from .targets import Targets, load_targets, measured, populations
@@ -117,6 +116,8 @@ def calibrate(
     values = values_of(varies, x)
     screens = [r.volume for r in regions]
     tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, screens, folder)
+    from .plots import calibration_diagnostics  # Matplotlib only where a figure is drawn (start-up)
+
     figure = calibration_diagnostics(tables["parameters"], tables["fit"], tables["runs"], tables["identification"])
     figure.savefig(folder / "diagnostics.png", dpi=100)
     if not plausible.any():

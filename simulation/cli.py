@@ -34,7 +34,6 @@ from .indicators import INDICATOR_INFO, window_words, yearly
 from .installation import ShowVersion
 from .output import LOCK, OutputError, RunWriter, new_run_folder
 from .processes import die_with_parent
-from .report import readable_number, write_report
 from .resources import check_counts, check_memory
 from .runner import run
 from .scenario import MAX_MONTHS, Scenario, ScenarioError
@@ -365,6 +364,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
+    from .report import write_report  # Matplotlib only for the commands that draw (start-up of the others)
+
     print(f"Report written to {write_report(args.folder, args.format, args.partial)}")
     return 0
 
@@ -581,6 +582,8 @@ def remove_run_folder(folder: Path) -> None:
 def readable(value: float) -> str:
     """Shares and rates with four significant digits, euros and counts with separators, never in
     scientific notation (:func:`simulation.report.readable_number`)."""
+    from .report import readable_number
+
     return readable_number(value)
 
 

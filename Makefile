@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py --seekers 100000 --months 180
 	$(BIN)/python benchmarks/bench_experiments.py --full-runs 16
 	$(BIN)/python benchmarks/bench_branches.py --replications 2
+	$(BIN)/python benchmarks/bench_throughput.py
 
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.rules.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md

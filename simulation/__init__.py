@@ -28,7 +28,6 @@ from .experiments.experiment import compare, evaluate, sweep  # noqa: E402
 from .experiments.runner import RunResult, run, run_one  # noqa: E402
 from .experiments.sensitivity import sensitivity  # noqa: E402
 from .experiments.store import read_experiment  # noqa: E402
-from .outputs import plots  # noqa: E402, F401
 from .policy_search.search import search  # noqa: E402
 from .rules.parameter_docs import parameters  # noqa: E402
 from .rules.scenario import Scenario, ScenarioError  # noqa: E402
@@ -37,6 +36,15 @@ from .world.model import LabourMarketModel  # noqa: E402
 from .world.people import Reason, Status  # noqa: E402
 
 install_batch_run_fix()  # mesa.batch_run reports the last month (Mesa 3.3.1 misses it)
+
+
+def __getattr__(name: str) -> object:
+    """``simulation.plots`` on first use: Matplotlib costs a third of the start-up of a run that draws nothing."""
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".outputs.plots", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 try:
     __version__ = version("lde-doorstroom")

@@ -38,7 +38,6 @@ from .experiments.statistics import interval
 from .experiments.store import FILE as STORE
 from .experiments.store import export, read_experiment
 from .installation import ShowVersion
-from .outputs.report import readable_number, write_report
 from .policy_search.search import search
 from .rules.scenario import MAX_MONTHS, Scenario, ScenarioError
 from .rules.scenario_files import overridden_by_branch, parse_override
@@ -365,6 +364,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
+    from .outputs.report import write_report  # Matplotlib only for the commands that draw (start-up of the others)
+
     print(f"Report written to {write_report(args.folder, args.format, args.partial)}")
     return 0
 
@@ -581,6 +582,8 @@ def remove_run_folder(folder: Path) -> None:
 def readable(value: float) -> str:
     """Shares and rates with four significant digits, euros and counts with separators, never in
     scientific notation (:func:`simulation.outputs.report.readable_number`)."""
+    from .outputs.report import readable_number
+
     return readable_number(value)
 
 

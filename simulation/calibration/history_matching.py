@@ -57,7 +57,6 @@ from ..experiments.evaluation import twin_of
 from ..experiments.experiment import Experiment, ExperimentResult, run_experiment
 from ..experiments.output import OutputError, make_folder
 from ..experiments.store import FILE, read_experiment
-from ..outputs.plots import calibration_diagnostics
 from ..rules.scenario import Scenario, parameter_role
 from .emulator import Emulator, fit, implausibility, main_effects
 from .targets import Targets, load_targets, measured, populations
@@ -117,6 +116,8 @@ def calibrate(
     values = values_of(varies, x)
     screens = [r.volume for r in regions]
     tables = write_tables(spec, varies, values, waves, mean, distance, plausible, weights, emulators, screens, folder)
+    from ..outputs.plots import calibration_diagnostics  # Matplotlib only where a figure is drawn (start-up)
+
     figure = calibration_diagnostics(tables["parameters"], tables["fit"], tables["runs"], tables["identification"])
     figure.savefig(folder / "diagnostics.png", dpi=100)
     if not plausible.any():

@@ -34,12 +34,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py --seekers 100000 --months 180
 	$(BIN)/python benchmarks/bench_experiments.py --full-runs 16
 	$(BIN)/python benchmarks/bench_branches.py --replications 2
+	$(BIN)/python benchmarks/bench_throughput.py
 
 docs: $(STAMP)
-	$(BIN)/python -c "from simulation.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md
+	$(BIN)/python -c "from simulation.rules.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md
 
 validation: $(STAMP)
-	$(BIN)/python -m simulation.validation docs/figures
+	$(BIN)/python -m simulation.calibration.validation docs/figures
 
 calibration: $(RUN_STAMP)
 	$(BIN)/lde-sim calibrate calibration/targets.toml --jobs 2

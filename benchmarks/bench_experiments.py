@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from simulation import Scenario
-from simulation.design import Point
-from simulation.experiment import Experiment, run_experiment
+from simulation.experiments.design import Point
+from simulation.experiments.experiment import Experiment, run_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 

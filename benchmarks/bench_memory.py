@@ -3,7 +3,7 @@
     python benchmarks/bench_memory.py [--runs 1000] [--months 12]
 
 Runs replications of ``scenarios/small.toml`` one after another in this process, the way
-an experiment worker does (:func:`simulation.executors.run_tasks` with one job), drops
+an experiment worker does (:func:`simulation.experiments.executors.run_tasks` with one job), drops
 each outcome, and prints the resident memory (Linux: from /proc; elsewhere the peak) after
 run 1, 10, 100, ... and the last. Memory after the last run should stay within 50 MB of
 memory after the tenth (issue 27): before the workaround in :mod:`simulation.mesa_release`
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from simulation import Scenario
-from simulation.executors import Task, run_tasks
+from simulation.experiments.executors import Task, run_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 

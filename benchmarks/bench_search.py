@@ -37,14 +37,21 @@ def search_file(folder: Path) -> Path:
     return path
 
 
-def main() -> None:
-    from simulation import Scenario, search
-    from simulation.scenario_files import changed_fields
+def small_base():
+    """Today's rules from January 2026 at the scale of small.toml, to two years after the branch."""
+    from simulation import Scenario
+    from simulation.rules.scenario_files import changed_fields
 
-    experiment = importlib.import_module("simulation.experiment")
     small = changed_fields(Scenario.load(ROOT / "scenarios" / "small.toml"), Scenario.load(ROOT / "scenarios" / "baseline.toml"))
     scale = {key: value for key, value in small.items() if key.startswith(("world.", "employers.", "policy."))}
-    base = Scenario.load(ROOT / "scenarios" / "from_2026" / "today.toml", {**scale, "months": 153})
+    return Scenario.load(ROOT / "scenarios" / "from_2026" / "today.toml", {**scale, "months": 153})
+
+
+def main() -> None:
+    from simulation import search
+
+    experiment = importlib.import_module("simulation.experiments.experiment")
+    base = small_base()
     print(f"machine: {platform.machine()}, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

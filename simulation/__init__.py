@@ -23,19 +23,28 @@ from .mesa_conventions import import_mesa, install_batch_run_fix
 
 import_mesa()  # before anything else imports Mesa: the process keeps its multiprocessing start method
 
-from . import memory, plots  # noqa: E402, F401 - memory: Mesa frees finished models
-from .experiment import compare, evaluate, sweep  # noqa: E402
-from .indicators import INDICATORS  # noqa: E402
-from .model import LabourMarketModel  # noqa: E402
-from .parameter_docs import parameters  # noqa: E402
-from .people import Reason, Status  # noqa: E402
-from .runner import RunResult, run, run_one  # noqa: E402
-from .scenario import Scenario, ScenarioError  # noqa: E402
-from .search import search  # noqa: E402
-from .sensitivity import sensitivity  # noqa: E402
-from .store import read_experiment  # noqa: E402
+from .experiments import memory  # noqa: E402, F401 - memory: Mesa frees finished models
+from .experiments.experiment import compare, evaluate, sweep  # noqa: E402
+from .experiments.runner import RunResult, run, run_one  # noqa: E402
+from .experiments.sensitivity import sensitivity  # noqa: E402
+from .experiments.store import read_experiment  # noqa: E402
+from .policy_search.search import search  # noqa: E402
+from .rules.parameter_docs import parameters  # noqa: E402
+from .rules.scenario import Scenario, ScenarioError  # noqa: E402
+from .world.indicators import INDICATORS  # noqa: E402
+from .world.model import LabourMarketModel  # noqa: E402
+from .world.people import Reason, Status  # noqa: E402
 
 install_batch_run_fix()  # mesa.batch_run reports the last month (Mesa 3.3.1 misses it)
+
+
+def __getattr__(name: str) -> object:
+    """``simulation.plots`` on first use: Matplotlib costs a third of the start-up of a run that draws nothing."""
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".outputs.plots", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 try:
     __version__ = version("lde-doorstroom")

@@ -25,26 +25,25 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from .calibration import calibrate
-from .discovery import discover
+from .calibration.history_matching import calibrate
 from .errors import LDEError
-from .evaluation import HEADLINE_HORIZONS
-from .experiment import common_window, compare, evaluate, sweep
-from .indicators import INDICATOR_INFO, window_words, yearly
+from .experiments.discovery import discover
+from .experiments.evaluation import HEADLINE_HORIZONS
+from .experiments.experiment import common_window, compare, evaluate, sweep
+from .experiments.output import LOCK, OutputError, RunWriter, new_run_folder
+from .experiments.processes import die_with_parent
+from .experiments.runner import run
+from .experiments.sensitivity import sensitivity
+from .experiments.statistics import interval
+from .experiments.store import FILE as STORE
+from .experiments.store import export, read_experiment
 from .installation import ShowVersion
-from .output import LOCK, OutputError, RunWriter, new_run_folder
-from .processes import die_with_parent
-from .report import readable_number, write_report
-from .resources import check_counts, check_memory
-from .runner import run
-from .scenario import MAX_MONTHS, Scenario, ScenarioError
-from .scenario_files import overridden_by_branch, parse_override
-from .search import search
-from .sensitivity import sensitivity
-from .statistics import interval
-from .store import FILE as STORE
-from .store import export, read_experiment
-from .timeline import explain
+from .policy_search.search import search
+from .rules.scenario import MAX_MONTHS, Scenario, ScenarioError
+from .rules.scenario_files import overridden_by_branch, parse_override
+from .rules.timeline import explain
+from .world.indicators import INDICATOR_INFO, window_words, yearly
+from .world.resources import check_counts, check_memory
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -365,6 +364,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
+    from .outputs.report import write_report  # Matplotlib only for the commands that draw (start-up of the others)
+
     print(f"Report written to {write_report(args.folder, args.format, args.partial)}")
     return 0
 
@@ -374,7 +375,7 @@ def dashboard_command(args: argparse.Namespace) -> int:
 
 
 def serve_dashboard(host: str, port: int) -> int:
-    """Serve the dashboard (:mod:`simulation.dashboard_server` under uvicorn) until interrupted."""
+    """Serve the dashboard (:mod:`simulation.outputs.dashboard_server` under uvicorn) until interrupted."""
     try:
         import solara  # noqa: F401
     except ImportError:
@@ -397,13 +398,13 @@ def serve_dashboard(host: str, port: int) -> int:
     allowed = ["*"] if host in ("0.0.0.0", "::") else sorted({host, "127.0.0.1", "localhost"})
     environment = {
         **os.environ,
-        "SOLARA_APP": "simulation.dashboard",
+        "SOLARA_APP": "simulation.outputs.dashboard",
         "SOLARA_MODE": "production",
         "SERVER_NAME": host,
         "SERVER_PORT": str(port),
         "LDE_SIM_ALLOWED_HOSTS": ",".join(allowed),
     }
-    command = [sys.executable, "-m", "uvicorn", "simulation.dashboard_server:app", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "uvicorn", "simulation.outputs.dashboard_server:app", "--host", host, "--port", str(port)]
     command += ["--log-level", "warning"]
     try:
         return subprocess.call(command, env=environment, preexec_fn=functools.partial(die_with_parent, os.getpid()))
@@ -580,7 +581,9 @@ def remove_run_folder(folder: Path) -> None:
 
 def readable(value: float) -> str:
     """Shares and rates with four significant digits, euros and counts with separators, never in
-    scientific notation (:func:`simulation.report.readable_number`)."""
+    scientific notation (:func:`simulation.outputs.report.readable_number`)."""
+    from .outputs.report import readable_number
+
     return readable_number(value)
 
 

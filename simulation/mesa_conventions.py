@@ -62,7 +62,7 @@ def run_for_batch(model_cls: type, run: tuple[int, int, dict[str, Any]], max_ste
     values), at every ``data_collection_period`` months and at the last month (``-1``: the
     last month only). Other model classes go to Mesa's own function.
     """
-    from .model import LabourMarketModel
+    from .world.model import LabourMarketModel
 
     if not issubclass(model_cls, LabourMarketModel):
         return MESA_RUN(model_cls, run, max_steps=max_steps, data_collection_period=data_collection_period)

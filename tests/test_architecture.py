@@ -1,5 +1,6 @@
-"""The package's shape: a small public API listed in one place, and modules that use each
-other only through public names (read from the source with ``ast``)."""
+"""The package's shape: a small public API listed in one place, layers that import only the
+layers below them (docs/architecture.md), and modules that use each other only through public
+names (read from the source with ``ast``)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,34 @@ PUBLIC = [
     "sweep",
 ]
 
+#: The layers, lowest first (docs/architecture.md); the submodels are the world's monthly processes,
+#: calibration and the policy search the two studies that run experiments and draw their figures.
+LAYERS = [
+    {"errors", "installation", "early_signals"},
+    {"rules"},
+    {"world", "submodels"},
+    {"experiments"},
+    {"outputs"},
+    {"calibration", "policy_search"},
+    {"cli", "__init__", "__main__", "mesa_conventions"},
+]
+
+
+def layer(module: str) -> int:
+    """The layer of ``simulation.<part>...`` (above every layer for a module no layer names)."""
+    part = module.split(".")[1] if "." in module else "__init__"
+    return next((i for i, parts in enumerate(LAYERS) if part in parts), len(LAYERS))
+
+
+def absolute(path: Path, module: str) -> str:
+    """The absolute name of ``module`` (relative, with leading dots) imported in ``path``."""
+    if not module.startswith("."):
+        return module
+    here = list(path.relative_to(ROOT).with_suffix("").parts)
+    level = len(module) - len(module.lstrip("."))
+    base = here[: len(here) - level]
+    return ".".join(base + ([module.lstrip(".")] if module.lstrip(".") else []))
+
 
 def imports(path: Path) -> list[tuple[str, str]]:
     """(module, name) of every ``from X import name`` in ``path`` that imports from this package."""
@@ -58,3 +87,21 @@ def test_no_module_imports_a_private_name_of_another():
         if name.startswith("_") and not name.startswith("__")
     ]
     assert not private, "private names imported across modules:\n" + "\n".join(private)
+
+
+def test_every_layer_imports_only_the_layers_below_it():
+    upward = []
+    for path in PACKAGE.rglob("*.py"):
+        own = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for module, name in imports(path):
+            target = absolute(path, module)
+            target = f"{target}.{name}" if target == "simulation" else target
+            if layer(target) > layer(own):
+                upward.append(f"{own} imports {target}")
+    assert not upward, "imports from a higher layer:\n" + "\n".join(upward)
+
+
+def test_every_module_is_in_a_layer():
+    placed = set().union(*LAYERS)
+    unplaced = [p.name for p in PACKAGE.iterdir() if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.stem not in placed]
+    assert not unplaced, f"{unplaced}: put each in a layer's subpackage (docs/architecture.md says which)"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from simulation import Scenario, ScenarioError
-from simulation.experiment import common_window, compare
-from simulation.report import write_report
+from simulation.experiments.experiment import common_window, compare
+from simulation.outputs.report import write_report
 
 from .conftest import ROOT, SCENARIOS, TINY, browser_page, invoke
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario, run
-from simulation.calibration import calibrate
-from simulation.scenario import ScenarioError
+from simulation.calibration.history_matching import calibrate
+from simulation.rules.scenario import ScenarioError
 
 from .conftest import SCENARIOS
 
@@ -114,7 +114,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     assert calibrated.months == 180  # extends the scenario itself, not the speed-ups
     assert calibrated.policy.max_lde_months == "unlimited"
 
-    from simulation.report import write_report
+    from simulation.outputs.report import write_report
 
     report = write_report(folder, "md").read_text(encoding="utf-8")
     assert "Identified by the targets (plausible sd at most half the prior's): people.search_rate_lde;" in report
@@ -171,7 +171,7 @@ def test_an_override_in_a_targets_file_is_blamed_on_the_targets_file(tmp_path: P
 
 
 def test_the_emulator_learns_a_noisy_quadratic_estimates_its_noise_and_rules_out_only_what_is_far():
-    from simulation.emulator import fit, implausibility, main_effects
+    from simulation.calibration.emulator import fit, implausibility, main_effects
 
     rng = np.random.default_rng(0)
     x = rng.random((60, 2))
@@ -196,7 +196,7 @@ def test_the_emulator_learns_a_noisy_quadratic_estimates_its_noise_and_rules_out
 
 
 def test_the_emulator_runs_its_process_on_the_parameters_that_matter():
-    from simulation.emulator import ACTIVE, active_parameters
+    from simulation.calibration.emulator import ACTIVE, active_parameters
 
     rng = np.random.default_rng(1)
     x = rng.random((300, ACTIVE + 6))
@@ -206,7 +206,7 @@ def test_the_emulator_runs_its_process_on_the_parameters_that_matter():
 
 
 def test_the_variance_decomposition_finds_where_an_answer_comes_from():
-    from simulation.value_of_information import correlation_ratio
+    from simulation.calibration.value_of_information import correlation_ratio
 
     rng = np.random.default_rng(2)
     x = rng.random((20_000, 3))
@@ -220,8 +220,8 @@ def test_the_variance_decomposition_finds_where_an_answer_comes_from():
 
 
 def test_series_and_effect_targets_measure_what_they_say(small: Scenario):
-    from simulation.evaluation import evaluate_replication, twin_of
-    from simulation.targets import Effect, Target, effect_of, measured
+    from simulation.calibration.targets import Effect, Target, effect_of, measured
+    from simulation.experiments.evaluation import evaluate_replication, twin_of
 
     world = small.with_overrides({"months": 36})
     metrics = run(world, seed=5, replications=1).metrics
@@ -258,7 +258,7 @@ def test_series_and_effect_targets_measure_what_they_say(small: Scenario):
 
 
 def test_a_target_is_measured_one_way_and_a_window_lies_inside_the_run(tmp_path: Path):
-    from simulation.targets import Target
+    from simulation.calibration.targets import Target
 
     with pytest.raises(ValueError, match="exactly one of indicator, series"):
         Target(name="t", indicator="dumping_share", series="transition_rate", value=0, uncertainty=1, source="s")
@@ -278,8 +278,8 @@ def test_a_target_is_measured_one_way_and_a_window_lies_inside_the_run(tmp_path:
 
 
 def test_the_ensemble_keeps_the_weights_or_resamples_them():
-    from simulation.calibration import ensemble_of
-    from simulation.design import Vary
+    from simulation.calibration.history_matching import ensemble_of
+    from simulation.experiments.design import Vary
 
     varies = [Vary("people.search_rate_lde", False, low=0.0, high=1.0), Vary("enterprises.grace_months", True, low=1, high=12)]
     values = np.column_stack([np.linspace(0, 1, 10), np.arange(1, 11)])
@@ -292,7 +292,7 @@ def test_the_ensemble_keeps_the_weights_or_resamples_them():
 
 
 def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
-    from simulation.calibration import CalibrationError
+    from simulation.calibration.history_matching import CalibrationError
 
     targets = tmp_path / "impossible.toml"
     text = targets_text(value=5.0)  # five moves per worker-year
@@ -325,7 +325,7 @@ def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path,
 
 def test_a_corrected_targets_file_that_runs_the_same_keeps_the_finished_waves(tmp_path: Path, monkeypatch):
     """A source reworded after wave 1 (nothing that decides the runs): the wave is found and not run again."""
-    from simulation import experiment
+    from simulation.experiments import experiment
 
     targets = tmp_path / "targets.toml"
     text = targets_text().replace("waves = 2", "waves = 1")
@@ -344,7 +344,7 @@ def test_every_figure_has_one_use_and_the_targets_file_follows_the_tags():
     target, a target uses a figure tagged target, an out-of-sample check one tagged check, a
     set-up check an input; and the calibration's time split holds: targets end by 2019,
     out-of-sample checks begin in 2020 or later."""
-    from simulation.targets import load_targets
+    from simulation.calibration.targets import load_targets
 
     root = Path(__file__).parents[1]
     text = (root / "docs" / "sources.md").read_text(encoding="utf-8")
@@ -380,8 +380,8 @@ def test_no_target_is_met_by_every_run_of_the_first_wave():
 def test_a_set_run_without_its_twin_is_judged_on_the_effect_by_the_emulator():
     """effect_share < 1: sets without a twin have no measured effect; the emulator's expected value
     stands in, with its own uncertainty and the run's noise, not just the noise."""
-    from simulation.calibration import distances
-    from simulation.emulator import fit
+    from simulation.calibration.history_matching import distances
+    from simulation.calibration.emulator import fit
 
     rng = np.random.default_rng(4)
     x = rng.random((80, 2))
@@ -401,7 +401,7 @@ def test_the_shipped_calibration_reports_what_to_measure_next(tmp_path: Path):
     value-of-information table, with an observation named for every headline answer."""
     import shutil
 
-    from simulation.report import write_report
+    from simulation.outputs.report import write_report
 
     folder = tmp_path / "calibration"
     shutil.copytree(Path(__file__).parents[1] / "calibration", folder)

@@ -14,7 +14,7 @@ import pytest
 
 from simulation import INDICATORS, Scenario
 from simulation.cli import main
-from simulation.store import read_experiment
+from simulation.experiments.store import read_experiment
 
 from .conftest import ROOT, SCENARIOS
 

@@ -37,14 +37,14 @@ CHROMIUM_ARGS = [
 
 def test_dashboard_starts_from_the_baseline_rules_of_the_small_world():
     pytest.importorskip("solara")
-    from simulation.dashboard import DashboardModel
+    from simulation.outputs.dashboard import DashboardModel
 
     assert DashboardModel().scenario.digest() == Scenario.load(SCENARIOS / "small.toml").digest()  # no hidden SINE phase-out
 
 
 def test_dashboard_model_follows_its_levers():
     pytest.importorskip("solara")
-    from simulation.dashboard import SINE_PHASEOUT_MONTH, DashboardModel
+    from simulation.outputs.dashboard import SINE_PHASEOUT_MONTH, DashboardModel
 
     model = DashboardModel(time_limit="no limit", aftercare_months=9, referral_capacity=20, sine_phaseout=True, seed=3)
     policy = model.scenario.policy
@@ -105,7 +105,7 @@ def test_dashboard_in_a_real_browser(server: str):
             pytest.fail("CI must install Chromium (apt-get install chromium) for the browser test")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     playwright = pytest.importorskip("playwright.sync_api")
-    from simulation.dashboard import SINE_PHASEOUT_MONTH, TITLE
+    from simulation.outputs.dashboard import SINE_PHASEOUT_MONTH, TITLE
 
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, compare, parameters, run, run_one, sweep
-from simulation.discovery import DiscoveryError, discover, failing
-from simulation.store import export, read_experiment
+from simulation.experiments.discovery import DiscoveryError, discover, failing
+from simulation.experiments.store import export, read_experiment
 
 from .conftest import SCENARIOS, TINY, invoke
 
@@ -162,7 +162,7 @@ def test_the_ema_adapter_runs_a_small_lhs_and_prim_returns_a_box(small: Scenario
     from ema_workbench import perform_experiments
     from ema_workbench.analysis import prim
 
-    from simulation.ema import ema_model
+    from simulation.experiments.ema import ema_model
 
     base = small.with_overrides({**TINY, "months": 36})
     model = ema_model(base, levers={"policy.aftercare_months": (0, 12)}, replications=2)
@@ -172,7 +172,7 @@ def test_the_ema_adapter_runs_a_small_lhs_and_prim_returns_a_box(small: Scenario
     y = outcomes["transition_rate_annual"] < np.percentile(outcomes["transition_rate_annual"], 30)
     box = prim.Prim(x, y, threshold=0.6).find_box()
     assert len(box.peeling_trajectory) > 1 and box.peeling_trajectory["density"].max() >= 0.6
-    from simulation.scenario import ScenarioError
+    from simulation.rules.scenario import ScenarioError
 
     with pytest.raises(ScenarioError, match="not an uncertainty"):
         ema_model(base, uncertainties={"policy.aftercare_months": (0, 12)})

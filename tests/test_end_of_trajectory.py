@@ -8,9 +8,14 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, run
-from simulation.agents import pressed
-from simulation.moves import entitlement
-from simulation.people import (
+from simulation.submodels.benefits import limit_existing_claims
+from simulation.submodels.doorstroom import end_traineeships, start_trajectories
+from simulation.submodels.end_of_trajectory import evaluate
+from simulation.submodels.maatwerk import maatwerk
+from simulation.submodels.matching import hire_chance
+from simulation.world.agents import pressed
+from simulation.world.moves import entitlement
+from simulation.world.people import (
     LDE,
     MAATWERK,
     NEC,
@@ -25,11 +30,6 @@ from simulation.people import (
     TRAINEESHIP,
     UNEMPLOYED,
 )
-from simulation.submodels.benefits import limit_existing_claims
-from simulation.submodels.doorstroom import end_traineeships, start_trajectories
-from simulation.submodels.end_of_trajectory import evaluate
-from simulation.submodels.maatwerk import maatwerk
-from simulation.submodels.matching import hire_chance
 
 from .conftest import SCENARIOS
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario
-from simulation.ensemble import EnsembleError, combine, ensemble_table, load_ensemble
-from simulation.indicators import INDICATORS
+from simulation.experiments.ensemble import EnsembleError, combine, ensemble_table, load_ensemble
+from simulation.world.indicators import INDICATORS
 
 from .conftest import SCENARIOS, invoke
 

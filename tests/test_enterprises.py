@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, run
-from simulation.agents import pressed as pressed_now
 from simulation.cli import main
-from simulation.people import LDE
 from simulation.submodels.decisions import expect_values
 from simulation.submodels.development import development
 from simulation.submodels.finances import client_demand, close_insolvent
+from simulation.world.agents import pressed as pressed_now
+from simulation.world.people import LDE
 
 from .conftest import DISSOLVES, SCENARIOS, TODAYS_RULES, shipped
 

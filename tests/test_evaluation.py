@@ -12,11 +12,11 @@ import pytest
 
 from simulation import Scenario, evaluate, run
 from simulation.cli import main
-from simulation.evaluation import EFFECTS, HORIZONS, twin_of
-from simulation.indicators import LDE_SPENDING
-from simulation.report import write_report
+from simulation.experiments.evaluation import EFFECTS, HORIZONS, twin_of
+from simulation.outputs.report import write_report
 from simulation.submodels.follow_up import STATES
 from simulation.submodels.public_finances import LEDGER
+from simulation.world.indicators import LDE_SPENDING
 
 from .conftest import SCENARIOS, invoke
 

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario
-from simulation.design import DesignError, grid, latin_hypercube, parse_vary
-from simulation.experiment import Experiment, compare, run_experiment, sweep
-from simulation.statistics import interval
-from simulation.store import StoreError, read_experiment
+from simulation.experiments.design import DesignError, grid, latin_hypercube, parse_vary
+from simulation.experiments.experiment import Experiment, compare, run_experiment, sweep
+from simulation.experiments.statistics import interval
+from simulation.experiments.store import StoreError, read_experiment
 
 from .conftest import ROOT, SCENARIOS
 
@@ -250,7 +250,7 @@ def test_the_store_is_plain_sql_with_provenance(quick: Scenario, tmp_path: Path)
 
 def test_sensitivity_ranks_a_parameter_that_matters_above_one_that_does_not(quick: Scenario, tmp_path: Path):
     pytest.importorskip("SALib")
-    from simulation.sensitivity import sensitivity
+    from simulation.experiments.sensitivity import sensitivity
 
     table = sensitivity(
         quick,
@@ -269,7 +269,7 @@ def test_sensitivity_ranks_a_parameter_that_matters_above_one_that_does_not(quic
 
 
 def test_intervals_stay_inside_the_range_of_each_indicator():
-    from simulation.statistics import difference_bounds
+    from simulation.experiments.statistics import difference_bounds
 
     near_one = np.array([1.0, 1.0, 0.9])  # a t-interval would pass 1
     mean, low, high = interval(near_one, bounds=(0.0, 1.0))
@@ -283,9 +283,9 @@ def test_intervals_stay_inside_the_range_of_each_indicator():
 
 
 def test_comparison_intervals_respect_each_scenarios_range(quick: Scenario):
-    from simulation.design import Point
-    from simulation.experiment import comparison_table
-    from simulation.indicators import INDICATORS
+    from simulation.experiments.design import Point
+    from simulation.experiments.experiment import comparison_table
+    from simulation.world.indicators import INDICATORS
 
     rows = [{"label": label, "replication": r, **dict.fromkeys(INDICATORS, 0.0)} for label in ("a", "b") for r in range(3)]
     frame = pd.DataFrame(rows)

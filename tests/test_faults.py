@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from simulation.cli import main
-from simulation.records import Recorder
-from simulation.scenario import Scenario
+from simulation.rules.scenario import Scenario
+from simulation.world.records import Recorder
 
 from .conftest import ROOT, SCENARIOS, invoke
 
@@ -57,7 +57,7 @@ def test_a_disk_that_fills_at_any_write_leaves_tables_that_agree_with_run_json(
 ):
     """Every write from the ``full_from``-th on fails as on a full disk: exit 2 with one line, and every
     table holds exactly the replications run.json counts (none: no folder at all)."""
-    from simulation.output import RUN_TABLES
+    from simulation.experiments.output import RUN_TABLES
 
     real_fsync, calls = os.fsync, []
 
@@ -108,7 +108,7 @@ def test_a_really_full_disk_when_the_machine_allows_a_small_tmpfs(tmp_path: Path
 
 
 def test_an_internal_error_is_one_line_exit_1_and_leaves_no_empty_folder(tmp_path: Path, monkeypatch, capsys):
-    from simulation import model
+    from simulation.world import model
 
     def broken(self) -> None:
         raise RuntimeError("a bug in a submodel")
@@ -122,7 +122,7 @@ def test_an_internal_error_is_one_line_exit_1_and_leaves_no_empty_folder(tmp_pat
 
 
 def test_an_experiment_whose_runs_fail_exits_1(tmp_path: Path, monkeypatch, capsys):
-    from simulation import executors
+    from simulation.experiments import executors
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
@@ -181,7 +181,7 @@ def test_errors_of_the_machine_are_exit_2_with_what_to_do(tmp_path: Path, monkey
     saving a run) is not a bug."""
     import sqlite3
 
-    from simulation import output, store
+    from simulation.experiments import output, store
 
     def full(path, data):
         raise OSError(28, "No space left on device", str(path))
@@ -308,7 +308,7 @@ def test_a_refused_output_folder_is_left_exactly_as_it_was(tmp_path: Path, capsy
 def killing_task(task):
     """A task for the process executor: run 1 kills its worker the first time (a marker file remembers),
     or every time with LDE_TEST_KILL=always."""
-    from simulation.store import Outcome
+    from simulation.experiments.store import Outcome
 
     marker = Path(os.environ["LDE_TEST_MARKER"])
     if task.run == 1 and (not marker.exists() or os.environ.get("LDE_TEST_KILL") == "always"):
@@ -323,7 +323,7 @@ def killing_task(task):
 def test_a_broken_pool_loses_every_run_in_flight_at_once_and_each_runs_again(tmp_path: Path, monkeypatch):
     """The pool breaks while the caller is busy (storing a run), so every future in flight is done at
     once when it looks again, and the next submission meets a broken pool: all are run again, once each."""
-    from simulation import executors
+    from simulation.experiments import executors
 
     monkeypatch.setenv("LDE_TEST_MARKER", str(tmp_path / "died"))
     monkeypatch.setattr(executors, "execute_task", killing_task)
@@ -339,7 +339,7 @@ def test_a_broken_pool_loses_every_run_in_flight_at_once_and_each_runs_again(tmp
 @pytest.mark.slow
 def test_a_run_that_always_kills_its_worker_fails_alone(tmp_path: Path, monkeypatch):
     """Lost twice beside others, the run then runs by itself; dying once more it fails, and no other run with it."""
-    from simulation import executors
+    from simulation.experiments import executors
 
     monkeypatch.setenv("LDE_TEST_MARKER", str(tmp_path / "died"))
     monkeypatch.setenv("LDE_TEST_KILL", "always")
@@ -355,7 +355,7 @@ def test_the_resource_check_counts_the_store_and_the_design(tmp_path: Path, monk
     before anything is written."""
     import collections
 
-    from simulation import resources
+    from simulation.world import resources
 
     usage = collections.namedtuple("usage", "total used free")
     args = ["sweep", SMALL, "--months", "12", "--vary", "policy.aftercare_months=0:24:1", "--replications", "10", "--jobs", "1"]
@@ -375,7 +375,7 @@ def test_an_experiment_whose_design_cannot_be_stored_can_be_repeated(tmp_path: P
     same command then runs."""
     import sqlite3
 
-    from simulation import store
+    from simulation.experiments import store
 
     real_prepare = store.ExperimentStore.prepare
 

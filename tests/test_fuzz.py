@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from simulation.scenario import Scenario, Section
+from simulation.rules.scenario import Scenario, Section
 
 from .conftest import SCENARIOS, invoke
 

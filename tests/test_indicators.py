@@ -5,9 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from simulation.indicators import DUMPING_GROUPS, INDICATORS, LDE_SPENDING, indicators
-from simulation.records import FLOW_COLUMNS
 from simulation.submodels.public_finances import LEVELS
+from simulation.world.indicators import DUMPING_GROUPS, INDICATORS, LDE_SPENDING, indicators
+from simulation.world.records import FLOW_COLUMNS
 
 LEAVER_COLUMNS = [f"followup12_leavers_{g}{end}" for g in DUMPING_GROUPS for end in ("", "_on_benefits")]
 
@@ -108,7 +108,7 @@ def test_a_window_counts_its_own_months_and_the_follow_ups_of_its_own_moves():
 
 def test_a_branch_is_measured_over_its_own_years_unless_told_otherwise():
     from simulation import Scenario, ScenarioError
-    from simulation.indicators import measured_months, window_words
+    from simulation.world.indicators import measured_months, window_words
 
     from .conftest import SCENARIOS
 
@@ -125,7 +125,7 @@ def test_a_branch_is_measured_over_its_own_years_unless_told_otherwise():
 
 def test_yearly_tables_cover_each_calendar_year_of_the_run():
     from simulation import Scenario
-    from simulation.indicators import yearly
+    from simulation.world.indicators import yearly
 
     scenario = Scenario(months=24, start="2015-04")
     table = yearly(hand_made_metrics(), scenario)

@@ -1,4 +1,4 @@
-"""Memory that runs leave behind (simulation.memory): finished models are freed, and the
+"""Memory that runs leave behind (simulation.experiments.memory): finished models are freed, and the
 workaround for Mesa 3.3.1 is removed as soon as the installed Mesa no longer needs it.
 
 The memory of 1,000 runs in one process is measured in benchmarks/bench_memory.py.
@@ -14,8 +14,8 @@ import weakref
 import mesa
 import pytest
 
-from simulation.memory import AgentCounters
-from simulation.runner import run_model
+from simulation.experiments.memory import AgentCounters
+from simulation.experiments.runner import run_model
 
 MESA_KEEPS_MODELS = """
 import gc, weakref
@@ -31,13 +31,13 @@ print(alive() is not None)
 
 @pytest.mark.slow
 def test_the_installed_mesa_still_keeps_every_model_alive():
-    """Without simulation.memory, Mesa 3.3.1 keeps a model with agents alive forever (Agent._ids).
+    """Without simulation.experiments.memory, Mesa 3.3.1 keeps a model with agents alive forever (Agent._ids).
 
-    When this fails, the installed Mesa has the fix: remove release_models from simulation/memory.py
+    When this fails, the installed Mesa has the fix: remove release_models from simulation/experiments/memory.py
     and this test."""
     done = subprocess.run([sys.executable, "-c", MESA_KEEPS_MODELS], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True", (
-        f"Mesa {mesa.__version__} no longer keeps models alive: remove the workaround (release_models) in simulation/memory.py"
+        f"Mesa {mesa.__version__} no longer keeps models alive: remove the workaround (release_models) in simulation/experiments/memory.py"
     )
 
 

@@ -86,7 +86,7 @@ def test_dotted_names_work_where_the_error_hint_points(tiny: Scenario):
     model = LabourMarketModel(tiny, seed=1, **{"policy.aftercare_months": 7})
     assert model.scenario.policy.aftercare_months == 7
     assert LabourMarketModel(tiny, seed=1, policy__aftercare_months=7).scenario == model.scenario
-    from simulation.scenario import ScenarioError
+    from simulation.rules.scenario import ScenarioError
 
     with pytest.raises(ScenarioError, match="no_such_key"):
         LabourMarketModel(tiny, seed=1, **{"policy.no_such_key": 1})

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, Status, run
-from simulation.people import LDE
-from simulation.records import FLOW_COLUMNS, INFLOW_COLUMNS
 from simulation.submodels.development import MAX_GUIDANCE
+from simulation.world.people import LDE
+from simulation.world.records import FLOW_COLUMNS, INFLOW_COLUMNS
 
 STATUSES = [s.name for s in Status]
 
@@ -284,8 +284,8 @@ def test_coaches_have_one_source_of_truth_for_guidance_and_costs(tiny: Scenario)
 def test_every_table_column_is_declared_for_type_checkers():
     from typing import get_type_hints
 
-    from simulation.agents import EmployerTable, EnterpriseTable
-    from simulation.people import Population
+    from simulation.world.agents import EmployerTable, EnterpriseTable
+    from simulation.world.people import Population
 
     for table in (Population, EnterpriseTable, EmployerTable):
         declared = {name for name, hint in get_type_hints(table).items() if hint is np.ndarray}

@@ -14,7 +14,7 @@ import pytest
 
 import simulation
 from simulation.errors import LDEError, MissingExtra, require
-from simulation.scenario import Scenario, ScenarioError
+from simulation.rules.scenario import Scenario, ScenarioError
 
 from .conftest import ROOT, SCENARIOS
 
@@ -28,11 +28,11 @@ def test_shipped_scenarios_are_found_by_name_from_any_folder(tmp_path: Path, mon
 
 
 def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch):
-    with pytest.raises(MissingExtra, match=r"simulation.ema needs no_such_module.*'ema' extra: pip install 'lde-doorstroom\[ema\]'"):
-        require("no_such_module", "ema", "simulation.ema")
+    with pytest.raises(MissingExtra, match=r"simulation.experiments.ema needs no_such_module.*'ema' extra: pip install 'lde-doorstroom\[ema\]'"):
+        require("no_such_module", "ema", "simulation.experiments.ema")
     assert issubclass(MissingExtra, ImportError) and issubclass(MissingExtra, LDEError)
     monkeypatch.setitem(sys.modules, "ema_workbench", None)  # as if the extra were not installed
-    from simulation.ema import ema_model
+    from simulation.experiments.ema import ema_model
 
     with pytest.raises(MissingExtra, match=r"pip install 'lde-doorstroom\[ema\]'"):
         ema_model(Scenario.load("small"))

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 from simulation import Scenario, plots, run
-from simulation.experiment import compare
+from simulation.experiments.experiment import compare
 
 
 @pytest.fixture(scope="module")

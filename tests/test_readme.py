@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import simulation.experiment
+import simulation.experiments.experiment
 from simulation import Scenario
-from simulation.ensemble import load_ensemble
+from simulation.experiments.ensemble import load_ensemble
 
 from .conftest import PLUMBING, ROOT, invoke
 
@@ -91,7 +91,7 @@ def small_settings(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         return members[:2], weights[:2] / weights[:2].sum()
 
     monkeypatch.setattr(Scenario, "load", classmethod(tiny))
-    monkeypatch.setattr(simulation.experiment, "load_ensemble", two_members)
+    monkeypatch.setattr(simulation.experiments.experiment, "load_ensemble", two_members)
     monkeypatch.chdir(workdir)
 
 

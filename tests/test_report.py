@@ -11,9 +11,9 @@ import pytest
 
 from simulation import Scenario
 from simulation.cli import main
-from simulation.experiment import compare
-from simulation.indicators import INDICATOR_INFO
-from simulation.report import ReportError, findings, in_words, write_report
+from simulation.experiments.experiment import compare
+from simulation.outputs.report import ReportError, findings, in_words, write_report
+from simulation.world.indicators import INDICATOR_INFO
 
 from .conftest import SCENARIOS, browser_page
 
@@ -185,7 +185,7 @@ def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_f
 
 
 def test_sustainable_transitions_rise_only_when_neither_part_clearly_falls():
-    from simulation.report import raises_sustainable_transitions
+    from simulation.outputs.report import raises_sustainable_transitions
 
     table = comparison_rows(
         [

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from simulation import LabourMarketModel, Scenario, run
-from simulation.people import (
+from simulation.submodels.follow_up import STATES
+from simulation.submodels.matching import search
+from simulation.world.people import (
     LDE,
     MAATWERK,
     NO_PHASE,
@@ -19,8 +21,6 @@ from simulation.people import (
     ROUTE_WORK_CARE_WAITING,
     UNEMPLOYED,
 )
-from simulation.submodels.follow_up import STATES
-from simulation.submodels.matching import search
 
 
 def test_no_route_holds_more_than_its_capacity_and_people_come_back(small: Scenario):

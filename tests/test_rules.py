@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from simulation import LabourMarketModel, Scenario, run
-from simulation.people import LDE
-from simulation.scenario_files import overridden_by_branch
+from simulation.rules.scenario_files import overridden_by_branch
+from simulation.rules.timeline import Timeline, explain
 from simulation.submodels.finances import FULL_SCALE_WORKERS, close_insolvent, is_sitting, operating_subsidy, trajectory_payments
-from simulation.timeline import Timeline, explain
+from simulation.world.people import LDE
 
 from .conftest import SCENARIOS, invoke
 from .test_timeline import SMALL

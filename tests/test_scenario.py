@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from simulation import Scenario, ScenarioError
-from simulation.scenario_files import parse_override
+from simulation.rules.scenario_files import parse_override
 
 from .conftest import SCENARIOS
 
@@ -158,15 +158,15 @@ def test_a_scenario_file_is_never_executed(tmp_path: Path):
 
 
 def test_parameter_reference_in_docs_is_up_to_date():
-    from simulation.parameter_docs import parameter_reference
+    from simulation.rules.parameter_docs import parameter_reference
 
     assert (SCENARIOS.parent / "docs" / "parameters.md").read_text() == parameter_reference(), "run `make docs`"
 
 
 def test_every_parameter_has_a_unit_a_source_and_a_meaning():
-    from simulation.parameter_docs import is_section
-    from simulation.scenario import Scenario as S
-    from simulation.scenario import Sector
+    from simulation.rules.parameter_docs import is_section
+    from simulation.rules.scenario import Scenario as S
+    from simulation.rules.scenario import Sector
 
     sections = [f.annotation for f in S.model_fields.values() if is_section(f.annotation)] + [Sector]
     for section in sections:
@@ -219,9 +219,9 @@ def test_nonsense_numbers_are_refused(small: Scenario, key: str, value: object, 
 
 
 def test_every_parameter_has_a_role_and_sweeps_and_calibration_use_them(small, tmp_path):
-    from simulation.calibration import calibrate
-    from simulation.design import DesignError, parse_vary
-    from simulation.scenario import ROLES, parameter_role
+    from simulation.calibration.history_matching import calibrate
+    from simulation.experiments.design import DesignError, parse_vary
+    from simulation.rules.scenario import ROLES, parameter_role
 
     sections = ("world", "people", "enterprises", "employers", "context", "policy")
     keys = [f"{section}.{name}" for section in sections for name in type(getattr(small, section)).model_fields]

@@ -19,14 +19,15 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario, parameters, run
-from simulation.branching import branch_groups
-from simulation.report import write_report
-from simulation.search_file import Measure, SearchFileError, load_search
-from simulation.submodels.public_finances import LEDGER, LEVER_PRICES, UNPRICED
+from simulation.experiments.branching import branch_groups
+from simulation.experiments.search_file import Measure, SearchFileError, load_search
+from simulation.outputs.report import write_report
+from simulation.rules.parameter_docs import LEVER_PRICES, UNPRICED
+from simulation.submodels.public_finances import LEDGER
 
 from .conftest import ROOT, SCENARIOS, chromium
 
-search_module = importlib.import_module("simulation.search")  # simulation.search is also the function
+search_module = importlib.import_module("simulation.policy_search.search")
 pytest.importorskip("pymoo")
 
 

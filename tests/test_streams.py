@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation.streams import RandomStreams
+from simulation.world.streams import RandomStreams
 
 
 def test_a_persons_draw_does_not_depend_on_who_else_draws():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from simulation import LabourMarketModel, Scenario, ScenarioError, compare, run
-from simulation.branching import branch_groups, trunk_key
+from simulation.experiments.branching import branch_groups, trunk_key
 
 from .conftest import SCENARIOS, shipped
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, Status
-from simulation.validation import at_work_after, jobless_at_start, jobless_exit_hazard, transition_by_lde_month
+from simulation.calibration.validation import at_work_after, jobless_at_start, jobless_exit_hazard, transition_by_lde_month
 
 from .test_model import homogeneous
 

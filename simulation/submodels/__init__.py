@@ -1,6 +1,6 @@
 """The submodels of the monthly schedule, one module each, in the order they run.
 
-See :meth:`simulation.model.LabourMarketModel.step` and ``docs/ODD.md``.
+See :meth:`simulation.world.model.LabourMarketModel.step` and ``docs/ODD.md``.
 """
 
 from .benefits import benefits

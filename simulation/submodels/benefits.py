@@ -1,6 +1,6 @@
 """Benefits: unemployment benefit runs out after its duration, then social assistance.
 
-The duration of a new claim follows the rules in force (:func:`simulation.moves.entitlement`).
+The duration of a new claim follows the rules in force (:func:`simulation.world.moves.entitlement`).
 When the federal limit comes in (``policy.benefit_reform_month``, source 4.6), existing
 claimants lose their benefit in phases by how long they have been unemployed: more
 than 20 years at once, 8 to 20 years two months later, 2 to 8 years three months
@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import entitlement, move
-from ..people import BENEFIT_EXHAUSTED, SOCIAL_ASSISTANCE, UNEMPLOYED
-from ..scenario import NEVER, NO_LIMIT_MONTHS
+from ..rules.scenario import NEVER, NO_LIMIT_MONTHS
+from ..world.moves import entitlement, move
+from ..world.people import BENEFIT_EXHAUSTED, SOCIAL_ASSISTANCE, UNEMPLOYED
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 #: Phases of the reform for existing claimants (source 4.6.2): months unemployed at
 #: least -> months after the reform at which the benefit ends.

@@ -5,7 +5,7 @@ just made; what it decides (push, hiring, slots, coaches, training, prices, a re
 local support) takes effect from the next month. First each enterprise updates what it
 expects a hire and a unit of push to be worth (:func:`expect_values`: from its own output,
 clients and transitions, and the rules in force); the rules are
-:meth:`simulation.agents.LDEEnterprise.step`. With ``enterprises.adaptive = false`` nobody
+:meth:`simulation.world.agents.LDEEnterprise.step`. With ``enterprises.adaptive = false`` nobody
 decides and enterprises only close.
 """
 
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import PUSH_TOLERANCE, at_ease, pressed, push_target
-from ..people import NEC
-from ..scenario import schedule_values
+from ..rules.scenario import schedule_values
+from ..world.agents import PUSH_TOLERANCE, at_ease, pressed, push_target
+from ..world.people import NEC
 from .finances import client_demand, sine_level
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 def enterprise_decisions(model: LabourMarketModel) -> None:

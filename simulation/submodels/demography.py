@@ -2,7 +2,7 @@
 
 Leaving the labour force (sickness, invalidity, other) happens at a constant monthly
 hazard; its month is drawn when a person enters (see
-:func:`simulation.initialisation.schedule_inactivity`).
+:func:`simulation.world.initialisation.schedule_inactivity`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..initialisation import add_jobless
-from ..moves import move
-from ..people import INACTIVE, LEFT_LABOUR_FORCE, RETIRED
+from ..world.initialisation import add_jobless
+from ..world.moves import move
+from ..world.people import INACTIVE, LEFT_LABOUR_FORCE, RETIRED
 from .labour_demand import business_cycle
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 def demography(model: LabourMarketModel) -> None:

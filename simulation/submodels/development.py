@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import LDE, NEC
+from ..world.people import LDE, NEC
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 COVENANT_TRAINING_MONTHS = 12
 #: Coaching per worker beyond four times the reference adds nothing more.

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import (
+from ..world.people import (
     HIRED_AFTER_TRAINEESHIP,
     LDE,
     MAATWERK,
@@ -49,7 +49,7 @@ from .end_of_trajectory import seek_suitable_measure
 from .matching import hire_chance, start_regular_job
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 PREPARATION_MONTHS = 1
 

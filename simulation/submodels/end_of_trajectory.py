@@ -50,9 +50,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import pressed
-from ..moves import move
-from ..people import (
+from ..world.agents import pressed
+from ..world.moves import move
+from ..world.people import (
     INTERNAL_DOORSTROOM,
     MAATWERK,
     NEC,
@@ -64,7 +64,7 @@ from ..people import (
 )
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 #: The evaluation's outcomes, as metric names (``evaluated_<outcome>`` in metrics.csv).
 OUTCOMES = ("work_care", "maatwerk", "internal_doorstroom", "trajectory")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..initialisation import create_enterprises, slot_draws
+from ..world.initialisation import create_enterprises, slot_draws
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 def new_initiatives(model: LabourMarketModel) -> None:

@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import fall_back
-from ..people import ENTERPRISE_CLOSED, LDE, NO_PHASE
-from ..scenario import NEVER, Policy, Schedule, schedule_values
-from ..service import productivity, quality_target
+from ..rules.scenario import NEVER, Policy, Schedule, schedule_values
+from ..world.moves import fall_back
+from ..world.people import ENTERPRISE_CLOSED, LDE, NO_PHASE
+from ..world.service import productivity, quality_target
 
 if TYPE_CHECKING:
-    from ..agents import EnterpriseTable
-    from ..model import LabourMarketModel
+    from ..world.agents import EnterpriseTable
+    from ..world.model import LabourMarketModel
 
 
 def sine_level(policy: Policy, month: int) -> float:

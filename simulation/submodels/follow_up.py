@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import (
+from ..world.people import (
     DISMISSED,
     ENTERPRISE_CLOSED,
     FOUND_JOB,
@@ -52,7 +52,7 @@ from ..people import (
 )
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 #: Age bands at the exit for the dumping indicators: name -> (from, to) years.
 AGE_BANDS = {"under_35": (0.0, 35.0), "35_49": (35.0, 50.0), "50_plus": (50.0, 200.0)}

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..scenario import Context
+from ..rules.scenario import Context
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 def business_cycle(context: Context, month: int) -> float:

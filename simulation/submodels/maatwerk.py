@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import move
-from ..people import INTERNAL_DOORSTROOM, MAATWERK, MAATWERK_ADVICE, NEC, NO_PHASE, ROUTE_MAATWERK, ROUTE_TRAJECTORY_WAITING
+from ..world.moves import move
+from ..world.people import INTERNAL_DOORSTROOM, MAATWERK, MAATWERK_ADVICE, NEC, NO_PHASE, ROUTE_MAATWERK, ROUTE_TRAJECTORY_WAITING
 from .end_of_trajectory import judged
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 def maatwerk(model: LabourMarketModel) -> None:

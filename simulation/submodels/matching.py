@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import move
-from ..people import FOUND_JOB, LDE, MAATWERK, NEC, NO_ONE, ROUTE_WORK_CARE, SOCIAL_ASSISTANCE, UNEMPLOYED
-from ..scenario import NO_LIMIT_MONTHS
+from ..rules.scenario import NO_LIMIT_MONTHS
+from ..world.moves import move
+from ..world.people import FOUND_JOB, LDE, MAATWERK, NEC, NO_ONE, ROUTE_WORK_CARE, SOCIAL_ASSISTANCE, UNEMPLOYED
 from .development import guidance
 from .labour_demand import adjust_hiring_bars
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 OLDER_AGE = 50.0
 
@@ -98,7 +98,7 @@ def hire_chance(model: LabourMarketModel, rows: np.ndarray, employer: np.ndarray
     """Chance that ``employer`` (a row each) takes on each of ``rows``: logistic in (employability - bar).
 
     The bar is lowered by ``covenant_bar_reduction`` x the strength of the employer's tie
-    with the candidate's enterprise (see :mod:`simulation.ties`), and by ``bar_reduction``
+    with the candidate's enterprise (see :mod:`simulation.world.ties`), and by ``bar_reduction``
     (a trainee the employer has seen at work); older candidates are accepted less often.
     """
     p, table, scenario = model.people, model.employer_table, model.scenario

@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import pressed
-from ..moves import move
-from ..people import HIRED_LDE, LDE, NO_ONE, NO_ROUTE, Population
+from ..world.agents import pressed
+from ..world.moves import move
+from ..world.people import HIRED_LDE, LDE, NO_ONE, NO_ROUTE, Population
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Referrals:
     ``queue`` holds those waiting for a decision, oldest request first; ``tickets`` those
     with a valid referral. A person's ``queued_since`` and ``ticket_since`` are the
     truth: whoever leaves the jobless statuses has them cleared (see
-    :func:`simulation.moves.move`) and is dropped from the lists when they are next read.
+    :func:`simulation.world.moves.move`) and is dropped from the lists when they are next read.
     """
 
     queue: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))

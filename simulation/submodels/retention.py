@@ -6,7 +6,7 @@ for less employable workers, scaled by the sector's job quality, and lowered dur
 aftercare for people who came from LDE. LDE and collective maatwerk workers can be
 dismissed or quit. Everyone who separates falls back to unemployment or social
 assistance; a hire from LDE that ends within 12 months weakens the tie between the
-enterprise and the employer (:mod:`simulation.ties`).
+enterprise and the employer (:mod:`simulation.world.ties`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..moves import fall_back
-from ..people import DISMISSED, JOB_LOST, LDE, MAATWERK, NEC
+from ..world.moves import fall_back
+from ..world.people import DISMISSED, JOB_LOST, LDE, MAATWERK, NEC
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 EARLY_MONTHS, MID_MONTHS = 6, 24
 #: A hire from LDE that ends within this many months weakens the tie it came through.
@@ -32,31 +32,30 @@ def retention(model: LabourMarketModel) -> None:
     separate_lde_jobs(model)
 
 
-def separation_risk(model: LabourMarketModel) -> np.ndarray:
-    """Monthly separation probability of every person as a regular worker (used for those in ``nec``).
+def separation_risk(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
+    """Monthly separation probability of each regular worker in ``rows`` (float32).
 
-    Computed over whole columns with arithmetic on masks (no gathers, no ``np.where``):
-    on this scale that is the cheapest way in NumPy.
+    Arithmetic on masks (no ``np.where``), over the regular workers' rows only.
     """
     p, scenario = model.people, model.scenario
     people, policy = scenario.people, scenario.policy
-    tenure = p.view("months_in_status")
+    tenure = p.months_in_status[rows]
     early, mid, late = (
         np.float32(h) for h in (people.separation_hazard_early, people.separation_hazard_mid, people.separation_hazard_late)
     )
     base = late + (mid - late) * (tenure <= MID_MONTHS) + (early - mid) * (tenure <= EARLY_MONTHS)
     profile = np.maximum(
-        np.float32(0.2), 1 + np.float32(people.separation_employability_effect) * (np.float32(0.5) - p.view("employability"))
+        np.float32(0.2), 1 + np.float32(people.separation_employability_effect) * (np.float32(0.5) - p.employability[rows])
     )
-    aftercare = 1 - np.float32(policy.aftercare_effect) * (p.view("aftercare_left") > 0)
-    return np.minimum(base * profile * p.view("job_quality") * aftercare, np.float32(1))
+    aftercare = 1 - np.float32(policy.aftercare_effect) * (p.aftercare_left[rows] > 0)
+    return np.minimum(base * profile * p.job_quality[rows] * aftercare, np.float32(1))
 
 
 def separate_regular_jobs(model: LabourMarketModel) -> None:
     p, policy = model.people, model.scenario.policy
     nec = model.people.in_status(NEC)
     nec = nec[p.months_in_status[nec] > 0]  # hired this month: no separation yet
-    leaving = model.streams.uniform("retention.regular", p.ids(nec)) < separation_risk(model)[nec]
+    leaving = model.streams.uniform("retention.regular", p.ids(nec)) < separation_risk(model, nec)
     aftercare = p.view("aftercare_left")
     in_aftercare = (aftercare > 0) & (p.view("months_in_status") > 0)
     aftercare -= in_aftercare

@@ -15,12 +15,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..moves import fall_back
-from ..people import LDE, NO_PHASE, ROUTE_TRAJECTORY, ROUTE_TRAJECTORY_WAITING, ROUTE_WORK_CARE_WAITING, TIME_LIMIT, WORK_CARE
+from ..world.moves import fall_back
+from ..world.people import (
+    LDE,
+    NO_PHASE,
+    ROUTE_TRAJECTORY,
+    ROUTE_TRAJECTORY_WAITING,
+    ROUTE_WORK_CARE_WAITING,
+    TIME_LIMIT,
+    WORK_CARE,
+)
 from .end_of_trajectory import evaluate, seek_suitable_measure
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 def time_limit(model: LabourMarketModel) -> None:

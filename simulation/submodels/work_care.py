@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..people import LDE, NO_ONE, NO_ROUTE, ROUTE_WORK_CARE, ROUTE_WORK_CARE_WAITING
+from ..world.people import LDE, NO_ONE, NO_ROUTE, ROUTE_WORK_CARE, ROUTE_WORK_CARE_WAITING
 from .end_of_trajectory import judged, too_far_from_work
 
 if TYPE_CHECKING:
-    from ..model import LabourMarketModel
+    from ..world.model import LabourMarketModel
 
 
 def work_care(model: LabourMarketModel) -> None:

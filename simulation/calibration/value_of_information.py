@@ -1,0 +1,169 @@
+"""What the calibration leaves open in each headline answer, where that comes from, and what
+to measure next.
+
+After the last wave, the plausible region is sampled densely: ``screen`` Latin-hypercube
+sets the final target emulators do not rule out, each weighted by its Gaussian likelihood
+under them (as the plausible runs are). Each *answer* of the targets file (a headline
+result, measured on every run) and each *observable* (a quantity not published yet) gets
+its own emulator (:mod:`simulation.emulator`) fitted on every run, and is read at the
+sample's sets. Over that weighted sample:
+
+- the answer's **parametric spread** (``param_sd``) is the sd of its emulated mean, and its
+  **stochastic spread** (``stoch_sd``) the sd of one run around that mean (the nugget);
+- its **variance decomposition**: the share of ``param_sd`` squared that each free
+  parameter explains alone (a first-order index: the correlation ratio over ten
+  equal-weight bins of the parameter; Saltelli et al. 2008, ch. 1). Inside the plausible
+  region parameters are correlated (the targets trade them off), so the shares need not
+  add up to one;
+- each observable's **value of information**: the share of the answer's parametric
+  variance that knowing the observable exactly would remove (the correlation ratio of the
+  answer on ten bins of the observable). The observable with the largest share is what to
+  measure next for that answer; a measured figure with an uncertainty removes less.
+
+``headline.csv`` holds the first; ``variance_shares.csv`` the shares (parameters and
+observables, one row per answer); ``value_of_information.csv`` the table in words; and
+``missing_observations.csv``, per free parameter, the observable whose plausible spread it
+explains most alone: the observation that would identify it, if any would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..experiments.design import Vary
+from .emulator import Emulator, fit, implausibility
+from .targets import Targets
+
+#: Bins of the correlation ratio (first-order index): ten equal-weight bins.
+BINS = 10
+#: Fewer sampled plausible sets than this: the plausible runs themselves stand in for the sample.
+MIN_SAMPLE = 200
+#: Fewer plausible sets than this (sampled or run): no decomposition, the table says so.
+MIN_DECOMPOSED = 5 * BINS
+
+
+def write_answers(
+    spec: Targets,
+    varies: list[Vary],
+    x: np.ndarray,
+    mean: np.ndarray,
+    emulators: list[Emulator],
+    plausible: np.ndarray,
+    weights: np.ndarray,
+    folder: Path,
+) -> dict[str, pd.DataFrame]:
+    """Write headline.csv, variance_shares.csv and value_of_information.csv; return them."""
+    sample, w = plausible_sample(spec, x, emulators, plausible, weights)
+    decomposed = len(sample) >= MIN_DECOMPOSED
+    first = len(spec.target) + len(spec.check)
+    answers = [fit(x, mean[:, first + a], spec.seed) for a in range(len(spec.answer))]
+    observables = [fit(x, mean[:, first + len(spec.answer) + o], spec.seed) for o in range(len(spec.observable))]
+    observed = [o.predict_mean(sample)[0] for o in observables]
+    headline, shares, table = [], [], []
+    for answer, emulator in zip(spec.answer, answers):
+        values = emulator.predict_mean(sample)[0]
+        centre = float(np.sum(w * values))
+        variance = float(np.sum(w * (values - centre) ** 2))
+        by_parameter = {v.key: correlation_ratio(values, sample[:, j], w) if decomposed else np.nan for j, v in enumerate(varies)}
+        by_observable = {
+            o.name: correlation_ratio(values, column, w) if decomposed else np.nan for o, column in zip(spec.observable, observed)
+        }
+        headline.append(
+            {
+                "answer": answer.name,
+                "measure": answer.what(),
+                "mean": centre,
+                "param_sd": np.sqrt(variance),
+                "stoch_sd": np.sqrt(emulator.noise),
+                "q05": weighted_quantile(values, w, 0.05),
+                "q95": weighted_quantile(values, w, 0.95),
+                "meaning": answer.meaning,
+            }
+        )
+        shares.append({"answer": answer.name, **by_parameter, **{f"observable: {k}": v for k, v in by_observable.items()}})
+        table.append(in_words(spec, answer.name, by_parameter, by_observable))
+    tables = {
+        "headline": pd.DataFrame(headline),
+        "variance_shares": pd.DataFrame(shares),
+        "value_of_information": pd.DataFrame(table),
+        "missing_observations": missing_observations(spec, varies, sample, w, observed, decomposed),
+    }
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return tables
+
+
+def missing_observations(
+    spec: Targets, varies: list[Vary], sample: np.ndarray, w: np.ndarray, observed: list[np.ndarray], decomposed: bool
+) -> pd.DataFrame:
+    """Per free parameter, the observable whose spread over the plausible sets it explains most
+    alone (the correlation ratio): the observation that would tell its values apart."""
+    rows = []
+    for j, v in enumerate(varies):
+        shares = {o.name: correlation_ratio(column, sample[:, j], w) for o, column in zip(spec.observable, observed)}
+        row: dict[str, object] = {"parameter": v.key}
+        if shares and decomposed:
+            best, share = max(shares.items(), key=lambda item: item[1])
+            row |= {"best_observable": best, "share_it_explains": share}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plausible_sample(
+    spec: Targets, x: np.ndarray, emulators: list[Emulator], plausible: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sets of the plausible region (unit cube) and their normalised weights: a Latin hypercube
+    the final emulators do not rule out, weighted by its likelihood under them; the plausible
+    runs when too few are left."""
+    from scipy.stats import qmc  # imported here: slow to import
+
+    observed = np.array([t.value for t in spec.target])
+    uncertainty = np.array([t.uncertainty for t in spec.target])
+    screen = qmc.LatinHypercube(d=x.shape[1], seed=np.random.default_rng([spec.seed, 1000])).random(spec.screen)
+    distance = implausibility(emulators, screen, observed, uncertainty)
+    kept = distance.max(axis=1) <= spec.cutoff
+    if kept.sum() < MIN_SAMPLE:
+        return x[plausible], weights[plausible] / weights[plausible].sum()
+    likelihood = np.exp(-0.5 * (distance[kept] ** 2).sum(axis=1))
+    return screen[kept], likelihood / likelihood.sum()
+
+
+def correlation_ratio(y: np.ndarray, z: np.ndarray, w: np.ndarray) -> float:
+    """Share of the weighted variance of ``y`` explained by ``z`` alone: Var(E[y | bin of z]) / Var(y),
+    over ``BINS`` bins of equal weight."""
+    total = np.sum(w * (y - np.sum(w * y)) ** 2)
+    if total <= 0:
+        return 0.0
+    order = np.argsort(z, kind="stable")
+    bins = np.minimum((np.cumsum(w[order]) * BINS).astype(int), BINS - 1)
+    centre = np.sum(w * y)
+    between = 0.0
+    for b in range(BINS):
+        inside = order[bins == b]
+        weight = w[inside].sum()
+        if weight > 0:
+            between += weight * (np.sum(w[inside] * y[inside]) / weight - centre) ** 2
+    return float(between / total)
+
+
+def weighted_quantile(x: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of ``x`` under ``weights``."""
+    order = np.argsort(x)
+    cumulative = np.cumsum(weights[order])
+    return float(x[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(x) - 1)])
+
+
+def in_words(spec: Targets, answer: str, by_parameter: dict[str, float], by_observable: dict[str, float]) -> dict[str, str]:
+    """One row of the value-of-information table: where the spread comes from, what to measure."""
+    if any(np.isnan(share) for share in by_parameter.values()):
+        return {"answer": answer, "spread_comes_from": f"too few plausible sets to decompose (fewer than {MIN_DECOMPOSED})"}
+    top = sorted(by_parameter.items(), key=lambda item: -item[1])[:3]
+    row = {"answer": answer, "spread_comes_from": "; ".join(f"{key} ({share:.0%})" for key, share in top)}
+    if by_observable:
+        best, share = max(by_observable.items(), key=lambda item: item[1])
+        how = next(o.how for o in spec.observable if o.name == best)
+        row |= {"measure_next": best, "would_remove": f"{share:.0%}", "how": how}
+    return row

@@ -1,0 +1,137 @@
+"""Status changes: the one place where a person's status is changed and recorded.
+
+Every submodel moves people through :func:`move` (or :func:`fall_back` for people who
+lose a job), so flows are always recorded, stocks always balance, and the bookkeeping
+that goes with a change (leaving an enterprise, earning benefit rights, starting
+aftercare) happens the same way whatever caused it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..rules.scenario import NEVER, NO_LIMIT_MONTHS
+from .people import (
+    INACTIVE,
+    LDE,
+    MAATWERK,
+    NEC,
+    NO_ONE,
+    NO_PHASE,
+    NO_ROUTE,
+    ROUTE_MAATWERK,
+    ROUTE_WORK_CARE,
+    ROUTE_WORK_CARE_WAITING,
+    SOCIAL_ASSISTANCE,
+    TRAINEESHIP,
+    UNEMPLOYED,
+)
+
+if TYPE_CHECKING:
+    from .model import LabourMarketModel
+
+JOBS = (LDE, MAATWERK, NEC)
+#: The federal limit on unemployment benefits (source 4.6.1): months of a new claim.
+REFORM_BASE_MONTHS, REFORM_MONTHS_WORKED_PER_EXTRA, REFORM_MAX_MONTHS = 12, 4, 24
+#: ... and who keeps unlimited benefits: 55 and older with a long career (about 30 years).
+REFORM_EXEMPT_AGE, REFORM_EXEMPT_MONTHS_WORKED = 55.0, 360
+
+
+def in_job(status: np.ndarray) -> np.ndarray:
+    """Whether each status is a job (LDE, collective maatwerk or regular)."""
+    return (status == LDE) | (status == MAATWERK) | (status == NEC)
+
+
+def reform_in_force(model: LabourMarketModel) -> bool:
+    """Whether the federal benefit limit applies this month (``policy.benefit_reform_month``)."""
+    start = model.scenario.policy.benefit_reform_month
+    return start != NEVER and model.month >= start
+
+
+def entitlement(model: LabourMarketModel, rows: np.ndarray, reform: bool | None = None) -> np.ndarray:
+    """Months of unemployment benefit a new claim gives each of ``rows``, by the rules in force now
+    (or, with ``reform`` given, by the federal limit's rules or the old ones).
+
+    Before the federal reform: ``policy.benefit_duration_months``. Under it (source 4.6.1):
+    12 months plus one per 4 months worked, at most 24; unlimited at 55 or older with
+    30 years of work. Months worked are the person's ``experience`` (a proxy: the model
+    knows only the months worked since it first saw them).
+    """
+    limit = model.scenario.policy.benefit_limit
+    if not (reform_in_force(model) if reform is None else reform):
+        return np.full(rows.size, limit)
+    p = model.people
+    worked = p.experience[rows].astype(np.int64)
+    months = np.minimum(REFORM_BASE_MONTHS + worked // REFORM_MONTHS_WORKED_PER_EXTRA, REFORM_MAX_MONTHS)
+    exempt = (p.age[rows] >= REFORM_EXEMPT_AGE) & (p.experience[rows] >= REFORM_EXEMPT_MONTHS_WORKED)
+    return np.minimum(np.where(exempt, NO_LIMIT_MONTHS, months), limit)
+
+
+def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> None:
+    """Move the people in ``rows`` to status ``to`` for ``reason`` (plain ints: see :mod:`simulation.world.people`)."""
+    if rows.size == 0:
+        return
+    p, month = model.people, model.month
+    origin = p.status[rows]
+    model.recorder.moved(month, p.ids(rows), origin, to, reason)
+
+    earned = rows[earns_benefit_rights(model, rows)]
+    p.benefit_left[earned] = entitlement(model, earned)
+    left_lde = rows[origin == LDE]
+    end_traineeship(model, rows[(origin == LDE) | (origin == MAATWERK)])
+    p.enterprise[left_lde] = NO_ONE
+    p.extended[left_lde] = False
+    p.lde_exit_month[left_lde] = month
+    p.lde_exit_reason[left_lde] = reason
+
+    left_nec = rows[origin == NEC]
+    p.employer[left_nec] = NO_ONE
+    p.from_lde[left_nec] = False
+    p.covenant_hire[left_nec] = False
+    p.aftercare_left[left_nec] = 0
+
+    if to in (LDE, MAATWERK, NEC, INACTIVE):
+        p.queued_since[rows] = NO_ONE
+        p.ticket_since[rows] = NO_ONE
+    # An end-of-trajectory route ends with the move, except a work-care route (held or awaited)
+    # or a maatwerk advice still waiting for its place (see simulation.submodels.end_of_trajectory).
+    route = p.route[rows]
+    waiting = (route == ROUTE_WORK_CARE) | (route == ROUTE_WORK_CARE_WAITING) | ((route == ROUTE_MAATWERK) & (origin != MAATWERK))
+    ended = rows if to in (MAATWERK, NEC, INACTIVE) else rows[~waiting]
+    p.route[ended] = ROUTE_MAATWERK if to == MAATWERK else NO_ROUTE
+    p.phase_since[ended] = NO_ONE
+    if to in JOBS:
+        p.jobless_months[rows] = 0
+    if to == NEC:
+        came_from_lde = rows[origin == LDE]
+        p.from_lde[came_from_lde] = True
+        p.nec_move_month[came_from_lde] = month
+        p.aftercare_left[came_from_lde] = model.scenario.policy.aftercare_months
+    p.set_status(rows, origin, to)
+    p.months_in_status[rows] = 0
+
+
+def end_traineeship(model: LabourMarketModel, rows: np.ndarray) -> None:
+    """End the doorstroom trajectory of ``rows`` (leaving LDE or maatwerk): a traineeship's reserved vacancy returns."""
+    p = model.people
+    training = rows[p.phase[rows] == TRAINEESHIP]
+    np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)
+    p.phase[rows] = NO_PHASE
+    p.trainee_employer[rows] = NO_ONE
+
+
+def earns_benefit_rights(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
+    """Whether each person's job spell, if it ended now, would give a fresh benefit entitlement."""
+    p = model.people
+    return in_job(p.status[rows]) & (p.months_in_status[rows] >= model.scenario.people.benefit_qualifying_months)
+
+
+def fall_back(model: LabourMarketModel, rows: np.ndarray, reason: int) -> None:
+    """People without a job (any more) go to unemployment benefit if entitled, else social assistance."""
+    if rows.size == 0:
+        return
+    entitled = earns_benefit_rights(model, rows) | (model.people.benefit_left[rows] > 0)
+    move(model, rows[entitled], UNEMPLOYED, reason)
+    move(model, rows[~entitled], SOCIAL_ASSISTANCE, reason)

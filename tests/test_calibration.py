@@ -16,6 +16,7 @@ from simulation.rules.scenario import ScenarioError
 
 from .conftest import SCENARIOS
 
+
 def targets_text(scenario: Path = SCENARIOS / "pre_reform.toml", value: float = 0.1) -> str:
     """The targets file of these tests: a 48-month world from May 2015 (the scenario's start)."""
     return TARGETS.format(
@@ -359,7 +360,8 @@ def test_every_figure_has_one_use_and_the_targets_file_follows_the_tags():
     assert not twice, f"docs/sources.md gives these figures more than one use: {twice}"
     spec, _, _ = load_targets(root / "calibration" / "targets.toml")
     for target in spec.target:
-        assert uses.get(target.figure) == ["target"], f"target '{target.name}': figure '{target.figure}' is {uses.get(target.figure)}"
+        given = uses.get(target.figure or "")
+        assert given == ["target"], f"target '{target.name}': figure '{target.figure}' is {given}"
         assert target.window is None or target.window[1] <= "2019-12", f"target '{target.name}' is dated after 2019"
     for check in spec.check:
         wanted = ["input"] if check.kind == "set-up" else ["check"]
@@ -380,8 +382,8 @@ def test_no_target_is_met_by_every_run_of_the_first_wave():
 def test_a_set_run_without_its_twin_is_judged_on_the_effect_by_the_emulator():
     """effect_share < 1: sets without a twin have no measured effect; the emulator's expected value
     stands in, with its own uncertainty and the run's noise, not just the noise."""
-    from simulation.calibration.history_matching import distances
     from simulation.calibration.emulator import fit
+    from simulation.calibration.history_matching import distances
 
     rng = np.random.default_rng(4)
     x = rng.random((80, 2))

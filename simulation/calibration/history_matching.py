@@ -164,7 +164,9 @@ def calibrate(
         "wall_seconds": round(time.perf_counter() - clock, 1),
         "waves": len(seconds),
         "parameter_sets": int(len(x)),
-        "model_runs": int(len(x) * spec.replications * len(populations(spec)) * (1 + spec.effect_share * any(t.effect for t in spec.measures()))),
+        "model_runs": int(
+            len(x) * spec.replications * len(populations(spec)) * (1 + spec.effect_share * any(t.effect for t in spec.measures()))
+        ),
         "jobs": jobs or "all cores",
         "cores_on_this_machine": os.cpu_count(),
     }
@@ -304,7 +306,13 @@ def run_wave(
 
 
 def write_checks(
-    spec: Targets, waves: np.ndarray, mean: np.ndarray, noise: np.ndarray, plausible: np.ndarray, weights: np.ndarray, folder: Path
+    spec: Targets,
+    waves: np.ndarray,
+    mean: np.ndarray,
+    noise: np.ndarray,
+    plausible: np.ndarray,
+    weights: np.ndarray,
+    folder: Path,
 ) -> dict[str, pd.DataFrame]:
     """Write out_of_sample.csv (each check: observed against the plausible runs) and
     discrimination.csv (each target and check against the first wave's runs); return them.

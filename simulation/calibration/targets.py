@@ -29,8 +29,8 @@ target or a check, and a figure is used one way only (tests/test_calibration.py)
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np

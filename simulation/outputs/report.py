@@ -101,7 +101,10 @@ def write_report(folder: str | Path, fmt: str = "html", partial: bool = False) -
 CALIBRATION = ("fit.csv", "parameters.csv", "runs.csv", "identification.csv", "waves.csv")
 #: Tables a calibration writes when its targets file asks for them (checks, answers, observables).
 CALIBRATION_EXTRAS = (
-    ("out_of_sample.csv", "Out-of-sample checks (2020 and later, never fitted): observed against the plausible runs"),
+    (
+        "out_of_sample.csv",
+        "Out-of-sample checks (2020 and later) and the other checks, never fitted: observed against the plausible runs",
+    ),
     ("discrimination.csv", "Can each target fail? The first wave's runs against each target's uncertainty"),
     ("headline.csv", "Headline answers over the plausible sets: mean, param_sd (the sets) and stoch_sd (one run's noise)"),
     ("value_of_information.csv", "What to measure next: where each answer's spread comes from, and what would narrow it"),

@@ -126,6 +126,21 @@ def test_findings_name_what_each_option_clearly_changes_and_warn_about_closures(
     assert not any("Caution: in 'bonus'" in line for line in lines)
 
 
+def test_findings_give_a_difference_in_the_yearly_rate_per_100_worker_years_like_points_of_a_share():
+    """A rate per worker-year of 0.0005 more reads +0.05 per 100 worker-years, never a bare +0.0005 beside points."""
+    table = comparison_rows(
+        [
+            ("base", "transition_rate_annual", 0.0600, 0.0, 0.001, False),
+            ("aftercare", "transition_rate_annual", 0.0605, 0.0005, 0.0002, True),
+            ("aftercare", "dumping_share", 0.30, -0.012, 0.004, True),
+        ]
+    )
+    line = next(line for line in findings(table, replications=10) if line.startswith("'aftercare' against 'base'"))
+    assert "(+0.05 per 100 worker-years; 95% interval +0.03 to +0.07 per 100 worker-years)" in line
+    assert "(-1.2 points; 95% interval -1.6 to -0.8 points)" in line
+    assert "0.0005" not in line
+
+
 def test_findings_with_one_replication_call_nothing_clear():
     table = comparison_rows([("base", "transition_rate_annual", 0.1, 0.0, float("nan"), False)])
     table = pd.concat([table, table.assign(scenario="other")])

@@ -1101,17 +1101,23 @@ def _change(name: str, row: pd.Series, reference: pd.Series) -> str:
     shift = _difference(info, row["diff"])
     if row["diff_ci_low"] == row["diff_ci_low"]:
         low, high = _difference(info, row["diff_ci_low"]), _difference(info, row["diff_ci_high"])
-        shift += f"; 95% interval {low.removesuffix(' points')} to {high}"
+        shift += f"; 95% interval {low.removesuffix(PER_HUNDRED.get(info.unit, (0, ''))[1])} to {high}"
     if not row["significant"]:
         return f"no clear difference in {WORDS[name]} ({shift})"
     verb = "raises" if row["diff"] > 0 else "lowers"
     return f"{verb} {WORDS[name]} from {info.format(reference['mean'])} to {info.format(row['mean'])} ({shift})"
 
 
+#: Differences shown per hundred: shares in percentage points, yearly rates per 100 worker-years
+#: (a difference of 0.0005 moves per worker-year reads as +0.05 per 100 worker-years).
+PER_HUNDRED = {"share": (1, " points"), "moves per worker-year": (2, " per 100 worker-years")}
+
+
 def _difference(info: Indicator, value: float) -> str:
-    """A signed difference: percentage points for shares, the indicator's own unit otherwise."""
-    if info.unit == "share":
-        return f"{100 * value:+.1f} points"
+    """A signed difference: per hundred for shares and yearly rates, the indicator's own unit otherwise."""
+    if info.unit in PER_HUNDRED:
+        decimals, words = PER_HUNDRED[info.unit]
+        return f"{100 * value:+.{decimals}f}{words}"
     return ("+" if value > 0 else "") + info.format(value)
 
 

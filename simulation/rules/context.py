@@ -4,13 +4,7 @@ business cycle, benefit amounts).
 
 from __future__ import annotations
 
-from .fields import (
-    MAX_MONTHS,
-    Float,
-    Int,
-    Section,
-    param,
-)
+from .fields import MAX_MONTHS, Float, Int, Section, param
 
 
 class Context(Section):

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from .fields import (
-    Float,
-    Int,
-    Section,
-    param,
-)
+from .fields import Float, Int, Section, param
 
 
 class Sector(Section):

@@ -6,13 +6,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from .fields import (
-    MAX_MONTHS,
-    Float,
-    Int,
-    Section,
-    param,
-)
+from .fields import MAX_MONTHS, Float, Int, Section, param
 
 
 class World(Section):

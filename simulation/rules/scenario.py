@@ -32,9 +32,7 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError, model_validator
 
-from .context import (
-    Context,
-)
+from .context import Context
 from .fields import (
     MAX_MONTHS,
     MAX_SCHEDULE_VALUE,
@@ -57,26 +55,10 @@ from .fields import (
     refuse_non_numbers,
     schedule_values,
 )
-from .firms import (
-    DEFAULT_SECTORS,
-    Employers,
-    Enterprises,
-    Sector,
-)
-from .policy import (
-    Change,
-    Policy,
-)
-from .population import (
-    People,
-    World,
-)
-from .roles import (
-    PARAMETER_ROLES,
-    ROLES,
-    SECTION_ROLES,
-    parameter_role,
-)
+from .firms import DEFAULT_SECTORS, Employers, Enterprises, Sector
+from .policy import Change, Policy
+from .population import People, World
+from .roles import PARAMETER_ROLES, ROLES, SECTION_ROLES, parameter_role
 
 #: The schema, importable from this one module.
 __all__ = [

@@ -98,9 +98,7 @@ def fit(x: np.ndarray, y: np.ndarray, seed: int = 0) -> Emulator:
     if len(y) < 3 or not residual.any():
         return Emulator(trend, scale, float(residual.var()))
     active = active_parameters(x, residual)
-    kernel = ConstantKernel(1.0, (1e-3, 1e2)) * RBF(np.full(len(active), 0.5), (0.05, 1e3)) + WhiteKernel(
-        0.5, (1e-4, 2.0)
-    )
+    kernel = ConstantKernel(1.0, (1e-3, 1e2)) * RBF(np.full(len(active), 0.5), (0.05, 1e3)) + WhiteKernel(0.5, (1e-4, 2.0))
     gp = GaussianProcessRegressor(kernel, n_restarts_optimizer=RESTARTS, random_state=seed)
     with warnings.catch_warnings():  # a length scale at its upper bound means "this parameter does nothing": fine
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -63,7 +63,7 @@ from ..experiments.store import FILE, read_experiment
 from ..rules.scenario import Scenario, parameter_role
 from .emulator import Emulator, fit, implausibility, main_effects
 from .targets import Targets, load_targets, measured, populations
-from .value_of_information import weighted_quantile, write_answers
+from .value_of_information import weighted_summary, write_answers
 
 #: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
 #: at most this share of its prior spread.
@@ -326,9 +326,7 @@ def write_checks(
         values = mean[:, targets + k]
         known = plausible & np.isfinite(values)
         w = weights[known] / weights[known].sum() if known.any() else weights[known]
-        centre = float(np.sum(w * values[known])) if known.any() else np.nan
-        spread = float(np.sqrt(np.sum(w * (values[known] - centre) ** 2))) if known.any() else np.nan
-        low, high = (weighted_quantile(values[known], w, q) if known.any() else np.nan for q in (0.05, 0.95))
+        centre, spread, low, high = weighted_summary(values[known], w)
         z = (centre - check.value) / np.sqrt(spread**2 + check.uncertainty**2)
         inside = bool(low <= check.value <= high)
         rows.append(
@@ -505,8 +503,7 @@ def parameter_table(
     for j, (v, free) in enumerate(zip(varies, spec.parameter)):
         x = values[:, j]
         prior_sd = (v.high - v.low) / np.sqrt(12)
-        mean = float(np.sum(weights * x)) if some else np.nan
-        sd = float(np.sqrt(np.sum(weights * (x - mean) ** 2))) if some else np.nan
+        mean, sd, q05, q95 = weighted_summary(x, weights) if some else (np.nan,) * 4
         rows.append(
             {
                 "parameter": v.key,
@@ -515,8 +512,8 @@ def parameter_table(
                 "fitted": x[int(np.argmax(weights))] if some else np.nan,
                 "mean": mean,
                 "sd": sd,
-                "q05": weighted_quantile(x, weights, 0.05) if some else np.nan,
-                "q95": weighted_quantile(x, weights, 0.95) if some else np.nan,
+                "q05": q05,
+                "q95": q95,
                 "sd_ratio": sd / prior_sd if some else np.nan,
                 "identified": bool(some and sd / prior_sd <= IDENTIFIED),
                 "moved_most_by": names[int(np.argmax(effects[j]))],

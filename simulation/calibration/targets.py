@@ -48,6 +48,7 @@ STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 #: Candidate parameter sets of one wave, at most.
 MAX_SAMPLES = 10_000
 
+
 @dataclass(frozen=True)
 class Series:
     """A dated measure from the monthly series over a window of calendar months.
@@ -80,9 +81,7 @@ SERIES: dict[str, Series] = {
     "lde_workforce": Series(("lde",), kind="mean", meaning="mean number of LDE workers"),
     "enterprises_open": Series(("enterprises_open",), kind="mean", meaning="mean number of open LDE enterprises"),
     "jobless": Series(("unemployed", "social_assistance"), kind="mean", meaning="mean number of jobless people in the pool"),
-    "sine_spending_year": Series(
-        ("spending_sine",), kind="mean", scale=12.0, meaning="SINE spending on LDE workers, EUR a year"
-    ),
+    "sine_spending_year": Series(("spending_sine",), kind="mean", scale=12.0, meaning="SINE spending on LDE workers, EUR a year"),
     "benefit_lost": Series(("benefit_lost",), kind="mean", meaning="people losing their unemployment benefit a month"),
     "in_job_12_months_after_move": Series(
         ("followup12_in_nec",),

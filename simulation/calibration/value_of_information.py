@@ -65,8 +65,7 @@ def write_answers(
     headline, shares, table = [], [], []
     for answer, emulator in zip(spec.answer, answers):
         values = emulator.predict_mean(sample)[0]
-        centre = float(np.sum(w * values))
-        variance = float(np.sum(w * (values - centre) ** 2))
+        centre, spread, low, high = weighted_summary(values, w)
         by_parameter = {v.key: correlation_ratio(values, sample[:, j], w) if decomposed else np.nan for j, v in enumerate(varies)}
         by_observable = {
             o.name: correlation_ratio(values, column, w) if decomposed else np.nan for o, column in zip(spec.observable, observed)
@@ -76,10 +75,10 @@ def write_answers(
                 "answer": answer.name,
                 "measure": answer.what(),
                 "mean": centre,
-                "param_sd": np.sqrt(variance),
+                "param_sd": spread,
                 "stoch_sd": np.sqrt(emulator.noise),
-                "q05": weighted_quantile(values, w, 0.05),
-                "q95": weighted_quantile(values, w, 0.95),
+                "q05": low,
+                "q95": high,
                 "meaning": answer.meaning,
             }
         )
@@ -147,6 +146,16 @@ def correlation_ratio(y: np.ndarray, z: np.ndarray, w: np.ndarray) -> float:
         if weight > 0:
             between += weight * (np.sum(w[inside] * y[inside]) / weight - centre) ** 2
     return float(between / total)
+
+
+def weighted_summary(x: np.ndarray, weights: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean, standard deviation, 5% and 95% quantile of ``x`` under normalised ``weights``; NaN
+    for each when ``x`` is empty."""
+    if not x.size:
+        return np.nan, np.nan, np.nan, np.nan
+    mean = float(np.sum(weights * x))
+    sd = float(np.sqrt(np.sum(weights * (x - mean) ** 2)))
+    return mean, sd, weighted_quantile(x, weights, 0.05), weighted_quantile(x, weights, 0.95)
 
 
 def weighted_quantile(x: np.ndarray, weights: np.ndarray, q: float) -> float:

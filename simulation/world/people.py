@@ -187,17 +187,16 @@ class Population(Table):
         Inactive is absorbing and nothing happens to inactive people, so this changes no
         result; it keeps the monthly work proportional to the labour force.
         """
-        keep = self.view("status") != INACTIVE
-        gone = ~keep
+        inactive = self.view("status") == INACTIVE
+        gone, keep = np.flatnonzero(inactive), np.flatnonzero(~inactive)  # row lists: one scan of the mask
         self._archive.append({name: self.view(name)[gone] for name in self.columns})
-        self.archived += int(gone.sum())
-        kept = int(keep.sum())
+        self.archived += gone.size
         mapping = np.full(self.n, NO_ONE, dtype=np.intp)
-        mapping[keep] = np.arange(kept)
+        mapping[keep] = np.arange(keep.size)
         for name in self.columns:
             column = getattr(self, name)
-            column[:kept] = column[: self.n][keep]
-        self.n = kept
+            column[: keep.size] = column[keep]
+        self.n = keep.size
         self._members.clear()
         return mapping
 

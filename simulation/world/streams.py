@@ -39,6 +39,7 @@ class RandomStreams:
         self.seed = int(seed)
         self.month = 0
         self._used: set[str] = set()
+        self._stream_seeds: dict[str, int] = {}  # the month-free part of each stream's key, by name
 
     def start_month(self, month: int) -> None:
         """Move the streams to ``month``; every stream may then be drawn once more."""
@@ -88,7 +89,10 @@ class RandomStreams:
 
     def _stream_key(self, stream: str, month: int) -> np.uint64:
         """A 64-bit key mixing seed, stream name and month (SplitMix64 finaliser, chained)."""
-        return np.uint64(_fmix(_fmix(_fmix(self.seed) ^ zlib.crc32(stream.encode())) ^ (month + 1)))
+        stream_seed = self._stream_seeds.get(stream)
+        if stream_seed is None:
+            stream_seed = self._stream_seeds[stream] = _fmix(_fmix(self.seed) ^ zlib.crc32(stream.encode()))
+        return np.uint64(_fmix(stream_seed ^ (month + 1)))
 
 
 _MASK = (1 << 64) - 1

@@ -222,7 +222,8 @@ class Population(Table):
 
     def set_status(self, rows: np.ndarray, origin: np.ndarray, to: int) -> None:
         """Move ``rows`` (now in statuses ``origin``) to ``to``; the only writer of ``status`` after ``add``."""
-        for status in (to, *np.unique(origin).tolist()):
+        left = np.flatnonzero(np.bincount(origin, minlength=len(STATUSES)))  # the statuses left (a count, not a sort)
+        for status in (to, *left.tolist()):
             self._members.pop(status, None)
         self.status[rows] = to
 

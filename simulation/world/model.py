@@ -155,8 +155,9 @@ class LabourMarketModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=dict(REPORTERS))
         self.datacollector.collect(self)
 
-    #: Archive inactive people when they are more than this share of the rows (speed only).
-    archive_share = 0.2
+    #: Archive inactive people when they are more than this share of the rows (speed only: at 0.1 the
+    #: full baseline archives 8 times and carries 6% fewer rows than at 0.2; 0.05 archives too often).
+    archive_share = 0.1
 
     def step(self) -> None:
         """One month, in the order of the ODD process overview."""

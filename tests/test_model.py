@@ -256,10 +256,11 @@ def test_service_quality_starts_in_its_steady_state(small: Scenario):
     metrics = run(small.with_overrides({"months": 12}), seed=2).metrics
     quality = metrics.set_index("month")["service_quality"]
     assert quality[0] < 1.0
-    # the first year stays where it started (a start at a perfect 1.0 fell by 0.3 in it); the slow
-    # drift of later years comes from the workforce: initial workers leave at the limit, replaced
-    # by less experienced ones
-    assert abs(quality[1:].mean() - quality[0]) < 0.03 and abs(quality[12] - quality[0]) < 0.03
+    # the first year stays near where it started: a start at a perfect 1.0 fell by 0.3 in it. What
+    # remains is the slow drift that comes from the workforce (initial workers leave at the limit,
+    # replaced by less experienced ones): 0.027 by month 12, sd 0.006 over seeds 1-12, so the
+    # bound sits well above that drift and well below the artefact
+    assert abs(quality[1:].mean() - quality[0]) < 0.1 and abs(quality[12] - quality[0]) < 0.1
 
 
 def test_coaches_have_one_source_of_truth_for_guidance_and_costs(tiny: Scenario):

@@ -437,10 +437,16 @@ class NECEmployer(TableAgent):
         Source 1.21 puts the traineeship on a real vacancy; an employer with many unfilled
         vacancies has more reason to try a trainee. A place taken reserves its vacancy.
         """
-        employers = self.model.scenario.employers
-        factor = employers.covenant_traineeship_factor if self.covenant else 1.0
-        self.traineeship_places = min(self.vacancies, round(employers.traineeship_share * factor * self.vacancies))
+        self.traineeship_places = traineeship_offers(self.model.scenario, self.covenant, self.vacancies)
 
     @property
     def sector(self) -> str:
         return self.model.sector_names[self.table.sector[self.row]]
+
+
+def traineeship_offers(scenario: Any, covenant: Any, vacancies: Any) -> Any:
+    """The traineeship places employers offer (scalar or array, one per employer): a share of their open
+    ``vacancies``, rounded half to even, more under a ``covenant`` (the rule of :meth:`NECEmployer.step`)."""
+    employers = scenario.employers
+    factor = np.where(covenant, employers.covenant_traineeship_factor, 1.0)
+    return np.minimum(vacancies, np.rint(employers.traineeship_share * factor * vacancies)).astype(np.int64)

@@ -188,7 +188,6 @@ def test_enterprises_and_employers_are_mesa_agents_over_the_tables(small_run: La
     assert sum(e.covenant for e in employers) == 0
 
 
-
 def test_employers_offer_a_share_of_their_vacancies_as_traineeship_places_more_under_a_covenant(tiny: Scenario):
     """The month's decisions for all employers at once give each the places of its own rule (7.12)."""
     covenants = {"policy.covenant_sectors": ["care", "logistics"], "policy.covenant_coverage": 0.5}

@@ -33,9 +33,8 @@ def enterprise_decisions(model: LabourMarketModel) -> None:
     model.recorder.add("spending_local_support", 0.0)  # a column every month, granted or not
     expect_values(model)
     model.enterprise_draws = model.streams.uniform("enterprise.decisions", np.arange(table.n))
-    agents = list(model.enterprises)  # in row order
     for row in np.flatnonzero(may_decide(model)).tolist():
-        agents[row].step()
+        table.agents[row].step()
 
 
 def may_decide(model: LabourMarketModel) -> np.ndarray:

@@ -31,7 +31,17 @@ ACTIVITIES = (
 SIZE_CLASSES = ("small_neighbourhood_service", "large_proximity_service")
 
 
-class EnterpriseTable(Table):
+class FirmTable(Table):
+    """A table of firms whose rows are Mesa agents (:class:`TableAgent`)."""
+
+    def __init__(self, capacity: int = 0) -> None:
+        super().__init__(capacity)
+        #: The agent of each row: the monthly processes find the few agents that act by row here,
+        #: rather than by iterating Mesa's (weakly held) set of all agents.
+        self.agents: dict[int, TableAgent] = {}
+
+
+class EnterpriseTable(FirmTable):
     """State of all LDE enterprises. Money in euro, flows per month."""
 
     columns = {
@@ -109,7 +119,7 @@ class EnterpriseTable(Table):
     entered_month: np.ndarray
 
 
-class EmployerTable(Table):
+class EmployerTable(FirmTable):
     """State of all regular employers. Vacancies are counts of open positions."""
 
     columns = {
@@ -147,7 +157,7 @@ class Column:
     def __get__(self, agent: Any, owner: type | None = None) -> Any:
         if agent is None:
             return self
-        return getattr(agent.table, self.name)[agent.row].item()
+        return getattr(agent.table, self.name).item(agent.row)
 
     def __set__(self, agent: Any, value: Any) -> None:
         getattr(agent.table, self.name)[agent.row] = value
@@ -156,10 +166,11 @@ class Column:
 class TableAgent(mesa.Agent):
     """A Mesa agent whose state is one row of a table."""
 
-    def __init__(self, model: mesa.Model, table: Table, row: int) -> None:
+    def __init__(self, model: mesa.Model, table: FirmTable, row: int) -> None:
         super().__init__(model)
         self.table = table
         self.row = int(row)
+        table.agents[self.row] = self
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.table.columns)

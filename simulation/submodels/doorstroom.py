@@ -63,7 +63,8 @@ def doorstroom(model: LabourMarketModel) -> None:
     end_traineeships(model, on_trajectory[(phase == TRAINEESHIP) & (elapsed >= policy.traineeship_months)])
     matching = on_trajectory[(phase == MATCHING) & (elapsed >= 1)]
     find_traineeships(model, matching)
-    unmatched = matching[np.isin(p.status[matching], (LDE, MAATWERK)) & (p.phase[matching] == MATCHING)]
+    still = p.status[matching]
+    unmatched = matching[((still == LDE) | (still == MAATWERK)) & (p.phase[matching] == MATCHING)]
     given_up = unmatched[month - p.phase_since[unmatched] >= policy.matching_months]
     p.phase[given_up] = NO_PHASE
     seek_suitable_measure(model, given_up, "no_traineeship")
@@ -103,9 +104,11 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     picks = model.streams.uniform("doorstroom.employer", p.ids(rows))
     found = []
     for row, draw, pick in zip(rows.tolist(), draws.tolist(), picks.tolist()):
+        if draw >= policy.matching_success:
+            continue
         places = table.view("traineeship_places")
         free = np.minimum(places, table.view("vacancies")).clip(min=0)  # a place needs an open vacancy to reserve
-        if draw >= policy.matching_success or free.sum() == 0:
+        if free.sum() == 0:
             continue
         enterprise = p.enterprise[row]
         weight = free * (1 + model.ties.strength[enterprise]) if enterprise >= 0 else free

@@ -78,14 +78,18 @@ def evaluate(model: LabourMarketModel, lde: np.ndarray, allowed: np.ndarray) -> 
     work_care, needs_support = advice(model, due)
     maatwerk = ~work_care & needs_support
     ready = due[~work_care & ~needs_support]
-    kept = ready[kept_by_enterprise(model, ready)]
-    offered = ready[~np.isin(ready, kept)]
-    for rows, route in ((due[work_care], ROUTE_WORK_CARE_WAITING), (due[maatwerk], ROUTE_MAATWERK), (offered, ROUTE_TRAJECTORY_WAITING)):
+    keeps = kept_by_enterprise(model, ready)
+    kept, offered = ready[keeps], ready[~keeps]
+    for rows, route in (
+        (due[work_care], ROUTE_WORK_CARE_WAITING),
+        (due[maatwerk], ROUTE_MAATWERK),
+        (offered, ROUTE_TRAJECTORY_WAITING),
+    ):
         p.route[rows] = route
         p.phase_since[rows] = model.month
     log_internal_doorstroom(model, kept)
     move(model, kept, NEC, INTERNAL_DOORSTROOM)
-    for outcome, count in zip(OUTCOMES, (work_care.sum(), maatwerk.sum(), kept.size, offered.size)):
+    for outcome, count in zip(OUTCOMES, (np.count_nonzero(work_care), np.count_nonzero(maatwerk), kept.size, offered.size)):
         model.recorder.add(f"evaluated_{outcome}", count)
 
 
@@ -93,6 +97,8 @@ def judged(model: LabourMarketModel, rows: np.ndarray, stream: str) -> np.ndarra
     """The employability of ``rows`` as the service judges it: the true one plus a logistic error
     of scale ``evaluation_judgement_spread``, drawn per person from ``stream``."""
     p = model.people
+    if rows.size == 0:  # often nobody is judged at a given moment: no draw to make
+        return np.zeros(0)
     u = np.clip(model.streams.uniform(stream, p.ids(rows)), 1e-12, 1 - 1e-12)
     return p.employability[rows] + model.scenario.policy.evaluation_judgement_spread * np.log(u / (1 - u))
 

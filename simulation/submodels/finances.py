@@ -109,12 +109,14 @@ def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[Paym
     """
     p, policy = model.people, model.scenario.policy
     months_in = p.lde_months[lde] - 1
-    sitting = is_sitting(model, lde)
-    old_wage, old_guidance = sitting_schedules(model)
     cmw = model.enterprise_table.view("converted")[p.enterprise[lde]]
     wage = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
     guidance = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
-    keeps = sitting & ~cmw
+    keeps = is_sitting(model, lde) & ~cmw
+    if not keeps.any():  # the usual month: no sitting worker, no allowance
+        none = np.zeros(lde.size)
+        return (wage, guidance), (none, none)
+    old_wage, old_guidance = sitting_schedules(model)
     kept = (
         np.where(keeps, schedule_values(old_wage, months_in), 0.0),
         np.where(keeps, schedule_values(old_guidance, months_in), 0.0),

@@ -420,7 +420,7 @@ PUSH_TOLERANCE = 0.005
 def push_target(scenario: Any, push_value: Any) -> Any:
     """The push an enterprise wants (scalar or array): the most it can give when a unit of push is
     expected to gain more than it costs, else none (gain and cost both grow with push: a corner)."""
-    return np.where(np.asarray(push_value) > 0, scenario.enterprises.push_max, 0.0)
+    return scenario.enterprises.push_max * (push_value > 0)
 
 
 class NECEmployer(TableAgent):

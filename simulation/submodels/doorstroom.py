@@ -125,7 +125,14 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
 
 
 def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
-    """Each employer decides on its trainee: hire him on the reserved vacancy, or let the traineeship end."""
+    """The traineeships of ``rows`` end: each employer decides on its trainee (most months nobody ends one)."""
+    hired = decide_on_trainees(model, rows) if rows.size else 0
+    model.recorder.add("traineeships_ended", rows.size)
+    model.recorder.add("traineeships_hired", hired)
+
+
+def decide_on_trainees(model: LabourMarketModel, rows: np.ndarray) -> int:
+    """Each employer hires its trainee on the reserved vacancy, or lets the traineeship end; the number hired."""
     p, policy = model.people, model.scenario.policy
     employer = p.trainee_employer[rows]
     chance = hire_chance(model, rows, employer, policy.traineeship_bar_reduction)
@@ -139,5 +146,4 @@ def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     p.phase[failed] = NO_PHASE
     p.trainee_employer[failed] = NO_ONE
     seek_suitable_measure(model, failed, "not_hired")
-    model.recorder.add("traineeships_ended", rows.size)
-    model.recorder.add("traineeships_hired", np.count_nonzero(hired))
+    return int(np.count_nonzero(hired))

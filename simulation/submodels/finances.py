@@ -227,10 +227,11 @@ def close_insolvent(model: LabourMarketModel) -> None:
     months[:] = np.where(insolvent & table.view("is_open"), months + 1, 0)
     broke = months > model.scenario.enterprises.grace_months
     small = below_minimum(model) & ~broke
-    closing = np.flatnonzero(broke | small)
+    closes = broke | small
+    closing = np.flatnonzero(closes)
     model.recorder.add("workers_taken_over", 0)  # a column every month, takeovers or not
     model.recorder.add("enterprises_merged", 0)
-    model.recorder.add("enterprises_stopped", int(small.sum()))
+    model.recorder.add("enterprises_stopped", np.count_nonzero(small))
     if closing.size == 0:
         return
     for row in closing.tolist():
@@ -240,7 +241,7 @@ def close_insolvent(model: LabourMarketModel) -> None:
     table.closed_month[closing] = model.month
     table.workers[closing] = 0
     lde = model.people.in_status(LDE)
-    leaving = lde[np.isin(model.people.enterprise[lde], closing)]
+    leaving = lde[closes[model.people.enterprise[lde]]]
     if model.scenario.enterprises.adaptive:
         before = np.bincount(model.people.enterprise[leaving], minlength=table.n)
         left = hand_over(model, leaving)

@@ -95,8 +95,8 @@ def expect_values(model: LabourMarketModel) -> None:
 def moves_to_regular_jobs(model: LabourMarketModel) -> np.ndarray:
     """This month's moves from LDE to a regular job, by the enterprise they left."""
     p = model.people
-    moved_now = (p.view("status") == NEC) & (p.view("nec_move_month") == model.month)
-    moved = np.flatnonzero(moved_now & (p.view("last_enterprise") >= 0))
+    moved = np.flatnonzero(p.view("nec_move_month") == model.month)  # few: the rest is tested on them only
+    moved = moved[(p.status[moved] == NEC) & (p.last_enterprise[moved] >= 0)]
     return np.bincount(p.last_enterprise[moved], minlength=model.enterprise_table.n).astype(float)
 
 

@@ -148,11 +148,11 @@ def route_counts(model: LabourMarketModel) -> dict[str, float]:
     """People on each end-of-trajectory route at the end of the month (``route_<name>``; a maatwerk
     advice split into those in maatwerk and those waiting) and each route's capacity (``capacity_<name>``)."""
     p, policy = model.people, model.scenario.policy
-    route, status = p.view("route"), p.view("status")
-    counts = np.bincount(route, minlength=len(ROUTE_NAMES))
-    metrics = {f"route_{name}": float(counts[i]) for i, name in enumerate(ROUTE_NAMES) if i != NO_ROUTE}
-    waiting_maatwerk = float(np.count_nonzero((route == ROUTE_MAATWERK) & (status != MAATWERK)))
-    metrics.update({"route_maatwerk": metrics["route_maatwerk"] - waiting_maatwerk, "route_maatwerk_waiting": waiting_maatwerk})
+    route = p.view("route")
+    # one comparison a route is quicker than a bincount of the int8 column (cast to intp) over everyone
+    metrics = {f"route_{name}": float(np.count_nonzero(route == i)) for i, name in enumerate(ROUTE_NAMES) if i != NO_ROUTE}
+    placed = np.count_nonzero(route[p.in_status(MAATWERK)] == ROUTE_MAATWERK)
+    metrics.update({"route_maatwerk": float(placed), "route_maatwerk_waiting": metrics["route_maatwerk"] - placed})
     metrics.update(
         {
             "capacity_work_care": float(policy.work_care_places),

@@ -101,18 +101,19 @@ def follow_up(model: LabourMarketModel) -> None:
     model.ties.reinforce(p.last_enterprise[sustained], p.employer[sustained], model.scenario.employers.tie_step)
 
     exit_month = p.view("lde_exit_month")
-    left12 = made_in(exit_month, month - 12)
+    recent = np.flatnonzero(exit_month >= month - max(STATE_HORIZONS))  # one scan of everyone for every cohort
+    left12 = made_in(exit_month, month - 12, recent)
     left12 = left12[p.status[left12] != INACTIVE]
     at_limit = left12[limit_exit(p.lde_exit_reason[left12])]
     rec.add("followup12_limit_leavers", at_limit.size)
     rec.add("followup12_limit_on_benefits", np.count_nonzero(p.status[at_limit] < LDE))
     count_leavers(model, "followup12", left12[active_exit(model, left12)])
 
-    left24 = made_in(exit_month, month - 24)
+    left24 = made_in(exit_month, month - 24, recent)
     left24 = left24[p.status[left24] != INACTIVE]
     rec.add("followup24_lde_leavers", left24.size)
     rec.add("followup24_social_assistance", np.count_nonzero(p.status[left24] == SOCIAL_ASSISTANCE))
-    count_states(model)
+    count_states(model, recent)
 
 
 def states(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
@@ -124,14 +125,15 @@ def states(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
     return state
 
 
-def count_states(model: LabourMarketModel) -> None:
-    """Leavers' states 6, 12 and 24 months after the exit; dumping by state and by the exit's reason."""
+def count_states(model: LabourMarketModel, recent: np.ndarray) -> None:
+    """Leavers' states 6, 12 and 24 months after the exit; dumping by state and by the exit's reason.
+    ``recent`` holds (at least) the rows of everyone who left in the last 24 months."""
     p, month, rec = model.people, model.month, model.recorder
     exit_month = p.view("lde_exit_month")
-    left_now = made_in(exit_month, month)
+    left_now = made_in(exit_month, month, recent)
     rec.add("lde_leavers", np.count_nonzero(active_exit(model, left_now)))
     for h in STATE_HORIZONS:
-        rows = made_in(exit_month, month - h)
+        rows = made_in(exit_month, month - h, recent)
         rows = rows[active_exit(model, rows)]
         counts = dict(zip(STATES, np.bincount(states(model, rows), minlength=len(STATES)).tolist()))
         cohort = rec.rows[month - h].get("lde_leavers", 0.0) if month - h >= 1 else 0.0
@@ -139,7 +141,7 @@ def count_states(model: LabourMarketModel) -> None:
         rec.add(f"followup{h}_cohort", cohort)
         for state, count in counts.items():
             rec.add(f"followup{h}_state_{state}", max(cohort - seen, 0) if state == "inactive" else count)
-    rows = made_in(exit_month, month - 12)
+    rows = made_in(exit_month, month - 12, recent)
     rows = rows[active_exit(model, rows) & (p.status[rows] != INACTIVE)]
     state = states(model, rows)
     reason = p.lde_exit_reason[rows]
@@ -185,9 +187,12 @@ def count_leavers(model: LabourMarketModel, prefix: str, rows: np.ndarray) -> No
         rec.add(f"{prefix}_leavers_{name}_on_benefits", np.count_nonzero(group & jobless))
 
 
-def made_in(months: np.ndarray, month: int) -> np.ndarray:
-    """Rows whose recorded month equals ``month``; none before month 1 (-1 means "never")."""
-    return np.flatnonzero(months == month) if month >= 1 else np.zeros(0, dtype=np.intp)
+def made_in(months: np.ndarray, month: int, among: np.ndarray | None = None) -> np.ndarray:
+    """Rows (of ``among``, ascending rows, when given) whose recorded month equals ``month``;
+    none before month 1 (-1 means "never")."""
+    if month < 1:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(months == month) if among is None else among[months[among] == month]
 
 
 def pay_outcome_bonus(model: LabourMarketModel, sustained: np.ndarray) -> None:

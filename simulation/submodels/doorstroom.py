@@ -103,18 +103,17 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     draws = model.streams.uniform("doorstroom.matching", p.ids(rows))
     picks = model.streams.uniform("doorstroom.employer", p.ids(rows))
     found = []
+    places = table.view("traineeship_places")
+    free = free_places(model)
     for row, draw, pick in zip(rows.tolist(), draws.tolist(), picks.tolist()):
-        if draw >= policy.matching_success:
-            continue
-        places = table.view("traineeship_places")
-        free = np.minimum(places, table.view("vacancies")).clip(min=0)  # a place needs an open vacancy to reserve
-        if free.sum() == 0:
+        if draw >= policy.matching_success or free.sum() == 0:
             continue
         enterprise = p.enterprise[row]
         weight = free * (1 + model.ties.strength[enterprise]) if enterprise >= 0 else free
         employer = min(int(np.searchsorted(np.cumsum(weight) / weight.sum(), pick, side="right")), places.size - 1)
         places[employer] -= 1
         table.vacancies[employer] -= 1
+        free = free_places(model)
         p.trainee_employer[row] = employer
         found.append(row)
     started = np.array(found, dtype=np.intp)
@@ -122,6 +121,12 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     p.phase_since[started] = model.month
     model.ties.strengthen(p.enterprise[started], p.trainee_employer[started], model.scenario.employers.tie_step)
     model.recorder.add("traineeships_started", started.size)
+
+
+def free_places(model: LabourMarketModel) -> np.ndarray:
+    """Each employer's traineeship places that can be taken now: a place needs an open vacancy to reserve."""
+    table = model.employer_table
+    return np.minimum(table.view("traineeship_places"), table.view("vacancies")).clip(min=0)
 
 
 def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:

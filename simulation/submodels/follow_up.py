@@ -101,7 +101,7 @@ def follow_up(model: LabourMarketModel) -> None:
     model.ties.reinforce(p.last_enterprise[sustained], p.employer[sustained], model.scenario.employers.tie_step)
 
     exit_month = p.view("lde_exit_month")
-    recent = np.flatnonzero(exit_month >= month - max(STATE_HORIZONS))  # one scan of everyone for every cohort
+    recent = np.flatnonzero(exit_month >= max(month - max(STATE_HORIZONS), 1))  # one scan of everyone for every cohort
     left12 = made_in(exit_month, month - 12, recent)
     left12 = left12[p.status[left12] != INACTIVE]
     at_limit = left12[limit_exit(p.lde_exit_reason[left12])]
@@ -127,33 +127,32 @@ def states(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
 
 def count_states(model: LabourMarketModel, recent: np.ndarray) -> None:
     """Leavers' states 6, 12 and 24 months after the exit; dumping by state and by the exit's reason.
-    ``recent`` holds (at least) the rows of everyone who left in the last 24 months."""
+
+    ``recent`` are the rows of everyone who left LDE in the last 24 months: each cohort is a mask over them.
+    """
     p, month, rec = model.people, model.month, model.recorder
-    exit_month = p.view("lde_exit_month")
-    left_now = made_in(exit_month, month, recent)
-    rec.add("lde_leavers", np.count_nonzero(active_exit(model, left_now)))
+    exit_month = p.lde_exit_month[recent]
+    active, state = active_exit(model, recent), states(model, recent)
+    rec.add("lde_leavers", np.count_nonzero(active & (exit_month == month)))
     for h in STATE_HORIZONS:
-        rows = made_in(exit_month, month - h, recent)
-        rows = rows[active_exit(model, rows)]
-        counts = dict(zip(STATES, np.bincount(states(model, rows), minlength=len(STATES)).tolist()))
+        members = active & (exit_month == month - h)
+        counts = dict(zip(STATES, np.bincount(state[members], minlength=len(STATES)).tolist()))
         cohort = rec.rows[month - h].get("lde_leavers", 0.0) if month - h >= 1 else 0.0
-        seen = rows.size - counts["inactive"]
+        seen = np.count_nonzero(members) - counts["inactive"]
         rec.add(f"followup{h}_cohort", cohort)
-        for state, count in counts.items():
-            rec.add(f"followup{h}_state_{state}", max(cohort - seen, 0) if state == "inactive" else count)
-    rows = made_in(exit_month, month - 12, recent)
-    rows = rows[active_exit(model, rows) & (p.status[rows] != INACTIVE)]
-    state = states(model, rows)
-    reason = p.lde_exit_reason[rows]
-    for prefix, among in (("leavers", state), ("limit", state[limit_exit(reason)])):
+        for name, count in counts.items():
+            rec.add(f"followup{h}_state_{name}", max(cohort - seen, 0) if name == "inactive" else count)
+    seen12 = active & (exit_month == month - 12) & (state != STATES.index("inactive"))
+    state12, reason = state[seen12], p.lde_exit_reason[recent[seen12]]
+    for prefix, among in (("leavers", state12), ("limit", state12[limit_exit(reason)])):
         counts = np.bincount(among, minlength=len(STATES))
         for name in FALLBACK_STATES:
             rec.add(f"followup12_{prefix}_on_{name}", counts[STATES.index(name)])
     group = EXIT_GROUP_OF[reason]
     grouped = group >= 0
-    members = np.bincount(group[grouped], minlength=len(EXIT_GROUPS)).tolist()
-    on_benefits = np.bincount(group[grouped & FALLEN[state]], minlength=len(EXIT_GROUPS)).tolist()
-    for name, count, count_on_benefits in zip(EXIT_GROUPS, members, on_benefits):
+    in_group = np.bincount(group[grouped], minlength=len(EXIT_GROUPS)).tolist()
+    on_benefits = np.bincount(group[grouped & FALLEN[state12]], minlength=len(EXIT_GROUPS)).tolist()
+    for name, count, count_on_benefits in zip(EXIT_GROUPS, in_group, on_benefits):
         rec.add(f"followup12_exit_{name}", count)
         rec.add(f"followup12_exit_{name}_on_benefits", count_on_benefits)
 

@@ -178,6 +178,7 @@ def test_enterprises_and_employers_are_mesa_agents_over_the_tables(small_run: La
     table = small_run.enterprise_table
     enterprises = list(small_run.enterprises)
     assert len(enterprises) == small_run.scenario.world.enterprises
+    assert len(table.agents) == table.n and all(table.agents[a.row] is a for a in enterprises)  # the table finds its agents
     first = enterprises[0]
     assert first.reserve == pytest.approx(table.reserve[first.row])
     first.reserve = 123.0

@@ -8,6 +8,7 @@ import pytest
 
 from simulation import LabourMarketModel, Scenario, Status, run
 from simulation.submodels.development import MAX_GUIDANCE
+from simulation.submodels.labour_demand import employer_decisions
 from simulation.world.people import LDE
 from simulation.world.records import FLOW_COLUMNS, INFLOW_COLUMNS
 
@@ -177,6 +178,7 @@ def test_enterprises_and_employers_are_mesa_agents_over_the_tables(small_run: La
     table = small_run.enterprise_table
     enterprises = list(small_run.enterprises)
     assert len(enterprises) == small_run.scenario.world.enterprises
+    assert len(table.agents) == table.n and all(table.agents[a.row] is a for a in enterprises)  # the table finds its agents
     first = enterprises[0]
     assert first.reserve == pytest.approx(table.reserve[first.row])
     first.reserve = 123.0
@@ -185,6 +187,19 @@ def test_enterprises_and_employers_are_mesa_agents_over_the_tables(small_run: La
     employers = list(small_run.employers)
     assert {e.sector for e in employers} == set(small_run.sector_names)
     assert sum(e.covenant for e in employers) == 0
+
+
+def test_employers_offer_a_share_of_their_vacancies_as_traineeship_places_more_under_a_covenant(tiny: Scenario):
+    """The month's decisions for all employers at once give each the places of its own rule (7.12)."""
+    covenants = {"policy.covenant_sectors": ["care", "logistics"], "policy.covenant_coverage": 0.5}
+    model = LabourMarketModel(tiny.with_overrides({**covenants, "employers.traineeship_share": 0.25}), seed=2)
+    table, employers = model.employer_table, model.scenario.employers
+    table.view("vacancies")[:] = np.arange(table.n) * 2  # halves to round (to even) among them
+    employer_decisions(model)
+    for agent in model.employers:
+        factor = employers.covenant_traineeship_factor if agent.covenant else 1.0
+        assert agent.traineeship_places == min(agent.vacancies, round(0.25 * factor * agent.vacancies)), agent
+    assert 0 < table.view("covenant").sum() < table.n  # both rules seen
 
 
 def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:

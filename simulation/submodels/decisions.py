@@ -11,6 +11,7 @@ decides and enterprises only close.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,9 +34,8 @@ def enterprise_decisions(model: LabourMarketModel) -> None:
     model.recorder.add("spending_local_support", 0.0)  # a column every month, granted or not
     expect_values(model)
     model.enterprise_draws = model.streams.uniform("enterprise.decisions", np.arange(table.n))
-    agents = list(model.enterprises)  # in row order
     for row in np.flatnonzero(may_decide(model)).tolist():
-        agents[row].step()
+        table.agents[row].step()
 
 
 def may_decide(model: LabourMarketModel) -> np.ndarray:
@@ -95,8 +95,8 @@ def expect_values(model: LabourMarketModel) -> None:
 def moves_to_regular_jobs(model: LabourMarketModel) -> np.ndarray:
     """This month's moves from LDE to a regular job, by the enterprise they left."""
     p = model.people
-    moved_now = (p.view("status") == NEC) & (p.view("nec_move_month") == model.month)
-    moved = np.flatnonzero(moved_now & (p.view("last_enterprise") >= 0))
+    moved = np.flatnonzero(p.view("nec_move_month") == model.month)  # few: the rest is tested on them only
+    moved = moved[(p.status[moved] == NEC) & (p.last_enterprise[moved] >= 0)]
     return np.bincount(p.last_enterprise[moved], minlength=model.enterprise_table.n).astype(float)
 
 
@@ -105,7 +105,9 @@ def expected_output(model: LabourMarketModel) -> np.ndarray:
     t = model.enterprise_table
     own = t.view("productivity")
     staffed = (t.view("workers") > 0) & t.view("is_open")
-    sector = float(own[staffed].mean()) if staffed.any() else model.scenario.enterprises.productivity_base
+    sector = (
+        float(own[staffed].sum()) / np.count_nonzero(staffed) if staffed.any() else model.scenario.enterprises.productivity_base
+    )
     return np.where(staffed, own, sector)
 
 
@@ -113,10 +115,17 @@ def new_hire_subsidies(model: LabourMarketModel) -> np.ndarray:
     """The subsidies one more worker brings each enterprise a month (EUR), averaged over his trajectory."""
     scenario, t = model.scenario, model.enterprise_table
     ent, policy = scenario.enterprises, scenario.policy
-    months = np.arange(min(policy.lde_limit, TRAJECTORY_MONTHS))
-    lde = schedule_values(policy.wage_subsidy, months).mean() * ent.reference_wage_month
-    lde += schedule_values(policy.guidance_subsidy, months).mean()
+    months = min(policy.lde_limit, TRAJECTORY_MONTHS)
+    lde = trajectory_mean(tuple(policy.wage_subsidy), months) * ent.reference_wage_month
+    lde += trajectory_mean(tuple(policy.guidance_subsidy), months)
     cmw = policy.cmw_wage_subsidy * ent.reference_wage_month + policy.cmw_guidance_subsidy
     level = sine_level(policy, model.month)
     sine = ent.sine_share * (level + (1 - level) * policy.sine_compensation_share) * ent.sine_allowance_month
     return np.where(t.view("converted"), cmw, lde) + sine + ent.local_contribution_month
+
+
+@functools.lru_cache(maxsize=64)
+def trajectory_mean(schedule: tuple[tuple[int, float], ...], months: int) -> float:
+    """The mean of a step ``schedule`` over the first ``months`` months of a trajectory (cached: it
+    changes only with the rules, and enterprises weigh it every month)."""
+    return float(schedule_values(list(schedule), np.arange(months)).mean())

@@ -63,7 +63,8 @@ def doorstroom(model: LabourMarketModel) -> None:
     end_traineeships(model, on_trajectory[(phase == TRAINEESHIP) & (elapsed >= policy.traineeship_months)])
     matching = on_trajectory[(phase == MATCHING) & (elapsed >= 1)]
     find_traineeships(model, matching)
-    unmatched = matching[np.isin(p.status[matching], (LDE, MAATWERK)) & (p.phase[matching] == MATCHING)]
+    still = p.status[matching]
+    unmatched = matching[((still == LDE) | (still == MAATWERK)) & (p.phase[matching] == MATCHING)]
     given_up = unmatched[month - p.phase_since[unmatched] >= policy.matching_months]
     p.phase[given_up] = NO_PHASE
     seek_suitable_measure(model, given_up, "no_traineeship")
@@ -102,9 +103,9 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     draws = model.streams.uniform("doorstroom.matching", p.ids(rows))
     picks = model.streams.uniform("doorstroom.employer", p.ids(rows))
     found = []
+    places = table.view("traineeship_places")
+    free = free_places(model)
     for row, draw, pick in zip(rows.tolist(), draws.tolist(), picks.tolist()):
-        places = table.view("traineeship_places")
-        free = np.minimum(places, table.view("vacancies")).clip(min=0)  # a place needs an open vacancy to reserve
         if draw >= policy.matching_success or free.sum() == 0:
             continue
         enterprise = p.enterprise[row]
@@ -112,6 +113,7 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
         employer = min(int(np.searchsorted(np.cumsum(weight) / weight.sum(), pick, side="right")), places.size - 1)
         places[employer] -= 1
         table.vacancies[employer] -= 1
+        free = free_places(model)
         p.trainee_employer[row] = employer
         found.append(row)
     started = np.array(found, dtype=np.intp)
@@ -121,8 +123,21 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     model.recorder.add("traineeships_started", started.size)
 
 
+def free_places(model: LabourMarketModel) -> np.ndarray:
+    """Each employer's traineeship places that can be taken now: a place needs an open vacancy to reserve."""
+    table = model.employer_table
+    return np.minimum(table.view("traineeship_places"), table.view("vacancies")).clip(min=0)
+
+
 def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
-    """Each employer decides on its trainee: hire him on the reserved vacancy, or let the traineeship end."""
+    """The traineeships of ``rows`` end: each employer decides on its trainee (most months nobody ends one)."""
+    hired = decide_on_trainees(model, rows) if rows.size else 0
+    model.recorder.add("traineeships_ended", rows.size)
+    model.recorder.add("traineeships_hired", hired)
+
+
+def decide_on_trainees(model: LabourMarketModel, rows: np.ndarray) -> int:
+    """Each employer hires its trainee on the reserved vacancy, or lets the traineeship end; the number hired."""
     p, policy = model.people, model.scenario.policy
     employer = p.trainee_employer[rows]
     chance = hire_chance(model, rows, employer, policy.traineeship_bar_reduction)
@@ -136,5 +151,4 @@ def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     p.phase[failed] = NO_PHASE
     p.trainee_employer[failed] = NO_ONE
     seek_suitable_measure(model, failed, "not_hired")
-    model.recorder.add("traineeships_ended", rows.size)
-    model.recorder.add("traineeships_hired", np.count_nonzero(hired))
+    return int(np.count_nonzero(hired))

@@ -23,8 +23,8 @@ def new_initiatives(model: LabourMarketModel) -> None:
     """This month's new recognitions (none when ``policy.new_recognitions`` is false)."""
     scenario = model.scenario
     rate = scenario.enterprises.entry_rate * scenario.world.enterprises / 12 * scenario.policy.new_recognitions
-    rng = model.streams.generator("enterprise.entry")
-    count = int(rng.poisson(rate)) if rate > 0 else 0
+    rng = model.streams.generator("enterprise.entry") if rate > 0 else None  # no stream needed when none can enter
+    count = int(rng.poisson(rate)) if rng else 0
     model.recorder.add("enterprises_entered", count)  # a column every month
     if count == 0:
         return

@@ -109,12 +109,14 @@ def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[Paym
     """
     p, policy = model.people, model.scenario.policy
     months_in = p.lde_months[lde] - 1
-    sitting = is_sitting(model, lde)
-    old_wage, old_guidance = sitting_schedules(model)
     cmw = model.enterprise_table.view("converted")[p.enterprise[lde]]
     wage = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
     guidance = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
-    keeps = sitting & ~cmw
+    keeps = is_sitting(model, lde) & ~cmw
+    if not keeps.any():  # the usual month: no sitting worker, no allowance
+        none = np.zeros(lde.size)
+        return (wage, guidance), (none, none)
+    old_wage, old_guidance = sitting_schedules(model)
     kept = (
         np.where(keeps, schedule_values(old_wage, months_in), 0.0),
         np.where(keeps, schedule_values(old_guidance, months_in), 0.0),
@@ -225,10 +227,11 @@ def close_insolvent(model: LabourMarketModel) -> None:
     months[:] = np.where(insolvent & table.view("is_open"), months + 1, 0)
     broke = months > model.scenario.enterprises.grace_months
     small = below_minimum(model) & ~broke
-    closing = np.flatnonzero(broke | small)
+    closes = broke | small
+    closing = np.flatnonzero(closes)
     model.recorder.add("workers_taken_over", 0)  # a column every month, takeovers or not
     model.recorder.add("enterprises_merged", 0)
-    model.recorder.add("enterprises_stopped", int(small.sum()))
+    model.recorder.add("enterprises_stopped", np.count_nonzero(small))
     if closing.size == 0:
         return
     for row in closing.tolist():
@@ -238,7 +241,7 @@ def close_insolvent(model: LabourMarketModel) -> None:
     table.closed_month[closing] = model.month
     table.workers[closing] = 0
     lde = model.people.in_status(LDE)
-    leaving = lde[np.isin(model.people.enterprise[lde], closing)]
+    leaving = lde[closes[model.people.enterprise[lde]]]
     if model.scenario.enterprises.adaptive:
         before = np.bincount(model.people.enterprise[leaving], minlength=table.n)
         left = hand_over(model, leaving)

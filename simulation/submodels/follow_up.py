@@ -40,15 +40,15 @@ from ..world.people import (
     INTERNAL_DOORSTROOM,
     LDE,
     LEFT_LABOUR_FORCE,
-    MAATWERK,
     MAATWERK_ADVICE,
     NEC,
     RETIRED,
     ROUTE_WORK_CARE,
     SOCIAL_ASSISTANCE,
     TIME_LIMIT,
-    UNEMPLOYED,
     WORK_CARE,
+    Reason,
+    Status,
 )
 
 if TYPE_CHECKING:
@@ -81,6 +81,12 @@ EXIT_GROUPS = {
     "dismissed": (DISMISSED,),
     "enterprise_closed": (ENTERPRISE_CLOSED,),
 }
+#: Lookups for counting with one ``np.bincount``: each status's state (a jobless person's route
+#: may make it work-care, see :func:`states`), which states are fallen back, and each exit
+#: reason's position in :data:`EXIT_GROUPS` (-1: in none).
+STATE_OF_STATUS = np.array([STATES.index(status.name) for status in Status])
+FALLEN = np.array([state in FALLBACK_STATES for state in STATES])
+EXIT_GROUP_OF = np.array([next((i for i, g in enumerate(EXIT_GROUPS.values()) if reason in g), -1) for reason in Reason])
 
 
 def follow_up(model: LabourMarketModel) -> None:
@@ -95,65 +101,65 @@ def follow_up(model: LabourMarketModel) -> None:
     model.ties.reinforce(p.last_enterprise[sustained], p.employer[sustained], model.scenario.employers.tie_step)
 
     exit_month = p.view("lde_exit_month")
-    left12 = made_in(exit_month, month - 12)
+    recent = np.flatnonzero(exit_month >= max(month - max(STATE_HORIZONS), 1))  # one scan of everyone for every cohort
+    left12 = made_in(exit_month, month - 12, recent)
     left12 = left12[p.status[left12] != INACTIVE]
-    at_limit = left12[np.isin(p.lde_exit_reason[left12], (TIME_LIMIT, WORK_CARE))]
+    at_limit = left12[limit_exit(p.lde_exit_reason[left12])]
     rec.add("followup12_limit_leavers", at_limit.size)
     rec.add("followup12_limit_on_benefits", np.count_nonzero(p.status[at_limit] < LDE))
     count_leavers(model, "followup12", left12[active_exit(model, left12)])
 
-    left24 = made_in(exit_month, month - 24)
+    left24 = made_in(exit_month, month - 24, recent)
     left24 = left24[p.status[left24] != INACTIVE]
     rec.add("followup24_lde_leavers", left24.size)
     rec.add("followup24_social_assistance", np.count_nonzero(p.status[left24] == SOCIAL_ASSISTANCE))
-    count_states(model)
+    count_states(model, recent)
 
 
-def state_of(model: LabourMarketModel, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Masks over ``rows``: each one's state (see :data:`STATES`; work-care is a jobless person holding a place)."""
+def states(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
+    """Each of ``rows``' state, as its position in :data:`STATES` (work-care is a jobless person holding a place)."""
     p = model.people
     status = p.status[rows]
-    care = (status < LDE) & (p.route[rows] == ROUTE_WORK_CARE)
-    return {
-        "nec": status == NEC,
-        "unemployed": (status == UNEMPLOYED) & ~care,
-        "social_assistance": (status == SOCIAL_ASSISTANCE) & ~care,
-        "work_care": care,
-        "maatwerk": status == MAATWERK,
-        "lde": status == LDE,
-        "inactive": status == INACTIVE,
-    }
+    state = STATE_OF_STATUS[status]
+    state[(status < LDE) & (p.route[rows] == ROUTE_WORK_CARE)] = STATES.index("work_care")
+    return state
 
 
-def count_states(model: LabourMarketModel) -> None:
-    """Leavers' states 6, 12 and 24 months after the exit; dumping by state and by the exit's reason."""
+def count_states(model: LabourMarketModel, recent: np.ndarray) -> None:
+    """Leavers' states 6, 12 and 24 months after the exit; dumping by state and by the exit's reason.
+
+    ``recent`` are the rows of everyone who left LDE in the last 24 months: each cohort is a mask over them.
+    """
     p, month, rec = model.people, model.month, model.recorder
-    exit_month = p.view("lde_exit_month")
-    left_now = made_in(exit_month, month)
-    rec.add("lde_leavers", np.count_nonzero(active_exit(model, left_now)))
+    exit_month = p.lde_exit_month[recent]
+    active, state = active_exit(model, recent), states(model, recent)
+    rec.add("lde_leavers", np.count_nonzero(active & (exit_month == month)))
     for h in STATE_HORIZONS:
-        rows = made_in(exit_month, month - h)
-        rows = rows[active_exit(model, rows)]
-        masks = state_of(model, rows)
+        members = active & (exit_month == month - h)
+        counts = dict(zip(STATES, np.bincount(state[members], minlength=len(STATES)).tolist()))
         cohort = rec.rows[month - h].get("lde_leavers", 0.0) if month - h >= 1 else 0.0
-        seen = rows.size - np.count_nonzero(masks["inactive"])
+        seen = np.count_nonzero(members) - counts["inactive"]
         rec.add(f"followup{h}_cohort", cohort)
-        for state, mask in masks.items():
-            rec.add(f"followup{h}_state_{state}", max(cohort - seen, 0) if state == "inactive" else np.count_nonzero(mask))
-    rows = made_in(exit_month, month - 12)
-    rows = rows[active_exit(model, rows) & (p.status[rows] != INACTIVE)]
-    masks = state_of(model, rows)
-    for state in FALLBACK_STATES:
-        rec.add(f"followup12_leavers_on_{state}", np.count_nonzero(masks[state]))
-    at_limit = np.isin(p.lde_exit_reason[rows], (TIME_LIMIT, WORK_CARE))
-    for state in FALLBACK_STATES:
-        rec.add(f"followup12_limit_on_{state}", np.count_nonzero(masks[state] & at_limit))
-    fallen = masks["unemployed"] | masks["social_assistance"] | masks["work_care"]
-    reason = p.lde_exit_reason[rows]
-    for group, reasons in EXIT_GROUPS.items():
-        members = np.isin(reason, reasons)
-        rec.add(f"followup12_exit_{group}", np.count_nonzero(members))
-        rec.add(f"followup12_exit_{group}_on_benefits", np.count_nonzero(members & fallen))
+        for name, count in counts.items():
+            rec.add(f"followup{h}_state_{name}", max(cohort - seen, 0) if name == "inactive" else count)
+    seen12 = active & (exit_month == month - 12) & (state != STATES.index("inactive"))
+    state12, reason = state[seen12], p.lde_exit_reason[recent[seen12]]
+    for prefix, among in (("leavers", state12), ("limit", state12[limit_exit(reason)])):
+        counts = np.bincount(among, minlength=len(STATES))
+        for name in FALLBACK_STATES:
+            rec.add(f"followup12_{prefix}_on_{name}", counts[STATES.index(name)])
+    group = EXIT_GROUP_OF[reason]
+    grouped = group >= 0
+    in_group = np.bincount(group[grouped], minlength=len(EXIT_GROUPS)).tolist()
+    on_benefits = np.bincount(group[grouped & FALLEN[state12]], minlength=len(EXIT_GROUPS)).tolist()
+    for name, count, count_on_benefits in zip(EXIT_GROUPS, in_group, on_benefits):
+        rec.add(f"followup12_exit_{name}", count)
+        rec.add(f"followup12_exit_{name}_on_benefits", count_on_benefits)
+
+
+def limit_exit(reason: np.ndarray) -> np.ndarray:
+    """Whether each exit from LDE (its ``reason``) was at the limit: with or without a work-care advice."""
+    return (reason == TIME_LIMIT) | (reason == WORK_CARE)
 
 
 def active_exit(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
@@ -180,9 +186,12 @@ def count_leavers(model: LabourMarketModel, prefix: str, rows: np.ndarray) -> No
         rec.add(f"{prefix}_leavers_{name}_on_benefits", np.count_nonzero(group & jobless))
 
 
-def made_in(months: np.ndarray, month: int) -> np.ndarray:
-    """Rows whose recorded month equals ``month``; none before month 1 (-1 means "never")."""
-    return np.flatnonzero(months == month) if month >= 1 else np.zeros(0, dtype=np.intp)
+def made_in(months: np.ndarray, month: int, among: np.ndarray | None = None) -> np.ndarray:
+    """Rows (of ``among``, ascending rows, when given) whose recorded month equals ``month``;
+    none before month 1 (-1 means "never")."""
+    if month < 1:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(months == month) if among is None else among[months[among] == month]
 
 
 def pay_outcome_bonus(model: LabourMarketModel, sustained: np.ndarray) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..rules.scenario import Context
+from ..world.agents import traineeship_offers
 
 if TYPE_CHECKING:
     from ..world.model import LabourMarketModel
@@ -42,5 +43,7 @@ def adjust_hiring_bars(model: LabourMarketModel) -> None:
 
 
 def employer_decisions(model: LabourMarketModel) -> None:
-    """Every regular employer decides its traineeship places (:meth:`NECEmployer.step`), in row order."""
-    model.employers.do("step")
+    """Every regular employer decides its traineeship places: the rule of :meth:`NECEmployer.step`,
+    on the whole table at once (the decisions are independent, so the order does not matter)."""
+    table = model.employer_table
+    table.view("traineeship_places")[:] = traineeship_offers(model.scenario, table.view("covenant"), table.view("vacancies"))

@@ -47,8 +47,9 @@ def time_limit(model: LabourMarketModel) -> None:
     lde = model.people.in_status(LDE)  # without those the evaluation moved on
     allowed = policy.lde_limit + policy.extension_months * p.extended[lde]
     leaving = lde[p.lde_months[lde] >= allowed]
-    work_care = p.route[leaving] == ROUTE_WORK_CARE_WAITING  # advised work-care: a place comes after the exit
-    unfinished = (p.route[leaving] == ROUTE_TRAJECTORY_WAITING) | ((p.route[leaving] == ROUTE_TRAJECTORY) & (p.phase[leaving] != NO_PHASE))
+    route = p.route[leaving]
+    work_care = route == ROUTE_WORK_CARE_WAITING  # advised work-care: a place comes after the exit
+    unfinished = (route == ROUTE_TRAJECTORY_WAITING) | ((route == ROUTE_TRAJECTORY) & (p.phase[leaving] != NO_PHASE))
     seek_suitable_measure(model, leaving[unfinished], "at_limit")  # no trajectory (or no end of it) before the limit
     model.recorder.add("exits_time_limit", leaving.size)
     fall_back(model, leaving[work_care], WORK_CARE)

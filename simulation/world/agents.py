@@ -31,7 +31,17 @@ ACTIVITIES = (
 SIZE_CLASSES = ("small_neighbourhood_service", "large_proximity_service")
 
 
-class EnterpriseTable(Table):
+class FirmTable(Table):
+    """A table of firms whose rows are Mesa agents (:class:`TableAgent`)."""
+
+    def __init__(self, capacity: int = 0) -> None:
+        super().__init__(capacity)
+        #: The agent of each row: the monthly processes find the few agents that act by row here,
+        #: rather than by iterating Mesa's (weakly held) set of all agents.
+        self.agents: dict[int, TableAgent] = {}
+
+
+class EnterpriseTable(FirmTable):
     """State of all LDE enterprises. Money in euro, flows per month."""
 
     columns = {
@@ -109,7 +119,7 @@ class EnterpriseTable(Table):
     entered_month: np.ndarray
 
 
-class EmployerTable(Table):
+class EmployerTable(FirmTable):
     """State of all regular employers. Vacancies are counts of open positions."""
 
     columns = {
@@ -147,7 +157,7 @@ class Column:
     def __get__(self, agent: Any, owner: type | None = None) -> Any:
         if agent is None:
             return self
-        return getattr(agent.table, self.name)[agent.row].item()
+        return getattr(agent.table, self.name).item(agent.row)
 
     def __set__(self, agent: Any, value: Any) -> None:
         getattr(agent.table, self.name)[agent.row] = value
@@ -156,10 +166,11 @@ class Column:
 class TableAgent(mesa.Agent):
     """A Mesa agent whose state is one row of a table."""
 
-    def __init__(self, model: mesa.Model, table: Table, row: int) -> None:
+    def __init__(self, model: mesa.Model, table: FirmTable, row: int) -> None:
         super().__init__(model)
         self.table = table
         self.row = int(row)
+        table.agents[self.row] = self
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.table.columns)
@@ -409,7 +420,7 @@ PUSH_TOLERANCE = 0.005
 def push_target(scenario: Any, push_value: Any) -> Any:
     """The push an enterprise wants (scalar or array): the most it can give when a unit of push is
     expected to gain more than it costs, else none (gain and cost both grow with push: a corner)."""
-    return np.where(np.asarray(push_value) > 0, scenario.enterprises.push_max, 0.0)
+    return scenario.enterprises.push_max * (push_value > 0)
 
 
 class NECEmployer(TableAgent):
@@ -437,10 +448,16 @@ class NECEmployer(TableAgent):
         Source 1.21 puts the traineeship on a real vacancy; an employer with many unfilled
         vacancies has more reason to try a trainee. A place taken reserves its vacancy.
         """
-        employers = self.model.scenario.employers
-        factor = employers.covenant_traineeship_factor if self.covenant else 1.0
-        self.traineeship_places = min(self.vacancies, round(employers.traineeship_share * factor * self.vacancies))
+        self.traineeship_places = traineeship_offers(self.model.scenario, self.covenant, self.vacancies)
 
     @property
     def sector(self) -> str:
         return self.model.sector_names[self.table.sector[self.row]]
+
+
+def traineeship_offers(scenario: Any, covenant: Any, vacancies: Any) -> Any:
+    """The traineeship places employers offer (scalar or array, one per employer): a share of their open
+    ``vacancies``, rounded half to even, more under a ``covenant`` (the rule of :meth:`NECEmployer.step`)."""
+    employers = scenario.employers
+    factor = np.where(covenant, employers.covenant_traineeship_factor, 1.0)
+    return np.minimum(vacancies, np.rint(employers.traineeship_share * factor * vacancies)).astype(np.int64)

@@ -254,34 +254,41 @@ class LabourMarketModel(mesa.Model):
             path=path,
         )
 
-    def decision_metrics(self, is_open: np.ndarray, lde_workers: int) -> dict[str, float]:
+    def decision_metrics(self, groups: dict[str, np.ndarray], lde_workers: int) -> dict[str, float]:
         """What the open enterprises have chosen, summed or averaged over them: in total, and with
-        ``_small`` and ``_large`` for each size class (the decisions plot draws both)."""
+        ``_small`` and ``_large`` for each size class (the decisions plot draws both).
+
+        ``groups`` maps each suffix to the rows of its open enterprises; the flags of the firms are
+        computed once for the three groups (the month's fixed cost, paid on few firms)."""
         ent = self.enterprise_table
-        large = ent.view("large")
+        flags = {
+            "enterprises_under_pressure": pressed(ent),
+            "enterprises_hiring_frozen": ent.view("fill_target") < ent.view("slots"),
+            "enterprises_converted": ent.view("converted"),
+        }
         metrics: dict[str, float] = {}
-        for suffix, group in (("", is_open), ("_small", is_open & ~large), ("_large", is_open & large)):
-            workers = int(ent.view("workers")[group].sum()) if suffix else lde_workers
-            metrics.update({f"{name}{suffix}": value for name, value in self.choices(group, workers).items()})
+        for suffix, rows in groups.items():
+            workers = int(ent.view("workers")[rows].sum()) if suffix else lde_workers
+            metrics.update({f"{name}{suffix}": value for name, value in self.choices(rows, workers, flags).items()})
+        is_open = groups[""]
         metrics["enterprise_income"] = float(ent.view("income")[is_open].sum())
         metrics["enterprise_costs"] = float(ent.view("costs")[is_open].sum())
         return metrics
 
-    def choices(self, group: np.ndarray, workers: int) -> dict[str, float]:
-        """The decision metrics of the enterprises in ``group`` (open ones), with ``workers`` LDE workers."""
+    def choices(self, rows: np.ndarray, workers: int, flags: dict[str, np.ndarray]) -> dict[str, float]:
+        """The decision metrics of the (open) enterprises ``rows``, with ``workers`` LDE workers;
+        ``flags`` are the counted states (under pressure, hiring frozen, converted) of every enterprise."""
         ent = self.enterprise_table
 
         def mean(column: str) -> float:
-            return float(ent.view(column)[group].mean()) if group.any() else 0.0
+            return float(ent.view(column)[rows].sum()) / rows.size if rows.size else 0.0
 
         return {
-            "enterprises_open": int(group.sum()),
-            "coaches_per_worker": float(ent.view("coaches")[group].sum()) / workers if workers else 0.0,
+            "enterprises_open": rows.size,
+            "coaches_per_worker": float(ent.view("coaches")[rows].sum()) / workers if workers else 0.0,
             "price_mean": mean("price"),
             "push_mean": mean("push"),
-            "enterprises_under_pressure": int((pressed(ent) & group).sum()),
-            "enterprises_hiring_frozen": int((group & (ent.view("fill_target") < ent.view("slots"))).sum()),
-            "enterprises_converted": int((group & ent.view("converted")).sum()),
+            **{name: np.count_nonzero(flag[rows]) for name, flag in flags.items()},
             "selection_strength_mean": mean("selection"),
             "market_share_mean": mean("market_share"),
         }
@@ -302,9 +309,13 @@ class LabourMarketModel(mesa.Model):
         p, ent, emp = self.people, self.enterprise_table, self.employer_table
         queue, tickets = self.referrals.current(p)
         is_open, large = ent.view("is_open"), ent.view("large")
-        solvent = is_open & (ent.view("reserve") >= 0)
-        open_slots = int(ent.view("slots")[is_open].sum())
-        lde_workers = int(ent.view("workers")[is_open].sum())
+        groups = {
+            suffix: np.flatnonzero(group)
+            for suffix, group in (("", is_open), ("_small", is_open & ~large), ("_large", is_open & large))
+        }
+        solvent = ent.view("reserve") >= 0
+        open_slots = int(ent.view("slots")[groups[""]].sum())
+        lde_workers = int(ent.view("workers")[groups[""]].sum())
         state = {
             "lde_slots": open_slots,
             "lde_occupancy": lde_workers / open_slots if open_slots else 0.0,
@@ -313,19 +324,13 @@ class LabourMarketModel(mesa.Model):
         }
         vacancies = np.bincount(emp.view("sector"), weights=emp.view("vacancies"), minlength=len(self.sector_names))
         state.update({f"vacancies_open_{name}": float(v) for name, v in zip(self.sector_names, vacancies)})
-        state.update(
-            {
-                "enterprises_solvent": int(solvent.sum()),
-                "enterprises_solvent_small": int((solvent & ~large).sum()),
-                "enterprises_solvent_large": int((solvent & large).sum()),
-                "enterprises_closed": int((~is_open).sum()),
-                "reserves_total": float(ent.view("reserve")[is_open].sum()),
-                "reserves_small": float(ent.view("reserve")[is_open & ~large].sum()),
-                "reserves_large": float(ent.view("reserve")[is_open & large].sum()),
-                "service_quality": float(ent.view("quality")[is_open].mean()) if is_open.any() else 0.0,
-                **self.decision_metrics(is_open, lde_workers),
-                "hiring_bar_mean": float(emp.view("hiring_bar").mean()),
-                **route_counts(self),
-            }
-        )
+        state.update({f"enterprises_solvent{suffix}": np.count_nonzero(solvent[rows]) for suffix, rows in groups.items()})
+        state["enterprises_closed"] = ent.n - groups[""].size
+        reserve = ent.view("reserve")
+        state.update({f"reserves_{suffix[1:] or 'total'}": float(reserve[rows].sum()) for suffix, rows in groups.items()})
+        quality = ent.view("quality")[groups[""]]
+        state["service_quality"] = float(quality.sum()) / quality.size if quality.size else 0.0
+        state.update(self.decision_metrics(groups, lde_workers))
+        state["hiring_bar_mean"] = float(emp.view("hiring_bar").mean())
+        state.update(route_counts(self))
         return state

@@ -28,7 +28,7 @@ class Recorder:
         self.rows: list[dict[str, float | str]] = []
         self._event_chunks: list[tuple[np.ndarray, ...]] = []
         self._decisions: list[tuple[int, int, str, float, str]] = []
-        self._placements: list[pd.DataFrame] = []
+        self._placements: list[tuple[np.ndarray, ...]] = []
         self.start_month()
 
     def start_month(self) -> None:
@@ -54,25 +54,20 @@ class Recorder:
         self._decisions.append((month, enterprise, decision, value, reason))
 
     def placed(self, month: int, people: Population, rows: np.ndarray, large: np.ndarray) -> None:
-        """Note who was placed in LDE this month and their profile at entry (for lde-sim evaluate)."""
-        self._placements.append(
-            pd.DataFrame(
-                {
-                    "month": month,
-                    "person": people.ids(rows),
-                    "age": people.age[rows],
-                    "education": people.education[rows],
-                    "employability": people.employability[rows],
-                    "large": large,
-                }
-            )
-        )
+        """Note who was placed in LDE this month and their profile at entry (for lde-sim evaluate).
+
+        Kept as arrays, one tuple a month: a table is built only when :meth:`placements` is asked.
+        """
+        profile = (people.ids(rows), people.age[rows], people.education[rows], people.employability[rows])
+        self._placements.append((np.full(rows.size, month, dtype=np.int64), *profile, np.asarray(large)))
 
     def placements(self) -> pd.DataFrame:
         """Every placement in LDE so far: month, person and their age, education, employability and
         enterprise size class (``large``) at entry."""
         columns = ["month", "person", "age", "education", "employability", "large"]
-        return pd.concat(self._placements, ignore_index=True) if self._placements else pd.DataFrame(columns=columns)
+        if not self._placements:
+            return pd.DataFrame(columns=columns)
+        return pd.DataFrame(dict(zip(columns, (np.concatenate(c) for c in zip(*self._placements)))))
 
     def enterprise_events(self, enterprise: int | None = None) -> pd.DataFrame:
         """Every decision so far (or one enterprise's): month, enterprise, decision, value, reason."""

@@ -55,7 +55,9 @@ def mesa_misses_last_step() -> bool:
     return rows[-1]["count"] != 3
 
 
-def run_for_batch(model_cls: type, run: tuple[int, int, dict[str, Any]], max_steps: int, data_collection_period: int) -> list[dict]:
+def run_for_batch(
+    model_cls: type, run: tuple[int, int, dict[str, Any]], max_steps: int, data_collection_period: int
+) -> list[dict]:
     """Mesa's per-run function of ``batch_run`` with the final month reported, for this package's models.
 
     The rows are Mesa's (``RunId``, ``iteration``, ``Step``, the parameters, the collected

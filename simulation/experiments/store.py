@@ -187,7 +187,11 @@ class ExperimentStore:
             )
             self.connection.executemany(
                 "INSERT INTO design VALUES (?, ?, ?)",
-                [(i, key, _design_value(value)) for i, values in enumerate(design_values(points)) for key, value in values.items()],
+                [
+                    (i, key, _design_value(value))
+                    for i, values in enumerate(design_values(points))
+                    for key, value in values.items()
+                ],
             )
             self.connection.executemany(
                 "INSERT OR REPLACE INTO indicators_info VALUES (?, ?, ?, ?)",

@@ -32,7 +32,11 @@ def benefit_limit_table(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFra
     present = [c for c in columns if c in months]
     table = months.groupby(["month", "date"])[present].mean().reset_index().rename(columns=columns)
     first_four = months[(months["month"] >= start) & (months["month"] < start + 4)]
-    lost = first_four.groupby("replication")["benefit_lost"].sum().mean() if "replication" in first_four else first_four["benefit_lost"].sum()
+    lost = (
+        first_four.groupby("replication")["benefit_lost"].sum().mean()
+        if "replication" in first_four
+        else first_four["benefit_lost"].sum()
+    )
     total = {"month": "", "date": "first 4 months (model)", columns["benefit_lost"]: lost}
     source = {"month": "", "date": "source 4.6.2 (Flanders, Jan-Apr 2026)", columns["benefit_lost"]: FLANDERS_LOSING_JAN_APR_2026}
     return pd.concat([table, pd.DataFrame([total, source])], ignore_index=True)
@@ -58,7 +62,12 @@ def lever_reasons(table: pd.DataFrame) -> list[str]:
     labels = list(dict.fromkeys(table["scenario"]))
     lines = []
     checks = (
-        ("trajectories_per_year", "trajectory_waiting_mean", "doorstroom trajectories", "LDE workers waited for a trajectory place"),
+        (
+            "trajectories_per_year",
+            "trajectory_waiting_mean",
+            "doorstroom trajectories",
+            "LDE workers waited for a trajectory place",
+        ),
         ("maatwerk_workforce_mean", "maatwerk_waiting_mean", "collective maatwerk", "people waited for a maatwerk place"),
     )
     for label in labels[1:]:

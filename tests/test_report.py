@@ -286,3 +286,18 @@ def test_an_interrupted_run_is_reported_only_with_partial(run_folder: Path, tmp_
     assert "the run is interrupted (2 of 2 replications); --partial" in one_line(capsys)
     assert main(["report", str(copy), "--partial"]) == 0
     assert "UNFINISHED: " in text_of(copy / "report.html")
+
+
+def test_findings_never_print_a_negative_zero():
+    """An interval bound of -0.3 EUR reads "0 EUR" and a share difference of -0.00001 "0.0 points", never "-0"."""
+    table = comparison_rows(
+        [
+            ("base", "cost_per_sustainable_transition", 1000.0, 0.0, 0.1, False),
+            ("other", "cost_per_sustainable_transition", 1000.2, 0.2, 0.5, False),
+            ("other", "dumping_share", 0.30, -0.00001, 0.00002, False),
+        ]
+    )
+    line = next(line for line in findings(table, replications=10) if line.startswith("'other' against 'base'"))
+    assert "-0 " not in line and "-0.0 " not in line and "+0 EUR" not in line, line
+    assert "(0 EUR; 95% interval 0 EUR to +1 EUR)" in line, line  # +0.2, from -0.3 to +0.7 EUR
+    assert "(+0.0 points; 95% interval +0.0 to +0.0 points)" in line, line  # -0.001 to +0.001 points

@@ -40,6 +40,7 @@ from ..world.indicators import (
     ROUTE_INDICATORS,
     Indicator,
     measured_months,
+    unsigned_zero,
     window_span,
     window_words,
 )
@@ -1117,8 +1118,9 @@ def _difference(info: Indicator, value: float) -> str:
     """A signed difference: per hundred for shares and yearly rates, the indicator's own unit otherwise."""
     if info.unit in PER_HUNDRED:
         decimals, words = PER_HUNDRED[info.unit]
-        return f"{100 * value:+.{decimals}f}{words}"
-    return ("+" if value > 0 else "") + info.format(value)
+        return f"{unsigned_zero(100 * value, decimals):+.{decimals}f}{words}"
+    text = info.format(value)
+    return ("+" if value > 0 and any(digit in text for digit in "123456789") else "") + text
 
 
 def _names(labels: list[str]) -> str:

@@ -39,6 +39,12 @@ LDE_SPENDING = [
 DUMPING_GROUPS = LEAVER_GROUPS
 
 
+def unsigned_zero(value: float, decimals: int) -> float:
+    """``value`` rounded to ``decimals``, with a negative zero made positive, so that a figure that
+    reads as zero is printed "0", never "-0" (as ``f"{-0.3:.0f}"`` would)."""
+    return round(value, decimals) + 0.0
+
+
 @dataclass(frozen=True)
 class Indicator:
     """What an indicator means, its unit, which direction is better, and its possible range.
@@ -71,9 +77,9 @@ class Indicator:
         if value != value:
             return "–"
         if self.unit == "share":
-            return f"{100 * value:.1f}%"
+            return f"{unsigned_zero(100 * value, 1):.1f}%"
         if self.unit == "EUR":
-            return f"{value / 1e6:,.1f} M EUR" if abs(value) >= 1e7 else f"{value:,.0f} EUR"
+            return f"{unsigned_zero(value / 1e6, 1):,.1f} M EUR" if abs(value) >= 1e7 else f"{unsigned_zero(value, 0):,.0f} EUR"
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 

@@ -31,7 +31,7 @@ BLOCKS = [(m.group(1), m.group(2)) for m in re.finditer(r"```(\w*)\n(.*?)```", R
 #: Commands shown but not run here, each with the reason.
 NOT_RUN = {
     "make test": "it is this test suite",
-    "lde-sim calibrate calibration/targets.toml": "the shipped calibration takes 23 minutes; test_calibration runs calibrate on a small targets file",
+    "lde-sim calibrate calibration/targets.toml": "the shipped calibration takes 15 minutes; test_calibration runs calibrate on a small targets file",
     "lde-sim dashboard": "a server that runs until stopped; test_dashboard starts it and drives it in a browser",
     "lde-sim run SCENARIO.toml": "the synopsis of the options, not a command",
 }

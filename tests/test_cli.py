@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation import INDICATORS, Scenario
+from simulation import INDICATORS, Scenario, cli
 from simulation.cli import main
 from simulation.experiments.store import read_experiment
 
@@ -232,3 +232,28 @@ def test_an_error_in_a_branch_file_names_the_file_and_the_change_as_written(tmp_
     )
     done = lde_sim("run", str(dated), "--out", str(tmp_path / "out"))
     assert "dated.toml: [[timeline]] date = '2017-01', key = 'policy.aftercare_months': value -3" in done.stderr
+
+
+def test_an_interrupt_whose_exception_is_lost_on_its_way_up_still_ends_the_run(tmp_path: Path, monkeypatch, capsys):
+    """The command notes every interrupt; `lde-sim run` checks the note after each month, so a
+    KeyboardInterrupt cleared inside C code (as NumPy once cleared them) still ends the run."""
+    real_run, lost = cli.run, []
+
+    def run_that_loses_an_interrupt(*args, on_month, **kwargs):
+        def month() -> None:
+            if not lost:  # the first month: the handler runs, its exception is cleared on its way up
+                lost.append(True)
+                with pytest.raises(KeyboardInterrupt):
+                    cli.interrupt(signal.SIGTERM, None)
+            on_month()
+
+        return real_run(*args, on_month=month, **kwargs)
+
+    monkeypatch.setattr(cli, "run", run_that_loses_an_interrupt)
+    out = tmp_path / "run"
+    code = main(["run", str(SCENARIOS / "small.toml"), "--months", "3", "--replications", "2", "--out", str(out)])
+    assert code == 130, capsys.readouterr().err
+    provenance = json.loads((out / "run.json").read_text())
+    assert provenance["status"] == "interrupted" and provenance["replications_done"] == 0
+    next_run = ["run", str(SCENARIOS / "small.toml"), "--months", "2", "--out", str(tmp_path / "next")]
+    assert main(next_run) == 0  # the note was about the interrupted command only

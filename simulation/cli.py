@@ -293,10 +293,10 @@ def honour_interrupts() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    RECEIVED.clear()  # a note is about this command only (a notebook may call main again)
     if threading.current_thread() is threading.main_thread():  # replaces simulation.early_signals' handlers
         signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, interrupt)
-    RECEIVED.clear()  # a note is about this command only (a notebook may call main again)
     try:
         return COMMANDS[args.command](args)
     except LDEError as err:

@@ -126,16 +126,21 @@ def test_findings_name_what_each_option_clearly_changes_and_warn_about_closures(
     assert not any("Caution: in 'bonus'" in line for line in lines)
 
 
+def finding_against_base(rows: list[tuple[str, str, float, float, float, bool]]) -> str:
+    """The findings' line of the one other scenario of ``rows`` against 'base' (10 replications)."""
+    other = next(r[0] for r in rows if r[0] != "base")
+    return next(line for line in findings(comparison_rows(rows), replications=10) if line.startswith(f"'{other}' against 'base'"))
+
+
 def test_findings_give_a_difference_in_the_yearly_rate_per_100_worker_years_like_points_of_a_share():
     """A rate per worker-year of 0.0005 more reads +0.05 per 100 worker-years, never a bare +0.0005 beside points."""
-    table = comparison_rows(
+    line = finding_against_base(
         [
             ("base", "transition_rate_annual", 0.0600, 0.0, 0.001, False),
             ("aftercare", "transition_rate_annual", 0.0605, 0.0005, 0.0002, True),
             ("aftercare", "dumping_share", 0.30, -0.012, 0.004, True),
         ]
     )
-    line = next(line for line in findings(table, replications=10) if line.startswith("'aftercare' against 'base'"))
     assert "(+0.05 per 100 worker-years; 95% interval +0.03 to +0.07 per 100 worker-years)" in line
     assert "(-1.2 points; 95% interval -1.6 to -0.8 points)" in line
     assert "0.0005" not in line
@@ -290,14 +295,13 @@ def test_an_interrupted_run_is_reported_only_with_partial(run_folder: Path, tmp_
 
 def test_findings_never_print_a_negative_zero():
     """An interval bound of -0.3 EUR reads "0 EUR" and a share difference of -0.00001 "0.0 points", never "-0"."""
-    table = comparison_rows(
+    line = finding_against_base(
         [
             ("base", "cost_per_sustainable_transition", 1000.0, 0.0, 0.1, False),
             ("other", "cost_per_sustainable_transition", 1000.2, 0.2, 0.5, False),
             ("other", "dumping_share", 0.30, -0.00001, 0.00002, False),
         ]
     )
-    line = next(line for line in findings(table, replications=10) if line.startswith("'other' against 'base'"))
     assert "-0 " not in line and "-0.0 " not in line and "+0 EUR" not in line, line
     assert "(0 EUR; 95% interval 0 EUR to +1 EUR)" in line, line  # +0.2, from -0.3 to +0.7 EUR
     assert "(+0.0 points; 95% interval +0.0 to +0.0 points)" in line, line  # -0.001 to +0.001 points

@@ -220,10 +220,9 @@ class Population(Table):
             self._members[status] = members
         return members
 
-    def set_status(self, rows: np.ndarray, origin: np.ndarray, to: int) -> None:
-        """Move ``rows`` (now in statuses ``origin``) to ``to``; the only writer of ``status`` after ``add``."""
-        left = np.flatnonzero(np.bincount(origin, minlength=len(STATUSES)))  # the statuses left (a count, not a sort)
-        for status in (to, *left.tolist()):
+    def set_status(self, rows: np.ndarray, to: int, leaving: np.ndarray) -> None:
+        """Move ``rows`` to ``to``, ``leaving[s]`` of them from status ``s``; the only writer of ``status`` after ``add``."""
+        for status in (to, *np.flatnonzero(leaving).tolist()):
             self._members.pop(status, None)
         self.status[rows] = to
 

@@ -37,9 +37,9 @@ class Recorder:
         self.inflows = np.zeros(N_STATUS, dtype=np.int64)
         self.values: dict[str, float] = {}
 
-    def moved(self, month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
-        """Count and log a status change of ``ids`` from ``origin`` (per person) to ``to``."""
-        self.flows[:, to] += np.bincount(origin, minlength=N_STATUS)
+    def moved(self, month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int, leaving: np.ndarray) -> None:
+        """Count and log a status change of ``ids`` from ``origin`` (per person; ``leaving[s]`` of them from ``s``) to ``to``."""
+        self.flows[:, to] += leaving
         self._log(month, ids, origin, to, reason)
 
     def entered(self, month: int, ids: np.ndarray, status: np.ndarray) -> None:

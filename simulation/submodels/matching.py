@@ -130,7 +130,7 @@ def hire_chance(model: LabourMarketModel, rows: np.ndarray, employer: np.ndarray
     bar = table.hiring_bar[employer] - scenario.policy.covenant_bar_reduction * tie - bar_reduction
     gap = (p.employability[rows] - bar) / scenario.people.hiring_softness
     chance = 1 / (1 + np.exp(-gap))
-    chance[p.age[rows] >= OLDER_AGE] *= scenario.people.older_worker_acceptance
+    chance *= np.where(p.age[rows] >= OLDER_AGE, scenario.people.older_worker_acceptance, 1.0)  # x 1 is exact
     return chance
 
 
@@ -140,11 +140,17 @@ RECENT_LEAVER_MONTHS = 12
 
 def referring_enterprise(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
     """The LDE enterprise that stands behind each candidate: his own while in LDE, the last one for a
-    jobless recent leaver (left within 12 months), else none (-1)."""
+    jobless recent leaver (left within 12 months), else none (-1).
+
+    Few candidates have one, so only their rows are looked up."""
     p = model.people
     status = p.status[rows]
-    recent = (status < LDE) & (p.lde_exit_month[rows] >= max(model.month - RECENT_LEAVER_MONTHS, 1))
-    return np.where(status == LDE, p.enterprise[rows], np.where(recent, p.last_enterprise[rows], NO_ONE))
+    lde = np.flatnonzero(status == LDE)
+    recent = np.flatnonzero((status < LDE) & (p.lde_exit_month[rows] >= max(model.month - RECENT_LEAVER_MONTHS, 1)))
+    enterprise = np.full(rows.size, NO_ONE, dtype=p.enterprise.dtype)
+    enterprise[lde] = p.enterprise[rows[lde]]
+    enterprise[recent] = p.last_enterprise[rows[recent]]
+    return enterprise
 
 
 def start_regular_job(model: LabourMarketModel, rows: np.ndarray, employer: np.ndarray, reason: int) -> None:

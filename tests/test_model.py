@@ -322,3 +322,16 @@ def test_the_people_of_month_0_carry_the_erosion_of_their_joblessness(tiny: Scen
     assert (
         eroded.view("employability")[lde].mean() < fresh.view("employability")[lde].mean()
     )  # the LDE workers came from joblessness too
+
+
+def test_status_row_lists_follow_every_status_change(small: Scenario):
+    """The row lists in_status keeps between status changes are always what a scan of the
+    status column finds, through moves, entries and archives (verification of the bookkeeping)."""
+    model = LabourMarketModel(small, seed=5)
+    for _ in range(36):
+        for status in Status:  # every list is kept, so every kind of change must drop the right ones
+            model.people.in_status(int(status))
+        model.step()
+        status_column = model.people.view("status")
+        for status in Status:
+            assert np.array_equal(model.people.in_status(int(status)), np.flatnonzero(status_column == status)), status.name

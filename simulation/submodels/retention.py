@@ -53,8 +53,7 @@ def separation_risk(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
 
 def separate_regular_jobs(model: LabourMarketModel) -> None:
     p, policy = model.people, model.scenario.policy
-    nec = model.people.in_status(NEC)
-    nec = nec[p.months_in_status[nec] > 0]  # hired this month: no separation yet
+    nec = np.flatnonzero((p.view("status") == NEC) & (p.view("months_in_status") > 0))  # hired this month: no separation yet
     leaving = model.streams.uniform("retention.regular", p.ids(nec)) < separation_risk(model, nec)
     aftercare = p.view("aftercare_left")
     in_aftercare = (aftercare > 0) & (p.view("months_in_status") > 0)

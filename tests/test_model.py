@@ -325,13 +325,28 @@ def test_the_people_of_month_0_carry_the_erosion_of_their_joblessness(tiny: Scen
 
 
 def test_status_row_lists_follow_every_status_change(small: Scenario):
-    """The row lists in_status keeps between status changes are always what a scan of the
-    status column finds, through moves, entries and archives (verification of the bookkeeping)."""
+    """The row lists that in_status keeps up to date through moves, entries and archives are
+    always what a scan of the status column finds (verification of the bookkeeping)."""
     model = LabourMarketModel(small, seed=5)
     for _ in range(36):
-        for status in Status:  # every list is kept, so every kind of change must drop the right ones
+        for status in Status:  # every list is kept, so every kind of change updates or drops one
             model.people.in_status(int(status))
         model.step()
         status_column = model.people.view("status")
         for status in Status:
             assert np.array_equal(model.people.in_status(int(status)), np.flatnonzero(status_column == status)), status.name
+
+
+def test_status_changes_and_entries_keep_the_row_lists_right(tiny: Scenario):
+    model = LabourMarketModel(tiny, seed=2)
+    p = model.people
+    lde = p.in_status(LDE).copy()
+    jobless = np.flatnonzero(p.view("status") < LDE)[:3]
+    origin = p.status[jobless]
+    p.set_status(jobless, origin, LDE, np.bincount(origin, minlength=len(Status)))
+    assert np.array_equal(p.in_status(LDE), np.union1d(lde, jobless))
+    p.set_status(lde[:2], p.status[lde[:2]], int(Status.nec), np.bincount([LDE, LDE], minlength=len(Status)))
+    assert np.array_equal(p.in_status(LDE), np.union1d(lde[2:], jobless))
+    assert np.array_equal(p.in_status(int(Status.nec)), np.flatnonzero(p.view("status") == Status.nec))
+    entrants = p.add(2, status=np.array([LDE, LDE], dtype=np.int8))
+    assert np.array_equal(p.in_status(LDE), np.union1d(np.union1d(lde[2:], jobless), entrants))

@@ -101,7 +101,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
         p.from_lde[came_from_lde] = True
         p.nec_move_month[came_from_lde] = month
         p.aftercare_left[came_from_lde] = model.scenario.policy.aftercare_months
-    p.set_status(rows, to, leaving)
+    p.set_status(rows, origin, to, leaving)
     p.months_in_status[rows] = 0
 
 

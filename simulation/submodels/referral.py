@@ -188,21 +188,45 @@ def select(
     p, table = model.people, model.enterprise_table
     strength = selection_strength(model)
     employability = p.employability[holders]
-    rankings: dict[float, np.ndarray] = {}  # few distinct strengths: each ranking is sorted once a month
-    taken = np.zeros(holders.size, dtype=bool)
-    chosen, seats = [], []
+    rankings: dict[float, Ranking] = {}  # few distinct strengths: each ranking is sorted once a month
+    taken = [False] * holders.size
+    picks: list[int] = []
+    rows, counts = [], []
     for row in rng.permutation(np.flatnonzero(free)).tolist():
         ranking = rankings.get(strength[row])
         if ranking is None:
-            ranking = rankings[strength[row]] = np.argsort(-(strength[row] * employability + gumbel), kind="stable")
-        picks = ranking[~taken[ranking]][: int(free[row])]
-        taken[picks] = True
-        chosen.append(holders[picks])
-        seats.append(np.full(picks.size, row))
-        if taken.all():
+            ranking = rankings[strength[row]] = Ranking(np.argsort(-(strength[row] * employability + gumbel), kind="stable"))
+        rows.append(row)
+        counts.append(ranking.pick(taken, int(free[row]), picks))
+        if len(picks) == holders.size:  # every holder is taken
             break
     table.view("selection")[:] = strength
-    return np.concatenate(chosen), np.concatenate(seats)
+    return holders[np.array(picks, dtype=np.intp)], np.repeat(rows, counts)
+
+
+class Ranking:
+    """The ticket holders (positions in ``holders``) in one selection strength's order of preference.
+
+    A month's enterprises walk it once: everyone before ``cursor`` is taken, so each pick
+    looks only at the holders not yet passed. Python lists, as the holders are few (about a
+    hundred a month at full scale) and a NumPy call per enterprise would cost more.
+    """
+
+    def __init__(self, order: np.ndarray) -> None:
+        self.order: list[int] = order.tolist()
+        self.cursor = 0
+
+    def pick(self, taken: list[bool], count: int, picks: list[int]) -> int:
+        """Take the first ``count`` holders not yet ``taken`` (fewer if none are left), append them to
+        ``picks``; return how many."""
+        start = len(picks)
+        while len(picks) - start < count and self.cursor < len(self.order):
+            holder = self.order[self.cursor]
+            self.cursor += 1
+            if not taken[holder]:
+                taken[holder] = True
+                picks.append(holder)
+        return len(picks) - start
 
 
 def selection_strength(model: LabourMarketModel) -> np.ndarray:

@@ -106,19 +106,23 @@ def intake_room(model: LabourMarketModel, queued: int, asking: int) -> int:
 
 
 def requests(model: LabourMarketModel) -> np.ndarray:
-    """Rows of the eligible job seekers who ask for a referral this month."""
+    """Rows of the eligible job seekers who ask for a referral this month.
+
+    Everyone draws (the stream is one draw a person), but few draw below the rate (0.3% a
+    month by default): eligibility is checked on those few rows, not over every column.
+    """
     p, policy = model.people, model.scenario.policy
-    asking = np.flatnonzero(
-        p.jobless_mask()
-        & (p.view("queued_since") == NO_ONE)
-        & (p.view("ticket_since") == NO_ONE)
-        & (p.view("jobless_months") >= policy.referral_min_jobless_months)
-        & (p.view("employability") <= policy.referral_max_employability)
-        & (p.view("lde_months") < min(policy.lde_limit, np.iinfo(np.int16).max))
-        & (p.view("route") == NO_ROUTE)  # not on the work-care route or waiting for collective maatwerk
-        & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
+    drawn = np.flatnonzero(model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
+    eligible = (
+        (p.status[drawn] < LDE)  # jobless
+        & (p.queued_since[drawn] == NO_ONE)
+        & (p.ticket_since[drawn] == NO_ONE)
+        & (p.jobless_months[drawn] >= policy.referral_min_jobless_months)
+        & (p.employability[drawn] <= policy.referral_max_employability)
+        & (p.lde_months[drawn] < min(policy.lde_limit, np.iinfo(np.int16).max))
+        & (p.route[drawn] == NO_ROUTE)  # not on the work-care route or waiting for collective maatwerk
     )
-    return asking
+    return drawn[eligible]
 
 
 def decide_referrals(model: LabourMarketModel) -> None:

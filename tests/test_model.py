@@ -202,6 +202,19 @@ def test_employers_offer_a_share_of_their_vacancies_as_traineeship_places_more_u
     assert 0 < table.view("covenant").sum() < table.n  # both rules seen
 
 
+@pytest.mark.parametrize("shares", [[0.28, 0.35, 0.37], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5], [0.1, 0.0, 0.9]])
+def test_categories_are_the_draws_numpy_s_choice_makes(shares: list[float]):
+    """The people's age bands and education come from the stream exactly as rng.choice drew them
+    (what the golden file was made with), empty categories never drawn, and the stream left in the same state."""
+    from simulation.world.initialisation import categories
+
+    ours, numpys = np.random.default_rng(4), np.random.default_rng(4)
+    drawn = categories(ours, shares, 5_000)
+    assert np.array_equal(drawn, numpys.choice(3, size=5_000, p=shares))
+    assert ours.random() == numpys.random()
+    assert set(np.unique(drawn).tolist()) == {k for k, share in enumerate(shares) if share > 0}
+
+
 def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:
     """Everyone alike, nothing learnt, constant monthly probabilities, vacancies never scarce."""
     sector = {"vacancy_share": 0.2, "hiring_bar": 0.5, "job_quality": 1.0}

@@ -54,7 +54,8 @@ class Referrals:
 
     def recent_decisions(self, capacity: int) -> float:
         """Mean decisions a month over the latest 12 months (the capacity before any decision)."""
-        return float(np.mean(self.decided[-12:])) if self.decided else float(capacity)
+        recent = self.decided[-12:]
+        return sum(recent) / len(recent) if recent else float(capacity)
 
     def remap(self, rows: np.ndarray) -> None:
         """Follow the people to their new rows after the population was compacted."""
@@ -80,10 +81,10 @@ def request_referrals(model: LabourMarketModel) -> None:
     p, policy, books = model.people, model.scenario.policy, model.referrals
     queue, _ = books.current(p)
     if policy.referral_rule == "managed":
-        lapsed = queue[model.month - p.queued_since[queue] >= policy.queue_validity_months]
-        p.queued_since[lapsed] = NO_ONE
-        model.recorder.add("referral_requests_lapsed", lapsed.size)
-        queue, _ = books.current(p)
+        waited = model.month - p.queued_since[queue] >= policy.queue_validity_months
+        p.queued_since[queue[waited]] = NO_ONE
+        model.recorder.add("referral_requests_lapsed", np.count_nonzero(waited))
+        queue = queue[~waited]
     asking = requests(model)
     room = intake_room(model, queue.size, asking.size)
     registered = asking

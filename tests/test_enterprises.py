@@ -249,6 +249,31 @@ def test_each_enterprise_selects_with_its_own_strength(model: LabourMarketModel)
     assert sorted(chosen.tolist()) == sorted(best.tolist()) and (seats == 1).all()
 
 
+def test_enterprises_pick_in_turn_the_best_of_the_holders_left(model: LabourMarketModel):
+    """Enterprises in a random order, each with its own strength, take the top of their own ranking among
+    the holders the earlier ones left; nobody is taken twice, and the picking stops when nobody is left."""
+    from simulation.submodels.referral import select, selection_strength
+
+    table, p = model.enterprise_table, model.people
+    table.view("mission_driven")[:] = [row % 2 == 0 for row in range(table.n)]  # two strengths
+    holders = np.flatnonzero(p.view("status") < 2)[:40]
+    gumbel = np.random.default_rng(1).gumbel(size=holders.size)
+    free = np.zeros(table.n, dtype=int)
+    free[:10] = np.arange(10) % 4  # 13 slots for 40 holders, some enterprises without room
+    free[10:12] = 15  # and more slots than holders
+    chosen, seats = select(model, holders, gumbel, free, np.random.default_rng(0))
+
+    strength, employability = selection_strength(model), p.employability[holders]
+    left, expected = list(range(holders.size)), []
+    for row in np.random.default_rng(0).permutation(np.flatnonzero(free)).tolist():
+        key = strength[row] * employability + gumbel
+        best = sorted(left, key=lambda h: (-key[h], h))[: free[row]]
+        left = [h for h in left if h not in best]
+        expected += [(holders[h], row) for h in best]
+    assert list(zip(chosen.tolist(), seats.tolist())) == [(int(h), r) for h, r in expected]
+    assert len(set(chosen.tolist())) == chosen.size == holders.size  # everyone placed, once
+
+
 def test_clients_pay_for_price_quality_and_size_class(model: LabourMarketModel):
     ent, table = model.scenario.enterprises, model.enterprise_table
     table.view("price")[:] = 1.0

@@ -9,7 +9,7 @@ import pytest
 from simulation import LabourMarketModel, Scenario, Status, run
 from simulation.submodels.development import MAX_GUIDANCE
 from simulation.submodels.labour_demand import employer_decisions
-from simulation.world.people import LDE
+from simulation.world.people import LDE, NEC
 from simulation.world.records import FLOW_COLUMNS, INFLOW_COLUMNS
 
 STATUSES = [s.name for s in Status]
@@ -200,6 +200,43 @@ def test_employers_offer_a_share_of_their_vacancies_as_traineeship_places_more_u
         factor = employers.covenant_traineeship_factor if agent.covenant else 1.0
         assert agent.traineeship_places == min(agent.vacancies, round(0.25 * factor * agent.vacancies)), agent
     assert 0 < table.view("covenant").sum() < table.n  # both rules seen
+
+
+@pytest.mark.parametrize("shares", [[0.28, 0.35, 0.37], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5], [0.1, 0.0, 0.9]])
+def test_categories_are_the_draws_numpy_s_choice_makes(shares: list[float]):
+    """The people's age bands and education come from the stream exactly as rng.choice drew them
+    (what the golden file was made with), empty categories never drawn, and the stream left in the same state."""
+    from simulation.world.initialisation import categories
+
+    ours, numpys = np.random.default_rng(4), np.random.default_rng(4)
+    drawn = categories(ours, shares, 5_000)
+    assert np.array_equal(drawn, numpys.choice(3, size=5_000, p=shares))
+    assert ours.random() == numpys.random()
+    assert set(np.unique(drawn).tolist()) == {k for k, share in enumerate(shares) if share > 0}
+
+
+@pytest.mark.parametrize("covenant_hires", [0, 5])
+def test_regular_workers_learn_their_rate_and_covenant_hires_more_in_their_first_year(tiny: Scenario, covenant_hires: int):
+    """A month in a regular job closes learning_rate_nec of the gap to the ceiling, plus covenant_training_rate
+    for covenant hires in their first 12 months; with or without any covenant hire (two ways of computing it)."""
+    from simulation.submodels.development import development
+
+    scenario = tiny.with_overrides({"people.learning_rate_nec": 0.05, "policy.covenant_training_rate": 0.1})
+    model = LabourMarketModel(scenario, seed=2)
+    for _ in range(6):  # some find regular jobs
+        model.step()
+    p = model.people
+    nec = np.flatnonzero(p.view("status") == NEC)
+    assert nec.size > 2 * covenant_hires, "the tiny world needs regular workers after six months"
+    p.covenant_hire[: p.n] = False
+    p.covenant_hire[nec[:covenant_hires]] = True
+    p.months_in_status[nec[covenant_hires : 2 * covenant_hires]] = 12  # past the training: no more
+    p.covenant_hire[nec[covenant_hires : 2 * covenant_hires]] = True
+    before = p.employability[nec].astype(np.float64)
+    development(model)
+    rate = np.where(np.arange(nec.size) < covenant_hires, 0.15, 0.05)
+    ceiling = scenario.people.employability_ceiling
+    assert p.employability[nec] == pytest.approx(before + rate * (ceiling - before), rel=1e-6)
 
 
 def homogeneous(limit: int, lde_workers: int = 20_000) -> Scenario:

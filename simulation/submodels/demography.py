@@ -28,11 +28,10 @@ def demography(model: LabourMarketModel) -> None:
     p.view("months_in_status")[:] += 1
     p.view("jobless_months")[:] += p.jobless_mask()
 
-    active = p.view("status") != INACTIVE
-    old = active & (age >= people.retirement_age)
+    old = (age >= people.retirement_age) & (p.view("status") != INACTIVE)
     move(model, np.flatnonzero(old), INACTIVE, RETIRED)
-    leaving = active & ~old & (p.view("inactivity_month") == model.month)
-    move(model, np.flatnonzero(leaving), INACTIVE, LEFT_LABOUR_FORCE)
+    scheduled = np.flatnonzero(p.view("inactivity_month") == model.month)  # few: looked up by row
+    move(model, scheduled[p.status[scheduled] != INACTIVE], INACTIVE, LEFT_LABOUR_FORCE)  # not who just retired
     add_inflow(model)
 
 

@@ -30,16 +30,25 @@ def guidance(model: LabourMarketModel, lde: np.ndarray) -> np.ndarray:
     return np.minimum(factor, MAX_GUIDANCE)[model.people.enterprise[lde]]
 
 
+def nec_learning_rate(model: LabourMarketModel) -> np.floating | np.ndarray:
+    """Each person's learning rate if in a regular job: higher for covenant hires in their first
+    ``COVENANT_TRAINING_MONTHS`` (the covenant's training). One number when nobody is in that
+    training (every scenario without covenants): the same rate as the sum with zero, one pass less."""
+    p, people = model.people, model.scenario.people
+    rate = np.float32(people.learning_rate_nec)
+    trained = p.view("covenant_hire") & (p.view("months_in_status") < COVENANT_TRAINING_MONTHS)
+    if not trained.any():
+        return rate
+    return rate + np.float32(model.scenario.policy.covenant_training_rate) * trained
+
+
 def development(model: LabourMarketModel) -> None:
     """Employability moves a share of the gap to the ceiling in work; decays out of work."""
-    p, scenario = model.people, model.scenario
-    people, policy = scenario.people, scenario.policy
+    p, people = model.people, model.scenario.people
     ceiling = np.float32(people.employability_ceiling)
     status, employability = p.view("status"), p.view("employability")
     in_nec = status == NEC
-    trained = p.view("covenant_hire") & (p.view("months_in_status") < COVENANT_TRAINING_MONTHS)
-    nec_rate = (np.float32(people.learning_rate_nec) + np.float32(policy.covenant_training_rate) * trained) * in_nec
-    employability += nec_rate * (ceiling - employability)
+    employability += nec_learning_rate(model) * in_nec * (ceiling - employability)
     employability *= 1 - np.float32(people.employability_decay) * (status < LDE)
 
     lde = p.in_status(LDE)

@@ -54,7 +54,8 @@ class Referrals:
 
     def recent_decisions(self, capacity: int) -> float:
         """Mean decisions a month over the latest 12 months (the capacity before any decision)."""
-        return float(np.mean(self.decided[-12:])) if self.decided else float(capacity)
+        recent = self.decided[-12:]
+        return sum(recent) / len(recent) if recent else float(capacity)
 
     def remap(self, rows: np.ndarray) -> None:
         """Follow the people to their new rows after the population was compacted."""
@@ -80,10 +81,10 @@ def request_referrals(model: LabourMarketModel) -> None:
     p, policy, books = model.people, model.scenario.policy, model.referrals
     queue, _ = books.current(p)
     if policy.referral_rule == "managed":
-        lapsed = queue[model.month - p.queued_since[queue] >= policy.queue_validity_months]
-        p.queued_since[lapsed] = NO_ONE
-        model.recorder.add("referral_requests_lapsed", lapsed.size)
-        queue, _ = books.current(p)
+        waited = model.month - p.queued_since[queue] >= policy.queue_validity_months
+        p.queued_since[queue[waited]] = NO_ONE
+        model.recorder.add("referral_requests_lapsed", np.count_nonzero(waited))
+        queue = queue[~waited]
     asking = requests(model)
     room = intake_room(model, queue.size, asking.size)
     registered = asking
@@ -106,19 +107,23 @@ def intake_room(model: LabourMarketModel, queued: int, asking: int) -> int:
 
 
 def requests(model: LabourMarketModel) -> np.ndarray:
-    """Rows of the eligible job seekers who ask for a referral this month."""
+    """Rows of the eligible job seekers who ask for a referral this month.
+
+    Everyone draws (the stream is one draw a person), but few draw below the rate (0.3% a
+    month by default): eligibility is checked on those few rows, not over every column.
+    """
     p, policy = model.people, model.scenario.policy
-    asking = np.flatnonzero(
-        p.jobless_mask()
-        & (p.view("queued_since") == NO_ONE)
-        & (p.view("ticket_since") == NO_ONE)
-        & (p.view("jobless_months") >= policy.referral_min_jobless_months)
-        & (p.view("employability") <= policy.referral_max_employability)
-        & (p.view("lde_months") < min(policy.lde_limit, np.iinfo(np.int16).max))
-        & (p.view("route") == NO_ROUTE)  # not on the work-care route or waiting for collective maatwerk
-        & (model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
+    drawn = np.flatnonzero(model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
+    eligible = (
+        (p.status[drawn] < LDE)  # jobless
+        & (p.queued_since[drawn] == NO_ONE)
+        & (p.ticket_since[drawn] == NO_ONE)
+        & (p.jobless_months[drawn] >= policy.referral_min_jobless_months)
+        & (p.employability[drawn] <= policy.referral_max_employability)
+        & (p.lde_months[drawn] < min(policy.lde_limit, np.iinfo(np.int16).max))
+        & (p.route[drawn] == NO_ROUTE)  # not on the work-care route or waiting for collective maatwerk
     )
-    return asking
+    return drawn[eligible]
 
 
 def decide_referrals(model: LabourMarketModel) -> None:
@@ -188,21 +193,45 @@ def select(
     p, table = model.people, model.enterprise_table
     strength = selection_strength(model)
     employability = p.employability[holders]
-    rankings: dict[float, np.ndarray] = {}  # few distinct strengths: each ranking is sorted once a month
-    taken = np.zeros(holders.size, dtype=bool)
-    chosen, seats = [], []
+    rankings: dict[float, Ranking] = {}  # few distinct strengths: each ranking is sorted once a month
+    taken = [False] * holders.size
+    picks: list[int] = []
+    rows, counts = [], []
     for row in rng.permutation(np.flatnonzero(free)).tolist():
         ranking = rankings.get(strength[row])
         if ranking is None:
-            ranking = rankings[strength[row]] = np.argsort(-(strength[row] * employability + gumbel), kind="stable")
-        picks = ranking[~taken[ranking]][: int(free[row])]
-        taken[picks] = True
-        chosen.append(holders[picks])
-        seats.append(np.full(picks.size, row))
-        if taken.all():
+            ranking = rankings[strength[row]] = Ranking(np.argsort(-(strength[row] * employability + gumbel), kind="stable"))
+        rows.append(row)
+        counts.append(ranking.pick(taken, int(free[row]), picks))
+        if len(picks) == holders.size:  # every holder is taken
             break
     table.view("selection")[:] = strength
-    return np.concatenate(chosen), np.concatenate(seats)
+    return holders[np.array(picks, dtype=np.intp)], np.repeat(rows, counts)
+
+
+class Ranking:
+    """The ticket holders (positions in ``holders``) in one selection strength's order of preference.
+
+    A month's enterprises walk it once: everyone before ``cursor`` is taken, so each pick
+    looks only at the holders not yet passed. Python lists, as the holders are few (about a
+    hundred a month at full scale) and a NumPy call per enterprise would cost more.
+    """
+
+    def __init__(self, order: np.ndarray) -> None:
+        self.order: list[int] = order.tolist()
+        self.cursor = 0
+
+    def pick(self, taken: list[bool], count: int, picks: list[int]) -> int:
+        """Take the first ``count`` holders not yet ``taken`` (fewer if none are left), append them to
+        ``picks``; return how many."""
+        start = len(picks)
+        while len(picks) - start < count and self.cursor < len(self.order):
+            holder = self.order[self.cursor]
+            self.cursor += 1
+            if not taken[holder]:
+                taken[holder] = True
+                picks.append(holder)
+        return len(picks) - start
 
 
 def selection_strength(model: LabourMarketModel) -> np.ndarray:

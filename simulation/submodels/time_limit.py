@@ -44,7 +44,7 @@ def time_limit(model: LabourMarketModel) -> None:
         granted = eligible[model.streams.uniform("time_limit.extension", p.ids(eligible)) < policy.extension_probability]
         p.extended[granted] = True
         model.recorder.add("extensions_granted", granted.size)
-    lde = model.people.in_status(LDE)  # without those the evaluation moved on
+    lde = lde[p.status[lde] == LDE]  # without those the evaluation moved on (it moves nobody into LDE)
     allowed = policy.lde_limit + policy.extension_months * p.extended[lde]
     leaving = lde[p.lde_months[lde] >= allowed]
     route = p.route[leaving]

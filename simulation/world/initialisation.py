@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .model import LabourMarketModel
 
 AGE_BANDS = ((18.0, 35.0), (35.0, 50.0), (50.0, 65.0))
+_BAND_LOW, _BAND_HIGH = np.array(AGE_BANDS).T
 #: The decree of 22 November 2013 took effect on 1 April 2015 (source 1.3): the five-year
 #: clock of the workers sitting then starts on that date (source 1.17).
 DECREE_START = "2015-04"
@@ -41,15 +42,24 @@ DECREE_START = "2015-04"
 def draw_profiles(scenario: Scenario, rng: np.random.Generator, count: int) -> dict[str, np.ndarray]:
     """Age (years), education (0-2) and employability (0-1) of ``count`` new people."""
     world = scenario.world
-    band = rng.choice(len(AGE_BANDS), size=count, p=world.age_band_shares)
-    low = np.array([b[0] for b in AGE_BANDS])[band]
-    high = np.array([b[1] for b in AGE_BANDS])[band]
-    high = np.minimum(high, scenario.people.retirement_age)
+    band = categories(rng, world.age_band_shares, count)
+    low = _BAND_LOW[band]
+    high = np.minimum(_BAND_HIGH[band], scenario.people.retirement_age)
     age = low + rng.random(count) * np.maximum(high - low, 0)
-    education = rng.choice(3, size=count, p=world.education_shares)
+    education = categories(rng, world.education_shares, count)
     a, b = world.employability_beta
     employability = rng.beta(a, b, size=count) + world.education_employability_bonus * education
     return {"age": age, "education": education, "employability": np.clip(employability, 0.0, 1.0)}
+
+
+def categories(rng: np.random.Generator, shares: list[float], count: int) -> np.ndarray:
+    """``count`` categories (0, 1, ...) drawn with probabilities ``shares``: the inverse of their
+    cumulative distribution at uniform draws, which is how ``rng.choice(len(shares), count, p=shares)``
+    draws them (the same numbers from the same stream, tested), without its checks of ``shares``
+    on every call: the scenario has checked them once."""
+    cdf = np.cumsum(shares)
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(count), side="right")
 
 
 def schedule_inactivity(model: LabourMarketModel, rows: np.ndarray) -> None:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation.world.streams import RandomStreams
+from simulation.world.streams import RandomStreams, dense_threshold
 
 
 def test_a_persons_draw_does_not_depend_on_who_else_draws():
@@ -57,3 +57,14 @@ def test_a_stream_drawn_twice_in_a_month_is_an_error():
 def test_bad_seed_is_rejected():
     with pytest.raises(ValueError, match="seed must be"):
         RandomStreams(-1)
+
+
+def test_a_dense_threshold_separates_the_dense_draws_as_the_probability_does_in_float64():
+    """dense_threshold lets job search compare float32 draws with a float32 number; the result must
+    be the float64 comparison's, also for probabilities on, just above and just below a draw."""
+    draws = RandomStreams(5).uniform_all("x", np.arange(50_000))
+    on_draws = [float(d) for d in draws[:25]]
+    near = [float(np.nextafter(d, 2.0)) for d in on_draws] + [float(np.nextafter(d, -1.0)) for d in on_draws]
+    for probability in [0.0, 0.1, 0.12, 1 / 3, 0.999999999, 1.0, 1.7, -0.5, *on_draws, *near]:
+        expected = draws.astype(np.float64) < probability
+        assert np.array_equal(draws < dense_threshold(probability), expected), probability

@@ -21,6 +21,7 @@ import numpy as np
 from ..rules.scenario import NO_LIMIT_MONTHS
 from ..world.moves import move
 from ..world.people import FOUND_JOB, LDE, MAATWERK, NEC, NO_ONE, ROUTE_WORK_CARE, SOCIAL_ASSISTANCE, UNEMPLOYED
+from ..world.streams import dense_threshold
 from .development import guidance
 from .labour_demand import adjust_hiring_bars
 
@@ -66,9 +67,12 @@ def search(model: LabourMarketModel) -> np.ndarray:
     draw = model.streams.uniform_all("matching.apply", p.view("id"))
     status = p.view("status")
     ending = p.view("benefit_left") <= people.exhaustion_window_months
-    unemployed_rate = people.search_rate_unemployed * (1 + people.exhaustion_search_response * ending)
+    usual, near_end = (
+        dense_threshold(people.search_rate_unemployed * (1 + people.exhaustion_search_response * e)) for e in (0.0, 1.0)
+    )
+    unemployed_limit = usual + (near_end - usual) * ending  # float32, exactly one of the two
     applying = (
-        ((status == UNEMPLOYED) & (draw < unemployed_rate))
+        ((status == UNEMPLOYED) & (draw < unemployed_limit))
         | ((status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance))
         | ((status == MAATWERK) & (draw < people.search_rate_maatwerk))
     ) & (p.view("route") != ROUTE_WORK_CARE)

@@ -107,6 +107,18 @@ def _fmix(x: int) -> int:
     return x ^ (x >> 31)
 
 
+def dense_threshold(probability: float) -> np.float32:
+    """The float32 ``t`` with ``draw < t`` exactly when ``draw < probability`` compared in float64,
+    for every draw of :meth:`RandomStreams.uniform_all`.
+
+    Those draws are multiples of 2**-24 in [0, 1), so the smallest such multiple at or above
+    ``probability`` (at most 1) separates them the same way; it is exact in float32, so a
+    comparison with it needs no conversion of the draws to float64.
+    """
+    steps = min(max(np.ceil(probability * 2.0**24), 0.0), 2.0**24)
+    return np.float32(steps / 2.0**24)
+
+
 def _mix(ids: np.ndarray, key: np.uint64) -> np.ndarray:
     """SplitMix64 output number ``id`` of the sequence seeded by ``key``, as a float in [0, 1)."""
     z = ids.astype(np.uint64)

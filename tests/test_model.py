@@ -361,9 +361,10 @@ def test_the_people_of_month_0_carry_the_erosion_of_their_joblessness(tiny: Scen
     )  # the LDE workers came from joblessness too
 
 
-def test_status_row_lists_follow_every_status_change(small: Scenario):
-    """The row lists that in_status keeps up to date through moves, entries and archives are
-    always what a scan of the status column finds (verification of the bookkeeping)."""
+def test_status_row_lists_and_counts_follow_every_status_change(small: Scenario):
+    """The row lists that in_status keeps up to date and the counts of each status, kept through
+    moves, entries and archives, are always what a scan of the status column finds
+    (verification of the bookkeeping)."""
     model = LabourMarketModel(small, seed=5)
     for _ in range(36):
         for status in Status:  # every list is kept, so every kind of change updates or drops one
@@ -372,6 +373,10 @@ def test_status_row_lists_follow_every_status_change(small: Scenario):
         status_column = model.people.view("status")
         for status in Status:
             assert np.array_equal(model.people.in_status(int(status)), np.flatnonzero(status_column == status)), status.name
+        counted = np.bincount(status_column, minlength=len(Status))
+        counted[Status.inactive] += model.people.archived
+        assert np.array_equal(model.people.counts(), counted)
+    assert model.people.archived > 0  # the archive's part of the bookkeeping was exercised
 
 
 def test_status_changes_and_entries_keep_the_row_lists_right(tiny: Scenario):

@@ -168,6 +168,7 @@ class Population(Table):
     def __init__(self, capacity: int = 0) -> None:
         super().__init__(capacity)
         self._members: dict[int, np.ndarray] = {}
+        self._counts = np.zeros(len(STATUSES), dtype=np.int64)  # people in each status among the rows
         self.next_id = 0
         self.archived = 0
         self._archive: list[dict[str, np.ndarray]] = []
@@ -191,6 +192,7 @@ class Population(Table):
         gone, keep = np.flatnonzero(inactive), np.flatnonzero(~inactive)  # row lists: one scan of the mask
         self._archive.append({name: self.view(name)[gone] for name in self.columns})
         self.archived += gone.size
+        self._counts[INACTIVE] -= gone.size
         mapping = np.full(self.n, NO_ONE, dtype=np.intp)
         mapping[keep] = np.arange(keep.size)
         for name in self.columns:
@@ -236,6 +238,8 @@ class Population(Table):
         if members is not None:
             arriving = np.sort(rows[origin != to])
             self._members[to] = read_only(np.insert(members, np.searchsorted(members, arriving), arriving))
+        self._counts -= leaving
+        self._counts[to] += rows.size
         self.status[rows] = to
 
     def add(self, count: int, **values: np.ndarray) -> np.ndarray:
@@ -243,7 +247,9 @@ class Population(Table):
         values["id"] = np.arange(self.next_id, self.next_id + count)
         self.next_id += count
         rows = super().add(count, **values)
-        for status in np.flatnonzero(np.bincount(self.status[rows], minlength=len(STATUSES))).tolist():
+        entering = np.bincount(self.status[rows], minlength=len(STATUSES))
+        self._counts += entering
+        for status in np.flatnonzero(entering).tolist():
             self._members.pop(status, None)  # the lists of the other statuses gain no row
         return rows
 
@@ -260,9 +266,11 @@ class Population(Table):
         return self.view("status") < LDE
 
     def counts(self) -> np.ndarray:
-        """Number of people in each status, indexed by :class:`Status` (the archive is inactive)."""
-        status = self.view("status")
-        counts = np.array([np.count_nonzero(status == s) for s in STATUSES])
+        """Number of people in each status, indexed by :class:`Status` (the archive is inactive).
+
+        Kept by :meth:`add`, :meth:`set_status` and the archive as people enter and move, not
+        counted over every row each time it is asked."""
+        counts = self._counts.copy()
         counts[INACTIVE] += self.archived
         return counts
 

@@ -42,7 +42,7 @@ def review_work_care(model: LabourMarketModel) -> None:
     on_route = np.flatnonzero(((route == ROUTE_WORK_CARE) | (route == ROUTE_WORK_CARE_WAITING)) & (p.view("status") < LDE))
     since = month - p.phase_since[on_route]
     due = on_route[(since > 0) & (since % model.scenario.policy.work_care_review_months == 0)]
-    back = due[~too_far_from_work(model, due, judged(model, due, "work_care.review"))]
+    back = due[~too_far_from_work(model, due, judged(model, due, "work_care.review"))] if due.size else due
     p.route[back] = NO_ROUTE
     p.phase_since[back] = NO_ONE
     model.recorder.add("work_care_reviewed", due.size)

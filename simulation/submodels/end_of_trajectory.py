@@ -157,8 +157,10 @@ def route_counts(model: LabourMarketModel) -> dict[str, float]:
     advice split into those in maatwerk and those waiting) and each route's capacity (``capacity_<name>``)."""
     p, policy = model.people, model.scenario.policy
     route = p.view("route")
-    # one comparison a route is quicker than a bincount of the int8 column (cast to intp) over everyone
-    metrics = {f"route_{name}": float(np.count_nonzero(route == i)) for i, name in enumerate(ROUTE_NAMES) if i != NO_ROUTE}
+    # the few on a route, counted at once: quicker than a comparison a route, or a bincount of everyone's
+    # int8 column (cast to intp)
+    counts = np.bincount(route[route != NO_ROUTE], minlength=len(ROUTE_NAMES)).tolist()
+    metrics = {f"route_{name}": float(counts[i]) for i, name in enumerate(ROUTE_NAMES) if i != NO_ROUTE}
     placed = np.count_nonzero(route[p.in_status(MAATWERK)] == ROUTE_MAATWERK)
     metrics.update({"route_maatwerk": float(placed), "route_maatwerk_waiting": metrics["route_maatwerk"] - placed})
     metrics.update(

@@ -40,7 +40,8 @@ def maatwerk(model: LabourMarketModel) -> None:
     p, scenario = model.people, model.scenario
     policy = scenario.policy
     review_maatwerk(model)
-    waiting = np.flatnonzero((p.view("route") == ROUTE_MAATWERK) & (p.view("status") != MAATWERK))
+    advised = np.flatnonzero(p.view("route") == ROUTE_MAATWERK)  # few: the status is read for them only
+    waiting = advised[p.status[advised] != MAATWERK]
     free = max(policy.maatwerk_places - p.in_status(MAATWERK).size, 0)
     order = np.lexsort((p.id[waiting], p.phase_since[waiting]))  # longest waiting first, then by id
     move(model, waiting[order[:free]], MAATWERK, MAATWERK_ADVICE)

@@ -94,6 +94,17 @@ def test_leavers_states_add_up_to_their_exit_cohort(small: Scenario):
     assert (parts == m["followup12_leavers_on_benefits"]).all()
 
 
+def test_a_move_from_lde_to_a_regular_job_is_an_exit_from_lde_as_well(tiny: Scenario):
+    # the follow-up looks for the moves of 12 months ago among the recent LDE leavers only
+    model = LabourMarketModel(tiny, seed=2)
+    for _ in range(36):
+        model.step()
+    p = model.people
+    moved = p.view("nec_move_month") >= 0
+    assert np.count_nonzero(moved) > 0
+    assert (p.view("lde_exit_month")[moved] >= p.view("nec_move_month")[moved]).all()
+
+
 def test_job_search_rises_as_the_benefit_nears_its_end(tiny: Scenario):
     # Card, Chetty & Weber (2007): the re-employment hazard rises about 20% at exhaustion
     scenario = tiny.with_overrides({"people.exhaustion_search_response": 1.0, "people.exhaustion_window_months": 3})

@@ -32,20 +32,21 @@ def enterprise_decisions(model: LabourMarketModel) -> None:
         return
     table = model.enterprise_table
     model.recorder.add("spending_local_support", 0.0)  # a column every month, granted or not
-    expect_values(model)
+    pressure = pressed(table)  # the books are closed for the month: one judgement serves both
+    expect_values(model, pressure)
     model.enterprise_draws = model.streams.uniform("enterprise.decisions", np.arange(table.n))
-    for row in np.flatnonzero(may_decide(model)).tolist():
+    for row in np.flatnonzero(may_decide(model, pressure)).tolist():
         table.agents[row].step()
 
 
-def may_decide(model: LabourMarketModel) -> np.ndarray:
+def may_decide(model: LabourMarketModel, pressure: np.ndarray) -> np.ndarray:
     """Which enterprises could change something this month (speed only: the others' step does nothing).
 
-    Open ones that are under pressure, comfortable with a cut to undo, frozen, or whose
-    push is off its target; the same tests as :meth:`LDEEnterprise.step`, on whole columns.
+    Open ones that are under ``pressure`` (:func:`pressed`), comfortable with a cut to undo, frozen,
+    or whose push is off its target; the same tests as :meth:`LDEEnterprise.step`, on whole columns.
     """
     t, scenario = model.enterprise_table, model.scenario
-    pressure, comfortable = pressed(t), at_ease(t)
+    comfortable = at_ease(t)
     frozen = t.view("fill_target") < t.view("slots")
     cut = (
         (t.view("coaches") < t.view("slots") / scenario.policy.coaching_ratio - 1e-9)
@@ -65,8 +66,9 @@ TRANSITION_SMOOTHING = 1 / 12
 TRAJECTORY_MONTHS = 60
 
 
-def expect_values(model: LabourMarketModel) -> None:
-    """Each enterprise's expectations this month (adaptive: from its own experience and the rules in force).
+def expect_values(model: LabourMarketModel, pressure: np.ndarray | None = None) -> None:
+    """Each enterprise's expectations this month (adaptive: from its own experience and the rules in force);
+    ``pressure``: which are :func:`pressed` now, if already known.
 
     - ``transition_rate``: its workers' moves to regular jobs per worker-month, smoothed;
     - ``hire_value``: what one more worker brings in a month (his output at its clients' prices, the
@@ -79,14 +81,16 @@ def expect_values(model: LabourMarketModel) -> None:
     t, scenario = model.enterprise_table, model.scenario
     ent = scenario.enterprises
     workers = np.maximum(t.view("workers"), 0)
+    staffed = workers > 0
     moved = moves_to_regular_jobs(model)
-    observed = np.divide(moved, workers, out=np.zeros(t.n), where=workers > 0)
+    observed = np.divide(moved, workers, out=np.zeros(t.n), where=staffed)
     rate = t.view("transition_rate")
-    rate[:] = np.where(workers > 0, (1 - TRANSITION_SMOOTHING) * rate + TRANSITION_SMOOTHING * observed, rate)
+    rate[:] = np.where(staffed, (1 - TRANSITION_SMOOTHING) * rate + TRANSITION_SMOOTHING * observed, rate)
     output_each = expected_output(model)
     unit_revenue = ent.revenue_per_output_month * client_demand(model)
     t.view("hire_value")[:] = output_each * unit_revenue + new_hire_subsidies(model) - ent.wage_cost_month
-    bonus = scenario.policy.outcome_bonus * ent.bonus_paid_expected * np.where(pressed(t), ent.pressure_discount, 1.0)
+    pressure = pressed(t) if pressure is None else pressure
+    bonus = scenario.policy.outcome_bonus * ent.bonus_paid_expected * np.where(pressure, ent.pressure_discount, 1.0)
     worth = bonus + ent.mission_value * t.view("mission_driven")
     lost = ent.push_output_cost * output_each * unit_revenue
     t.view("push_value")[:] = workers * (rate * worth - lost)
@@ -121,7 +125,8 @@ def new_hire_subsidies(model: LabourMarketModel) -> np.ndarray:
     cmw = policy.cmw_wage_subsidy * ent.reference_wage_month + policy.cmw_guidance_subsidy
     level = sine_level(policy, model.month)
     sine = ent.sine_share * (level + (1 - level) * policy.sine_compensation_share) * ent.sine_allowance_month
-    return np.where(t.view("converted"), cmw, lde) + sine + ent.local_contribution_month
+    local = ent.local_contribution_month
+    return np.where(t.view("converted"), cmw + sine + local, lde + sine + local)  # the sums on scalars, in the same order
 
 
 @functools.lru_cache(maxsize=64)

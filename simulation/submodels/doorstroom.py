@@ -87,8 +87,7 @@ def start_trajectories(model: LabourMarketModel) -> None:
     p, policy = model.people, model.scenario.policy
     workers = employed(model)
     waiting = workers[p.route[workers] == ROUTE_TRAJECTORY_WAITING]
-    draw = model.streams.uniform("doorstroom.places", p.ids(waiting))
-    starting = waiting[np.lexsort((draw, p.phase_since[waiting]))[: policy.doorstroom_trajectories_month]]
+    starting = longest_waiting(model, waiting) if waiting.size else waiting  # nobody waiting: no draw
     p.route[starting] = ROUTE_TRAJECTORY
     p.phase[starting] = PREPARATION
     p.phase_since[starting] = model.month
@@ -97,8 +96,24 @@ def start_trajectories(model: LabourMarketModel) -> None:
     model.recorder.add("spending_doorstroom", starting.size * policy.doorstroom_trajectory_cost)
 
 
+def longest_waiting(model: LabourMarketModel, waiting: np.ndarray) -> np.ndarray:
+    """The ``doorstroom_trajectories_month`` of ``waiting`` who wait longest (ties in a random order)."""
+    draw = model.streams.uniform("doorstroom.places", model.people.ids(waiting))
+    order = np.lexsort((draw, model.people.phase_since[waiting]))
+    return waiting[order[: model.scenario.policy.doorstroom_trajectories_month]]
+
+
 def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
-    """The provider looks for a traineeship place for each worker in ``rows`` (a few a month: one by one)."""
+    """The provider looks for a traineeship place for each worker in ``rows``; in most months nobody
+    looks or no employer offers a free place, and nothing is drawn."""
+    looking = rows.size > 0 and free_places(model).any()
+    started = place_trainees(model, rows) if looking else rows[:0]
+    model.recorder.add("traineeships_started", started.size)
+
+
+def place_trainees(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
+    """Each worker in ``rows`` finds a place with chance ``matching_success`` while places are free, at an
+    employer chosen by free places and ties (a few a month: one by one); the rows that start a traineeship."""
     p, table, policy = model.people, model.employer_table, model.scenario.policy
     draws = model.streams.uniform("doorstroom.matching", p.ids(rows))
     picks = model.streams.uniform("doorstroom.employer", p.ids(rows))
@@ -120,7 +135,7 @@ def find_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:
     p.phase[started] = TRAINEESHIP
     p.phase_since[started] = model.month
     model.ties.strengthen(p.enterprise[started], p.trainee_employer[started], model.scenario.employers.tie_step)
-    model.recorder.add("traineeships_started", started.size)
+    return started
 
 
 def free_places(model: LabourMarketModel) -> np.ndarray:

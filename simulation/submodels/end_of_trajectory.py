@@ -75,6 +75,15 @@ def evaluate(model: LabourMarketModel, lde: np.ndarray, allowed: np.ndarray) -> 
     away or nearer and who were not evaluated yet (those hired near their limit are evaluated at once)."""
     p, policy = model.people, model.scenario.policy
     due = lde[(p.lde_months[lde] >= allowed - policy.evaluation_lead_months) & (p.route[lde] == NO_ROUTE)]
+    counts = advise(model, due) if due.size else (0,) * len(OUTCOMES)  # many months nobody is due
+    for outcome, count in zip(OUTCOMES, counts):
+        model.recorder.add(f"evaluated_{outcome}", count)
+
+
+def advise(model: LabourMarketModel, due: np.ndarray) -> tuple[int, ...]:
+    """Give each of ``due`` the evaluation's advice (its route, or internal doorstroom); the number of
+    each outcome, in the order of :data:`OUTCOMES`."""
+    p = model.people
     work_care, needs_support = advice(model, due)
     maatwerk = ~work_care & needs_support
     ready = due[~work_care & ~needs_support]
@@ -89,8 +98,7 @@ def evaluate(model: LabourMarketModel, lde: np.ndarray, allowed: np.ndarray) -> 
         p.phase_since[rows] = model.month
     log_internal_doorstroom(model, kept)
     move(model, kept, NEC, INTERNAL_DOORSTROOM)
-    for outcome, count in zip(OUTCOMES, (np.count_nonzero(work_care), np.count_nonzero(maatwerk), kept.size, offered.size)):
-        model.recorder.add(f"evaluated_{outcome}", count)
+    return np.count_nonzero(work_care), np.count_nonzero(maatwerk), kept.size, offered.size
 
 
 def judged(model: LabourMarketModel, rows: np.ndarray, stream: str) -> np.ndarray:
@@ -149,8 +157,10 @@ def route_counts(model: LabourMarketModel) -> dict[str, float]:
     advice split into those in maatwerk and those waiting) and each route's capacity (``capacity_<name>``)."""
     p, policy = model.people, model.scenario.policy
     route = p.view("route")
-    # one comparison a route is quicker than a bincount of the int8 column (cast to intp) over everyone
-    metrics = {f"route_{name}": float(np.count_nonzero(route == i)) for i, name in enumerate(ROUTE_NAMES) if i != NO_ROUTE}
+    # the few on a route, counted at once: quicker than a comparison a route, or a bincount of everyone's
+    # int8 column (cast to intp)
+    counts = np.bincount(route[route != NO_ROUTE], minlength=len(ROUTE_NAMES)).tolist()
+    metrics = {f"route_{name}": float(counts[i]) for i, name in enumerate(ROUTE_NAMES) if i != NO_ROUTE}
     placed = np.count_nonzero(route[p.in_status(MAATWERK)] == ROUTE_MAATWERK)
     metrics.update({"route_maatwerk": float(placed), "route_maatwerk_waiting": metrics["route_maatwerk"] - placed})
     metrics.update(

@@ -92,7 +92,11 @@ EXIT_GROUP_OF = np.array([next((i for i, g in enumerate(EXIT_GROUPS.values()) if
 def follow_up(model: LabourMarketModel) -> None:
     """Count the month's follow-ups and credit outcome bonuses to sending enterprises."""
     p, month, rec = model.people, model.month, model.recorder
-    moved = made_in(p.view("nec_move_month"), month - 12)
+    exit_month = p.view("lde_exit_month")
+    recent = np.flatnonzero(exit_month >= max(month - max(STATE_HORIZONS), 1))  # one scan of everyone for every cohort
+    # A move from LDE to a regular job is an exit from LDE in the same month (a later exit only moves
+    # lde_exit_month on): those who moved 12 months ago are among the recent leavers.
+    moved = made_in(p.view("nec_move_month"), month - 12, recent)
     moved = moved[p.status[moved] != INACTIVE]
     sustained = moved[p.status[moved] == NEC]
     rec.add("followup12_moves", moved.size)
@@ -100,8 +104,6 @@ def follow_up(model: LabourMarketModel) -> None:
     pay_outcome_bonus(model, sustained)
     model.ties.reinforce(p.last_enterprise[sustained], p.employer[sustained], model.scenario.employers.tie_step)
 
-    exit_month = p.view("lde_exit_month")
-    recent = np.flatnonzero(exit_month >= max(month - max(STATE_HORIZONS), 1))  # one scan of everyone for every cohort
     left12 = made_in(exit_month, month - 12, recent)
     left12 = left12[p.status[left12] != INACTIVE]
     at_limit = left12[limit_exit(p.lde_exit_reason[left12])]

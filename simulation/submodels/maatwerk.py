@@ -40,7 +40,8 @@ def maatwerk(model: LabourMarketModel) -> None:
     p, scenario = model.people, model.scenario
     policy = scenario.policy
     review_maatwerk(model)
-    waiting = np.flatnonzero((p.view("route") == ROUTE_MAATWERK) & (p.view("status") != MAATWERK))
+    advised = np.flatnonzero(p.view("route") == ROUTE_MAATWERK)  # few: the status is read for them only
+    waiting = advised[p.status[advised] != MAATWERK]
     free = max(policy.maatwerk_places - p.in_status(MAATWERK).size, 0)
     order = np.lexsort((p.id[waiting], p.phase_since[waiting]))  # longest waiting first, then by id
     move(model, waiting[order[:free]], MAATWERK, MAATWERK_ADVICE)
@@ -59,9 +60,17 @@ def review_maatwerk(model: LabourMarketModel) -> None:
     due = rows[(tenure > 0) & (tenure % policy.maatwerk_review_months == 0) & between]
     judgement = judged(model, due, "maatwerk.review")
     done = due[(judgement >= policy.maatwerk_max_employability) & (p.age[due] < policy.maatwerk_older_age)]
-    kept = model.streams.uniform("maatwerk.kept", p.ids(done)) < policy.internal_doorstroom_share
+    if done.size:  # most months nobody is found ready: no draw
+        leave_maatwerk(model, done)
+    model.recorder.add("maatwerk_reviewed", due.size)
+    model.recorder.add("maatwerk_returned", done.size)
+
+
+def leave_maatwerk(model: LabourMarketModel, done: np.ndarray) -> None:
+    """Maatwerk workers who no longer need support: kept on a regular contract with chance
+    ``internal_doorstroom_share``, else on the doorstroom trajectory's waiting list."""
+    p = model.people
+    kept = model.streams.uniform("maatwerk.kept", p.ids(done)) < model.scenario.policy.internal_doorstroom_share
     move(model, done[kept], NEC, INTERNAL_DOORSTROOM)
     p.route[done[~kept]] = ROUTE_TRAJECTORY_WAITING
     p.phase_since[done[~kept]] = model.month
-    model.recorder.add("maatwerk_reviewed", due.size)
-    model.recorder.add("maatwerk_returned", done.size)

@@ -58,16 +58,24 @@ def covenant_trainees(model: LabourMarketModel) -> int:
     """People hired from LDE by a covenant employer, in their months of on-the-job training
     (the covenant's training support, paid by the Flemish government per trainee-month)."""
     p = model.people
-    training = p.view("covenant_hire") & (p.view("months_in_status") < COVENANT_TRAINING_MONTHS)
+    hired = p.view("covenant_hire")
+    if not hired.any():  # no covenant, or no hire through one yet
+        return 0
+    training = hired & (p.view("months_in_status") < COVENANT_TRAINING_MONTHS)
     return int(np.count_nonzero(training & (p.view("status") == NEC)))
+
+
+def stock(model: LabourMarketModel, status: int) -> int:
+    """People in ``status`` now (one status: cheaper than counting them all)."""
+    return int(np.count_nonzero(model.people.view("status") == status))
 
 
 def public_finances(model: LabourMarketModel) -> None:
     """Add the month's ledger by level of government, the taxes on wages and the pool's income."""
     rec, context = model.recorder, model.scenario.context
     rec.add("spending_covenant", covenant_trainees(model) * model.scenario.policy.covenant_cost_month)
-    counts = model.people.counts()
-    jobs = int(counts[LDE] + counts[MAATWERK] + counts[NEC])
+    people = model.people
+    jobs = people.in_status(LDE).size + people.in_status(MAATWERK).size + stock(model, NEC)
     rates = context.employer_contribution_rate + context.employee_contribution_rate + context.income_tax_rate
     taxes = jobs * context.gross_wage_month * rates
     leefloon = rec.values.get("benefits_social_assistance", 0.0)
@@ -80,6 +88,7 @@ def public_finances(model: LabourMarketModel) -> None:
     rec.add("taxes_and_contributions", taxes)
     net_wage = context.gross_wage_month * (1 - context.employee_contribution_rate - context.income_tax_rate)
     benefits = (
-        counts[UNEMPLOYED] * context.unemployment_benefit_month + counts[SOCIAL_ASSISTANCE] * context.social_assistance_month
+        stock(model, UNEMPLOYED) * context.unemployment_benefit_month
+        + stock(model, SOCIAL_ASSISTANCE) * context.social_assistance_month
     )
     rec.add("pool_income", jobs * net_wage + benefits)

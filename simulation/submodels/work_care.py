@@ -31,30 +31,32 @@ if TYPE_CHECKING:
 
 def work_care(model: LabourMarketModel) -> None:
     """Review the work-care routes that are due, then fill the free places from the waiting list."""
-    review_work_care(model)
-    place_work_care(model)
+    route = model.people.view("route")
+    on_route = np.flatnonzero((route == ROUTE_WORK_CARE) | (route == ROUTE_WORK_CARE_WAITING))  # one scan for both steps
+    review_work_care(model, on_route)
+    place_work_care(model, on_route)
 
 
-def review_work_care(model: LabourMarketModel) -> None:
-    """Those whose review is due and who no longer meet the work-care criterion leave the route."""
+def review_work_care(model: LabourMarketModel, on_route: np.ndarray) -> None:
+    """Those of ``on_route`` (holding or awaiting a place) whose review is due, out of LDE, and who no
+    longer meet the work-care criterion leave the route."""
     p, month = model.people, model.month
-    route = p.view("route")
-    on_route = np.flatnonzero(((route == ROUTE_WORK_CARE) | (route == ROUTE_WORK_CARE_WAITING)) & (p.view("status") < LDE))
-    since = month - p.phase_since[on_route]
-    due = on_route[(since > 0) & (since % model.scenario.policy.work_care_review_months == 0)]
-    back = due[~too_far_from_work(model, due, judged(model, due, "work_care.review"))]
+    jobless = on_route[p.status[on_route] < LDE]
+    since = month - p.phase_since[jobless]
+    due = jobless[(since > 0) & (since % model.scenario.policy.work_care_review_months == 0)]
+    back = due[~too_far_from_work(model, due, judged(model, due, "work_care.review"))] if due.size else due
     p.route[back] = NO_ROUTE
     p.phase_since[back] = NO_ONE
     model.recorder.add("work_care_reviewed", due.size)
     model.recorder.add("work_care_returned", back.size)
 
 
-def place_work_care(model: LabourMarketModel) -> None:
-    """Free places go to the jobless who wait, longest advice first (then by id)."""
+def place_work_care(model: LabourMarketModel, on_route: np.ndarray) -> None:
+    """Free places go to the jobless of ``on_route`` who still wait, longest advice first (then by id)."""
     p = model.people
-    route = p.view("route")
+    route = p.route[on_route]
     held = np.count_nonzero(route == ROUTE_WORK_CARE)
-    waiting = np.flatnonzero((route == ROUTE_WORK_CARE_WAITING) & (p.view("status") < LDE))
+    waiting = on_route[(route == ROUTE_WORK_CARE_WAITING) & (p.status[on_route] < LDE)]
     free = max(model.scenario.policy.work_care_places - held, 0)
     placed = waiting[np.lexsort((p.id[waiting], p.phase_since[waiting]))[:free]]
     p.route[placed] = ROUTE_WORK_CARE

@@ -278,11 +278,15 @@ class LDEEnterprise(TableAgent):
 
     def under_pressure(self) -> bool:
         """Whether the reserve is expected to be below the aspiration within 12 months (see :func:`pressed`)."""
-        return bool(pressed(self.table)[self.row])
+        return bool(expects_shortfall(*self.books()))
 
     def comfortable(self) -> bool:
         """Whether the reserve is above twice the aspiration and the margin is not negative (see :func:`at_ease`)."""
-        return bool(at_ease(self.table)[self.row])
+        return bool(has_slack(*self.books()))
+
+    def books(self) -> tuple[float, ...]:
+        """Its reserve, margin, aspiration and costs: what it judges its position by (:data:`BOOKS`)."""
+        return tuple(getattr(self, name) for name in BOOKS)
 
     def remedies(self) -> list[Callable[[], bool]]:
         """The options in this enterprise's order: mission-driven ones cut coaching last."""
@@ -397,14 +401,27 @@ class LDEEnterprise(TableAgent):
 
 def pressed(table: EnterpriseTable) -> np.ndarray:
     """Which enterprises expect their reserve below their aspiration within 12 months (smoothed margin)."""
-    costs = np.maximum(table.view("costs"), 1.0)
-    return table.view("reserve") + 12 * table.view("margin") < table.view("aspiration") * costs
+    return expects_shortfall(*(table.view(name) for name in BOOKS))
 
 
 def at_ease(table: EnterpriseTable) -> np.ndarray:
     """Which enterprises are comfortable: a margin not negative and a reserve above twice the aspiration."""
-    costs = np.maximum(table.view("costs"), 1.0)
-    return (table.view("margin") >= 0) & (table.view("reserve") > 2 * table.view("aspiration") * costs)
+    return has_slack(*(table.view(name) for name in BOOKS))
+
+
+#: The columns an enterprise judges its position by, in the order :func:`expects_shortfall` takes them.
+BOOKS = ("reserve", "margin", "aspiration", "costs")
+
+
+def expects_shortfall(reserve: Any, margin: Any, aspiration: Any, costs: Any) -> Any:
+    """The rule of :func:`pressed` on one enterprise's books (scalars) or on whole columns: the reserve
+    plus 12 months of the smoothed margin below the aspiration (months of costs, at least 1 EUR)."""
+    return reserve + 12 * margin < aspiration * np.maximum(costs, 1.0)
+
+
+def has_slack(reserve: Any, margin: Any, aspiration: Any, costs: Any) -> Any:
+    """The rule of :func:`at_ease` on one enterprise's books (scalars) or on whole columns."""
+    return (margin >= 0) & (reserve > 2 * aspiration * np.maximum(costs, 1.0))
 
 
 #: Share of the standard overhead cut in one month of pressure (staff functions trimmed or shared).

@@ -331,6 +331,7 @@ class LabourMarketModel(mesa.Model):
         quality = ent.view("quality")[groups[""]]
         state["service_quality"] = float(quality.sum()) / quality.size if quality.size else 0.0
         state.update(self.decision_metrics(groups, lde_workers))
-        state["hiring_bar_mean"] = float(emp.view("hiring_bar").mean())
+        bars = emp.view("hiring_bar")
+        state["hiring_bar_mean"] = float(bars.sum()) / bars.size  # what mean() gives, without its checks
         state.update(route_counts(self))
         return state

@@ -50,6 +50,8 @@ class Ties:
 
     def reinforce(self, enterprise: np.ndarray, employer: np.ndarray, step: float) -> None:
         """Strengthen the pairs that already have a tie (a lasting hire does not form one by itself)."""
+        if enterprise.size == 0:  # most months: no hire to follow up
+            return
         known = (enterprise >= 0) & (employer >= 0)
         enterprise, employer = enterprise[known], employer[known]
         tied = self.strength[enterprise, employer] > 0
@@ -60,6 +62,8 @@ class Ties:
         self._move(enterprise, employer, step, 0.0)
 
     def _move(self, enterprise: np.ndarray, employer: np.ndarray, step: float, goal: float) -> None:
+        if enterprise.size == 0:
+            return
         known = (enterprise >= 0) & (employer >= 0)
         for e, j in zip(enterprise[known].tolist(), employer[known].tolist()):
             self.strength[e, j] += step * (goal - self.strength[e, j])

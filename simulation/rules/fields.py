@@ -104,7 +104,11 @@ def check_schedule(steps: Schedule) -> Schedule:
 
 
 def schedule_values(steps: Schedule, months: np.ndarray) -> np.ndarray:
-    """Value of a step schedule for each element of ``months`` (months into the trajectory)."""
+    """Value of a step schedule for each element of ``months`` (months into the trajectory).
+
+    A schedule of one step (most rules) has that value at every month: no search."""
+    if len(steps) == 1:
+        return np.full(np.shape(months), float(steps[0][1]))
     starts = np.array([m for m, _ in steps])
     values = np.array([v for _, v in steps], dtype=np.float64)
     return values[np.searchsorted(starts, months, side="right") - 1]

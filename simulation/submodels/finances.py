@@ -110,26 +110,18 @@ def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[Paym
     p, policy = model.people, model.scenario.policy
     months_in = p.lde_months[lde] - 1
     cmw = model.enterprise_table.view("converted")[p.enterprise[lde]]
-    wage = np.where(cmw, policy.cmw_wage_subsidy, schedule_at(policy.wage_subsidy, months_in))
-    guidance = np.where(cmw, policy.cmw_guidance_subsidy, schedule_at(policy.guidance_subsidy, months_in))
+    wage = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
+    guidance = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
     keeps = is_sitting(model, lde) & ~cmw
     if not keeps.any():  # the usual month: no sitting worker, no allowance
         none = np.zeros(lde.size)
         return (wage, guidance), (none, none)
     old_wage, old_guidance = sitting_schedules(model)
     kept = (
-        np.where(keeps, schedule_at(old_wage, months_in), 0.0),
-        np.where(keeps, schedule_at(old_guidance, months_in), 0.0),
+        np.where(keeps, schedule_values(old_wage, months_in), 0.0),
+        np.where(keeps, schedule_values(old_guidance, months_in), 0.0),
     )
     return (np.where(keeps, 0.0, wage), np.where(keeps, 0.0, guidance)), kept
-
-
-def schedule_at(schedule: Schedule, months: np.ndarray) -> np.ndarray:
-    """The value of a step ``schedule`` at each of ``months`` (:func:`schedule_values`); a schedule of one
-    step, as most rules have, has that one value at every month and needs no search."""
-    if len(schedule) == 1:
-        return np.full(months.size, float(schedule[0][1]))
-    return schedule_values(schedule, months)
 
 
 def is_sitting(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from simulation import Scenario, ScenarioError
@@ -238,3 +239,14 @@ def test_every_parameter_has_a_role_and_sweeps_and_calibration_use_them(small, t
     )
     with pytest.raises(DesignError, match="a policy lever is chosen, not fitted"):
         calibrate(targets, jobs=1, out=tmp_path / "cal")
+
+
+def test_a_schedule_gives_the_value_of_the_step_each_month_falls_in():
+    """schedule_values, with its shortcut for one step: the step in force at each month (the first
+    step's value before it starts, as the search gives)."""
+    from simulation.rules.scenario import schedule_values
+
+    months = np.arange(0, 80)
+    assert np.array_equal(schedule_values([(12, 0.5)], months), np.full(80, 0.5))
+    three = schedule_values([(0, 1.0), (24, 0.6), (48, 0.2)], months)
+    assert np.array_equal(three, np.select([months < 24, months < 48], [1.0, 0.6], 0.2))

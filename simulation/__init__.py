@@ -46,6 +46,7 @@ def __getattr__(name: str) -> object:
         return importlib.import_module(".outputs.plots", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 try:
     __version__ = version("lde-doorstroom")
 except PackageNotFoundError:  # running from a source tree that is not installed

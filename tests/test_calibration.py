@@ -130,9 +130,7 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
 
 def test_a_bad_targets_file_is_a_clear_error(tmp_path: Path):
     bad = tmp_path / "bad.toml"
-    bad.write_text(
-        targets_text().replace("transition_rate_annual", "happiness")
-    )
+    bad.write_text(targets_text().replace("transition_rate_annual", "happiness"))
     with pytest.raises(ScenarioError, match="unknown indicator 'happiness'"):
         calibrate(bad, out=tmp_path / "never")
     with pytest.raises(ScenarioError, match="targets file not found"):
@@ -308,11 +306,21 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("seed = 3", 'seed = 3\ncalibrated_extends = "absent.toml"'), r"bad.toml: calibrated_extends: .*absent.toml: scenario file not found"),
-        (("[[parameter]]", '[[parameter]]\nkey = "people.search_rate_lde"\nlow = 0.01\nhigh = 0.02\nreason = "twice"\n\n[[parameter]]'),
-         "parameter people.search_rate_lde is given more than once"),
-        (('indicator = "transition_rate_annual"', 'effect = { since = "entry", horizon = 48 }'),
-         r"target 'transition rate': horizon 48 months cannot be measured in a run of 48 months"),
+        (
+            ("seed = 3", 'seed = 3\ncalibrated_extends = "absent.toml"'),
+            r"bad.toml: calibrated_extends: .*absent.toml: scenario file not found",
+        ),
+        (
+            (
+                "[[parameter]]",
+                '[[parameter]]\nkey = "people.search_rate_lde"\nlow = 0.01\nhigh = 0.02\nreason = "twice"\n\n[[parameter]]',
+            ),
+            "parameter people.search_rate_lde is given more than once",
+        ),
+        (
+            ('indicator = "transition_rate_annual"', 'effect = { since = "entry", horizon = 48 }'),
+            r"target 'transition rate': horizon 48 months cannot be measured in a run of 48 months",
+        ),
     ],
     ids=["calibrated_extends missing", "parameter twice", "effect beyond the run"],
 )

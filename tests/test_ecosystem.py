@@ -123,7 +123,9 @@ def test_export_to_parquet_round_trips(lhs: Path, tmp_path: Path):
             exported = pd.read_parquet(tmp_path / "p" / f"{name}.parquet")
             if name == "indicators":  # each run's point and replication in front
                 runs = pd.read_sql_query("SELECT run, point, replication FROM runs", connection)
-                pd.testing.assert_frame_equal(exported[["point", "replication", "run"]], stored[["run"]].merge(runs)[["point", "replication", "run"]])
+                pd.testing.assert_frame_equal(
+                    exported[["point", "replication", "run"]], stored[["run"]].merge(runs)[["point", "replication", "run"]]
+                )
                 exported = exported.drop(columns=["point", "replication"])
             pd.testing.assert_frame_equal(exported, stored, check_dtype=False)
 

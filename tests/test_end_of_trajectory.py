@@ -80,12 +80,22 @@ def test_the_evaluation_follows_its_documented_criteria_in_order(tiny: Scenario)
     p.age[rows[3]] = policy.maatwerk_older_age  # close to pension
     # rows[2] and rows[4:] are ready for the trajectory: they wait for one of its places
     evaluate_now(model, rows)
-    assert p.route[rows[:4]].tolist() == [ROUTE_WORK_CARE_WAITING, ROUTE_WORK_CARE_WAITING, ROUTE_TRAJECTORY_WAITING, ROUTE_MAATWERK]
+    assert p.route[rows[:4]].tolist() == [
+        ROUTE_WORK_CARE_WAITING,
+        ROUTE_WORK_CARE_WAITING,
+        ROUTE_TRAJECTORY_WAITING,
+        ROUTE_MAATWERK,
+    ]
     assert (p.route[rows[4:]] == ROUTE_TRAJECTORY_WAITING).all()
     assert (p.status[rows] == LDE).all()  # nobody leaves at the evaluation but the internal doorstroom
     next_month(model)
     evaluate_now(model, rows)  # a second evaluation changes nothing: each worker is evaluated once
-    assert p.route[rows[:4]].tolist() == [ROUTE_WORK_CARE_WAITING, ROUTE_WORK_CARE_WAITING, ROUTE_TRAJECTORY_WAITING, ROUTE_MAATWERK]
+    assert p.route[rows[:4]].tolist() == [
+        ROUTE_WORK_CARE_WAITING,
+        ROUTE_WORK_CARE_WAITING,
+        ROUTE_TRAJECTORY_WAITING,
+        ROUTE_MAATWERK,
+    ]
     others = np.setdiff1d(p.in_status(LDE), rows)
     p.route[others[p.route[others] == ROUTE_TRAJECTORY_WAITING]] = NO_ROUTE  # only these seven wait
     p.phase_since[rows[4:]] = [3, 1, 2]  # months of the advice: rows[5] and rows[6] waited longest
@@ -148,7 +158,14 @@ def test_in_a_run_maatwerk_stays_within_its_places_and_its_workers_leave_only_th
     assert result.metrics["maatwerk"].max() <= 12
     assert result.metrics["maatwerk"].iloc[-1] >= 10  # advised people fill the places that free up
     exits = result.events.query("`from` == 'maatwerk'")
-    assert set(exits["reason"]) <= {"found_job", "dismissed", "retired", "left_labour_force", "internal_doorstroom", "hired_after_traineeship"}
+    assert set(exits["reason"]) <= {
+        "found_job",
+        "dismissed",
+        "retired",
+        "left_labour_force",
+        "internal_doorstroom",
+        "hired_after_traineeship",
+    }
     entries = result.events.query("to == 'maatwerk'")
     assert set(entries["reason"]) == {"maatwerk_advice"} and set(entries["from"]) <= {"lde", "unemployed", "social_assistance"}
 

@@ -52,7 +52,16 @@ def test_under_pressure_an_enterprise_tries_one_remedy_a_month_in_its_own_order(
     seen = decisions_of(model, agent, 40)
     order = list(dict.fromkeys(seen))
     # the hire it is not worth first (every month, pressed or not), then the remedies in order
-    assert order[:8] == ["fill_target", "overhead_share", "training", "coaches", "price", "market_share", "slots", "local_support"]
+    assert order[:8] == [
+        "fill_target",
+        "overhead_share",
+        "training",
+        "coaches",
+        "price",
+        "market_share",
+        "slots",
+        "local_support",
+    ]
     assert agent.market_share == pytest.approx(model.scenario.enterprises.market_share_max)
     assert agent.overhead_share == pytest.approx(model.scenario.enterprises.overhead_floor)
     assert agent.training == 0.0  # training time cut step by step to none
@@ -203,7 +212,10 @@ def test_a_bonus_not_worth_a_push_changes_no_push_and_closes_no_enterprise(tiny:
     enterprise: few push (only one whose own transition rate happens to be high), the bonus mostly adds
     income, and no paired replication has more closures with it."""
     world = tiny.with_overrides({"months": 60})
-    a, b = run(world, seed=11, replications=4), run(world.with_overrides({"policy.outcome_bonus": 5_000.0}), seed=11, replications=4)
+    a, b = (
+        run(world, seed=11, replications=4),
+        run(world.with_overrides({"policy.outcome_bonus": 5_000.0}), seed=11, replications=4),
+    )
     assert b.metrics["push_mean"].mean() < 0.05
     assert (b.summary["enterprise_closures"] <= a.summary["enterprise_closures"]).all()
 
@@ -212,9 +224,7 @@ def test_a_bonus_not_worth_a_push_changes_no_push_and_closes_no_enterprise(tiny:
 #: Under today's rules the sector dissolves from 2026; with the routes of issue 21 two of the four 2026
 #: branches stay just under 30% a year (seed 1: today, maatwerk_places) and two pass it (the
 #: trajectories' released workers produce nothing; the bonus branch 32%): known, kept visible.
-@pytest.mark.parametrize(
-    "name", shipped(TODAYS_RULES - {"from_2026/today.toml", "from_2026/maatwerk_places.toml"}, DISSOLVES)
-)
+@pytest.mark.parametrize("name", shipped(TODAYS_RULES - {"from_2026/today.toml", "from_2026/maatwerk_places.toml"}, DISSOLVES))
 def test_no_shipped_scenario_loses_more_than_30_percent_of_its_enterprises_in_a_year(name: str):
     open_ = run(Scenario.load(SCENARIOS / name), seed=1).metrics["enterprises_open"].to_numpy()
     losses = [(open_[t] - open_[t + 12]) / open_[t] for t in range(len(open_) - 12) if open_[t] > 0]

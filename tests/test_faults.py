@@ -188,7 +188,9 @@ def test_errors_of_the_machine_are_exit_2_with_what_to_do(tmp_path: Path, monkey
 
     with monkeypatch.context() as patch:
         patch.setattr(output, "write_file", full)
-        assert invoke(["compare", SMALL, "--months", "2", "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "a")]) == 2
+        assert (
+            invoke(["compare", SMALL, "--months", "2", "--replications", "1", "--jobs", "1", "--out", str(tmp_path / "a")]) == 2
+        )
     assert "comparison.csv: No space left on device; free some space" in error_line(capsys)
 
     def full_store(self, outcome):

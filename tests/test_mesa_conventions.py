@@ -47,15 +47,23 @@ def test_batch_run_returns_the_last_month_with_scenario_objects_dotted_names_and
     )
     assert len(rows) == 2 and list(rows["Step"]) == [24, 24] and set(rows["seed"]) == {7}
     for _, row in rows.iterrows():
-        alone = last_month(LabourMarketModel(tiny.with_overrides({"policy.aftercare_months": row["policy.aftercare_months"]}), seed=7))
+        alone = last_month(
+            LabourMarketModel(tiny.with_overrides({"policy.aftercare_months": row["policy.aftercare_months"]}), seed=7)
+        )
         assert row["nec"] == alone["nec"] and row["ledger_total"] == alone["ledger_total"]
     every = pd.DataFrame(
         mesa.batch_run(
-            LabourMarketModel, parameters={"scenario": tiny, "rng": 7}, max_steps=24, data_collection_period=12, display_progress=False
+            LabourMarketModel,
+            parameters={"scenario": tiny, "rng": 7},
+            max_steps=24,
+            data_collection_period=12,
+            display_progress=False,
         )
     )
     assert list(every["Step"]) == [0, 12, 24]
-    stopped = pd.DataFrame(mesa.batch_run(LabourMarketModel, parameters={"scenario": tiny, "seed": 7}, max_steps=10, display_progress=False))
+    stopped = pd.DataFrame(
+        mesa.batch_run(LabourMarketModel, parameters={"scenario": tiny, "seed": 7}, max_steps=10, display_progress=False)
+    )
     assert list(stopped["Step"]) == [10]
 
 

@@ -105,11 +105,18 @@ def test_werkingssubsidie_keys_follow_2019_sine_and_q4_2022_occupancy(history: S
     table, q4 = model.enterprise_table, 0
     while model.scenario.date(model.month) < "2023-07":
         model.step()
-        q4 += table.view("workers")[table.view("is_open")].sum() if "2022-10" <= model.scenario.date(model.month) <= "2022-12" else 0
+        q4 += (
+            table.view("workers")[table.view("is_open")].sum()
+            if "2022-10" <= model.scenario.date(model.month) <= "2022-12"
+            else 0
+        )
     policy = model.scenario.policy
     paid = operating_subsidy(model)
     sine, occupancy = table.view("sine_reference"), table.view("occupancy_reference")
-    share = policy.werkingssubsidie_sine_part * sine / sine.sum() + (1 - policy.werkingssubsidie_sine_part) * occupancy / occupancy.sum()
+    share = (
+        policy.werkingssubsidie_sine_part * sine / sine.sum()
+        + (1 - policy.werkingssubsidie_sine_part) * occupancy / occupancy.sum()
+    )
     monthly = policy.werkingssubsidie_year / 12 * history.world.lde_workers / FULL_SCALE_WORKERS
     assert np.allclose(paid, monthly * share * table.view("is_open"))
     assert occupancy.sum() == q4 and paid.sum() > 0  # the worker-months of October to December 2022
@@ -136,7 +143,11 @@ def test_a_branch_keeps_its_own_levers_through_later_history():
 
 
 def test_a_branch_that_says_otherwise_follows_its_own_later_change(tmp_path):
-    (tmp_path / "history.toml").write_text((SCENARIOS / "history.toml").read_text().replace('extends = "baseline.toml"', f'extends = "{SCENARIOS / "baseline.toml"}"'))
+    (tmp_path / "history.toml").write_text(
+        (SCENARIOS / "history.toml")
+        .read_text()
+        .replace('extends = "baseline.toml"', f'extends = "{SCENARIOS / "baseline.toml"}"')
+    )
     (tmp_path / "branch.toml").write_text(
         'extends = "history.toml"\nbranch = "2018-01"\nname = "b"\n[policy]\nguidance_subsidy = [[0, 600.0]]\n'
         '[[timeline]]\ndate = "2024-01"\nkey = "policy.guidance_subsidy"\nvalue = [[0, 500.0]]\n'
@@ -187,7 +198,9 @@ def test_covid_2020_enterprises_sell_only_what_the_lockdown_allows(history: Scen
     revenue = model.latest("customer_revenue")
     output = model.latest("service_output")
     assert model.scenario.context.lde_activity == 0.29
-    normal = LabourMarketModel(history.with_overrides({"timeline": [c for c in history.timeline if c.key != "context.lde_activity"]}), seed=1)
+    normal = LabourMarketModel(
+        history.with_overrides({"timeline": [c for c in history.timeline if c.key != "context.lde_activity"]}), seed=1
+    )
     while normal.scenario.date(normal.month) < "2020-04":
         normal.step()
     assert revenue == pytest.approx(0.29 * normal.latest("customer_revenue"), rel=1e-9)

@@ -103,7 +103,10 @@ BAD = {
         r"bad.toml: unknown key 'policy.after_care_months'; allowed keys here: .*aftercare_months",
     ),
     "unknown section": ("[polcy]\nx = 1\n", r"bad.toml: unknown key 'polcy'; allowed keys here: .*policy"),
-    "wrong type": ('[world]\npool_size = "many"\n', r"bad.toml: world.pool_size = 'many': expected a number, got the text 'many'$"),
+    "wrong type": (
+        '[world]\npool_size = "many"\n',
+        r"bad.toml: world.pool_size = 'many': expected a number, got the text 'many'$",
+    ),
     "out of range": (
         "[policy]\nmax_lde_months = -3\n",
         r"bad.toml: policy.max_lde_months = -3: Input should be greater than or equal to 1; or Input should be 'unlimited'",

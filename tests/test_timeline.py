@@ -138,6 +138,9 @@ def test_no_shipped_scenario_has_a_growing_queue(path: str):
     metrics = run(scenario, seed=1).metrics
     queue = metrics["waiting_list"]
     margin = metrics["referral_requests"].iloc[-48:].mean()
-    assert queue.iloc[-24:].mean() <= 1.5 * queue.iloc[-48:-24].mean() + margin, (queue.iloc[-48:-24].mean(), queue.iloc[-24:].mean())
+    assert queue.iloc[-24:].mean() <= 1.5 * queue.iloc[-48:-24].mean() + margin, (
+        queue.iloc[-48:-24].mean(),
+        queue.iloc[-24:].mean(),
+    )
     recent = metrics["referral_requests"].rolling(scenario.policy.queue_validity_months, min_periods=1).sum()
     assert (queue <= recent).all()

@@ -5,6 +5,8 @@ names (read from the source with ``ast``)."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import simulation
@@ -105,3 +107,11 @@ def test_every_module_is_in_a_layer():
     placed = set().union(*LAYERS)
     unplaced = [p.name for p in PACKAGE.iterdir() if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.stem not in placed]
     assert not unplaced, f"{unplaced}: put each in a layer's subpackage (docs/architecture.md says which)"
+
+
+def test_the_code_keeps_its_style():
+    """``ruff check`` and ``ruff format --check`` pass on the repository ([tool.ruff] in pyproject.toml),
+    so a change cannot leave code unformatted or with an unused import, unnoticed."""
+    for command in (["check"], ["format", "--check"]):
+        done = subprocess.run([sys.executable, "-m", "ruff", *command, str(ROOT)], capture_output=True, text=True)
+        assert done.returncode == 0, f"ruff {' '.join(command)}:\n{done.stdout}{done.stderr}"

@@ -3,6 +3,7 @@ weights; outputs, resuming, bad files."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -69,6 +70,23 @@ how = "made by this test"
 """
 
 
+def option_text(scenario: str | Path, base: str | Path, first: str = "2018-05") -> str:
+    """A policy option for the targets file of these tests: ``scenario`` against ``base``, measured on
+    the transition rate from ``first`` to April 2019."""
+    return f"""
+[[option]]
+name = "guidance"
+scenario = "{scenario}"
+base = "{base}"
+
+[[option_measure]]
+name = "transitions in the last year"
+series = "transition_rate"
+window = ["{first}", "2019-04"]
+meaning = "made by this test"
+"""
+
+
 def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path: Path):
     truth = 0.03
     world = Scenario.load(SCENARIOS / "pre_reform.toml").with_overrides(
@@ -86,7 +104,13 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     )
     observed = run(world, seed=99, replications=4).summary["transition_rate_annual"].mean()
     targets = tmp_path / "targets.toml"
-    targets.write_text(targets_text(value=observed))
+    (tmp_path / "guidance.toml").write_text(
+        f'extends = "{SCENARIOS / "pre_reform.toml"}"\n[policy]\ncoaching_ratio = 8.0\ntraining_effort = 0.15\n'
+    )
+    # more guidance and training against the base, ten plausible sets
+    with_option = targets_text(value=observed).replace("seed = 3", "seed = 3\noption_sets = 10")
+    with_option += option_text("guidance.toml", SCENARIOS / "pre_reform.toml")
+    targets.write_text(with_option)
 
     result = calibrate(targets, jobs=1, out=tmp_path / "cal")
     table = result.table
@@ -123,6 +147,14 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     headline = pd.read_csv(folder / "headline.csv").iloc[0]
     assert headline["param_sd"] > 0 and headline["stoch_sd"] > 0 and headline["q05"] <= headline["mean"] <= headline["q95"]
     assert (targets.parent / "value_of_information.csv").exists() and (targets.parent / "discrimination.csv").exists()
+
+    options = pd.read_csv(folder / "option_headline.csv").iloc[0]  # 10 sets x 2 scenarios x 2 replications, run once
+    assert (
+        options["option"] == "guidance" and options["sets"] == 10 and options["q05"] <= options["effect_mean"] <= options["q95"]
+    )
+    assert 0 <= options["noise_share"] <= 1 and options["stoch_sd"] > 0
+    assert "Policy options over a sample of the plausible sets" in report
+    assert json.loads((folder / "timing.json").read_text())["model_runs"] == 16 * 2 + 10 * 2 * 2
 
     again = calibrate(targets, jobs=1, out=folder)  # resumes: nothing left to run, same answer
     pd.testing.assert_frame_equal(again.table, table)
@@ -216,6 +248,64 @@ def test_the_variance_decomposition_finds_where_an_answer_comes_from():
     assert shares[0] == pytest.approx(0.6, abs=0.02) and shares[1] == pytest.approx(0.4 * 0.935, abs=0.03)
     assert shares[2] < 0.002
     assert correlation_ratio(y, y, w) > 0.98  # measuring the answer itself would remove (almost) all of its spread
+
+
+def option_spec(parameters: int, observables: int):
+    from simulation.calibration.targets import Targets
+
+    return Targets.model_validate(
+        {
+            "scenario": "x.toml",
+            "target": [{"name": "t", "indicator": "transition_rate_annual", "value": 0.1, "uncertainty": 0.01, "source": "s"}],
+            "parameter": [{"key": f"p{j}", "low": 0, "high": 1, "reason": "r"} for j in range(parameters)],
+            "observable": [
+                {"name": f"o{k}", "indicator": "transition_rate_annual", "how": f"measure o{k}"} for k in range(observables)
+            ],
+            "option": [{"name": name, "scenario": "a.toml", "base": "b.toml"} for name in ("driven", "noise")],
+            "option_measure": [{"name": "m", "indicator": "transition_rate_annual", "meaning": "m"}],
+        }
+    )
+
+
+def test_an_options_effect_spread_is_traced_to_its_parameter_and_noise_to_nothing(tmp_path: Path):
+    """Over 200 sets with 2 replications: an effect of 2 x p0 plus noise (sd 0.3) is traced to p0 and
+    to the observable that measures p0; an effect of noise alone (the knock-out) to nothing above chance."""
+    from simulation.calibration.value_of_information import write_options
+    from simulation.experiments.design import Vary
+
+    rng = np.random.default_rng(5)
+    sets, replications = rng.random((200, 3)), 2
+    noise = rng.normal(0, 0.3, (2, 1, 200, replications))
+    effects = noise + np.array([2 * sets[:, 0], np.zeros(200)])[:, None, :, None]
+    observed = [sets[:, 0] + rng.normal(0, 0.02, 200), rng.random(200)]  # o0 measures p0; o1 nothing
+    varies = [Vary(f"p{j}", False, low=0.0, high=1.0) for j in range(3)]
+    tables = write_options(option_spec(3, 2), varies, sets, np.full(200, 1 / 200), observed, effects, tmp_path)
+    head = tables["option_headline"].set_index("option")
+    words = tables["option_value_of_information"].set_index("option")
+    # Var(2 p0) = 1/3; a set's mean over 2 runs has noise variance 0.09 / 2: sd of the estimates about 0.05 and 0.03
+    assert head.loc["driven", "param_sd"] == pytest.approx(np.sqrt(1 / 3), abs=0.05)
+    assert head.loc["driven", "stoch_sd"] == pytest.approx(0.3, abs=0.03)
+    assert head.loc["driven", "noise_share"] == pytest.approx(0.045 / (1 / 3 + 0.045), abs=0.05)
+    assert words.loc["driven", "spread_comes_from"].startswith("p0 (") and ";" not in words.loc["driven", "spread_comes_from"]
+    assert words.loc["driven", "measure_next"] == "o0" and words.loc["driven", "how"] == "measure o0"
+    # noise alone: the share's estimate has a relative sd of about sqrt(2 / 200 + 2 / 200) = 0.14 (the noise
+    # from 200 within-set differences, the spread from 200 means), so three sd: above 0.58; param_sd^2 within
+    # three sd of 0, 3 x 0.14 x 0.045, so param_sd below 0.14
+    assert head.loc["noise", "noise_share"] > 0.58 and head.loc["noise", "param_sd"] < 0.14
+    assert words.loc["noise", "spread_comes_from"] == "no parameter above chance"
+    assert words.loc["noise", "measure_next"] == "no observable above chance"
+    assert (tmp_path / "option_variance_shares.csv").exists()
+
+
+def test_the_chance_level_is_what_an_unrelated_quantity_exceeds_one_time_in_twenty():
+    from simulation.calibration.value_of_information import chance_level, correlation_ratio
+
+    rng = np.random.default_rng(6)
+    level, trials = chance_level(200, 1), 2000
+    w = np.full(200, 1 / 200)
+    above = np.mean([correlation_ratio(rng.normal(size=200), rng.random(200), w) > level for _ in range(trials)])
+    assert above == pytest.approx(0.05, abs=3 * np.sqrt(0.05 * 0.95 / trials))  # three binomial sd
+    assert chance_level(200, 31) > level  # more quantities tried, a higher bar
 
 
 def test_series_and_effect_targets_measure_what_they_say(small: Scenario):
@@ -321,8 +411,38 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
             ('indicator = "transition_rate_annual"', 'effect = { since = "entry", horizon = 48 }'),
             r"target 'transition rate': horizon 48 months cannot be measured in a run of 48 months",
         ),
+        (
+            (
+                'how = "made by this test"',
+                'how = "made by this test"\n\n[[option]]\nname = "o"\nscenario = "absent.toml"\nbase = "absent.toml"',
+            ),
+            r"give both \[\[option\]\] and \[\[option_measure\]\], or neither",
+        ),
+        (
+            ('how = "made by this test"', 'how = "made by this test"\n' + option_text("x.toml", "x.toml").split("\n\n")[1]),
+            r"give both",
+        ),
+        (
+            ('how = "made by this test"', 'how = "made by this test"\n' + option_text("absent.toml", "absent.toml")),
+            r"bad.toml: option 'guidance': base: .*absent.toml: scenario file not found",
+        ),
+        (
+            (
+                'how = "made by this test"',
+                'how = "made by this test"\n' + option_text(*[SCENARIOS / "pre_reform.toml"] * 2, "2014-01"),
+            ),
+            r"target 'transitions in the last year': window \['2014-01', '2019-04'\]",
+        ),
     ],
-    ids=["calibrated_extends missing", "parameter twice", "effect beyond the run"],
+    ids=[
+        "calibrated_extends missing",
+        "parameter twice",
+        "effect beyond the run",
+        "option without measure",
+        "measure without option",
+        "option file missing",
+        "option measure beyond the run",
+    ],
 )
 def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path, change, message):
     bad = tmp_path / "bad.toml"
@@ -408,7 +528,8 @@ def test_a_set_run_without_its_twin_is_judged_on_the_effect_by_the_emulator():
 
 def test_the_shipped_calibration_reports_what_to_measure_next(tmp_path: Path):
     """lde-sim report on the shipped calibration folder shows the out-of-sample table and the
-    value-of-information table, with an observation named for every headline answer."""
+    value-of-information tables, with an observation named for every headline answer and every
+    policy option's effect."""
     import shutil
 
     from simulation.outputs.report import write_report
@@ -418,8 +539,11 @@ def test_the_shipped_calibration_reports_what_to_measure_next(tmp_path: Path):
     report = write_report(folder, "md").read_text(encoding="utf-8")
     assert "Out-of-sample checks" in report and "What to measure next" in report
     table = pd.read_csv(folder / "value_of_information.csv")
-    answers = tomllib.loads((folder / "targets.toml").read_text(encoding="utf-8"))["answer"]
-    assert list(table["answer"]) == [a["name"] for a in answers] and table["measure_next"].notna().all()
+    spec = tomllib.loads((folder / "targets.toml").read_text(encoding="utf-8"))
+    assert list(table["answer"]) == [a["name"] for a in spec["answer"]] and table["measure_next"].notna().all()
+    options = pd.read_csv(folder / "option_value_of_information.csv")  # every option on every measure, in words
+    assert len(options) == len(spec["option"]) * len(spec["option_measure"]) and options["spread_comes_from"].notna().all()
+    assert "What to measure next for each option's effect" in report
     assert (pd.read_csv(folder / "out_of_sample.csv")["kind"] == "out-of-sample").sum() >= 3
     assert json_seconds(folder / "timing.json") > 0
 

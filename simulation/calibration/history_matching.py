@@ -37,7 +37,10 @@ implausibility, plausibility and weight), ``fit.csv`` (per target), ``parameters
 identify it), ``identification.csv`` (how far each parameter moves each target, in
 target uncertainties), ``waves.csv``, ``diagnostics.png``, ``plausible.csv`` (the
 ensemble, also written beside the targets file) and ``calibrated.toml`` (the most likely
-set, as a scenario extending ``calibrated_extends``; also beside the targets file).
+set, as a scenario extending ``calibrated_extends``; also beside the targets file). The
+answers and policy options of the targets file add their tables
+(:mod:`simulation.calibration.value_of_information`); the options' runs are a store of their
+own in ``options/``.
 """
 
 from __future__ import annotations
@@ -62,8 +65,8 @@ from ..experiments.output import OutputError, make_folder
 from ..experiments.store import FILE, read_experiment
 from ..rules.scenario import Scenario, parameter_role
 from .emulator import Emulator, fit, implausibility, main_effects
-from .targets import Targets, load_targets, measured, populations
-from .value_of_information import weighted_summary, write_answers
+from .targets import Answer, Targets, load_targets, measured, option_scenarios, populations
+from .value_of_information import observable_emulators, plausible_sample, weighted_summary, write_answers, write_options
 
 #: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
 #: at most this share of its prior spread.
@@ -81,6 +84,9 @@ SUMMARY = (
     "value_of_information.csv",
     "variance_shares.csv",
     "missing_observations.csv",
+    "option_headline.csv",
+    "option_variance_shares.csv",
+    "option_value_of_information.csv",
     "diagnostics.png",
     "timing.json",
 )
@@ -154,11 +160,20 @@ def calibrate(
             f"'{worst.name}' (fit.csv and diagnostics.png in {folder} show the closest runs). Widen the prior "
             "ranges, add waves, or question the target"
         )
-    if spec.answer:
-        tables |= write_answers(spec, varies, x, mean, emulators, plausible, weights, folder)
+    option_runs = 0
+    if spec.answer or spec.option:
+        sample, w = plausible_sample(spec, x, emulators, plausible, weights)
+        observables = observable_emulators(spec, x, mean)
+        if spec.answer:
+            tables |= write_answers(spec, varies, x, mean, sample, w, observables, folder)
+        if spec.option:
+            chosen, set_weights = resample(w, spec.option_sets, spec.seed)
+            sets = sample[chosen]
+            effects, option_runs = run_options(spec, Path(path), varies, sets, folder, jobs, scheduler, progress)
+            observed = [o.predict_mean(sets)[0] for o in observables]
+            tables |= write_options(spec, varies, sets, set_weights, observed, effects, folder)
     ensemble = ensemble_of(varies, values, weights, spec.ensemble_size, spec.seed)
-    most_likely = values[int(np.argmax(weights))]
-    best = {v.key: int(round(x)) if v.integer else float(x) for v, x in zip(varies, most_likely)}
+    best = overrides_of(varies, values[int(np.argmax(weights))])
     timing = {
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - clock, 1),
@@ -166,7 +181,8 @@ def calibrate(
         "parameter_sets": int(len(x)),
         "model_runs": int(
             len(x) * spec.replications * len(populations(spec)) * (1 + spec.effect_share * any(t.effect for t in spec.measures()))
-        ),
+        )
+        + option_runs,
         "jobs": jobs or "all cores",
         "cores_on_this_machine": os.cpu_count(),
     }
@@ -305,6 +321,43 @@ def run_wave(
     return mean, variance
 
 
+def run_options(
+    spec: Targets,
+    path: Path,
+    varies: list[Vary],
+    sets: np.ndarray,
+    folder: Path,
+    jobs: int | None,
+    scheduler: str | None,
+    progress: bool,
+) -> tuple[np.ndarray, int]:
+    """Run every option and its base with each of ``sets`` (unit cube), ``option_replications`` each, in
+    one experiment (options of one history share its runs: :mod:`simulation.experiments.branching`);
+    return the effects, option x option measure x set x replication (the option less its base, the same
+    seeds), and the number of runs."""
+    pairs = option_scenarios(path, spec)
+    scenarios = list({s.digest(): s for pair in pairs for s in pair}.values())  # a base shared by options runs once
+    members = [overrides_of(varies, row) for row in values_of(varies, sets)]
+    points = [Point(f"{s.name}|m{m}", member, s.with_overrides(member)) for s in scenarios for m, member in enumerate(members)]
+    experiment = Experiment("calibrate", points, spec.option_replications, spec.seed, {"options": [o.name for o in spec.option]})
+    store = run_experiment(experiment, folder / "options", jobs, scheduler, progress)
+    tables = read_experiment(store, ("indicators", "monthly"))
+    by_point = {name: dict(iter(frame.groupby("point"))) for name, frame in tables.items()}
+    digests = [s.digest() for s in scenarios]
+
+    def value(scenario: Scenario, m: int, measure: Answer) -> np.ndarray:
+        """The measure per replication of ``scenario`` with member ``m``."""
+        p = digests.index(scenario.digest()) * len(members) + m
+        rows = {name: frames.get(p, tables[name].iloc[:0]) for name, frames in by_point.items()}
+        return measured(measure, points[p].scenario, rows).reindex(range(spec.option_replications)).to_numpy(float)
+
+    effects = [
+        [[value(option, m, measure) - value(base, m, measure) for m in range(len(members))] for measure in spec.option_measure]
+        for base, option in pairs
+    ]
+    return np.array(effects), len(points) * spec.option_replications
+
+
 def write_checks(
     spec: Targets,
     waves: np.ndarray,
@@ -404,18 +457,28 @@ def values_of(varies: list[Vary], unit: np.ndarray) -> np.ndarray:
     return values
 
 
-def ensemble_of(varies: list[Vary], values: np.ndarray, weights: np.ndarray, size: int, seed: int) -> pd.DataFrame:
-    """The plausible sets with their weights; beyond ``size`` of them, a systematic resample by
-    weight (sets drawn more than once keep one row with the summed weight)."""
-    keys = [v.key for v in varies]
+def overrides_of(varies: list[Vary], values: np.ndarray) -> dict[str, Any]:
+    """One parameter set's values (a row of :func:`values_of`) as overrides: integers as integers."""
+    return {v.key: int(round(x)) if v.integer else float(x) for v, x in zip(varies, values)}
+
+
+def resample(weights: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sets (indices) to keep of those with ``weights`` and their normalised weights: all with a
+    weight above 0; beyond ``size`` of them, a systematic resample by weight (sets drawn more than
+    once are kept once with the summed weight)."""
     chosen = np.flatnonzero(weights > 0)
-    if len(chosen) > size:
-        positions = (np.random.default_rng(seed).random() + np.arange(size)) / size
-        drawn = np.searchsorted(np.cumsum(weights), positions, side="right").clip(max=len(weights) - 1)
-        chosen, counts = np.unique(drawn, return_counts=True)
-        member_weights = counts / size
-    else:
-        member_weights = weights[chosen] / weights[chosen].sum()
+    if len(chosen) <= size:
+        return chosen, weights[chosen] / weights[chosen].sum()
+    positions = (np.random.default_rng(seed).random() + np.arange(size)) / size
+    drawn = np.searchsorted(np.cumsum(weights), positions, side="right").clip(max=len(weights) - 1)
+    chosen, counts = np.unique(drawn, return_counts=True)
+    return chosen, counts / size
+
+
+def ensemble_of(varies: list[Vary], values: np.ndarray, weights: np.ndarray, size: int, seed: int) -> pd.DataFrame:
+    """The plausible sets with their weights, resampled to ``size`` at most (:func:`resample`)."""
+    keys = [v.key for v in varies]
+    chosen, member_weights = resample(weights, size, seed)
     frame = pd.DataFrame(values[chosen], columns=keys)
     for v in varies:
         if v.integer:

@@ -21,7 +21,9 @@ fitted: ``check`` (an observed figure kept out of the fit: an out-of-sample test
 set-up check that every run meets by construction), ``answer`` (a headline result whose
 spread across the plausible sets the calibration reports and decomposes) and
 ``observable`` (a quantity not observed yet, whose value of information for each answer
-the calibration reports: what to measure next). Every target and check names the
+the calibration reports: what to measure next). An ``option`` (a policy option's scenario
+file against its base) is run with a sample of the plausible sets, and the spread of its
+effect on each ``option_measure`` is decomposed as an answer's is. Every target and check names the
 ``figure`` of docs/sources.md it uses; docs/sources.md tags each figure as an input, a
 target or a check, and a figure is used one way only (tests/test_calibration.py).
 """
@@ -213,6 +215,17 @@ class Observable(Measure):
     how: str = Field(min_length=1)  # what to measure, in words an analyst can act on
 
 
+class Option(BaseModel):
+    """A policy option: ``scenario`` against ``base`` (scenario files, relative to the targets file),
+    both run with a sample of the plausible sets; the spread of its effects (``option_measure``)
+    over those sets is decomposed as an answer's is."""
+
+    model_config = STRICT
+    name: str
+    scenario: str
+    base: str
+
+
 class Free(BaseModel):
     """A free parameter: its prior range (uniform) and why that range."""
 
@@ -245,6 +258,10 @@ class Targets(BaseModel):
     check: list[Check] = []
     answer: list[Answer] = []
     observable: list[Observable] = []
+    option: list[Option] = []
+    option_measure: list[Answer] = []  # the effects measured for every option (option less base)
+    option_sets: Int = Field(100, ge=10, le=500)  # plausible sets each option and its base run with
+    option_replications: Int = Field(2, ge=2, le=MAX_REPLICATIONS)  # per set: noise told from the sets' spread
 
     def measures(self) -> list[Measure]:
         """Everything measured on each run: the targets first, then checks, answers, observables."""
@@ -269,13 +286,46 @@ def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
         if target.effect is not None:
             check_horizon(path, target, scenario)
     check_whole_file(path, spec)
+    option_scenarios(path, spec)
     return spec, base, scenario_path
+
+
+def option_scenarios(path: Path, spec: Targets) -> list[tuple[Scenario, Scenario]]:
+    """Each option's (base, option) scenarios, with the targets file's ``overrides``; every option
+    measure must lie within both runs."""
+    if bool(spec.option) != bool(spec.option_measure):
+        raise ScenarioError(f"{path}: give both [[option]] and [[option_measure]], or neither")
+    twinned = [m.name for m in spec.option_measure if m.effect is not None]
+    if twinned:
+        raise ScenarioError(f"{path}: option measure {', '.join(twinned)}: an option's effect is an indicator or a series")
+    pairs = []
+    for option in spec.option:
+        base, scenario = (option_scenario(path, spec, option, key) for key in ("base", "scenario"))
+        for measure in spec.option_measure:
+            for window in (measure.window, measure.relative_to):
+                if window is not None:
+                    check_window(path, measure, base, window)
+                    check_window(path, measure, scenario, window)
+        pairs.append((base, scenario))
+    return pairs
+
+
+def option_scenario(path: Path, spec: Targets, option: Option, key: str) -> Scenario:
+    """The scenario file ``key`` (``base`` or ``scenario``) of ``option``, relative to the targets file."""
+    file = path.parent / getattr(option, key)
+    return in_targets_file(path, f"option '{option.name}': {key}", lambda: Scenario.load(file, spec.overrides))
 
 
 def check_whole_file(path: Path, spec: Targets) -> None:
     """What would otherwise fail only after the last wave: a parameter given twice, a target name
     given twice, and a ``calibrated_extends`` that is not a loadable scenario."""
-    for what, names in (("parameter", [p.key for p in spec.parameter]), ("target", [t.name for t in spec.measures()])):
+    named = (
+        ("parameter", [p.key for p in spec.parameter]),
+        ("target", [t.name for t in spec.measures()]),
+        ("option", [o.name for o in spec.option]),
+        ("option measure", [m.name for m in spec.option_measure]),
+    )
+    for what, names in named:
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ScenarioError(f"{path}: {what} {', '.join(repeated)} is given more than once; give each once")

@@ -24,6 +24,10 @@ sample's sets. Over that weighted sample:
 observables, one row per answer); ``value_of_information.csv`` the table in words; and
 ``missing_observations.csv``, per free parameter, the observable whose plausible spread it
 explains most alone: the observation that would identify it, if any would.
+
+A policy option's effect has no emulator: the option and its base are run with a resample of
+that plausible sample, and :func:`write_options` decomposes the measured effects the same way,
+naming only shares above what chance gives with that many sets (``option_*.csv``).
 """
 
 from __future__ import annotations
@@ -50,17 +54,17 @@ def write_answers(
     varies: list[Vary],
     x: np.ndarray,
     mean: np.ndarray,
-    emulators: list[Emulator],
-    plausible: np.ndarray,
-    weights: np.ndarray,
+    sample: np.ndarray,
+    w: np.ndarray,
+    observables: list[Emulator],
     folder: Path,
 ) -> dict[str, pd.DataFrame]:
-    """Write headline.csv, variance_shares.csv and value_of_information.csv; return them."""
-    sample, w = plausible_sample(spec, x, emulators, plausible, weights)
+    """Write headline.csv, variance_shares.csv and value_of_information.csv for the answers, emulated
+    at the plausible ``sample`` (weights ``w``; :func:`plausible_sample`) as the ``observables`` are
+    (:func:`observable_emulators`); return them."""
     decomposed = len(sample) >= MIN_DECOMPOSED
     first = len(spec.target) + len(spec.check)
     answers = [fit(x, mean[:, first + a], spec.seed) for a in range(len(spec.answer))]
-    observables = [fit(x, mean[:, first + len(spec.answer) + o], spec.seed) for o in range(len(spec.observable))]
     observed = [o.predict_mean(sample)[0] for o in observables]
     headline, shares, table = [], [], []
     for answer, emulator in zip(spec.answer, answers):
@@ -93,6 +97,106 @@ def write_answers(
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
     return tables
+
+
+def write_options(
+    spec: Targets,
+    varies: list[Vary],
+    sets: np.ndarray,
+    weights: np.ndarray,
+    observed: list[np.ndarray],
+    effects: np.ndarray,
+    folder: Path,
+) -> dict[str, pd.DataFrame]:
+    """Write option_headline.csv, option_variance_shares.csv and option_value_of_information.csv; return them.
+
+    ``effects``: option x option measure x set x replication, the option less its base (same seeds);
+    ``sets`` (unit cube) and ``weights``: the plausible sets they ran with; ``observed``: each observable
+    emulated at those sets. Unlike an answer, an effect is measured, not emulated: its spread over
+    the sets holds the replications' noise too, so every share is of the whole spread of the sets'
+    means, and ``noise_share`` says how much of it is noise no observation removes. With a few hundred
+    sets a parameter or observable unrelated to the effect still shows a share by chance: the table
+    names only shares above :func:`chance_level`.
+    """
+    headline, shares, table = [], [], []
+    for o, option in enumerate(spec.option):
+        for k, measure in enumerate(spec.option_measure):
+            runs = effects[o, k]
+            known = np.isfinite(runs).all(axis=1)  # a set whose measure is undefined in a replication is left out
+            y, w = runs[known].mean(axis=1), weights[known] / weights[known].sum()
+            noise = float(np.sum(w * runs[known].var(axis=1, ddof=1)))  # one run's variance around its set's mean
+            centre, spread, low, high = weighted_summary(y, w)
+            total = spread**2
+            sets_eff = 1 / np.sum(w**2)  # the sets' effective number under their weights
+            chance = {"parameter": chance_level(sets_eff, len(varies)), "observable": chance_level(sets_eff, len(observed))}
+            by_parameter = {v.key: correlation_ratio(y, sets[known, j], w) for j, v in enumerate(varies)}
+            by_observable = {ob.name: correlation_ratio(y, column[known], w) for ob, column in zip(spec.observable, observed)}
+            label = {"option": option.name, "measure": measure.name}
+            headline.append(
+                {
+                    **label,
+                    "what": measure.what(),
+                    "effect_mean": centre,
+                    "param_sd": float(np.sqrt(max(total - noise / runs.shape[1], 0.0))),
+                    "stoch_sd": float(np.sqrt(noise)),
+                    "q05": low,
+                    "q95": high,
+                    "positive_share": float(np.sum(w * (y > 0))),
+                    "noise_share": min(noise / runs.shape[1] / total, 1.0) if total > 0 else np.nan,
+                    "sets": int(known.sum()),
+                    "meaning": measure.meaning,
+                }
+            )
+            shares.append({**label, **by_parameter, **{f"observable: {k}": v for k, v in by_observable.items()}})
+            table.append({**label, **above_chance(spec, by_parameter, by_observable, chance)})
+    tables = {
+        "option_headline": pd.DataFrame(headline),
+        "option_variance_shares": pd.DataFrame(shares),
+        "option_value_of_information": pd.DataFrame(table),
+    }
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return tables
+
+
+def above_chance(
+    spec: Targets, by_parameter: dict[str, float], by_observable: dict[str, float], chance: dict[str, float]
+) -> dict[str, str]:
+    """Where an option's effect spread comes from and what to measure next, naming only shares above
+    the ``chance`` level of parameters and of observables."""
+    largest = sorted(by_parameter.items(), key=lambda item: -item[1])[:3]
+    top = [(key, share) for key, share in largest if share > chance["parameter"]]
+    row = {
+        "spread_comes_from": "; ".join(f"{key} ({share:.0%})" for key, share in top) or "no parameter above chance",
+        "measure_next": "no observable above chance",
+        "would_remove": None,
+        "how": None,
+        "chance_level": f"parameters {chance['parameter']:.0%}, observables {chance['observable']:.0%}",
+    }
+    best = max(by_observable.items(), key=lambda item: item[1], default=None)
+    if best is not None and best[1] > chance["observable"]:
+        how = next(o.how for o in spec.observable if o.name == best[0])
+        row |= {"measure_next": best[0], "would_remove": f"{best[1]:.0%}", "how": how}
+    return row
+
+
+def chance_level(sets: float, tests: int) -> float:
+    """The share of the spread (correlation ratio over ``BINS`` bins) that a quantity unrelated to it
+    exceeds in ``sets`` sets with chance 5% over ``tests`` such quantities (Bonferroni): under no
+    relation, (n - B) / (B - 1) x share / (1 - share) follows F(B - 1, n - B) for normal noise."""
+    if tests == 0 or sets <= BINS:
+        return np.nan
+    from scipy.stats import f  # imported here: slow to import
+
+    q = f.ppf(1 - 0.05 / tests, BINS - 1, sets - BINS)
+    return float(q * (BINS - 1) / (q * (BINS - 1) + sets - BINS))
+
+
+def observable_emulators(spec: Targets, x: np.ndarray, mean: np.ndarray) -> list[Emulator]:
+    """An emulator of each observable, fitted on every run (``x``: the runs' sets in the unit cube;
+    ``mean``: their measures, targets first, then checks, answers and observables)."""
+    first = len(spec.target) + len(spec.check) + len(spec.answer)
+    return [fit(x, mean[:, first + o], spec.seed) for o in range(len(spec.observable))]
 
 
 def missing_observations(

@@ -110,6 +110,14 @@ CALIBRATION_EXTRAS = (
     ("headline.csv", "Headline answers over the plausible sets: mean, param_sd (the sets) and stoch_sd (one run's noise)"),
     ("value_of_information.csv", "What to measure next: where each answer's spread comes from, and what would narrow it"),
     ("missing_observations.csv", "For each free parameter: the observation whose plausible spread it explains most"),
+    (
+        "option_headline.csv",
+        "Policy options over a sample of the plausible sets: each effect's mean, param_sd (the sets), stoch_sd (one run's noise)",
+    ),
+    (
+        "option_value_of_information.csv",
+        "What to measure next for each option's effect: where its spread comes from, what would narrow it (above chance only)",
+    ),
 )
 
 

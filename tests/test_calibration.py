@@ -295,6 +295,9 @@ def test_an_options_effect_spread_is_traced_to_its_parameter_and_noise_to_nothin
     assert words.loc["noise", "spread_comes_from"] == "no parameter above chance"
     assert words.loc["noise", "measure_next"] == "no observable above chance"
     assert (tmp_path / "option_variance_shares.csv").exists()
+    undefined = write_options(option_spec(3, 2), varies, sets, np.full(200, 1 / 200), observed, effects * np.nan, tmp_path)
+    assert (undefined["option_headline"]["sets"] == 0).all()  # a measure no run defines: said, not a crash
+    assert (undefined["option_value_of_information"]["spread_comes_from"] == "no parameter above chance").all()
 
 
 def test_the_chance_level_is_what_an_unrelated_quantity_exceeds_one_time_in_twenty():

@@ -127,7 +127,7 @@ def write_options(
             noise = float(np.sum(w * runs[known].var(axis=1, ddof=1)))  # one run's variance around its set's mean
             centre, spread, low, high = weighted_summary(y, w)
             total = spread**2
-            sets_eff = 1 / np.sum(w**2)  # the sets' effective number under their weights
+            sets_eff = 1 / np.sum(w**2) if known.any() else 0.0  # the sets' effective number under their weights
             chance = {"parameter": chance_level(sets_eff, len(varies)), "observable": chance_level(sets_eff, len(observed))}
             by_parameter = {v.key: correlation_ratio(y, sets[known, j], w) for j, v in enumerate(varies)}
             by_observable = {ob.name: correlation_ratio(y, column[known], w) for ob, column in zip(spec.observable, observed)}

@@ -336,26 +336,39 @@ def run_options(
     return the effects, option x option measure x set x replication (the option less its base, the same
     seeds), and the number of runs."""
     pairs = option_scenarios(path, spec)
-    scenarios = list({s.digest(): s for pair in pairs for s in pair}.values())  # a base shared by options runs once
+    scenarios, at = distinct_scenarios(pairs)
     members = [overrides_of(varies, row) for row in values_of(varies, sets)]
     points = [Point(f"{s.name}|m{m}", member, s.with_overrides(member)) for s in scenarios for m, member in enumerate(members)]
     experiment = Experiment("calibrate", points, spec.option_replications, spec.seed, {"options": [o.name for o in spec.option]})
     store = run_experiment(experiment, folder / "options", jobs, scheduler, progress)
     tables = read_experiment(store, ("indicators", "monthly"))
     by_point = {name: dict(iter(frame.groupby("point"))) for name, frame in tables.items()}
-    digests = [s.digest() for s in scenarios]
 
-    def value(scenario: Scenario, m: int, measure: Answer) -> np.ndarray:
-        """The measure per replication of ``scenario`` with member ``m``."""
-        p = digests.index(scenario.digest()) * len(members) + m
+    def value(scenario: int, m: int, measure: Answer) -> np.ndarray:
+        """The measure per replication of scenario number ``scenario`` with member ``m``."""
+        p = scenario * len(members) + m
         rows = {name: frames.get(p, tables[name].iloc[:0]) for name, frames in by_point.items()}
         return measured(measure, points[p].scenario, rows).reindex(range(spec.option_replications)).to_numpy(float)
 
     effects = [
         [[value(option, m, measure) - value(base, m, measure) for m in range(len(members))] for measure in spec.option_measure]
-        for base, option in pairs
+        for base, option in at
     ]
     return np.array(effects), len(points) * spec.option_replications
+
+
+def distinct_scenarios(pairs: list[tuple[Scenario, Scenario]]) -> tuple[list[Scenario], list[tuple[int, int]]]:
+    """The distinct scenarios of the (base, option) ``pairs`` (a base shared by options runs once),
+    and each pair as their places in that list."""
+    scenarios: list[Scenario] = []
+    position: dict[str, int] = {}
+    for pair in pairs:
+        for scenario in pair:
+            key = scenario.digest()
+            if key not in position:
+                position[key] = len(scenarios)
+                scenarios.append(scenario)
+    return scenarios, [(position[base.digest()], position[option.digest()]) for base, option in pairs]
 
 
 def write_checks(

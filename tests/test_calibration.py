@@ -87,6 +87,11 @@ meaning = "made by this test"
 """
 
 
+def naming_measures(measures: str) -> str:
+    """The option of :func:`option_text` (files not loaded) that names its ``measures`` (a TOML list)."""
+    return option_text("x.toml", "x.toml").replace('base = "x.toml"', f'base = "x.toml"\nmeasures = {measures}')
+
+
 def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path: Path):
     truth = 0.03
     world = Scenario.load(SCENARIOS / "pre_reform.toml").with_overrides(
@@ -110,6 +115,19 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     # more guidance and training against the base, ten plausible sets
     with_option = targets_text(value=observed).replace("seed = 3", "seed = 3\noption_sets = 10")
     with_option += option_text("guidance.toml", SCENARIOS / "pre_reform.toml")
+    with_option += f"""
+[[option]]
+name = "guidance, workforce only"
+scenario = "guidance.toml"
+base = "{SCENARIOS / "pre_reform.toml"}"
+measures = ["LDE workforce at the end"]
+
+[[option_measure]]
+name = "LDE workforce at the end"
+series = "lde_workforce"
+window = ["2019-04", "2019-04"]
+meaning = "made by this test"
+"""
     targets.write_text(with_option)
 
     result = calibrate(targets, jobs=1, out=tmp_path / "cal")
@@ -148,7 +166,16 @@ def test_calibration_recovers_a_known_parameter_and_writes_its_outputs(tmp_path:
     assert headline["param_sd"] > 0 and headline["stoch_sd"] > 0 and headline["q05"] <= headline["mean"] <= headline["q95"]
     assert (targets.parent / "value_of_information.csv").exists() and (targets.parent / "discrimination.csv").exists()
 
-    options = pd.read_csv(folder / "option_headline.csv").iloc[0]  # 10 sets x 2 scenarios x 2 replications, run once
+    measured = pd.read_csv(folder / "option_headline.csv").set_index(["option", "measure"])
+    # an option without measures is measured on all of them, one that names its measures on those only
+    assert list(measured.index) == [
+        ("guidance", "transitions in the last year"),
+        ("guidance", "LDE workforce at the end"),
+        ("guidance, workforce only", "LDE workforce at the end"),
+    ]
+    # the same scenarios ran once for both options: the same effect
+    assert measured["effect_mean"].iloc[1] == measured["effect_mean"].iloc[2]
+    options = measured.reset_index().iloc[0]  # 10 sets x 2 scenarios x 2 replications, run once
     assert (
         options["option"] == "guidance" and options["sets"] == 10 and options["q05"] <= options["effect_mean"] <= options["q95"]
     )
@@ -248,6 +275,40 @@ def test_the_variance_decomposition_finds_where_an_answer_comes_from():
     assert shares[0] == pytest.approx(0.6, abs=0.02) and shares[1] == pytest.approx(0.4 * 0.935, abs=0.03)
     assert shares[2] < 0.002
     assert correlation_ratio(y, y, w) > 0.98  # measuring the answer itself would remove (almost) all of its spread
+
+
+def test_an_answers_spread_is_traced_to_its_parameter_and_nothing_else_above_chance(tmp_path: Path):
+    """An answer of 2 x p0 (plus a little noise) over 300 runs: its emulated spread over a dense plausible
+    sample is traced to p0 alone and to the observable that measures p0; the parameters and the observable
+    that do nothing are not named, because their shares stay below the chance level of that sample."""
+    from simulation.calibration.targets import Answer
+    from simulation.calibration.value_of_information import chance_levels, observable_emulators, write_answers
+    from simulation.experiments.design import Vary
+
+    rng = np.random.default_rng(7)
+    x = rng.random((300, 3))
+    noise = rng.normal(0, 0.05, (300, 4))
+    mean = np.column_stack([x[:, 0], 2 * x[:, 0], x[:, 0], rng.random(300)]) + noise  # target, answer, o0, o1
+    spec = option_spec(3, 2).model_copy(update={"answer": [Answer(name="a", indicator="transition_rate_annual", meaning="a")]})
+    varies = [Vary(f"p{j}", False, low=0.0, high=1.0) for j in range(3)]
+    sample = rng.random((4000, 3))
+    w = np.full(len(sample), 1 / len(sample))
+    tables = write_answers(spec, varies, x, mean, sample, w, observable_emulators(spec, x, mean), tmp_path)
+    row = tables["value_of_information"].iloc[0]
+    assert row["spread_comes_from"].startswith("p0 (") and ";" not in row["spread_comes_from"]
+    assert row["measure_next"] == "o0" and row["chance_level"].startswith("parameters ")
+    shares = tables["variance_shares"].iloc[0]
+    assert shares["p0"] > 0.95 and max(shares["p1"], shares["p2"]) < chance_levels(w, 3, 2)["parameter"]
+
+
+def test_the_chance_level_counts_weighted_sets_by_their_effective_number():
+    from simulation.calibration.value_of_information import chance_level, chance_levels
+
+    even = np.full(400, 1 / 400)
+    uneven = np.r_[np.full(100, 0.75 / 100), np.full(300, 0.25 / 300)]  # Kish: 1 / (0.75^2 / 100 + 0.25^2 / 300)
+    assert chance_levels(even, 31, 10) == pytest.approx({"parameter": chance_level(400, 31), "observable": chance_level(400, 10)})
+    assert chance_levels(uneven, 31, 10)["parameter"] == pytest.approx(chance_level(1 / (0.75**2 / 100 + 0.25**2 / 300), 31))
+    assert np.isnan(chance_levels(np.ones(1), 31, 10)["parameter"])  # one set: no level at all
 
 
 def option_spec(parameters: int, observables: int):
@@ -436,6 +497,28 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
             ),
             r"target 'transitions in the last year': window \['2014-01', '2019-04'\]",
         ),
+        (
+            ('how = "made by this test"', 'how = "made by this test"\n' + naming_measures('["transitions"]')),
+            r"option 'guidance': measures: transitions is not an \[\[option_measure\]\]; the option measures are "
+            r"transitions in the last year",
+        ),
+        (
+            (
+                'how = "made by this test"',
+                'how = "made by this test"\n'
+                + naming_measures('["transitions in the last year", "transitions in the last year"]'),
+            ),
+            r"option 'guidance': measure transitions in the last year is named twice or more",
+        ),
+        (
+            (
+                'how = "made by this test"',
+                'how = "made by this test"\n'
+                + naming_measures('["transitions in the last year"]')
+                + '\n[[option_measure]]\nname = "spare"\nindicator = "transition_rate_annual"\nmeaning = "m"\n',
+            ),
+            r"option measure spare is measured on no option",
+        ),
     ],
     ids=[
         "calibrated_extends missing",
@@ -445,6 +528,9 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
         "measure without option",
         "option file missing",
         "option measure beyond the run",
+        "option names an unknown measure",
+        "option names a measure twice",
+        "option measure of no option",
     ],
 )
 def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path, change, message):
@@ -544,8 +630,11 @@ def test_the_shipped_calibration_reports_what_to_measure_next(tmp_path: Path):
     table = pd.read_csv(folder / "value_of_information.csv")
     spec = tomllib.loads((folder / "targets.toml").read_text(encoding="utf-8"))
     assert list(table["answer"]) == [a["name"] for a in spec["answer"]] and table["measure_next"].notna().all()
-    options = pd.read_csv(folder / "option_value_of_information.csv")  # every option on every measure, in words
-    assert len(options) == len(spec["option"]) * len(spec["option_measure"]) and options["spread_comes_from"].notna().all()
+    options = pd.read_csv(folder / "option_value_of_information.csv")  # every option on each of its measures, in words
+    every = [m["name"] for m in spec["option_measure"]]
+    pairs = [(o["name"], m) for o in spec["option"] for m in o.get("measures", every)]
+    assert list(zip(options["option"], options["measure"])) == pairs and options["spread_comes_from"].notna().all()
+    assert table["chance_level"].notna().all() and options["chance_level"].notna().all()
     assert "What to measure next for each option's effect" in report
     assert (pd.read_csv(folder / "out_of_sample.csv")["kind"] == "out-of-sample").sum() >= 3
     assert json_seconds(folder / "timing.json") > 0

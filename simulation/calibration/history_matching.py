@@ -334,7 +334,7 @@ def run_options(
     """Run every option and its base with each of ``sets`` (unit cube), ``option_replications`` each, in
     one experiment (options of one history share its runs: :mod:`simulation.experiments.branching`);
     return the effects, option x option measure x set x replication (the option less its base, the same
-    seeds), and the number of runs."""
+    seeds; NaN where the option is not measured on the measure), and the number of runs."""
     pairs = option_scenarios(path, spec)
     scenarios, at = distinct_scenarios(pairs)
     members = [overrides_of(varies, row) for row in values_of(varies, sets)]
@@ -350,11 +350,12 @@ def run_options(
         rows = {name: frames.get(p, tables[name].iloc[:0]) for name, frames in by_point.items()}
         return measured(measure, points[p].scenario, rows).reindex(range(spec.option_replications)).to_numpy(float)
 
-    effects = [
-        [[value(option, m, measure) - value(base, m, measure) for m in range(len(members))] for measure in spec.option_measure]
-        for base, option in at
-    ]
-    return np.array(effects), len(points) * spec.option_replications
+    effects = np.full((len(at), len(spec.option_measure), len(members), spec.option_replications), np.nan)
+    for o, (base, option) in enumerate(at):
+        for k in spec.measured_on(spec.option[o]):
+            measure = spec.option_measure[k]
+            effects[o, k] = [value(option, m, measure) - value(base, m, measure) for m in range(len(members))]
+    return effects, len(points) * spec.option_replications
 
 
 def distinct_scenarios(pairs: list[tuple[Scenario, Scenario]]) -> tuple[list[Scenario], list[tuple[int, int]]]:

@@ -218,12 +218,14 @@ class Observable(Measure):
 class Option(BaseModel):
     """A policy option: ``scenario`` against ``base`` (scenario files, relative to the targets file),
     both run with a sample of the plausible sets; the spread of its effects (``option_measure``)
-    over those sets is decomposed as an answer's is."""
+    over those sets is decomposed as an answer's is. ``measures`` names the option measures it is
+    measured on (default: every one): options of different branch dates need windows of their own."""
 
     model_config = STRICT
     name: str
     scenario: str
     base: str
+    measures: list[str] = []
 
 
 class Free(BaseModel):
@@ -267,6 +269,11 @@ class Targets(BaseModel):
         """Everything measured on each run: the targets first, then checks, answers, observables."""
         return [*self.target, *self.check, *self.answer, *self.observable]
 
+    def measured_on(self, option: Option) -> list[int]:
+        """The places in ``option_measure`` of the measures ``option`` is measured on."""
+        names = [m.name for m in self.option_measure]
+        return [names.index(name) for name in option.measures] if option.measures else list(range(len(names)))
+
 
 def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
     """Read and check a targets file; return it, the base scenario and the scenario's path."""
@@ -298,16 +305,41 @@ def option_scenarios(path: Path, spec: Targets) -> list[tuple[Scenario, Scenario
     twinned = [m.name for m in spec.option_measure if m.effect is not None]
     if twinned:
         raise ScenarioError(f"{path}: option measure {', '.join(twinned)}: an option's effect is an indicator or a series")
+    check_option_measures(path, spec)
     pairs = []
     for option in spec.option:
         base, scenario = (option_scenario(path, spec, option, key) for key in ("base", "scenario"))
-        for measure in spec.option_measure:
+        for k in spec.measured_on(option):
+            measure = spec.option_measure[k]
             for window in (measure.window, measure.relative_to):
                 if window is not None:
                     check_window(path, measure, base, window)
                     check_window(path, measure, scenario, window)
         pairs.append((base, scenario))
     return pairs
+
+
+def check_option_measures(path: Path, spec: Targets) -> None:
+    """Every measure an option names is an option measure, and every option measure is measured on some option."""
+    names = [m.name for m in spec.option_measure]
+    for option in spec.option:
+        unknown = [name for name in option.measures if name not in names]
+        repeated = sorted({name for name in option.measures if option.measures.count(name) > 1})
+        if repeated:
+            raise ScenarioError(
+                f"{path}: option '{option.name}': measure {', '.join(repeated)} is named twice or more; name each once"
+            )
+        if unknown:
+            raise ScenarioError(
+                f"{path}: option '{option.name}': measures: {', '.join(unknown)} is not an [[option_measure]]; "
+                f"the option measures are {', '.join(names)}"
+            )
+    used = {k for option in spec.option for k in spec.measured_on(option)}
+    unused = [name for k, name in enumerate(names) if k not in used]
+    if unused:
+        raise ScenarioError(
+            f"{path}: option measure {', '.join(unused)} is measured on no option; name it in an option's measures"
+        )
 
 
 def option_scenario(path: Path, spec: Targets, option: Option, key: str) -> Scenario:

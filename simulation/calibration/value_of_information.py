@@ -21,7 +21,9 @@ sample's sets. Over that weighted sample:
   measure next for that answer; a measured figure with an uncertainty removes less.
 
 ``headline.csv`` holds the first; ``variance_shares.csv`` the shares (parameters and
-observables, one row per answer); ``value_of_information.csv`` the table in words; and
+observables, one row per answer); ``value_of_information.csv`` the table in words, naming only
+shares above what an unrelated quantity reaches by chance with that many sets (:func:`chance_level`,
+counted by the weights' effective number); and
 ``missing_observations.csv``, per free parameter, the observable whose plausible spread it
 explains most alone: the observation that would identify it, if any would.
 
@@ -47,6 +49,8 @@ BINS = 10
 MIN_SAMPLE = 200
 #: Fewer plausible sets than this (sampled or run): no decomposition, the table says so.
 MIN_DECOMPOSED = 5 * BINS
+#: The value-of-information row of an answer whose plausible sets are too few to decompose.
+TOO_FEW = {"spread_comes_from": f"too few plausible sets to decompose (fewer than {MIN_DECOMPOSED})"}
 
 
 def write_answers(
@@ -66,6 +70,7 @@ def write_answers(
     first = len(spec.target) + len(spec.check)
     answers = [fit(x, mean[:, first + a], spec.seed) for a in range(len(spec.answer))]
     observed = [o.predict_mean(sample)[0] for o in observables]
+    chance = chance_levels(w, len(varies), len(observed))
     headline, shares, table = [], [], []
     for answer, emulator in zip(spec.answer, answers):
         values = emulator.predict_mean(sample)[0]
@@ -87,7 +92,8 @@ def write_answers(
             }
         )
         shares.append({"answer": answer.name, **by_parameter, **{f"observable: {k}": v for k, v in by_observable.items()}})
-        table.append(in_words(spec, answer.name, by_parameter, by_observable))
+        words = above_chance(spec, by_parameter, by_observable, chance) if decomposed else TOO_FEW
+        table.append({"answer": answer.name, **words})
     tables = {
         "headline": pd.DataFrame(headline),
         "variance_shares": pd.DataFrame(shares),
@@ -110,7 +116,8 @@ def write_options(
 ) -> dict[str, pd.DataFrame]:
     """Write option_headline.csv, option_variance_shares.csv and option_value_of_information.csv; return them.
 
-    ``effects``: option x option measure x set x replication, the option less its base (same seeds);
+    ``effects``: option x option measure x set x replication, the option less its base (same seeds),
+    read for the measures each option is measured on (:meth:`Targets.measured_on`);
     ``sets`` (unit cube) and ``weights``: the plausible sets they ran with; ``observed``: each observable
     emulated at those sets. Unlike an answer, an effect is measured, not emulated: its spread over
     the sets holds the replications' noise too, so every share is of the whole spread of the sets'
@@ -120,15 +127,14 @@ def write_options(
     """
     headline, shares, table = [], [], []
     for o, option in enumerate(spec.option):
-        for k, measure in enumerate(spec.option_measure):
-            runs = effects[o, k]
+        for k in spec.measured_on(option):
+            measure, runs = spec.option_measure[k], effects[o, k]
             known = np.isfinite(runs).all(axis=1)  # a set whose measure is undefined in a replication is left out
             y, w = runs[known].mean(axis=1), weights[known] / weights[known].sum()
             noise = float(np.sum(w * runs[known].var(axis=1, ddof=1)))  # one run's variance around its set's mean
             centre, spread, low, high = weighted_summary(y, w)
             total = spread**2
-            sets_eff = 1 / np.sum(w**2) if known.any() else 0.0  # the sets' effective number under their weights
-            chance = {"parameter": chance_level(sets_eff, len(varies)), "observable": chance_level(sets_eff, len(observed))}
+            chance = chance_levels(w, len(varies), len(observed))
             by_parameter = {v.key: correlation_ratio(y, sets[known, j], w) for j, v in enumerate(varies)}
             by_observable = {ob.name: correlation_ratio(y, column[known], w) for ob, column in zip(spec.observable, observed)}
             label = {"option": option.name, "measure": measure.name}
@@ -162,8 +168,8 @@ def write_options(
 def above_chance(
     spec: Targets, by_parameter: dict[str, float], by_observable: dict[str, float], chance: dict[str, float]
 ) -> dict[str, str]:
-    """Where an option's effect spread comes from and what to measure next, naming only shares above
-    the ``chance`` level of parameters and of observables."""
+    """Where the spread of an answer or an option's effect comes from and what to measure next, naming
+    only shares above the ``chance`` level of parameters and of observables."""
     largest = sorted(by_parameter.items(), key=lambda item: -item[1])[:3]
     top = [(key, share) for key, share in largest if share > chance["parameter"]]
     row = {
@@ -178,6 +184,13 @@ def above_chance(
         how = next(o.how for o in spec.observable if o.name == best[0])
         row |= {"measure_next": best[0], "would_remove": f"{best[1]:.0%}", "how": how}
     return row
+
+
+def chance_levels(w: np.ndarray, parameters: int, observables: int) -> dict[str, float]:
+    """The :func:`chance_level` of the parameters and of the observables for sets of normalised
+    weights ``w``, counted by their effective number (Kish: 1 / sum of the squared weights)."""
+    sets = 1 / np.sum(w**2) if w.size else 0.0
+    return {"parameter": chance_level(sets, parameters), "observable": chance_level(sets, observables)}
 
 
 def chance_level(sets: float, tests: int) -> float:
@@ -267,16 +280,3 @@ def weighted_quantile(x: np.ndarray, weights: np.ndarray, q: float) -> float:
     order = np.argsort(x)
     cumulative = np.cumsum(weights[order])
     return float(x[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(x) - 1)])
-
-
-def in_words(spec: Targets, answer: str, by_parameter: dict[str, float], by_observable: dict[str, float]) -> dict[str, str]:
-    """One row of the value-of-information table: where the spread comes from, what to measure."""
-    if any(np.isnan(share) for share in by_parameter.values()):
-        return {"answer": answer, "spread_comes_from": f"too few plausible sets to decompose (fewer than {MIN_DECOMPOSED})"}
-    top = sorted(by_parameter.items(), key=lambda item: -item[1])[:3]
-    row = {"answer": answer, "spread_comes_from": "; ".join(f"{key} ({share:.0%})" for key, share in top)}
-    if by_observable:
-        best, share = max(by_observable.items(), key=lambda item: item[1])
-        how = next(o.how for o in spec.observable if o.name == best)
-        row |= {"measure_next": best, "would_remove": f"{share:.0%}", "how": how}
-    return row

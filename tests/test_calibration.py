@@ -519,6 +519,10 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
             ),
             r"option measure spare is measured on no option",
         ),
+        (
+            ('how = "made by this test"', 'how = "made by this test"\n' + naming_measures("[]")),
+            r"option.0.measures: List should have at least 1 item",
+        ),
     ],
     ids=[
         "calibrated_extends missing",
@@ -531,6 +535,7 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
         "option names an unknown measure",
         "option names a measure twice",
         "option measure of no option",
+        "option names no measure",
     ],
 )
 def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path, change, message):

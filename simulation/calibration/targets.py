@@ -225,7 +225,7 @@ class Option(BaseModel):
     name: str
     scenario: str
     base: str
-    measures: list[str] = []
+    measures: list[str] | None = Field(None, min_length=1)  # None: every option measure
 
 
 class Free(BaseModel):
@@ -272,7 +272,7 @@ class Targets(BaseModel):
     def measured_on(self, option: Option) -> list[int]:
         """The places in ``option_measure`` of the measures ``option`` is measured on."""
         names = [m.name for m in self.option_measure]
-        return [names.index(name) for name in option.measures] if option.measures else list(range(len(names)))
+        return list(range(len(names))) if option.measures is None else [names.index(name) for name in option.measures]
 
 
 def load_targets(path: str | Path) -> tuple[Targets, Scenario, Path]:
@@ -323,8 +323,9 @@ def check_option_measures(path: Path, spec: Targets) -> None:
     """Every measure an option names is an option measure, and every option measure is measured on some option."""
     names = [m.name for m in spec.option_measure]
     for option in spec.option:
-        unknown = [name for name in option.measures if name not in names]
-        repeated = sorted({name for name in option.measures if option.measures.count(name) > 1})
+        named = option.measures or []
+        unknown = [name for name in named if name not in names]
+        repeated = sorted({name for name in named if named.count(name) > 1})
         if repeated:
             raise ScenarioError(
                 f"{path}: option '{option.name}': measure {', '.join(repeated)} is named twice or more; name each once"

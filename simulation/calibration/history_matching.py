@@ -45,6 +45,7 @@ own in ``options/``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -65,7 +66,7 @@ from ..experiments.output import OutputError, make_folder
 from ..experiments.store import FILE, read_experiment
 from ..rules.scenario import Scenario, parameter_role
 from .emulator import Emulator, fit, implausibility, main_effects
-from .targets import Answer, Targets, load_targets, measured, option_scenarios, populations
+from .targets import Targets, load_targets, measured, option_scenarios, populations
 from .value_of_information import observable_emulators, plausible_sample, weighted_summary, write_answers, write_options
 
 #: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
@@ -344,17 +345,18 @@ def run_options(
     tables = read_experiment(store, ("indicators", "monthly"))
     by_point = {name: dict(iter(frame.groupby("point"))) for name, frame in tables.items()}
 
-    def value(scenario: int, m: int, measure: Answer) -> np.ndarray:
-        """The measure per replication of scenario number ``scenario`` with member ``m``."""
+    @functools.cache  # a base shared by several options is measured once
+    def value(scenario: int, m: int, k: int) -> np.ndarray:
+        """Option measure ``k`` per replication of scenario number ``scenario`` with member ``m``."""
         p = scenario * len(members) + m
         rows = {name: frames.get(p, tables[name].iloc[:0]) for name, frames in by_point.items()}
+        measure = spec.option_measure[k]
         return measured(measure, points[p].scenario, rows).reindex(range(spec.option_replications)).to_numpy(float)
 
     effects = np.full((len(at), len(spec.option_measure), len(members), spec.option_replications), np.nan)
     for o, (base, option) in enumerate(at):
         for k in spec.measured_on(spec.option[o]):
-            measure = spec.option_measure[k]
-            effects[o, k] = [value(option, m, measure) - value(base, m, measure) for m in range(len(members))]
+            effects[o, k] = [value(option, m, k) - value(base, m, k) for m in range(len(members))]
     return effects, len(points) * spec.option_replications
 
 

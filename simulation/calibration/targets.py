@@ -261,7 +261,7 @@ class Targets(BaseModel):
     answer: list[Answer] = []
     observable: list[Observable] = []
     option: list[Option] = []
-    option_measure: list[Answer] = []  # the effects measured for every option (option less base)
+    option_measure: list[Answer] = []  # the effects (option less base) an option is measured on: its measures, or all
     option_sets: Int = Field(100, ge=10, le=500)  # plausible sets each option and its base run with
     option_replications: Int = Field(2, ge=2, le=MAX_REPLICATIONS)  # per set: noise told from the sets' spread
 
@@ -325,10 +325,9 @@ def check_option_measures(path: Path, spec: Targets) -> None:
     for option in spec.option:
         named = option.measures or []
         unknown = [name for name in named if name not in names]
-        repeated = sorted({name for name in named if named.count(name) > 1})
-        if repeated:
+        if twice := repeated(named):
             raise ScenarioError(
-                f"{path}: option '{option.name}': measure {', '.join(repeated)} is named twice or more; name each once"
+                f"{path}: option '{option.name}': measure {', '.join(twice)} is named twice or more; name each once"
             )
         if unknown:
             raise ScenarioError(
@@ -341,6 +340,11 @@ def check_option_measures(path: Path, spec: Targets) -> None:
         raise ScenarioError(
             f"{path}: option measure {', '.join(unused)} is measured on no option; name it in an option's measures"
         )
+
+
+def repeated(names: list[str]) -> list[str]:
+    """The names given more than once in ``names``, sorted."""
+    return sorted({name for name in names if names.count(name) > 1})
 
 
 def option_scenario(path: Path, spec: Targets, option: Option, key: str) -> Scenario:
@@ -359,9 +363,8 @@ def check_whole_file(path: Path, spec: Targets) -> None:
         ("option measure", [m.name for m in spec.option_measure]),
     )
     for what, names in named:
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ScenarioError(f"{path}: {what} {', '.join(repeated)} is given more than once; give each once")
+        if twice := repeated(names):
+            raise ScenarioError(f"{path}: {what} {', '.join(twice)} is given more than once; give each once")
     if spec.calibrated_extends is not None:
         in_targets_file(path, "calibrated_extends", lambda: Scenario.load(path.parent / spec.calibrated_extends))
 

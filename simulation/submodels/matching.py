@@ -21,7 +21,7 @@ import numpy as np
 from ..rules.scenario import NO_LIMIT_MONTHS
 from ..world.moves import move
 from ..world.people import FOUND_JOB, LDE, MAATWERK, NEC, NO_ONE, ROUTE_WORK_CARE, SOCIAL_ASSISTANCE, UNEMPLOYED
-from ..world.streams import dense_threshold
+from ..world.streams import DENSE_STEP, dense_threshold
 from .development import guidance
 from .labour_demand import adjust_hiring_bars
 
@@ -64,20 +64,24 @@ def search(model: LabourMarketModel) -> np.ndarray:
     unemployed more near the end of their benefit), LDE workers at theirs; nobody holding a work-care
     place (not job-seeking)."""
     p, people = model.people, model.scenario.people
-    draw = model.streams.uniform_all("matching.apply", p.view("id"))
+    steps = model.streams.uniform_steps("matching.apply", p.view("id"))
     status = p.view("status")
     ending = p.view("benefit_left") <= people.exhaustion_window_months
     usual, near_end = (
         dense_threshold(people.search_rate_unemployed * (1 + people.exhaustion_search_response * e)) for e in (0.0, 1.0)
     )
-    unemployed_limit = usual + (near_end - usual) * ending  # float32, exactly one of the two
+    unemployed_limit = usual + (near_end - usual) * ending  # uint32, exactly one of the two (near_end >= usual)
+    # These two rates are compared as float32 numbers (NumPy's rule for a Python float against
+    # float32 draws, as the draws once were): their thresholds keep that, so results stay the same.
+    rates = (people.search_rate_social_assistance, people.search_rate_maatwerk)
+    assistance, maatwerk = (dense_threshold(np.float32(r)) for r in rates)
     applying = (
-        ((status == UNEMPLOYED) & (draw < unemployed_limit))
-        | ((status == SOCIAL_ASSISTANCE) & (draw < people.search_rate_social_assistance))
-        | ((status == MAATWERK) & (draw < people.search_rate_maatwerk))
+        ((status == UNEMPLOYED) & (steps < unemployed_limit))
+        | ((status == SOCIAL_ASSISTANCE) & (steps < assistance))
+        | ((status == MAATWERK) & (steps < maatwerk))
     ) & (p.view("route") != ROUTE_WORK_CARE)
     lde = p.in_status(LDE)
-    applying[lde] = draw[lde] < lde_search_intensity(model, lde)
+    applying[lde] = steps[lde] < lde_search_intensity(model, lde) / DENSE_STEP  # exact: a power of two
     return np.flatnonzero(applying)
 
 

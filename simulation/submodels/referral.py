@@ -32,6 +32,7 @@ import numpy as np
 from ..world.agents import pressed
 from ..world.moves import move
 from ..world.people import HIRED_LDE, LDE, NO_ONE, NO_ROUTE, Population
+from ..world.streams import dense_threshold
 
 if TYPE_CHECKING:
     from ..world.model import LabourMarketModel
@@ -113,7 +114,8 @@ def requests(model: LabourMarketModel) -> np.ndarray:
     month by default): eligibility is checked on those few rows, not over every column.
     """
     p, policy = model.people, model.scenario.policy
-    drawn = np.flatnonzero(model.streams.uniform_all("referral.request", p.view("id")) < policy.referral_request_rate)
+    limit = dense_threshold(np.float32(policy.referral_request_rate))  # compared as float32, as the draws once were
+    drawn = np.flatnonzero(model.streams.uniform_steps("referral.request", p.view("id")) < limit)
     eligible = (
         (p.status[drawn] < LDE)  # jobless
         & (p.queued_since[drawn] == NO_ONE)

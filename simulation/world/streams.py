@@ -10,8 +10,8 @@ done here with a counter-based generator: a person's draw is number ``id`` of th
 SplitMix64 sequence whose seed mixes (seed, stream, month), computed directly, so drawing
 for a few people costs only those few.
 
-Processes that touch most people (leaving the labour force, job search) use
-:meth:`RandomStreams.uniform_all`, which hands person ``i`` the ``i``-th number of a
+Processes that touch most people (job search, referral requests) use
+:meth:`RandomStreams.uniform_steps`, which hands person ``i`` the ``i``-th number of a
 generator seeded by (seed, stream, month): the same guarantee, cheaper per person.
 Processes of the few (vacancies per employer) take that generator itself from
 :meth:`RandomStreams.generator`.
@@ -58,23 +58,23 @@ class RandomStreams:
         """
         return _mix(ids, self._stream_key(stream, month=-1))
 
-    def uniform_all(self, stream: str, ids: np.ndarray) -> np.ndarray:
-        """Uniform numbers in [0, 1) for the persons ``ids`` (ascending): cheaper per person
-        than :meth:`uniform` when most people draw.
+    def uniform_steps(self, stream: str, ids: np.ndarray) -> np.ndarray:
+        """Uniform numbers in [0, 1) for the persons ``ids`` (ascending), as whole numbers of
+        :data:`DENSE_STEP` (uint32 in [0, 2**24)): cheaper per person than :meth:`uniform` when
+        most people draw.
 
-        Person ``i`` gets the ``i``-th 32-bit word of the (seed, stream, month) PCG64
-        generator, as a float32 with 24 random bits (resolution 6e-8, far below any
-        probability in the model), so the draw of a person still does not depend on
-        anyone else. A stream is drawn either with this method or with
-        :meth:`uniform`, never both.
+        Person ``i`` gets the top 24 bits of the ``i``-th 32-bit word of the (seed, stream, month)
+        PCG64 generator (resolution 6e-8, far below any probability in the model), so the draw
+        of a person still does not depend on anyone else. The draws stay counts of steps: a
+        test ``draw < p`` is ``steps < dense_threshold(p)``, with no conversion of every
+        person's draw to a float (two passes over every row less). A stream is drawn either
+        with this method or with :meth:`uniform`, never both.
         """
         count = int(ids[-1]) + 1 if ids.size else 0
         words = np.random.PCG64(int(self._key(stream))).random_raw((count + 1) // 2).view(np.uint32)
-        words = words.take(ids)  # the same words as words[ids], a quarter cheaper for 140,000 ids
-        words >>= np.uint32(8)
-        draws = words.astype(np.float32)
-        draws *= np.float32(2.0**-24)
-        return draws
+        steps = words.take(ids)  # the same words as words[ids], a quarter cheaper for 140,000 ids
+        steps >>= np.uint32(8)
+        return steps
 
     def generator(self, stream: str) -> np.random.Generator:
         """A NumPy generator for a process of the few (employers, enterprises) this month."""
@@ -107,16 +107,15 @@ def _fmix(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def dense_threshold(probability: float) -> np.float32:
-    """The float32 ``t`` with ``draw < t`` exactly when ``draw < probability`` compared in float64,
-    for every draw of :meth:`RandomStreams.uniform_all`.
+#: The resolution of :meth:`RandomStreams.uniform_steps`: its draws are whole numbers of this step.
+DENSE_STEP = 2.0**-24
 
-    Those draws are multiples of 2**-24 in [0, 1), so the smallest such multiple at or above
-    ``probability`` (at most 1) separates them the same way; it is exact in float32, so a
-    comparison with it needs no conversion of the draws to float64.
-    """
-    steps = min(max(np.ceil(probability * 2.0**24), 0.0), 2.0**24)
-    return np.float32(steps / 2.0**24)
+
+def dense_threshold(probability: float) -> np.uint32:
+    """The count ``k`` of :data:`DENSE_STEP` with ``steps < k`` exactly when ``steps x DENSE_STEP <
+    probability`` compared in float64, for every draw of :meth:`RandomStreams.uniform_steps`:
+    the number of steps at or above ``probability`` (in [0, 2**24])."""
+    return np.uint32(min(max(np.ceil(probability / DENSE_STEP), 0.0), 1 / DENSE_STEP))
 
 
 def _mix(ids: np.ndarray, key: np.uint64) -> np.ndarray:

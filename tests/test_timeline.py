@@ -56,6 +56,23 @@ def test_a_dated_change_acts_from_its_month_and_outputs_carry_the_date(small: Sc
     assert list(metrics["date"][:3]) == ["2015-04", "2015-05", "2015-06"] and metrics["date"].iloc[-1] == "2017-04"
 
 
+def test_the_rules_in_force_are_those_of_a_full_validation_with_the_timeline_not_checked_twice(small: Scenario):
+    """A run puts each month's changes in force without validating every dated value again on its
+    own (they were when the scenario was loaded): the rules must be exactly those a full validation
+    gives, and a combination of values that is invalid as a whole is still refused."""
+    from simulation.rules.timeline import Timeline
+
+    history = Scenario.load(SCENARIOS / "history.toml")
+    timeline = Timeline(history)
+    for month in sorted({lever.start for lever in timeline.levers}):
+        values = {lever.key: lever.value for lever in timeline.levers if lever.active(month)}
+        assert timeline.in_force(history, month) == history.with_overrides(values), history.date(month)
+    with pytest.raises(ScenarioError, match="unknown sectors"):
+        small.with_overrides({"policy.covenant_sectors": ["no_such_sector"]}, timeline_checked=True)
+    with pytest.raises(ScenarioError, match="must fall after the start"):  # dates are still checked
+        small.with_overrides(change("2014-01", "policy.aftercare_months", 6), timeline_checked=True)
+
+
 def test_covenants_signed_at_a_date_tie_their_employers_from_then_on(small: Scenario):
     scenario = small.with_overrides({**change("2016-01", "policy.covenant_coverage", 1.0), "months": 12})
     model = LabourMarketModel(scenario, seed=1)

@@ -240,9 +240,11 @@ def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[last] = value
 
 
-def validate_scenario(data: dict[str, Any], origins: dict[str, str], default_origin: str) -> Scenario:
+def validate_scenario(
+    data: dict[str, Any], origins: dict[str, str], default_origin: str, context: dict[str, Any] | None = None
+) -> Scenario:
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context=context)
     except ValidationError as err:
         raise ScenarioError(one_line(_describe(err.errors(), origins, default_origin))) from None
 

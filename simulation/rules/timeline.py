@@ -59,7 +59,7 @@ class Timeline:
     def in_force(self, scenario: Scenario, month: int) -> Scenario:
         """``scenario`` with the levers active in ``month`` applied (each key's latest change by then)."""
         values = {lever.key: lever.value for lever in self.levers if lever.active(month)}
-        return scenario.with_overrides(values) if values else scenario
+        return scenario.with_overrides(values, timeline_checked=True) if values else scenario
 
 
 def explain(scenario: Scenario, overridden: list[dict[str, Any]] = ()) -> str:

@@ -201,7 +201,7 @@ class LabourMarketModel(mesa.Model):
         changes = self.timeline.starting(self.month)
         if not changes:
             return
-        self.scenario = self.scenario.with_overrides(changes)
+        self.scenario = self.scenario.with_overrides(changes, timeline_checked=True)
         if any(key.startswith("policy.covenant") for key in changes):
             sign_covenants(self)
 

@@ -38,7 +38,8 @@ def benefits(model: LabourMarketModel) -> None:
     """Pay this month's benefits; move those whose entitlement is used up to social assistance."""
     p, context = model.people, model.scenario.context
     status = p.view("status")
-    model.recorder.add("benefits_unemployment", np.count_nonzero(status == UNEMPLOYED) * context.unemployment_benefit_month)
+    unemployed = status == UNEMPLOYED
+    model.recorder.add("benefits_unemployment", np.count_nonzero(unemployed) * context.unemployment_benefit_month)
     model.recorder.add(
         "benefits_social_assistance", np.count_nonzero(status == SOCIAL_ASSISTANCE) * context.social_assistance_month
     )
@@ -48,9 +49,9 @@ def benefits(model: LabourMarketModel) -> None:
         limit_existing_claims(model, ahead=max(reform - model.month, 0))
     if policy.benefit_limit >= NO_LIMIT_MONTHS and reform == NEVER:
         return
-    unemployed = p.in_status(UNEMPLOYED)
-    p.benefit_left[unemployed] -= 1
-    ending = unemployed[p.benefit_left[unemployed] <= 0]
+    benefit_left = p.view("benefit_left")
+    benefit_left -= unemployed  # a month of benefit used: whole columns, cheaper than gathering 60,000 claimants
+    ending = np.flatnonzero(unemployed & (benefit_left <= 0))
     model.recorder.add("benefit_lost", ending.size)
     move(model, ending, SOCIAL_ASSISTANCE, BENEFIT_EXHAUSTED)
 

@@ -28,8 +28,8 @@ def demography(model: LabourMarketModel) -> None:
     p.view("months_in_status")[:] += 1
     p.view("jobless_months")[:] += p.jobless_mask()
 
-    old = (age >= people.retirement_age) & (p.view("status") != INACTIVE)
-    move(model, np.flatnonzero(old), INACTIVE, RETIRED)
+    old = np.flatnonzero(age >= people.retirement_age)  # few: their status is looked up by row
+    move(model, old[p.status[old] != INACTIVE], INACTIVE, RETIRED)
     scheduled = np.flatnonzero(p.view("inactivity_month") == model.month)  # few: looked up by row
     move(model, scheduled[p.status[scheduled] != INACTIVE], INACTIVE, LEFT_LABOUR_FORCE)  # not who just retired
     add_inflow(model)

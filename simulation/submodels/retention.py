@@ -55,10 +55,10 @@ def separate_regular_jobs(model: LabourMarketModel) -> None:
     p, policy = model.people, model.scenario.policy
     nec = np.flatnonzero((p.view("status") == NEC) & (p.view("months_in_status") > 0))  # hired this month: no separation yet
     leaving = model.streams.uniform("retention.regular", p.ids(nec)) < separation_risk(model, nec)
-    aftercare = p.view("aftercare_left")
-    in_aftercare = (aftercare > 0) & (p.view("months_in_status") > 0)
-    aftercare -= in_aftercare
-    model.recorder.add("spending_aftercare", np.count_nonzero(in_aftercare) * policy.aftercare_cost_month)
+    in_aftercare = np.flatnonzero(p.view("aftercare_left") > 0)  # few: looked up by row
+    in_aftercare = in_aftercare[p.months_in_status[in_aftercare] > 0]
+    p.aftercare_left[in_aftercare] -= 1
+    model.recorder.add("spending_aftercare", in_aftercare.size * policy.aftercare_cost_month)
     separated = nec[leaving]
     early = separated[p.from_lde[separated] & (p.months_in_status[separated] < FOLLOW_UP_MONTHS)]
     model.ties.weaken(p.last_enterprise[early], p.employer[early], model.scenario.employers.tie_step)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -157,6 +159,31 @@ def test_archiving_inactive_people_changes_no_result(tiny: Scenario, archive_sha
     default, other = outputs(LabourMarketModel.archive_share), outputs(archive_share)
     pd.testing.assert_frame_equal(default[0], other[0])
     pd.testing.assert_frame_equal(default[1], other[1])
+
+
+def test_a_copied_model_goes_on_by_itself_though_it_shares_the_logs_of_the_past(tiny: Scenario):
+    """A branch copies the model and shares the logs of the months so far with the original
+    (speed): each must then record only its own months, the same as a run without the copy."""
+    model = LabourMarketModel(tiny, seed=4)
+    for _ in range(tiny.months // 2):
+        model.step()
+    twin = copy.deepcopy(model)
+    for _ in range(tiny.months - tiny.months // 2):
+        twin.step()
+    alone = LabourMarketModel(tiny, seed=4)
+    for _ in range(tiny.months):
+        alone.step()
+    for finished in (twin, model):  # the original after the twin: it must not see the twin's months
+        if finished is model:
+            for _ in range(tiny.months - tiny.months // 2):
+                model.step()
+        pd.testing.assert_frame_equal(finished.recorder.metrics(), alone.recorder.metrics())
+        pd.testing.assert_frame_equal(finished.recorder.events(), alone.recorder.events())
+        pd.testing.assert_frame_equal(finished.recorder.placements(), alone.recorder.placements())
+        pd.testing.assert_frame_equal(finished.recorder.enterprise_events(), alone.recorder.enterprise_events())
+    logged = model.recorder._event_chunks[0][1]  # a logged array: shared by the copies, so read-only
+    with pytest.raises(ValueError, match="read-only"):
+        logged[0] = -1
 
 
 def test_a_person_can_be_read_as_an_object_with_their_path(small_run: LabourMarketModel):

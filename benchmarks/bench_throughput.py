@@ -9,7 +9,8 @@ Prints, each measured once in this invocation (all on the same machine, one afte
   ``--startups`` fresh commands (imports, scenario loading, one month, writing the run folder);
 - calibration runs per minute: one wave of ``--samples`` parameter sets of the shipped
   calibration (calibration/targets.toml: full-scale history runs, every population and
-  replication it asks for) on ``--jobs`` processes;
+  replication it asks for; not its policy options, whose thousands of runs follow the waves)
+  on ``--jobs`` processes;
 - robust search candidates per minute: the search of benchmarks/bench_search.py (searches/small.toml
   on the small world branching in January 2026) on ``--jobs`` processes;
 - ensemble comparison runs per minute: today's rules and the outcome bonus from January 2026
@@ -60,6 +61,8 @@ def calibration_rate(samples: int, jobs: int, folder: Path) -> tuple[int, float]
     from simulation.calibration.history_matching import CalibrationError, calibrate
 
     spec = tomllib.loads((ROOT / "calibration" / "targets.toml").read_text())
+    for after_the_waves in ("option", "option_measure"):  # the options' thousands of runs are not a wave's
+        spec.pop(after_the_waves, None)
     spec.update(samples=samples, waves=1, scenario=str(ROOT / "scenarios" / "history.toml"))
     spec["calibrated_extends"] = str(ROOT / "scenarios" / "baseline.toml")
     targets = folder / "targets.toml"

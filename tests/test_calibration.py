@@ -594,6 +594,25 @@ def test_every_figure_has_one_use_and_the_targets_file_follows_the_tags():
     assert spec.samples >= 10 * len(spec.parameter)  # ten runs per free parameter per wave
 
 
+def test_the_throughput_benchmark_times_a_wave_of_the_shipped_calibration(tmp_path: Path):
+    """benchmarks/bench_throughput.py writes the shipped targets file as one wave elsewhere (make
+    bench): it must stay a loadable targets file as the shipped one changes (it once pointed at
+    option scenarios relative to the temporary folder and the benchmark stopped), a wave of the
+    shipped targets and parameters, without the options' runs."""
+    import importlib.util
+
+    from simulation.calibration.targets import load_targets
+
+    root = Path(__file__).parents[1]
+    module = importlib.util.spec_from_file_location("bench_throughput", root / "benchmarks" / "bench_throughput.py")
+    bench = importlib.util.module_from_spec(module)
+    module.loader.exec_module(bench)
+    wave, _, _ = load_targets(bench.wave_targets(8, tmp_path))
+    shipped, _, _ = load_targets(root / "calibration" / "targets.toml")
+    assert (wave.samples, wave.waves, wave.option, wave.option_measure) == (8, 1, [], [])
+    assert wave.target == shipped.target and wave.parameter == shipped.parameter and shipped.option
+
+
 def test_no_target_is_met_by_every_run_of_the_first_wave():
     """The shipped calibration (make calibration): each target can fail."""
     table = pd.read_csv(Path(__file__).parents[1] / "calibration" / "discrimination.csv")

@@ -114,7 +114,7 @@ DENSE_STEP = 2.0**-24
 def dense_threshold(probability: float) -> np.uint32:
     """The count ``k`` of :data:`DENSE_STEP` with ``steps < k`` exactly when ``steps x DENSE_STEP <
     probability`` compared in float64, for every draw of :meth:`RandomStreams.uniform_steps`:
-    the number of steps at or above ``probability`` (in [0, 2**24])."""
+    how many of the possible draws (0, 1, 2, ... steps) lie below ``probability`` (0 to 2**24)."""
     return np.uint32(min(max(np.ceil(probability / DENSE_STEP), 0.0), 1 / DENSE_STEP))
 
 

@@ -281,10 +281,11 @@ class Population(Table):
 UPDATE_SHARE = 0.1
 
 
-def read_only(rows: np.ndarray) -> np.ndarray:
-    """``rows``, marked read-only: a status's row list is shared by everyone who asks for it."""
-    rows.flags.writeable = False
-    return rows
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, marked read-only: it is shared, so nobody may write to it (a status's row list by
+    everyone who asks for it, a logged array by the copies of a :class:`~simulation.world.records.Recorder`)."""
+    array.flags.writeable = False
+    return array
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .people import ENTERED, Population, Reason, Status
+from .people import ENTERED, Population, Reason, Status, read_only
 
 N_STATUS = len(Status)
 STATUS_NAMES = [s.name for s in Status]
@@ -78,7 +78,8 @@ class Recorder:
         Kept as arrays, one tuple a month: a table is built only when :meth:`placements` is asked.
         """
         profile = (people.ids(rows), people.age[rows], people.education[rows], people.employability[rows])
-        self._placements.append(read_only(np.full(rows.size, month, dtype=np.int64), *profile, np.array(large)))
+        columns = (np.full(rows.size, month, dtype=np.int64), *profile, np.array(large))  # fresh arrays: shared by copies
+        self._placements.append(tuple(read_only(column) for column in columns))
 
     def placements(self) -> pd.DataFrame:
         """Every placement in LDE so far: month, person and their age, education, employability and
@@ -139,7 +140,8 @@ class Recorder:
         return events[events["person"] == person].reset_index(drop=True)
 
     def _log(self, month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
-        self._event_chunks.append((month, *read_only(ids.astype(np.int32), origin.astype(np.int8)), int(to), int(reason)))
+        logged = (read_only(ids.astype(np.int32)), read_only(origin.astype(np.int8)))  # copies: shared by copies of this
+        self._event_chunks.append((month, *logged, int(to), int(reason)))
 
     @staticmethod
     def _expand(month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> tuple[np.ndarray, ...]:
@@ -155,14 +157,6 @@ class Recorder:
 
 #: The logs a copy of a :class:`Recorder` shares with its original (appended to, never changed).
 SHARED_LOGS = ("_event_chunks", "_decisions", "_placements")
-
-
-def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
-    """``arrays`` (copies the caller made for the log), marked read-only: a logged array is shared
-    by the copies of a recorder, so nothing may write to it."""
-    for array in arrays:
-        array.flags.writeable = False
-    return arrays
 
 
 def status_at(events: pd.DataFrame, people: pd.DataFrame, month_column: str) -> pd.Series:

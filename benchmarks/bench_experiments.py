@@ -1,10 +1,11 @@
 """Throughput of experiments: runs per minute with 1 and 2 local processes, and overhead.
 
-    python benchmarks/bench_experiments.py [--runs 32] [--full-runs 8]
+    python benchmarks/bench_experiments.py [--runs 32] [--full-runs 8] [--seekers 100000]
 
-For small.toml and the full-scale baseline, runs the same experiment (one scenario,
-``--runs`` replications) in this process (``--jobs 1``) and with two worker processes
-(``--jobs 2``) and prints runs per minute and their ratio. The overhead is everything
+For small.toml and the full-scale baseline (``--seekers`` sets its structurally unemployed,
+for a quick check), runs the same experiment (one scenario, ``--runs`` replications) in this
+process (``--jobs 1``) and with two worker processes (``--jobs 2``) and prints runs per minute
+and their ratio. The overhead is everything
 an experiment adds around the model's own months (design, process start, pickling, the
 store): wall time x processes minus the time the runs themselves took, per run, as a
 share of a run.
@@ -38,9 +39,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=32, help="runs of small.toml")
     parser.add_argument("--full-runs", type=int, default=8, help="runs of the full-scale baseline")
+    parser.add_argument("--seekers", type=int, help="structurally unemployed in the baseline's runs (default: its full scale)")
     args = parser.parse_args()
+    sizes = {"small": {}, "baseline": {"world.pool_size": args.seekers} if args.seekers else {}}
     for name, runs in (("small", args.runs), ("baseline", args.full_runs)):
-        scenario = Scenario.load(ROOT / "scenarios" / f"{name}.toml")
+        scenario = Scenario.load(ROOT / "scenarios" / f"{name}.toml", sizes[name])
         results = {jobs: measure(scenario, runs, jobs) for jobs in (1, 2)}
         rates = {jobs: 60 * runs / wall for jobs, (wall, _) in results.items()}
         print(

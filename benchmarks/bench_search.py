@@ -1,17 +1,19 @@
 """A robust search on a 2026 branch: the shared history run once per generation, future and seed,
 against every candidate run from the start.
 
-    python benchmarks/bench_search.py
+    python benchmarks/bench_search.py [--seekers 5000] [--generations 2] [--population 6]
 
 The search is searches/small.toml's levers and objectives (without its budget, set for a 36-month
 run, and its stress test), on the small world branching from today's rules in January 2026
 (scenarios/from_2026/today.toml at the scale of scenarios/small.toml, to two years after the
 branch): 2 generations of 6 candidates, 2 futures x 1 replication, one worker. Prints the seconds
-each way and whether both give the same front.csv byte for byte.
+each way and whether both give the same front.csv byte for byte. ``--seekers``, ``--generations``
+and ``--population`` make it smaller, for a quick check that it still works.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import platform
 import tempfile
@@ -25,11 +27,13 @@ import tomli_w
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def search_file(folder: Path) -> Path:
+def search_file(folder: Path, generations: int = 2, population: int = 6) -> Path:
+    """searches/small.toml without its budget and stress test, ``generations`` of ``population``
+    candidates on 2 futures x 1 replication, written to ``folder``."""
     spec = tomllib.loads((ROOT / "searches" / "small.toml").read_text())
     spec.pop("constraints")
     spec.pop("stress")
-    spec.update(generations=2, population=6)
+    spec.update(generations=generations, population=population)
     for section in ("futures", "fresh"):
         spec[section].update(ensemble=str(ROOT / "calibration" / "plausible.csv"), members=2, replications=1)
     path = folder / "branch_search.toml"
@@ -37,25 +41,33 @@ def search_file(folder: Path) -> Path:
     return path
 
 
-def small_base():
-    """Today's rules from January 2026 at the scale of small.toml, to two years after the branch."""
+def small_base(seekers: int | None = None):
+    """Today's rules from January 2026 at the scale of small.toml (with ``seekers`` structurally
+    unemployed, if given), to two years after the branch."""
     from simulation import Scenario
     from simulation.rules.scenario_files import changed_fields
 
     small = changed_fields(Scenario.load(ROOT / "scenarios" / "small.toml"), Scenario.load(ROOT / "scenarios" / "baseline.toml"))
     scale = {key: value for key, value in small.items() if key.startswith(("world.", "employers.", "policy."))}
+    if seekers:
+        scale["world.pool_size"] = seekers
     return Scenario.load(ROOT / "scenarios" / "from_2026" / "today.toml", {**scale, "months": 153})
 
 
 def main() -> None:
     from simulation import search
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seekers", type=int, help="structurally unemployed at month 0 (default: small.toml's)")
+    parser.add_argument("--generations", type=int, default=2, help="generations of the search (default 2)")
+    parser.add_argument("--population", type=int, default=6, help="candidates a generation (default 6, at least 4)")
+    args = parser.parse_args()
     experiment = importlib.import_module("simulation.experiments.experiment")
-    base = small_base()
+    base = small_base(args.seekers)
     print(f"machine: {platform.machine()}, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        spec = search_file(folder)
+        spec = search_file(folder, args.generations, args.population)
         start = time.perf_counter()
         branched = search(base, spec, folder / "branched", jobs=1)
         shared = time.perf_counter() - start

@@ -21,6 +21,9 @@ Prints, each measured once in this invocation (all on the same machine, one afte
 
 Throughputs are whole commands' wall time (design, workers, store and report included), so
 they are what a user waits for. Run it on a quiet machine and quote the load average with it.
+For a quick check that the benchmark still works, ``--seekers`` sets the structurally unemployed
+of every run but the start-up's (default: each scenario's own, full scale or small.toml's) and
+``--screen`` the parameter sets the calibration's emulators judge (default: the shipped file's).
 """
 
 from __future__ import annotations
@@ -56,11 +59,13 @@ def startup_seconds(repeats: int, folder: Path) -> float:
     return statistics.median(times)
 
 
-def calibration_rate(samples: int, jobs: int, folder: Path) -> tuple[int, float]:
+def calibration_rate(
+    samples: int, jobs: int, folder: Path, seekers: int | None = None, screen: int | None = None
+) -> tuple[int, float]:
     """(runs, runs per minute) of one wave of ``samples`` parameter sets of the shipped calibration."""
     from simulation.calibration.history_matching import CalibrationError, calibrate
 
-    targets = wave_targets(samples, folder)
+    targets = wave_targets(samples, folder, seekers, screen)
     start = time.perf_counter()
     try:
         calibrate(targets, jobs=jobs, out=folder / "calibration")
@@ -71,9 +76,10 @@ def calibration_rate(samples: int, jobs: int, folder: Path) -> tuple[int, float]
     return runs, 60 * runs / seconds
 
 
-def wave_targets(samples: int, folder: Path) -> Path:
-    """The shipped targets file as one wave of ``samples`` sets, written to ``folder`` with its
-    scenarios' paths made absolute; without its policy options, whose thousands of runs follow
+def wave_targets(samples: int, folder: Path, seekers: int | None = None, screen: int | None = None) -> Path:
+    """The shipped targets file as one wave of ``samples`` sets (with ``seekers`` structurally
+    unemployed and ``screen`` sets judged by the emulators, if given), written to ``folder`` with
+    its scenarios' paths made absolute; without its policy options, whose thousands of runs follow
     the waves and are not a wave's (tests/test_calibration.py loads it, so a change of the shipped
     file that breaks this benchmark fails a test)."""
     spec = tomllib.loads((ROOT / "calibration" / "targets.toml").read_text())
@@ -81,6 +87,10 @@ def wave_targets(samples: int, folder: Path) -> Path:
         spec.pop(after_the_waves, None)
     spec.update(samples=samples, waves=1, scenario=str(ROOT / "scenarios" / "history.toml"))
     spec["calibrated_extends"] = str(ROOT / "scenarios" / "baseline.toml")
+    if seekers:
+        spec["overrides"] = {**spec.get("overrides", {}), "world.pool_size": seekers}
+    if screen:
+        spec["screen"] = screen
     targets = folder / "targets.toml"
     targets.write_text(tomli_w.dumps(spec))
     return targets
@@ -94,19 +104,21 @@ def runs_in(folder: Path) -> int:
     return sum(len(read_experiment(store.parent, ("runs",))["runs"]) for store in folder.rglob(FILE))
 
 
-def search_rate(jobs: int, folder: Path) -> tuple[int, float]:
+def search_rate(jobs: int, folder: Path, seekers: int | None = None) -> tuple[int, float]:
     """(candidates, candidates per minute) of the search of bench_search.py on ``jobs`` processes."""
     from bench_search import search_file, small_base
 
     from simulation import search
 
     start = time.perf_counter()
-    result = search(small_base(), search_file(folder), folder / "search", jobs=jobs)
+    result = search(small_base(seekers), search_file(folder), folder / "search", jobs=jobs)
     seconds = time.perf_counter() - start
     return len(result.candidates), 60 * len(result.candidates) / seconds
 
 
-def ensemble_rate(members: int, jobs: int, folder: Path, scheduler: str | None = None) -> tuple[int, float, object]:
+def ensemble_rate(
+    members: int, jobs: int, folder: Path, scheduler: str | None = None, seekers: int | None = None
+) -> tuple[int, float, object]:
     """(runs, runs per minute, indicators) of an ensemble comparison of two 2026 scenarios over
     ``members`` sets, on ``jobs`` processes or (``scheduler="local"``) a local Dask cluster of ``jobs`` workers."""
     from simulation import Scenario, compare
@@ -114,7 +126,8 @@ def ensemble_rate(members: int, jobs: int, folder: Path, scheduler: str | None =
     rows = (ROOT / "calibration" / "plausible.csv").read_text().splitlines()
     ensemble = folder / "ensemble.csv"
     ensemble.write_text("\n".join(rows[: members + 1]) + "\n")
-    scenarios = [Scenario.load(ROOT / "scenarios" / "from_2026" / f"{name}.toml") for name in ("today", "outcome_bonus")]
+    size = {"world.pool_size": seekers} if seekers else {}
+    scenarios = [Scenario.load(ROOT / "scenarios" / "from_2026" / f"{name}.toml", size) for name in ("today", "outcome_bonus")]
     out = folder / f"ensemble-{scheduler or 'processes'}"
     start = time.perf_counter()
     result = compare(scenarios, replications=1, jobs=jobs, scheduler=scheduler, out=out, ensemble=ensemble)
@@ -131,20 +144,22 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=4, help="parameter sets in the calibration wave (default 4)")
     parser.add_argument("--members", type=int, default=3, help="ensemble members compared (default 3)")
     parser.add_argument("--dask-workers", type=int, default=3, help="workers of the local Dask cluster (default 3; 0: skip)")
+    parser.add_argument("--seekers", type=int, help="structurally unemployed at month 0 (default: each scenario's own)")
+    parser.add_argument("--screen", type=int, help="sets the calibration's emulators judge (default: the shipped file's)")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(f"start-up of lde-sim run scenarios/small.toml --months 1: {startup_seconds(args.startups, folder):.2f} s (median)")
-        runs, rate = calibration_rate(args.samples, args.jobs, folder)
+        runs, rate = calibration_rate(args.samples, args.jobs, folder, args.seekers, args.screen)
         print(f"calibration: {runs} runs, {rate:.1f} runs/min on {args.jobs} processes")
-        candidates, rate = search_rate(args.jobs, folder)
+        candidates, rate = search_rate(args.jobs, folder, args.seekers)
         print(f"robust search: {candidates} candidates, {rate:.1f} candidates/min on {args.jobs} processes")
-        runs, rate, by_processes = ensemble_rate(args.members, args.jobs, folder)
+        runs, rate, by_processes = ensemble_rate(args.members, args.jobs, folder, seekers=args.seekers)
         print(f"ensemble comparison: {runs} runs, {rate:.1f} runs/min on {args.jobs} processes")
         if args.dask_workers:
-            runs, rate, by_dask = ensemble_rate(args.members, args.dask_workers, folder, scheduler="local")
+            runs, rate, by_dask = ensemble_rate(args.members, args.dask_workers, folder, "local", args.seekers)
             same = by_dask.equals(by_processes)
             print(f"  on a local Dask cluster of {args.dask_workers} workers: {rate:.1f} runs/min; identical indicators: {same}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")

@@ -1,0 +1,114 @@
+"""Every benchmark in benchmarks/ still runs and prints the figures it exists for.
+
+Nothing else runs them (``make bench`` runs four, by hand, at full scale), and two once broke unseen:
+one stopped before its first figure, one printed a false "identical indicators: False". Here each
+runs as a user runs it (a fresh process from the repository root) at tiny sizes, a few seconds
+each: it must exit 0, print each of its figures as a positive number and say that the ways it
+compares agree. Speed itself is measured by the benchmarks, never here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+#: A figure that must be positive (captured); a figure printed but not checked (it may round to 0).
+POSITIVE = r"([\d,]*\.?\d+)"
+ANY = r"[-+]?[\d,]*\.?\d+"
+#: Structurally unemployed in every tiny world: at 300 no run of the search's 2026 branch gives a
+#: sustainable transition rate, and the search stops with an error saying so.
+SEEKERS = "500"
+#: A local Dask cluster of one worker where the cluster extra is installed (make test installs it).
+DASK_WORKERS = "1" if importlib.util.find_spec("distributed") else "0"
+#: Per benchmark: its tiny options, and each line it must print (a regular expression) with how often.
+CASES: dict[str, tuple[list[str], list[tuple[str, int]]]] = {
+    "bench_model.py": (
+        ["--seekers", SEEKERS, "--months", "3", "--repeat", "1"],
+        [
+            (rf"^full model +{ANY} +{POSITIVE} +{POSITIVE} +{POSITIVE} +{POSITIVE}$", 1),
+            (rf"^plain Mesa loop +{ANY} +{POSITIVE} +{POSITIVE} +{POSITIVE} +{POSITIVE}$", 1),
+            (rf"^full model is {POSITIVE} times faster per agent-month than the plain Mesa loop$", 1),
+        ],
+    ),
+    "bench_memory.py": (
+        ["--runs", "12", "--months", "2"],
+        [
+            (rf"^after +(?:1|10|12) runs: +{POSITIVE} MB resident \( *{ANY} s\)$", 3),
+            (rf"^growth from run 10 to run 12: {ANY} MB \((?:within|MORE than) 50 MB\)$", 1),
+        ],
+    ),
+    "bench_experiments.py": (
+        ["--runs", "2", "--full-runs", "2", "--seekers", SEEKERS],
+        [
+            (
+                rf"^(?:small|baseline) +2 runs: 1 process +{POSITIVE} runs/min, 2 processes +{POSITIVE} runs/min, "
+                rf"speed-up {POSITIVE}$",
+                2,
+            ),
+            (rf"^ +overhead with [12] process\(es\): {ANY} s per run, {ANY}% of a run$", 4),
+        ],
+    ),
+    "bench_branches.py": (
+        ["--replications", "1", "--seekers", SEEKERS],
+        [
+            (rf"^4 scenarios branching at 20(?:18|26)-01, 1 replications, {int(SEEKERS):,} seekers:$", 2),
+            (rf"^  branched +{POSITIVE} s \({POSITIVE} model months a replication\)$", 2),
+            (rf"^  separate +{POSITIVE} s \({POSITIVE} model months a replication\)$", 2),
+            (rf"^  speed-up {POSITIVE}x; identical indicators: True$", 2),
+        ],
+    ),
+    "bench_search.py": (
+        ["--seekers", SEEKERS, "--generations", "1", "--population", "4"],
+        [
+            (rf"^search on a branch at 2026-01 \({POSITIVE} shared months of {POSITIVE}\), 4 candidates$", 1),
+            (rf"^  history shared +{POSITIVE} s$", 1),
+            (rf"^  every run whole +{POSITIVE} s$", 1),
+            (rf"^  speed-up {POSITIVE}x \({ANY} s saved\); identical front.csv: True$", 1),
+        ],
+    ),
+    "bench_throughput.py": (
+        ["--jobs", "1", "--startups", "1", "--samples", "2", "--members", "1", "--seekers", SEEKERS, "--screen", "100"]
+        + ["--dask-workers", DASK_WORKERS],
+        [
+            (rf"^start-up of lde-sim run scenarios/small.toml --months 1: {POSITIVE} s \(median\)$", 1),
+            (rf"^calibration: {POSITIVE} runs, {POSITIVE} runs/min on 1 processes$", 1),
+            (rf"^robust search: {POSITIVE} candidates, {POSITIVE} candidates/min on 1 processes$", 1),
+            (rf"^ensemble comparison: 2 runs, {POSITIVE} runs/min on 1 processes$", 1),
+            (
+                rf"^  on a local Dask cluster of 1 workers: {POSITIVE} runs/min; identical indicators: True$",
+                int(DASK_WORKERS),
+            ),
+        ],
+    ),
+}
+
+
+def test_every_benchmark_has_a_tiny_run_here():
+    """A new benchmark gets a case in :data:`CASES`, or it can break unseen like the two before."""
+    scripts = {path.name for path in (ROOT / "benchmarks").glob("*.py")}
+    assert scripts == set(CASES), (
+        f"benchmarks without a case: {sorted(scripts - set(CASES))}; cases without a script: {sorted(set(CASES) - scripts)}"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(CASES))
+def test_a_benchmark_runs_at_tiny_sizes_and_prints_its_figures(script: str):
+    options, lines = CASES[script]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *options], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, f"{script} {' '.join(options)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+    for pattern, times in lines:
+        found = [match.groups() for match in re.finditer(pattern, done.stdout, re.M)]
+        assert len(found) == times, f"{script}: {times} line(s) matching {pattern!r} expected, {len(found)} in:\n{done.stdout}"
+        figures = [figure for groups in found for figure in groups]
+        assert all(float(figure.replace(",", "")) > 0 for figure in figures), (
+            f"{script}: a figure is not positive in:\n{done.stdout}"
+        )

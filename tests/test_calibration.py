@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -455,6 +456,30 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
     ):
         calibrate(targets, jobs=1, out=tmp_path / "cal")
     assert (tmp_path / "cal" / "diagnostics.png").exists() and not (tmp_path / "plausible.csv").exists()
+
+
+def test_a_target_no_run_could_measure_is_named_after_the_wave(tmp_path: Path):
+    """A target on an indicator undefined in every run (the dumping risk of a 48-month world: no
+    leaver at the limit has been followed a year) stops the calibration after its first wave, naming it,
+    instead of ending the waves early and blaming a fit."""
+    from simulation.calibration.history_matching import CalibrationError
+
+    targets = tmp_path / "unmeasurable.toml"
+    unmeasurable = '[[target]]\nname = "dumping"\nindicator = "dumping_risk"\nvalue = 0.3\nuncertainty = 0.1\nsource = "made by this test"\n\n'
+    text = targets_text().replace("samples = 8", "samples = 2").replace("[[parameter]]", unmeasurable + "[[parameter]]", 1)
+    targets.write_text(text)
+    with pytest.raises(CalibrationError, match=r"unmeasurable.toml: no run of wave 1 gave a value for target 'dumping': "):
+        calibrate(targets, jobs=1, out=tmp_path / "cal")
+
+
+def test_an_emulator_of_no_known_output_judges_nothing_quietly():
+    from simulation.calibration.emulator import fit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        emulator = fit(np.random.default_rng(1).random((4, 2)), np.full(4, np.nan))
+        mean, variance = emulator.predict(np.full((3, 2), 0.5))
+    assert np.isnan(variance).all() and mean.shape == (3,)
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,8 @@ class Emulator:
     """A linear trend plus a Gaussian-process residual for one output in the unit cube.
 
     ``gp`` is None when the runs are too few for a residual process (fewer than 3 known
-    outputs): the trend alone then carries the residual variance as its noise.
+    outputs): the trend alone then carries the residual variance as its noise. With no
+    known output at all, its noise is NaN, so every prediction's variance is NaN: it judges nothing.
     """
 
     trend: np.ndarray  # intercept and one slope per parameter
@@ -88,11 +89,13 @@ def fit(x: np.ndarray, y: np.ndarray, seed: int = 0) -> Emulator:
     known = np.isfinite(y)
     x, y = np.atleast_2d(x)[known], np.asarray(y, float)[known]
     f = _design(x)
+    if not len(y):  # no run gave a value: the emulator knows nothing, and says so (NaN), without warnings
+        return Emulator(np.zeros(f.shape[1]), 1.0, float("nan"))
     if len(y) >= 2 * f.shape[1]:
         gram = f.T @ f
         trend = np.linalg.solve(gram + RIDGE * np.trace(gram) / len(gram) * np.eye(len(gram)), f.T @ y)
     else:  # too few runs for a slope per parameter: a constant trend, the process does the rest
-        trend = np.r_[y.mean() if len(y) else 0.0, np.zeros(f.shape[1] - 1)]
+        trend = np.r_[y.mean(), np.zeros(f.shape[1] - 1)]
     residual = y - f @ trend
     scale = float(residual.std()) or 1.0
     if len(y) < 3 or not residual.any():

@@ -138,6 +138,7 @@ def calibrate(
         mean, variance = run_wave(spec, base, varies, unit, wave, folder, jobs, scheduler, progress)
         seconds.append(time.perf_counter() - wave_clock)
         history.add(wave, unit, mean, variance)
+        check_measured(path, spec, history, wave)
     x, waves, mean, _ = history.arrays()
     targets = len(spec.target)
     emulators = emulators_of(x, mean[:, :targets], spec.seed)
@@ -190,6 +191,21 @@ def calibrate(
     (folder / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
     write_ensemble(path, spec, scenario_path, ensemble, best, folder)
     return ExperimentResult(tables["parameters"], folder, {"fit": tables["fit"], "plausible": ensemble})
+
+
+def check_measured(path: str | Path, spec: Targets, history: History, wave: int) -> None:
+    """Stop with a clear error when no run so far gave a target a value (its measure was undefined in
+    every run: nobody in the group it counts, say, in a world too small or a run too short). Its
+    emulator would know nothing, and the waves would end without saying why."""
+    _, _, mean, _ = history.arrays()
+    missing = [t.name for k, t in enumerate(spec.target) if not np.isfinite(mean[:, k]).any()]
+    if missing:
+        raise CalibrationError(
+            f"{path}: no run of wave{'s 1-' if wave > 1 else ' '}{wave} gave a value for target "
+            f"{', '.join(repr(name) for name in missing)}: its measure was undefined in every run (nobody in "
+            "the group it counts, or none of its months in the run). Run a larger world or a longer run "
+            "(the targets file's overrides), or measure the target on another indicator or window"
+        )
 
 
 def distances(

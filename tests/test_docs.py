@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import ROOT
 
 CITING = ["simulation", "scenarios", "calibration", "docs", "README.md"]
@@ -49,3 +51,32 @@ def test_the_calibration_page_lists_every_target_and_free_parameter():
     missing = [t["name"] for t in spec["target"] if t["name"] not in page]
     missing += [p["key"] for p in spec["parameter"] if f"`{p['key']}`" not in page]
     assert not missing, f"docs/calibration.md does not list: {missing}"
+
+
+def test_the_allowed_ranges_in_the_parameter_reference_are_what_a_scenario_accepts():
+    """docs/parameters.md's "allowed" column, read as a user reads it: each bound of a range
+    ("0 to 1", "whole number 1 to 1,200") is accepted and a value beyond it refused."""
+    from simulation import Scenario
+    from simulation.rules.scenario import ScenarioError
+
+    base = Scenario.load(ROOT / "scenarios" / "small.toml")
+    section, checked = "", 0
+    for line in (ROOT / "docs" / "parameters.md").read_text().splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip("[]").replace("NAME", "care") + "." if line.startswith("## [") else ""
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        found = re.fullmatch(r"(whole number )?([-\d.,]+) to ([-\d.,]+)( or '.*')?", cells[3]) if len(cells) == 7 else None
+        if not found or not section or section == "price.":
+            continue
+        key = section + cells[0].strip("`")
+        kind = int if found.group(1) else float
+        low, high = (kind(found.group(g).replace(",", "")) for g in (2, 3))
+        step = 1 if kind is int else max((high - low) * 1e-6, 1e-12)
+        for inside in (low, high):
+            if "add up to 1" not in cells[6]:  # a share among others: alone, only its range is checked
+                base.with_overrides({key: inside})  # raises if a documented bound is refused
+        for outside in (low - step, high + step):
+            with pytest.raises(ScenarioError, match=re.escape(key)):
+                base.with_overrides({key: outside})
+        checked += 1
+    assert checked > 100, f"only {checked} ranges read from docs/parameters.md"

@@ -13,7 +13,12 @@ class Sector(Section):
     """One sector of the regular labour market."""
 
     vacancy_share: Float = param(
-        0.2, "share", "S 4.3 sector mix of VDAB vacancies, E", "Share of accessible vacancies in this sector.", ge=0, le=1
+        0.2,
+        "share",
+        "S 4.3 sector mix of VDAB vacancies, E",
+        "Share of accessible vacancies in this sector (the sectors' shares add up to 1).",
+        ge=0,
+        le=1,
     )
     hiring_bar: Float = param(0.4, "employability", "E", "Employability the sector's employers ask for at the start.", ge=0, le=1)
     job_quality: Float = param(

@@ -78,11 +78,12 @@ def parameter_reference() -> str:
         "",
     ]
     top = {name: f for name, f in Scenario.model_fields.items() if not is_section(f.annotation)}
-    lines += _table("Scenario", top, prefix="")
+    lines += _table("Scenario", top, Scenario, prefix="")
     for name, field in Scenario.model_fields.items():
         if is_section(field.annotation):
-            lines += _table(f"[{name}]", field.annotation.model_fields, field.annotation.__doc__, prefix=f"{name}.")
-    lines += _table("[employers.sectors.NAME]", Sector.model_fields, Sector.__doc__, prefix="employers.sectors.NAME.")
+            section = field.annotation
+            lines += _table(f"[{name}]", section.model_fields, section, section.__doc__, prefix=f"{name}.")
+    lines += _table("[employers.sectors.NAME]", Sector.model_fields, Sector, Sector.__doc__, prefix="employers.sectors.NAME.")
     lines += ["Default sectors:", "", "| sector | vacancy_share | hiring_bar | job_quality |", "|---|---|---|---|"]
     lines += [f"| {n} | {s.vacancy_share} | {s.hiring_bar} | {s.job_quality} |" for n, s in DEFAULT_SECTORS.items()]
     return "\n".join(lines + lever_prices()) + "\n"
@@ -102,11 +103,12 @@ def is_section(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Section)
 
 
-def _table(title: str, fields: dict[str, Any], doc: str | None = None, prefix: str = "") -> list[str]:
+def _table(title: str, fields: dict[str, Any], model: Any, doc: str | None = None, prefix: str = "") -> list[str]:
     lines = [f"## {title}", ""]
     if doc:
         lines += [doc.strip(), ""]
-    lines += ["| parameter | default | unit | role | source | meaning |", "|---|---|---|---|---|---|"]
+    lines += ["| parameter | default | unit | allowed | role | source | meaning |", "|---|---|---|---|---|---|---|"]
+    schema = model.model_json_schema()["properties"]
     for name, field in fields.items():
         if is_section(field.annotation):
             continue
@@ -114,9 +116,39 @@ def _table(title: str, fields: dict[str, Any], doc: str | None = None, prefix: s
         default = "see below" if name == "sectors" else _show(field.default)
         role = parameter_role(prefix + name)
         lines.append(
-            f"| `{name}` | {default} | {extra.get('unit', '')} | {role} | {extra.get('source', '')} | {field.description} |"
+            f"| `{name}` | {default} | {extra.get('unit', '')} | {allowed(schema[name])} | {role} | "
+            f"{extra.get('source', '')} | {field.description} |"
         )
     return [*lines, ""]
+
+
+def allowed(schema: dict[str, Any]) -> str:
+    """The values a field's JSON schema allows, in words ("0 to 1", "whole number >= 1 or
+    'unlimited'"): the range an error message names when a value is refused. Lists and free text
+    are left blank (their meaning says what they hold; some are checked beyond the schema)."""
+    if "anyOf" in schema:
+        return " or ".join(part for part in (allowed(s) for s in schema["anyOf"]) if part)
+    if "enum" in schema or "const" in schema:
+        return " or ".join(f"'{value}'" for value in schema.get("enum", [schema.get("const")]))
+    kind = schema.get("type")
+    if kind == "boolean":
+        return "true or false"
+    if kind not in ("integer", "number"):
+        return ""
+    low = [f">= {_number(schema[k])}" for k in ("minimum", "ge") if k in schema]
+    low += [f"> {_number(schema[k])}" for k in ("exclusiveMinimum", "gt") if k in schema]
+    high = [f"<= {_number(schema[k])}" for k in ("maximum", "le") if k in schema]
+    high += [f"< {_number(schema[k])}" for k in ("exclusiveMaximum", "lt") if k in schema]
+    if low and high and low[0].startswith(">=") and high[0].startswith("<="):  # both included: a range
+        bounds = f"{low[0][3:]} to {high[0][3:]}"
+    else:
+        bounds = " and ".join(low + high)
+    whole = "whole number " if kind == "integer" else ""
+    return f"{whole}{bounds}".strip() or "number"
+
+
+def _number(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def _show(value: Any) -> str:

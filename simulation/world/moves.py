@@ -41,8 +41,9 @@ REFORM_EXEMPT_AGE, REFORM_EXEMPT_MONTHS_WORKED = 55.0, 360
 
 
 def in_job(status: np.ndarray) -> np.ndarray:
-    """Whether each status is a job (LDE, collective maatwerk or regular)."""
-    return (status == LDE) | (status == MAATWERK) | (status == NEC)
+    """Whether each status is a job (LDE, collective maatwerk or regular): the statuses numbered
+    ``LDE`` to ``NEC`` (see :class:`~simulation.world.people.Status`)."""
+    return (status >= LDE) & (status <= NEC)
 
 
 def reform_in_force(model: LabourMarketModel) -> bool:
@@ -83,12 +84,13 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     origin = p.status[rows]
     leaving = np.bincount(origin, minlength=len(STATUSES))  # how many leave each status
     model.recorder.moved(month, p.ids(rows), origin, to, reason, leaving)
-    if leaving[LDE] or leaving[MAATWERK] or leaving[NEC]:
-        earned = rows[earns_benefit_rights(model, rows)]
+    left = leaving.tolist()  # the same counts as plain ints, for the tests below
+    if left[LDE] or left[MAATWERK] or left[NEC]:
+        earned = rows[earns_benefit_rights(model, rows, origin)]
         p.benefit_left[earned] = entitlement(model, earned)
-    if leaving[LDE] or leaving[MAATWERK]:
+    if left[LDE] or left[MAATWERK]:
         leave_lde_or_maatwerk(model, rows, origin, reason)
-    if leaving[NEC]:
+    if left[NEC]:
         leave_regular_job(model, rows[origin == NEC])
     if to in (LDE, MAATWERK, NEC, INACTIVE):
         p.queued_since[rows] = NO_ONE
@@ -96,7 +98,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     end_routes(model, rows, origin, to)
     if to in JOBS:
         p.jobless_months[rows] = 0
-    if to == NEC and leaving[LDE]:
+    if to == NEC and left[LDE]:
         came_from_lde = rows[origin == LDE]
         p.from_lde[came_from_lde] = True
         p.nec_move_month[came_from_lde] = month
@@ -145,15 +147,18 @@ def end_traineeship(model: LabourMarketModel, rows: np.ndarray) -> None:
     """End the doorstroom trajectory of ``rows`` (leaving LDE or maatwerk): a traineeship's reserved vacancy returns."""
     p = model.people
     training = rows[p.phase[rows] == TRAINEESHIP]
-    np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)
+    if training.size:  # most leavers are on no traineeship
+        np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)
     p.phase[rows] = NO_PHASE
     p.trainee_employer[rows] = NO_ONE
 
 
-def earns_benefit_rights(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
-    """Whether each person's job spell, if it ended now, would give a fresh benefit entitlement."""
+def earns_benefit_rights(model: LabourMarketModel, rows: np.ndarray, status: np.ndarray | None = None) -> np.ndarray:
+    """Whether each person's job spell, if it ended now, would give a fresh benefit entitlement
+    (``status``: their statuses, when the caller has them already)."""
     p = model.people
-    return in_job(p.status[rows]) & (p.months_in_status[rows] >= model.scenario.people.benefit_qualifying_months)
+    status = p.status[rows] if status is None else status
+    return in_job(status) & (p.months_in_status[rows] >= model.scenario.people.benefit_qualifying_months)
 
 
 def fall_back(model: LabourMarketModel, rows: np.ndarray, reason: int) -> None:

@@ -16,24 +16,28 @@ class Table:
 
     Subclasses also declare each column as a class annotation (``status: np.ndarray``),
     so that type checkers and editors know them; a test checks the two agree.
+
+    The spare rows past ``n`` hold every column's value for a new row, so that :meth:`add`
+    writes only the columns it is given (people enter every month with a handful of the
+    29 columns given); a subclass that frees rows refills them with :meth:`_clear`.
     """
 
     columns: ClassVar[dict[str, tuple[Any, Any]]] = {}
 
     def __init__(self, capacity: int = 0) -> None:
         self.n = 0
-        for name, (dtype, _) in self.columns.items():
-            setattr(self, name, np.zeros(max(capacity, 1), dtype=dtype))
+        for name, (dtype, default) in self.columns.items():
+            setattr(self, name, np.full(max(capacity, 1), default, dtype=dtype))
 
     def add(self, count: int, **values: Any) -> np.ndarray:
         """Append ``count`` rows with the given attribute values; return their row numbers."""
-        unknown = set(values) - set(self.columns)
+        unknown = values.keys() - self.columns.keys()
         if unknown:
             raise KeyError(f"unknown attributes {sorted(unknown)} for {type(self).__name__}")
         self._reserve(self.n + count)
         start, stop = self.n, self.n + count
-        for name, (_, default) in self.columns.items():
-            getattr(self, name)[start:stop] = values.get(name, default)
+        for name, value in values.items():
+            getattr(self, name)[start:stop] = value
         self.n = stop
         return np.arange(start, stop)
 
@@ -41,13 +45,17 @@ class Table:
         """The live part of column ``name`` (rows ``0 .. n-1``); writes go to the table."""
         return getattr(self, name)[: self.n]
 
+    def _clear(self, start: int, stop: int) -> None:
+        """Give the freed rows ``start .. stop-1`` (past ``n``) every column's value for a new row again."""
+        for name, (_, default) in self.columns.items():
+            getattr(self, name)[start:stop] = default
+
     def _reserve(self, needed: int) -> None:
         capacity = len(getattr(self, next(iter(self.columns))))
         if needed <= capacity:
             return
         new_capacity = max(needed, 2 * capacity)
-        for name in self.columns:
-            old = getattr(self, name)
-            grown = np.zeros(new_capacity, dtype=old.dtype)
-            grown[: self.n] = old[: self.n]
+        for name, (dtype, default) in self.columns.items():
+            grown = np.full(new_capacity, default, dtype=dtype)
+            grown[: self.n] = getattr(self, name)[: self.n]
             setattr(self, name, grown)

@@ -28,6 +28,7 @@ from .people import (
     STATUSES,
     TRAINEESHIP,
     UNEMPLOYED,
+    rows_from,
 )
 
 if TYPE_CHECKING:
@@ -89,9 +90,9 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
         earned = rows[earns_benefit_rights(model, rows, origin)]
         p.benefit_left[earned] = entitlement(model, earned)
     if left[LDE] or left[MAATWERK]:
-        leave_lde_or_maatwerk(model, rows, origin, reason)
+        leave_lde_or_maatwerk(model, rows, origin, left, reason)
     if left[NEC]:
-        leave_regular_job(model, rows[origin == NEC])
+        leave_regular_job(model, rows_from(rows, origin, NEC, left))
     if to in (LDE, MAATWERK, NEC, INACTIVE):
         p.queued_since[rows] = NO_ONE
         p.ticket_since[rows] = NO_ONE
@@ -99,7 +100,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     if to in JOBS:
         p.jobless_months[rows] = 0
     if to == NEC and left[LDE]:
-        came_from_lde = rows[origin == LDE]
+        came_from_lde = rows_from(rows, origin, LDE, left)
         p.from_lde[came_from_lde] = True
         p.nec_move_month[came_from_lde] = month
         p.aftercare_left[came_from_lde] = model.scenario.policy.aftercare_months
@@ -107,11 +108,13 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     p.months_in_status[rows] = 0
 
 
-def leave_lde_or_maatwerk(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, reason: int) -> None:
-    """The bookkeeping of ``rows`` (from statuses ``origin``) that leave LDE or maatwerk for ``reason``."""
+def leave_lde_or_maatwerk(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, left: list[int], reason: int) -> None:
+    """The bookkeeping of ``rows`` (from statuses ``origin``, ``left[s]`` of them from ``s``) that leave
+    LDE or maatwerk for ``reason``."""
     p = model.people
-    end_traineeship(model, rows[(origin == LDE) | (origin == MAATWERK)])
-    left_lde = rows[origin == LDE]
+    employed = left[LDE] + left[MAATWERK] == rows.size  # all of them: no mask to build (most moves)
+    end_traineeship(model, rows if employed else rows[(origin == LDE) | (origin == MAATWERK)])
+    left_lde = rows_from(rows, origin, LDE, left)
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False
     p.lde_exit_month[left_lde] = model.month

@@ -22,12 +22,14 @@ from .people import (
     NO_PHASE,
     NO_ROUTE,
     ROUTE_MAATWERK,
+    ROUTE_NAMES,
     ROUTE_WORK_CARE,
     ROUTE_WORK_CARE_WAITING,
     SOCIAL_ASSISTANCE,
     STATUSES,
     TRAINEESHIP,
     UNEMPLOYED,
+    read_only,
     rows_from,
 )
 
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
     from .model import LabourMarketModel
 
 JOBS = (LDE, MAATWERK, NEC)
+#: Whether a move to a jobless status or LDE keeps each route (by route number): the work-care
+#: route, held or awaited, and a maatwerk advice, unless it came from a maatwerk place (see :func:`end_routes`).
+KEPT_ROUTES = read_only(np.isin(np.arange(len(ROUTE_NAMES)), (ROUTE_MAATWERK, ROUTE_WORK_CARE, ROUTE_WORK_CARE_WAITING)))
 #: The federal limit on unemployment benefits (source 4.6.1): months of a new claim.
 REFORM_BASE_MONTHS, REFORM_MONTHS_WORKED_PER_EXTRA, REFORM_MAX_MONTHS = 12, 4, 24
 #: ... and who keeps unlimited benefits: 55 and older with a long career (about 30 years).
@@ -96,7 +101,7 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     if to in (LDE, MAATWERK, NEC, INACTIVE):
         p.queued_since[rows] = NO_ONE
         p.ticket_since[rows] = NO_ONE
-    end_routes(model, rows, origin, to)
+    end_routes(model, rows, origin, to, left)
     if to in JOBS:
         p.jobless_months[rows] = 0
     if to == NEC and left[LDE]:
@@ -130,18 +135,19 @@ def leave_regular_job(model: LabourMarketModel, rows: np.ndarray) -> None:
     p.aftercare_left[rows] = 0
 
 
-def end_routes(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, to: int) -> None:
+def end_routes(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, to: int, left: list[int]) -> None:
     """An end-of-trajectory route ends with the move, except a work-care route (held or awaited)
-    or a maatwerk advice still waiting for its place (see :mod:`simulation.submodels.end_of_trajectory`)."""
+    or a maatwerk advice still waiting for its place (see :mod:`simulation.submodels.end_of_trajectory`).
+    ``left[s]`` of ``rows`` come from status ``s``."""
     p = model.people
     if to in (MAATWERK, NEC, INACTIVE):
         ended = rows
     else:
         route = p.route[rows]
-        waiting = (
-            (route == ROUTE_WORK_CARE) | (route == ROUTE_WORK_CARE_WAITING) | ((route == ROUTE_MAATWERK) & (origin != MAATWERK))
-        )
-        ended = rows[~waiting]
+        kept = KEPT_ROUTES[route]
+        if left[MAATWERK]:  # a maatwerk worker's advice led to his place: it is not waiting any more
+            kept &= (route != ROUTE_MAATWERK) | (origin != MAATWERK)
+        ended = rows[~kept]
     p.route[ended] = ROUTE_MAATWERK if to == MAATWERK else NO_ROUTE
     p.phase_since[ended] = NO_ONE
 

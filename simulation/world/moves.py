@@ -117,8 +117,8 @@ def leave_lde_or_maatwerk(model: LabourMarketModel, rows: np.ndarray, origin: np
     """The bookkeeping of ``rows`` (from statuses ``origin``, ``left[s]`` of them from ``s``) that leave
     LDE or maatwerk for ``reason``."""
     p = model.people
-    employed = left[LDE] + left[MAATWERK] == rows.size  # all of them: no mask to build (most moves)
-    end_traineeship(model, rows if employed else rows[(origin == LDE) | (origin == MAATWERK)])
+    all_employed = left[LDE] + left[MAATWERK] == rows.size  # no mask to build (most moves)
+    end_traineeship(model, rows if all_employed else rows[(origin == LDE) | (origin == MAATWERK)])
     left_lde = rows_from(rows, origin, LDE, left)
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False

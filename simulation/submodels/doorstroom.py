@@ -141,7 +141,7 @@ def place_trainees(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
 def free_places(model: LabourMarketModel) -> np.ndarray:
     """Each employer's traineeship places that can be taken now: a place needs an open vacancy to reserve."""
     table = model.employer_table
-    return np.minimum(table.view("traineeship_places"), table.view("vacancies")).clip(min=0)
+    return np.maximum(np.minimum(table.view("traineeship_places"), table.view("vacancies")), 0)
 
 
 def end_traineeships(model: LabourMarketModel, rows: np.ndarray) -> None:

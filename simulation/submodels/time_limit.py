@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..world.moves import fall_back
 from ..world.people import (
     LDE,
@@ -41,7 +43,7 @@ def time_limit(model: LabourMarketModel) -> None:
     at_limit = lde[(p.lde_months[lde] == policy.lde_limit) & ~p.extended[lde]]
     if policy.extension_rule == "evaluation" and policy.extension_months > 0:
         eligible = at_limit[p.employability[at_limit] >= policy.extension_min_employability]
-        granted = eligible[model.streams.uniform("time_limit.extension", p.ids(eligible)) < policy.extension_probability]
+        granted = extensions(model, eligible) if eligible.size else eligible  # most months nobody: no draw
         p.extended[granted] = True
         model.recorder.add("extensions_granted", granted.size)
     lde = lde[p.status[lde] == LDE]  # without those the evaluation moved on (it moves nobody into LDE)
@@ -54,3 +56,9 @@ def time_limit(model: LabourMarketModel) -> None:
     model.recorder.add("exits_time_limit", leaving.size)
     fall_back(model, leaving[work_care], WORK_CARE)
     fall_back(model, leaving[~work_care], TIME_LIMIT)
+
+
+def extensions(model: LabourMarketModel, eligible: np.ndarray) -> np.ndarray:
+    """Those of ``eligible`` who get an extension, each with probability ``extension_probability``."""
+    draws = model.streams.uniform("time_limit.extension", model.people.ids(eligible))
+    return eligible[draws < model.scenario.policy.extension_probability]

@@ -20,13 +20,14 @@ All draws come from the run's seed through named streams of month 0.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..rules.scenario import NO_LIMIT_MONTHS, Scenario, months_between
 from .agents import ACTIVITIES, LDEEnterprise, NECEmployer
-from .people import LDE, MAATWERK, ROUTE_MAATWERK, SOCIAL_ASSISTANCE, UNEMPLOYED
+from .people import LDE, MAATWERK, ROUTE_MAATWERK, SOCIAL_ASSISTANCE, UNEMPLOYED, read_only
 from .service import productivity, quality_target
 
 if TYPE_CHECKING:
@@ -57,9 +58,16 @@ def categories(rng: np.random.Generator, shares: list[float], count: int) -> np.
     cumulative distribution at uniform draws, which is how ``rng.choice(len(shares), count, p=shares)``
     draws them (the same numbers from the same stream, tested), without its checks of ``shares``
     on every call: the scenario has checked them once."""
+    return cumulative_shares(tuple(shares)).searchsorted(rng.random(count), side="right")
+
+
+@functools.lru_cache(maxsize=64)
+def cumulative_shares(shares: tuple[float, ...]) -> np.ndarray:
+    """The cumulative distribution of ``shares``, scaled to end at 1 (read-only); kept, since the
+    same few lists of shares are drawn from every month."""
     cdf = np.cumsum(shares)
     cdf /= cdf[-1]
-    return cdf.searchsorted(rng.random(count), side="right")
+    return read_only(cdf)
 
 
 def schedule_inactivity(model: LabourMarketModel, rows: np.ndarray) -> None:

@@ -22,18 +22,24 @@ from .people import (
     NO_PHASE,
     NO_ROUTE,
     ROUTE_MAATWERK,
+    ROUTE_NAMES,
     ROUTE_WORK_CARE,
     ROUTE_WORK_CARE_WAITING,
     SOCIAL_ASSISTANCE,
     STATUSES,
     TRAINEESHIP,
     UNEMPLOYED,
+    read_only,
+    rows_from,
 )
 
 if TYPE_CHECKING:
     from .model import LabourMarketModel
 
 JOBS = (LDE, MAATWERK, NEC)
+#: Whether a move to a jobless status or LDE keeps each route (by route number): the work-care
+#: route, held or awaited, and a maatwerk advice, unless it came from a maatwerk place (see :func:`end_routes`).
+KEPT_ROUTES = read_only(np.isin(np.arange(len(ROUTE_NAMES)), (ROUTE_MAATWERK, ROUTE_WORK_CARE, ROUTE_WORK_CARE_WAITING)))
 #: The federal limit on unemployment benefits (source 4.6.1): months of a new claim.
 REFORM_BASE_MONTHS, REFORM_MONTHS_WORKED_PER_EXTRA, REFORM_MAX_MONTHS = 12, 4, 24
 #: ... and who keeps unlimited benefits: 55 and older with a long career (about 30 years).
@@ -41,8 +47,9 @@ REFORM_EXEMPT_AGE, REFORM_EXEMPT_MONTHS_WORKED = 55.0, 360
 
 
 def in_job(status: np.ndarray) -> np.ndarray:
-    """Whether each status is a job (LDE, collective maatwerk or regular)."""
-    return (status == LDE) | (status == MAATWERK) | (status == NEC)
+    """Whether each status is a job (LDE, collective maatwerk or regular): the statuses numbered
+    ``LDE`` to ``NEC`` (see :class:`~simulation.world.people.Status`)."""
+    return (status >= LDE) & (status <= NEC)
 
 
 def reform_in_force(model: LabourMarketModel) -> bool:
@@ -83,21 +90,22 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     origin = p.status[rows]
     leaving = np.bincount(origin, minlength=len(STATUSES))  # how many leave each status
     model.recorder.moved(month, p.ids(rows), origin, to, reason, leaving)
-    if leaving[LDE] or leaving[MAATWERK] or leaving[NEC]:
-        earned = rows[earns_benefit_rights(model, rows)]
+    left = leaving.tolist()  # the same counts as plain ints, for the tests below
+    if left[LDE] or left[MAATWERK] or left[NEC]:
+        earned = rows[earns_benefit_rights(model, rows, origin)]
         p.benefit_left[earned] = entitlement(model, earned)
-    if leaving[LDE] or leaving[MAATWERK]:
-        leave_lde_or_maatwerk(model, rows, origin, reason)
-    if leaving[NEC]:
-        leave_regular_job(model, rows[origin == NEC])
+    if left[LDE] or left[MAATWERK]:
+        leave_lde_or_maatwerk(model, rows, origin, left, reason)
+    if left[NEC]:
+        leave_regular_job(model, rows_from(rows, origin, NEC, left))
     if to in (LDE, MAATWERK, NEC, INACTIVE):
         p.queued_since[rows] = NO_ONE
         p.ticket_since[rows] = NO_ONE
-    end_routes(model, rows, origin, to)
+    end_routes(model, rows, origin, to, left)
     if to in JOBS:
         p.jobless_months[rows] = 0
-    if to == NEC and leaving[LDE]:
-        came_from_lde = rows[origin == LDE]
+    if to == NEC and left[LDE]:
+        came_from_lde = rows_from(rows, origin, LDE, left)
         p.from_lde[came_from_lde] = True
         p.nec_move_month[came_from_lde] = month
         p.aftercare_left[came_from_lde] = model.scenario.policy.aftercare_months
@@ -105,11 +113,13 @@ def move(model: LabourMarketModel, rows: np.ndarray, to: int, reason: int) -> No
     p.months_in_status[rows] = 0
 
 
-def leave_lde_or_maatwerk(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, reason: int) -> None:
-    """The bookkeeping of ``rows`` (from statuses ``origin``) that leave LDE or maatwerk for ``reason``."""
+def leave_lde_or_maatwerk(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, left: list[int], reason: int) -> None:
+    """The bookkeeping of ``rows`` (from statuses ``origin``, ``left[s]`` of them from ``s``) that leave
+    LDE or maatwerk for ``reason``."""
     p = model.people
-    end_traineeship(model, rows[(origin == LDE) | (origin == MAATWERK)])
-    left_lde = rows[origin == LDE]
+    all_employed = left[LDE] + left[MAATWERK] == rows.size  # no mask to build (most moves)
+    end_traineeship(model, rows if all_employed else rows[(origin == LDE) | (origin == MAATWERK)])
+    left_lde = rows_from(rows, origin, LDE, left)
     p.enterprise[left_lde] = NO_ONE
     p.extended[left_lde] = False
     p.lde_exit_month[left_lde] = model.month
@@ -125,18 +135,19 @@ def leave_regular_job(model: LabourMarketModel, rows: np.ndarray) -> None:
     p.aftercare_left[rows] = 0
 
 
-def end_routes(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, to: int) -> None:
+def end_routes(model: LabourMarketModel, rows: np.ndarray, origin: np.ndarray, to: int, left: list[int]) -> None:
     """An end-of-trajectory route ends with the move, except a work-care route (held or awaited)
-    or a maatwerk advice still waiting for its place (see :mod:`simulation.submodels.end_of_trajectory`)."""
+    or a maatwerk advice still waiting for its place (see :mod:`simulation.submodels.end_of_trajectory`).
+    ``left[s]`` of ``rows`` come from status ``s``."""
     p = model.people
     if to in (MAATWERK, NEC, INACTIVE):
         ended = rows
     else:
         route = p.route[rows]
-        waiting = (
-            (route == ROUTE_WORK_CARE) | (route == ROUTE_WORK_CARE_WAITING) | ((route == ROUTE_MAATWERK) & (origin != MAATWERK))
-        )
-        ended = rows[~waiting]
+        kept = KEPT_ROUTES[route]
+        if left[MAATWERK]:  # a maatwerk worker's advice led to his place: it is not waiting any more
+            kept &= (route != ROUTE_MAATWERK) | (origin != MAATWERK)
+        ended = rows[~kept]
     p.route[ended] = ROUTE_MAATWERK if to == MAATWERK else NO_ROUTE
     p.phase_since[ended] = NO_ONE
 
@@ -145,15 +156,18 @@ def end_traineeship(model: LabourMarketModel, rows: np.ndarray) -> None:
     """End the doorstroom trajectory of ``rows`` (leaving LDE or maatwerk): a traineeship's reserved vacancy returns."""
     p = model.people
     training = rows[p.phase[rows] == TRAINEESHIP]
-    np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)
+    if training.size:  # most leavers are on no traineeship
+        np.add.at(model.employer_table.vacancies, p.trainee_employer[training], 1)
     p.phase[rows] = NO_PHASE
     p.trainee_employer[rows] = NO_ONE
 
 
-def earns_benefit_rights(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
-    """Whether each person's job spell, if it ended now, would give a fresh benefit entitlement."""
+def earns_benefit_rights(model: LabourMarketModel, rows: np.ndarray, status: np.ndarray | None = None) -> np.ndarray:
+    """Whether each person's job spell, if it ended now, would give a fresh benefit entitlement
+    (``status``: their statuses, when the caller has them already)."""
     p = model.people
-    return in_job(p.status[rows]) & (p.months_in_status[rows] >= model.scenario.people.benefit_qualifying_months)
+    status = p.status[rows] if status is None else status
+    return in_job(status) & (p.months_in_status[rows] >= model.scenario.people.benefit_qualifying_months)
 
 
 def fall_back(model: LabourMarketModel, rows: np.ndarray, reason: int) -> None:

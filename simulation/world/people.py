@@ -24,7 +24,8 @@ class Status(IntEnum):
     """Labour-market status. The names are the column names of every output table.
 
     The order matters: the jobless come first, then LDE, so that "jobless" and "job
-    seekers" are one comparison each (see :meth:`Population.jobless`).
+    seekers" are one comparison each (see :meth:`Population.jobless_mask`); the three jobs
+    follow each other, so that "in a job" is a range (:func:`simulation.world.moves.in_job`).
     """
 
     unemployed = 0  # on unemployment benefit
@@ -198,6 +199,7 @@ class Population(Table):
         for name in self.columns:
             column = getattr(self, name)
             column[: keep.size] = column.take(keep)  # take: the same rows, a third cheaper than column[keep]
+        self._clear(keep.size, self.n)
         self.n = keep.size
         self._members.clear()
         return mapping
@@ -228,16 +230,20 @@ class Population(Table):
 
     def set_status(self, rows: np.ndarray, origin: np.ndarray, to: int, leaving: np.ndarray) -> None:
         """Move ``rows`` (now in statuses ``origin``, ``leaving[s]`` of them in ``s``) to ``to``;
-        the only writer of ``status`` after ``add``. Rows must not repeat."""
-        for status in np.flatnonzero(leaving).tolist():
-            members = self._short_list(status)
-            if members is not None and status != to:
-                gone = np.searchsorted(members, rows[origin == status])
-                self._members[status] = read_only(np.delete(members, gone))
+        the only writer of ``status`` after ``add``. Rows must not repeat.
+
+        A kept list gains its arrivals by a stable sort of the two joined: NumPy's stable sort of
+        integers (timsort) merges the sorted list with the few arrivals in one pass, four times
+        cheaper than ``np.insert`` for a few rows and no dearer for thousands."""
+        counts = leaving.tolist()
+        for status, count in enumerate(counts):
+            members = self._short_list(status) if count and status != to else None
+            if members is not None:
+                self._members[status] = read_only(without(members, rows_from(rows, origin, status, counts)))
         members = self._short_list(to)
         if members is not None:
-            arriving = np.sort(rows[origin != to])
-            self._members[to] = read_only(np.insert(members, np.searchsorted(members, arriving), arriving))
+            arriving = rows[origin != to] if counts[to] else rows
+            self._members[to] = read_only(np.sort(np.concatenate((members, arriving)), kind="stable"))
         self._counts -= leaving
         self._counts[to] += rows.size
         self.status[rows] = to
@@ -249,8 +255,9 @@ class Population(Table):
         rows = super().add(count, **values)
         entering = np.bincount(self.status[rows], minlength=len(STATUSES))
         self._counts += entering
-        for status in np.flatnonzero(entering).tolist():
-            self._members.pop(status, None)  # the lists of the other statuses gain no row
+        for status, count in enumerate(entering.tolist()):
+            if count:
+                self._members.pop(status, None)  # the lists of the other statuses gain no row
         return rows
 
     def _short_list(self, status: int) -> np.ndarray | None:
@@ -279,6 +286,20 @@ class Population(Table):
 #: found again by a scan (measured: deleting or inserting a few hundred rows in a list of
 #: 45,000 costs 40-60 microseconds, a scan of 140,000 rows about 65).
 UPDATE_SHARE = 0.1
+
+
+def rows_from(rows: np.ndarray, origin: np.ndarray, status: int, counts: list[int]) -> np.ndarray:
+    """Those of ``rows`` whose status ``origin`` is ``status`` (``counts[s]`` of them are in ``s``), in
+    order: ``rows`` itself when all are, as in most status changes (no mask to build)."""
+    return rows if counts[status] == rows.size else rows[origin == status]
+
+
+def without(members: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The ascending row list ``members`` without ``rows`` (some of its members), by a mask: the
+    same rows as ``np.delete`` without its checks (3 against 4.5 microseconds for a few rows)."""
+    keep = np.ones(members.size, dtype=bool)
+    keep[np.searchsorted(members, rows)] = False
+    return members[keep]
 
 
 def read_only(array: np.ndarray) -> np.ndarray:

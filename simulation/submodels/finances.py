@@ -80,8 +80,9 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     costs = costs * is_open
     table.view("income")[:] = total_income
     table.view("costs")[:] = costs
-    table.view("reserve")[:] += total_income - costs
-    expect_margin(table, total_income - costs, first=model.month == 1)
+    net = total_income - costs
+    table.view("reserve")[:] += net
+    expect_margin(table, net, first=model.month == 1)
     table.view("bonus_due")[:] = 0.0
     table.view("workers")[:] = workers
     table.view("productivity")[:] = np.divide(output, workers, out=np.zeros(n), where=workers > 0)
@@ -109,13 +110,18 @@ def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[Paym
     """
     p, policy = model.people, model.scenario.policy
     months_in = p.lde_months[lde] - 1
-    cmw = model.enterprise_table.view("converted")[p.enterprise[lde]]
-    wage = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
-    guidance = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
-    keeps = is_sitting(model, lde) & ~cmw
+    wage = schedule_values(policy.wage_subsidy, months_in)
+    guidance = schedule_values(policy.guidance_subsidy, months_in)
+    converted = model.enterprise_table.view("converted")
+    if converted.any():  # the premiums of collective maatwerk, once an enterprise has converted
+        cmw = converted[p.enterprise[lde]]
+        wage = np.where(cmw, policy.cmw_wage_subsidy, wage)
+        guidance = np.where(cmw, policy.cmw_guidance_subsidy, guidance)
+    keeps = is_sitting(model, lde)
     if not keeps.any():  # the usual month: no sitting worker, no allowance
         none = np.zeros(lde.size)
         return (wage, guidance), (none, none)
+    keeps &= ~converted[p.enterprise[lde]]  # a converted enterprise's workers get its premiums instead
     old_wage, old_guidance = sitting_schedules(model)
     kept = (
         np.where(keeps, schedule_values(old_wage, months_in), 0.0),

@@ -27,14 +27,14 @@ if TYPE_CHECKING:
 
 def enterprise_decisions(model: LabourMarketModel) -> None:
     """The step of every enterprise that has something to decide, in row order (deterministic);
-    their lottery draws come from one stream."""
+    their lottery draws come from one stream (:meth:`LDEEnterprise.lottery_draw`)."""
     if not model.scenario.enterprises.adaptive:
         return
     table = model.enterprise_table
     model.recorder.add("spending_local_support", 0.0)  # a column every month, granted or not
     pressure = pressed(table)  # the books are closed for the month: one judgement serves both
     expect_values(model, pressure)
-    model.enterprise_draws = model.streams.uniform("enterprise.decisions", np.arange(table.n))
+    model.enterprise_draws = None  # drawn when an enterprise first asks for local support this month
     for row in np.flatnonzero(may_decide(model, pressure)).tolist():
         table.agents[row].step()
 
@@ -90,7 +90,8 @@ def expect_values(model: LabourMarketModel, pressure: np.ndarray | None = None) 
     unit_revenue = ent.revenue_per_output_month * client_demand(model)
     t.view("hire_value")[:] = output_each * unit_revenue + new_hire_subsidies(model) - ent.wage_cost_month
     pressure = pressed(t) if pressure is None else pressure
-    bonus = scenario.policy.outcome_bonus * ent.bonus_paid_expected * np.where(pressure, ent.pressure_discount, 1.0)
+    bonus = scenario.policy.outcome_bonus * ent.bonus_paid_expected  # EUR a transition, discounted under pressure
+    bonus = np.where(pressure, bonus * ent.pressure_discount, bonus)
     worth = bonus + ent.mission_value * t.view("mission_driven")
     lost = ent.push_output_cost * output_each * unit_revenue
     t.view("push_value")[:] = workers * (rate * worth - lost)
@@ -109,9 +110,8 @@ def expected_output(model: LabourMarketModel) -> np.ndarray:
     t = model.enterprise_table
     own = t.view("productivity")
     staffed = (t.view("workers") > 0) & t.view("is_open")
-    sector = (
-        float(own[staffed].sum()) / np.count_nonzero(staffed) if staffed.any() else model.scenario.enterprises.productivity_base
-    )
+    count = np.count_nonzero(staffed)
+    sector = float(own[staffed].sum()) / count if count else model.scenario.enterprises.productivity_base
     return np.where(staffed, own, sector)
 
 

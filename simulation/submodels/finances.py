@@ -80,18 +80,32 @@ def enterprise_finances(model: LabourMarketModel) -> None:
     costs = costs * is_open
     table.view("income")[:] = total_income
     table.view("costs")[:] = costs
-    table.view("reserve")[:] += total_income - costs
-    expect_margin(table, total_income - costs, first=model.month == 1)
+    net = total_income - costs
+    table.view("reserve")[:] += net
+    expect_margin(table, net, first=model.month == 1)
     table.view("bonus_due")[:] = 0.0
     table.view("workers")[:] = workers
     table.view("productivity")[:] = np.divide(output, workers, out=np.zeros(n), where=workers > 0)
     update_quality(model, workers, output)
-    for name, amount in income.items():
-        if name != "revenue":
-            model.recorder.add(f"spending_{name}", float(amount[is_open].sum()))
-    model.recorder.add("service_output", float(output.sum() * scenario.context.lde_activity))  # delivered
-    model.recorder.add("customer_revenue", float(income["revenue"][is_open].sum()))
+    record_income(model, income, is_open, output)
     close_insolvent(model)
+
+
+def record_income(model: LabourMarketModel, income: dict[str, np.ndarray], is_open: np.ndarray, output: np.ndarray) -> None:
+    """Record the open enterprises' income this month, leaf by leaf (EUR): the public leaves as
+    ``spending_<leaf>``, then the service delivered (units) and the customer revenue.
+
+    The leaves (about ten rows of a few hundred enterprises) are summed in one call. ``np.compress``
+    keeps each leaf a contiguous row, so that each total is the sum of that leaf alone, to the bit
+    (a boolean index would lay the rows out column by column and sum them in another order).
+    """
+    leaves = np.compress(is_open, np.array(list(income.values())), axis=1)
+    totals = dict(zip(income, leaves.sum(axis=1).tolist()))
+    revenue = totals.pop("revenue")
+    for name, amount in totals.items():
+        model.recorder.add(f"spending_{name}", amount)
+    model.recorder.add("service_output", float(output.sum() * model.scenario.context.lde_activity))  # delivered
+    model.recorder.add("customer_revenue", revenue)
 
 
 #: Per worker: (wage share of the reference wage, guidance EUR a month).
@@ -109,13 +123,18 @@ def trajectory_payments(model: LabourMarketModel, lde: np.ndarray) -> tuple[Paym
     """
     p, policy = model.people, model.scenario.policy
     months_in = p.lde_months[lde] - 1
-    cmw = model.enterprise_table.view("converted")[p.enterprise[lde]]
-    wage = np.where(cmw, policy.cmw_wage_subsidy, schedule_values(policy.wage_subsidy, months_in))
-    guidance = np.where(cmw, policy.cmw_guidance_subsidy, schedule_values(policy.guidance_subsidy, months_in))
-    keeps = is_sitting(model, lde) & ~cmw
+    wage = schedule_values(policy.wage_subsidy, months_in)
+    guidance = schedule_values(policy.guidance_subsidy, months_in)
+    converted = model.enterprise_table.view("converted")
+    if converted.any():  # the premiums of collective maatwerk, once an enterprise has converted
+        cmw = converted[p.enterprise[lde]]
+        wage = np.where(cmw, policy.cmw_wage_subsidy, wage)
+        guidance = np.where(cmw, policy.cmw_guidance_subsidy, guidance)
+    keeps = is_sitting(model, lde)
     if not keeps.any():  # the usual month: no sitting worker, no allowance
         none = np.zeros(lde.size)
         return (wage, guidance), (none, none)
+    keeps &= ~converted[p.enterprise[lde]]  # a converted enterprise's workers get its premiums instead
     old_wage, old_guidance = sitting_schedules(model)
     kept = (
         np.where(keeps, schedule_values(old_wage, months_in), 0.0),

@@ -269,11 +269,12 @@ class LDEEnterprise(TableAgent):
         """Leave vacant slots empty while one more worker is expected to bring in less than his wage
         (``hire_value`` < 0); fill them again when he brings in more. It still fills the minimum a
         recognition needs (source 1.6: below it for a year, it stops)."""
-        keep = min(self.slots, max(self.workers, self.model.scenario.world.min_slots))
-        if self.hire_value < 0 and self.fill_target > keep:
+        slots, target, value = self.slots, self.fill_target, self.hire_value
+        keep = min(slots, max(self.workers, self.model.scenario.world.min_slots))
+        if value < 0 and target > keep:
             return self.decide("fill_target", keep, "a hire would cost more than he brings in")
-        if self.hire_value >= 0 and self.fill_target < self.slots:
-            return self.decide("fill_target", self.slots, "a hire brings in more than he costs")
+        if value >= 0 and target < slots:
+            return self.decide("fill_target", slots, "a hire brings in more than he costs")
         return False
 
     def under_pressure(self) -> bool:
@@ -366,13 +367,21 @@ class LDEEnterprise(TableAgent):
         if month - self.last_support < ent.local_support_interval or self.margin >= 0:
             return False
         self.last_support = month
-        granted = self.model.enterprise_draws[self.row] < ent.local_support_probability
+        granted = self.lottery_draw() < ent.local_support_probability
         amount = -self.margin * ent.local_support_months if granted else 0.0
         if granted:
             self.reserve += amount
             self.model.recorder.add("spending_local_support", amount)
         self.model.recorder.decided(month, self.row, "local_support", amount, "granted" if granted else "refused")
         return True
+
+    def lottery_draw(self) -> float:
+        """Its draw (uniform in [0, 1)) in this month's lottery for local support. The draws of every
+        enterprise come from one stream, drawn when the month's first enterprise asks: most months none does."""
+        model = self.model
+        if model.enterprise_draws is None:
+            model.enterprise_draws = model.streams.uniform("enterprise.decisions", np.arange(self.table.n))
+        return model.enterprise_draws[self.row]
 
     def convert(self) -> bool:
         """The last remedy, where the rules offer it: become a collective maatwerk enterprise (source 1.31)."""

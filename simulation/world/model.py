@@ -253,7 +253,7 @@ class LabourMarketModel(mesa.Model):
 
     def archive_inactive(self) -> None:
         """Move people who left the labour force out of the working arrays, when worthwhile."""
-        inactive = np.count_nonzero(self.people.view("status") == INACTIVE)
+        inactive = self.people.counts()[INACTIVE] - self.people.archived  # those in the rows: kept, no scan
         if inactive > self.archive_share * self.people.n:
             self.referrals.remap(self.people.archive_inactive())
 

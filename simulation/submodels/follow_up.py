@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 
 #: Age bands at the exit for the dumping indicators: name -> (from, to) years.
 AGE_BANDS = {"under_35": (0.0, 35.0), "35_49": (35.0, 50.0), "50_plus": (50.0, 200.0)}
+#: The bands' bounds in order (each band starts where the one before ends), for :func:`numpy.searchsorted`.
+AGE_BOUNDS = np.array([*(low for low, _ in AGE_BANDS.values()), max(high for _, high in AGE_BANDS.values())])
 SIZE_NAMES = {False: "small", True: "large"}
 #: The groups of leavers counted apart (``followup12_leavers_<group>``), in words.
 LEAVER_GROUPS = {
@@ -130,24 +132,27 @@ def states(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
 def count_states(model: LabourMarketModel, recent: np.ndarray) -> None:
     """Leavers' states 6, 12 and 24 months after the exit; dumping by state and by the exit's reason.
 
-    ``recent`` are the rows of everyone who left LDE in the last 24 months: each cohort is a mask over them.
+    ``recent`` are the rows of everyone who left LDE in the last 24 months. Those who left for a reason
+    other than retiring or leaving the labour force are counted in one table, by months since the exit
+    and state: each cohort is a line of it.
     """
     p, month, rec = model.people, model.month, model.recorder
-    exit_month = p.lde_exit_month[recent]
-    active, state = active_exit(model, recent), states(model, recent)
-    rec.add("lde_leavers", np.count_nonzero(active & (exit_month == month)))
+    leavers = recent[active_exit(model, recent)]
+    since, state = month - p.lde_exit_month[leavers], states(model, leavers)  # months since the exit: 0 .. 24
+    table = np.bincount(since * len(STATES) + state, minlength=(max(STATE_HORIZONS) + 1) * len(STATES))
+    table = table.reshape(-1, len(STATES)).tolist()  # table[months since the exit][state]: leavers
+    rec.add("lde_leavers", sum(table[0]))
     for h in STATE_HORIZONS:
-        members = active & (exit_month == month - h)
-        counts = dict(zip(STATES, np.bincount(state[members], minlength=len(STATES)).tolist()))
+        counts = dict(zip(STATES, table[h]))
         cohort = rec.rows[month - h].get("lde_leavers", 0.0) if month - h >= 1 else 0.0
-        seen = np.count_nonzero(members) - counts["inactive"]
+        seen = sum(table[h]) - counts["inactive"]
         rec.add(f"followup{h}_cohort", cohort)
         for name, count in counts.items():
             rec.add(f"followup{h}_state_{name}", max(cohort - seen, 0) if name == "inactive" else count)
-    seen12 = active & (exit_month == month - 12) & (state != STATES.index("inactive"))
-    state12, reason = state[seen12], p.lde_exit_reason[recent[seen12]]
-    for prefix, among in (("leavers", state12), ("limit", state12[limit_exit(reason)])):
-        counts = np.bincount(among, minlength=len(STATES))
+    seen12 = (since == 12) & (state != STATES.index("inactive"))
+    state12, reason = state[seen12], p.lde_exit_reason[leavers[seen12]]
+    at_limit = np.bincount(state12[limit_exit(reason)], minlength=len(STATES)).tolist()
+    for prefix, counts in (("leavers", table[12]), ("limit", at_limit)):  # table[12]'s inactive: in no fallen-back state
         for name in FALLBACK_STATES:
             rec.add(f"followup12_{prefix}_on_{name}", counts[STATES.index(name)])
     group = EXIT_GROUP_OF[reason]
@@ -172,20 +177,19 @@ def active_exit(model: LabourMarketModel, rows: np.ndarray) -> np.ndarray:
 
 def count_leavers(model: LabourMarketModel, prefix: str, rows: np.ndarray) -> None:
     """Leavers and those of them on a benefit, in total, by size class of the enterprise left and by age band."""
-    p, rec, table = model.people, model.recorder, model.enterprise_table
+    p, rec = model.people, model.recorder
     jobless = p.status[rows] < LDE
     rec.add(f"{prefix}_leavers", rows.size)
     rec.add(f"{prefix}_leavers_on_benefits", np.count_nonzero(jobless))
-    large = table.large[p.last_enterprise[rows]]
-    for is_large, name in SIZE_NAMES.items():
-        group = large == is_large
-        rec.add(f"{prefix}_leavers_{name}", np.count_nonzero(group))
-        rec.add(f"{prefix}_leavers_{name}_on_benefits", np.count_nonzero(group & jobless))
-    age = p.age[rows] - 1  # at the exit, a year ago
-    for name, (low, high) in AGE_BANDS.items():
-        group = (age >= low) & (age < high)
-        rec.add(f"{prefix}_leavers_{name}", np.count_nonzero(group))
-        rec.add(f"{prefix}_leavers_{name}_on_benefits", np.count_nonzero(group & jobless))
+    large = model.enterprise_table.large[p.last_enterprise[rows]]
+    # each leaver's age band at the exit, a year ago: band i is at i + 1 (0: below the first band, beyond the last: above)
+    band = np.searchsorted(AGE_BOUNDS, p.age[rows] - 1, side="right")
+    for names, group, first in ((SIZE_NAMES.values(), large, 0), (AGE_BANDS, band, 1)):  # first: where group 0 is counted
+        in_group = np.bincount(group, minlength=first + len(names))[first:].tolist()
+        on_benefits = np.bincount(group[jobless], minlength=first + len(names))[first:].tolist()
+        for name, count, count_on_benefits in zip(names, in_group, on_benefits):
+            rec.add(f"{prefix}_leavers_{name}", count)
+            rec.add(f"{prefix}_leavers_{name}_on_benefits", count_on_benefits)
 
 
 def made_in(months: np.ndarray, month: int, among: np.ndarray | None = None) -> np.ndarray:

@@ -62,6 +62,41 @@ REPORTERS: dict[str, Callable[[LabourMarketModel], float]] = {
 }
 
 
+#: Amounts summed over each group of open enterprises at the end of the month (:meth:`LabourMarketModel.enterprise_totals`):
+#: for the reserves, the service quality, the decisions' means and the enterprises' books.
+SUMMED = ("reserve", "quality", "coaches", "price", "push", "selection", "market_share", "income", "costs")
+#: Whole numbers summed over each group: slots and workers, and the enterprises in each counted state
+#: (solvent, under pressure, hiring frozen, converted), each a column of the enterprise table or a rule on it.
+COUNTED: dict[str, Callable[[EnterpriseTable], np.ndarray]] = {
+    "slots": lambda ent: ent.view("slots"),
+    "workers": lambda ent: ent.view("workers"),
+    "solvent": lambda ent: ent.view("reserve") >= 0,
+    "under_pressure": pressed,
+    "hiring_frozen": lambda ent: ent.view("fill_target") < ent.view("slots"),
+    "converted": lambda ent: ent.view("converted"),
+}
+
+
+def choices(sums: dict[str, float]) -> dict[str, float]:
+    """The decision metrics of a group of open enterprises, from its sums (:meth:`LabourMarketModel.enterprise_totals`)."""
+    count = sums["open"]
+
+    def mean(column: str) -> float:
+        return sums[column] / count if count else 0.0
+
+    return {
+        "enterprises_open": count,
+        "coaches_per_worker": sums["coaches"] / sums["workers"] if sums["workers"] else 0.0,
+        "price_mean": mean("price"),
+        "push_mean": mean("push"),
+        "enterprises_under_pressure": sums["under_pressure"],
+        "enterprises_hiring_frozen": sums["hiring_frozen"],
+        "enterprises_converted": sums["converted"],
+        "selection_strength_mean": mean("selection"),
+        "market_share_mean": mean("market_share"),
+    }
+
+
 def resolve(scenario: Scenario | str | Path | None, parameters: dict[str, Any]) -> Scenario:
     """The scenario a model is built from: given, read from a file, or the defaults; with
     keyword ``parameters`` applied (see :func:`simulation.rules.parameter_docs.dotted`)."""
@@ -218,7 +253,7 @@ class LabourMarketModel(mesa.Model):
 
     def archive_inactive(self) -> None:
         """Move people who left the labour force out of the working arrays, when worthwhile."""
-        inactive = np.count_nonzero(self.people.view("status") == INACTIVE)
+        inactive = self.people.counts()[INACTIVE] - self.people.archived  # those in the rows: kept, no scan
         if inactive > self.archive_share * self.people.n:
             self.referrals.remap(self.people.archive_inactive())
 
@@ -254,44 +289,17 @@ class LabourMarketModel(mesa.Model):
             path=path,
         )
 
-    def decision_metrics(self, groups: dict[str, np.ndarray], lde_workers: int) -> dict[str, float]:
+    def decision_metrics(self, totals: dict[str, dict[str, float]]) -> dict[str, float]:
         """What the open enterprises have chosen, summed or averaged over them: in total, and with
         ``_small`` and ``_large`` for each size class (the decisions plot draws both).
 
-        ``groups`` maps each suffix to the rows of its open enterprises; the flags of the firms are
-        computed once for the three groups (the month's fixed cost, paid on few firms)."""
-        ent = self.enterprise_table
-        flags = {
-            "enterprises_under_pressure": pressed(ent),
-            "enterprises_hiring_frozen": ent.view("fill_target") < ent.view("slots"),
-            "enterprises_converted": ent.view("converted"),
-        }
+        ``totals`` maps each suffix to the sums over its open enterprises (:meth:`enterprise_totals`)."""
         metrics: dict[str, float] = {}
-        for suffix, rows in groups.items():
-            workers = int(ent.view("workers")[rows].sum()) if suffix else lde_workers
-            metrics.update({f"{name}{suffix}": value for name, value in self.choices(rows, workers, flags).items()})
-        is_open = groups[""]
-        metrics["enterprise_income"] = float(ent.view("income")[is_open].sum())
-        metrics["enterprise_costs"] = float(ent.view("costs")[is_open].sum())
+        for suffix, sums in totals.items():
+            metrics.update({f"{name}{suffix}": value for name, value in choices(sums).items()})
+        metrics["enterprise_income"] = totals[""]["income"]
+        metrics["enterprise_costs"] = totals[""]["costs"]
         return metrics
-
-    def choices(self, rows: np.ndarray, workers: int, flags: dict[str, np.ndarray]) -> dict[str, float]:
-        """The decision metrics of the (open) enterprises ``rows``, with ``workers`` LDE workers;
-        ``flags`` are the counted states (under pressure, hiring frozen, converted) of every enterprise."""
-        ent = self.enterprise_table
-
-        def mean(column: str) -> float:
-            return float(ent.view(column)[rows].sum()) / rows.size if rows.size else 0.0
-
-        return {
-            "enterprises_open": rows.size,
-            "coaches_per_worker": float(ent.view("coaches")[rows].sum()) / workers if workers else 0.0,
-            "price_mean": mean("price"),
-            "push_mean": mean("push"),
-            **{name: np.count_nonzero(flag[rows]) for name, flag in flags.items()},
-            "selection_strength_mean": mean("selection"),
-            "market_share_mean": mean("market_share"),
-        }
 
     def enterprise(self, row: int) -> dict[str, object]:
         """Enterprise ``row`` as a readable record: its state now and every decision it made so far."""
@@ -306,32 +314,46 @@ class LabourMarketModel(mesa.Model):
 
     def state_metrics(self) -> dict[str, float]:
         """The state at the end of the month, beyond the stocks of people."""
-        p, ent, emp = self.people, self.enterprise_table, self.employer_table
+        p, emp = self.people, self.employer_table
         queue, tickets = self.referrals.current(p)
-        is_open, large = ent.view("is_open"), ent.view("large")
-        groups = {
-            suffix: np.flatnonzero(group)
-            for suffix, group in (("", is_open), ("_small", is_open & ~large), ("_large", is_open & large))
-        }
-        solvent = ent.view("reserve") >= 0
-        open_slots = int(ent.view("slots")[groups[""]].sum())
-        lde_workers = int(ent.view("workers")[groups[""]].sum())
+        totals = self.enterprise_totals()
+        all_open = totals[""]
         state = {
-            "lde_slots": open_slots,
-            "lde_occupancy": lde_workers / open_slots if open_slots else 0.0,
+            "lde_slots": all_open["slots"],
+            "lde_occupancy": all_open["workers"] / all_open["slots"] if all_open["slots"] else 0.0,
             "waiting_list": queue.size,
             "tickets_unplaced": tickets.size,
         }
         vacancies = np.bincount(emp.view("sector"), weights=emp.view("vacancies"), minlength=len(self.sector_names))
-        state.update({f"vacancies_open_{name}": float(v) for name, v in zip(self.sector_names, vacancies)})
-        state.update({f"enterprises_solvent{suffix}": np.count_nonzero(solvent[rows]) for suffix, rows in groups.items()})
-        state["enterprises_closed"] = ent.n - groups[""].size
-        reserve = ent.view("reserve")
-        state.update({f"reserves_{suffix[1:] or 'total'}": float(reserve[rows].sum()) for suffix, rows in groups.items()})
-        quality = ent.view("quality")[groups[""]]
-        state["service_quality"] = float(quality.sum()) / quality.size if quality.size else 0.0
-        state.update(self.decision_metrics(groups, lde_workers))
+        state.update({f"vacancies_open_{name}": v for name, v in zip(self.sector_names, vacancies.tolist())})
+        state.update({f"enterprises_solvent{suffix}": sums["solvent"] for suffix, sums in totals.items()})
+        state["enterprises_closed"] = self.enterprise_table.n - all_open["open"]
+        state.update({f"reserves_{suffix[1:] or 'total'}": sums["reserve"] for suffix, sums in totals.items()})
+        state["service_quality"] = all_open["quality"] / all_open["open"] if all_open["open"] else 0.0
+        state.update(self.decision_metrics(totals))
         bars = emp.view("hiring_bar")
         state["hiring_bar_mean"] = float(bars.sum()) / bars.size  # what mean() gives, without its checks
         state.update(route_counts(self))
         return state
+
+    def enterprise_totals(self) -> dict[str, dict[str, float]]:
+        """Sums over the open enterprises, in total (``""``) and by size class (``"_small"``, ``"_large"``):
+        their number (``open``), the amounts of :data:`SUMMED` and the whole numbers of :data:`COUNTED`.
+
+        The columns of each kind are stacked in one block and each group is taken from it at once:
+        a few NumPy calls a group rather than two a column (the month's fixed cost, paid on few
+        firms). A row of a (C-ordered) block is added in the same pairwise order as the column
+        alone, so the sums are the columns' own, to the bit."""
+        ent = self.enterprise_table
+        amounts = np.array([ent.view(name) for name in SUMMED])
+        wholes = np.array([column(ent) for column in COUNTED.values()])
+        is_open, large = ent.view("is_open"), ent.view("large")
+        totals = {}
+        for suffix, group in (("", is_open), ("_small", is_open & ~large), ("_large", is_open & large)):
+            chosen = amounts.compress(group, axis=1)
+            totals[suffix] = {
+                "open": chosen.shape[1],
+                **dict(zip(SUMMED, chosen.sum(axis=1).tolist())),
+                **dict(zip(COUNTED, wholes.compress(group, axis=1).sum(axis=1).tolist())),
+            }
+        return totals

@@ -62,11 +62,12 @@ class Recorder:
         self._log(month, ids, origin, to, reason)
 
     def entered(self, month: int, ids: np.ndarray, status: np.ndarray) -> None:
-        """Count and log new people entering the model in ``status`` (per person)."""
-        for s in np.unique(status):
-            chosen = ids[status == s]
-            self.inflows[s] += chosen.size
-            self._log(month, chosen, np.full(chosen.size, NEW_ENTRANT), int(s), ENTERED)
+        """Count and log new people entering the model in ``status`` (per person).
+
+        One chunk of the log for all of them, ordered by status (in the order given within a status)."""
+        self.inflows += np.bincount(status, minlength=N_STATUS)
+        order = np.argsort(status, kind="stable")
+        self._log(month, ids[order], np.full(ids.size, NEW_ENTRANT), status[order], ENTERED)
 
     def decided(self, month: int, enterprise: int, decision: str, value: float, reason: str) -> None:
         """Log an enterprise's decision that changed something (few: plain tuples)."""
@@ -139,18 +140,21 @@ class Recorder:
         events = self.events()
         return events[events["person"] == person].reset_index(drop=True)
 
-    def _log(self, month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> None:
+    def _log(self, month: int, ids: np.ndarray, origin: np.ndarray, to: int | np.ndarray, reason: int) -> None:
+        """Append a chunk of the log: ``ids`` moved from ``origin`` (per person) to ``to`` (one status for
+        all, or per person) for ``reason``."""
+        to = read_only(to.astype(np.int8)) if isinstance(to, np.ndarray) else int(to)
         logged = (read_only(ids.astype(np.int32)), read_only(origin.astype(np.int8)))  # copies: shared by copies of this
-        self._event_chunks.append((month, *logged, int(to), int(reason)))
+        self._event_chunks.append((month, *logged, to, int(reason)))
 
     @staticmethod
-    def _expand(month: int, ids: np.ndarray, origin: np.ndarray, to: int, reason: int) -> tuple[np.ndarray, ...]:
+    def _expand(month: int, ids: np.ndarray, origin: np.ndarray, to: int | np.ndarray, reason: int) -> tuple[np.ndarray, ...]:
         n = ids.size
         return (
             np.full(n, month, dtype=np.int16),
             ids,
             origin,
-            np.full(n, to, dtype=np.int8),
+            np.full(n, to, dtype=np.int8),  # one status for all, or each person's (an array of n)
             np.full(n, reason, dtype=np.int8),
         )
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from simulation import LabourMarketModel, Scenario, run
+from simulation.errors import LDEError
 from simulation.mesa_conventions import mesa_misses_last_step
 
 from .conftest import PLUMBING, SCENARIOS
@@ -86,8 +87,15 @@ def test_every_form_of_mesa_rng_gives_a_reproducible_run(tiny: Scenario):
     # NumPy's own equivalence: SeedSequence(11), PCG64(11) and default_rng(11) are one stream, so one seed
     assert seeds["SeedSequence"] == seeds["BitGenerator"] == seeds["Generator"] != seeds["list"]
     assert LabourMarketModel(quick).seed != LabourMarketModel(quick).seed  # neither: fresh entropy
-    with pytest.raises(ValueError, match="seed or rng, not both"):
-        LabourMarketModel(quick, seed=1, rng=1)
+    bad = {
+        "seed or rng, not both": {"seed": 1, "rng": 1},
+        "seed must be a whole number from 0 to 2\\*\\*63 - 1, got -1": {"seed": -1},
+        "got 3.8e\\+18": {"seed": 3.8e18},  # a seed read back as a float is not silently truncated
+        "rng must be a whole number, a SeedSequence.*got 'eleven'": {"rng": "eleven"},
+    }
+    for message, arguments in bad.items():
+        with pytest.raises(LDEError, match=message):
+            LabourMarketModel(quick, **arguments)
 
 
 def test_dotted_names_work_where_the_error_hint_points(tiny: Scenario):

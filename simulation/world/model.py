@@ -9,6 +9,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from ..errors import LDEError
 from ..rules.parameter_docs import dotted
 from ..rules.scenario import NO_LIMIT_MONTHS, Scenario
 from ..rules.timeline import Timeline
@@ -118,14 +119,20 @@ def choose_seed(seed: int | None, rng: Any) -> int:
     Mesa refuses them.
     """
     if seed is not None and rng is not None:
-        raise ValueError("give seed or rng, not both (Mesa's rule): seed=... is this package's base seed")
+        raise LDEError("give seed or rng, not both (Mesa's rule): seed=... is this package's base seed")
+    if seed is None and isinstance(rng, (int, np.integer)):
+        seed = rng
     if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+            raise LDEError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
         return int(seed)
-    if isinstance(rng, (int, np.integer)):
-        return int(rng)
-    if rng is None:
-        rng = np.random.SeedSequence()
-    return int(np.random.default_rng(rng).integers(2**62))
+    try:
+        return int(np.random.default_rng(np.random.SeedSequence() if rng is None else rng).integers(2**62))
+    except (TypeError, ValueError) as err:
+        raise LDEError(
+            f"rng must be a whole number, a SeedSequence, a BitGenerator, a Generator or a list of whole numbers "
+            f"(Mesa's forms), got {rng!r} ({err})"
+        ) from None
 
 
 class LabourMarketModel(mesa.Model):

@@ -255,6 +255,16 @@ def test_without_pymoo_the_error_names_the_extra(tiny: Scenario, monkeypatch):
         search_module.search(tiny, ROOT / "searches" / "small.toml")
 
 
+def test_without_the_workbench_a_stress_test_is_refused_before_any_run(tiny: Scenario, tmp_path: Path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ema_workbench", None)  # as if not installed
+    spec = tmp_path / "stressed.toml"
+    stress = '[stress]\nfails = "dumping_share > 0.65"\nreplications = 1\n'
+    spec.write_text(SEARCH.format(ensemble=ROOT / "calibration" / "plausible.csv") + stress)
+    with pytest.raises(search_module.SearchError, match=r"the \[stress\] test needs .*pip install 'lde-doorstroom\[ema\]'"):
+        search_module.search(tiny, spec, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_another_search_in_the_same_folder_is_refused(tiny_search, tmp_path: Path):
     scenario, spec, result = tiny_search
     other = tmp_path / "other.toml"

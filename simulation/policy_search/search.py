@@ -33,6 +33,7 @@ Needs the ``search`` extra (pymoo).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import math
 import random
@@ -416,11 +417,8 @@ def search(
     results. The same call with the same ``out`` resumes an interrupted search."""
     require_pymoo()
     spec = load_search(search_file, scenario)
-    if spec.stress is not None:  # the stress test needs the workbench: refuse before running anything
-        try:
-            import ema_workbench  # noqa: F401
-        except ImportError:
-            raise SearchError("the [stress] test needs the EMA workbench: pip install 'lde-doorstroom[ema]'") from None
+    if spec.stress is not None and importlib.util.find_spec("ema_workbench") is None:  # refuse before running anything
+        raise SearchError("the [stress] test needs the EMA workbench: pip install 'lde-doorstroom[ema]'")
     seen = Futures(*select_futures(spec.futures), spec.futures.replications, spec.futures.seed)
     fresh = Futures(*select_futures(spec.fresh, exclude=seen.rows), spec.fresh.replications, spec.fresh.seed)
     folder = Path(out) if out is not None else Path("runs") / f"search-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}"

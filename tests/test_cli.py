@@ -83,7 +83,7 @@ def test_default_output_folders_are_new_each_time(tmp_path: Path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--set", "policy.after_care=3"], "unknown key 'policy.after_care'"),
+        (["--set", "policy.after_care=3"], "error: override (--set): unknown key 'policy.after_care'"),
         (["--set", "policy.aftercare_months=-2"], "policy.aftercare_months = -2"),
         (["--set", "policy.aftercare_months"], "expected key=value"),
         (["--replications", "0"], "--replications: must be at least 1"),
@@ -105,6 +105,7 @@ def test_bad_options_exit_2_with_a_message_and_write_nothing(tmp_path: Path, arg
         ("[policy\n", "bad.toml: not valid TOML"),
         ('extends = "gone.toml"\n', "parent file"),
         ("[world]\nenterprises = 0\n", "world.enterprises = 0: Input should be greater than or equal to 1"),
+        ("# nothing yet\n", "bad.toml: the file sets nothing (it is empty or holds only comments"),
     ],
 )
 def test_bad_scenario_files_exit_2_without_traceback_or_output(tmp_path: Path, text, message):
@@ -119,6 +120,8 @@ def test_bad_scenario_files_exit_2_without_traceback_or_output(tmp_path: Path, t
 def test_missing_scenario_file_exits_2(tmp_path: Path):
     done = lde_sim("run", str(tmp_path / "nope.toml"))
     assert done.returncode == 2 and "scenario file not found" in done.stderr
+    done = lde_sim("run", "scenarios")
+    assert done.returncode == 2 and "error: scenarios is a folder, not a scenario file: give a .toml file" in done.stderr
 
 
 def test_an_earlier_run_is_never_overwritten(tmp_path: Path):

@@ -164,6 +164,17 @@ def test_version_and_help():
     assert "run a scenario file" in lde_sim("--help").stdout
 
 
+def test_every_option_of_every_command_says_what_it_does():
+    commands = next(a for a in cli.build_parser()._actions if a.dest == "command").choices
+    silent = [
+        f"{name} {action.option_strings[0]}"
+        for name, parser in commands.items()
+        for action in parser._actions
+        if action.option_strings and not action.help
+    ]
+    assert silent == []
+
+
 def test_the_run_table_fits_100_columns_and_shows_shares_as_percentages(tmp_path: Path, capsys):
     assert main(["run", str(SCENARIOS / "small.toml"), "--months", "24", "--out", str(tmp_path / "one")]) == 0
     one = capsys.readouterr().out

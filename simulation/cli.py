@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(sweepp, replications=3)
     add_vary(sweepp)
     sweepp.add_argument("--sample", choices=["grid", "lhs"], default="grid", help="grid (default) or lhs")
-    sweepp.add_argument("--samples", type=positive_int, help="points of the Latin hypercube")
+    sweepp.add_argument(
+        "--samples", type=positive_int, help="points of the Latin hypercube (--sample lhs only: a grid runs all its values)"
+    )
     add_ensemble(sweepp, "run every point with each")
     add_experiment(sweepp)
 
@@ -142,7 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     sensp.add_argument("scenario", help="the base scenario file")
     add_common(sensp, replications=2)
     add_vary(sensp)
-    sensp.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    sensp.add_argument(
+        "--method",
+        choices=["morris", "sobol"],
+        default="morris",
+        help="morris (default): elementary effects (mu_star, sigma), to screen; sobol: variance shares (S1, ST), more runs",
+    )
     sensp.add_argument(
         "--samples", type=positive_int, default=10, help="Morris trajectories, or Sobol base samples (a power of two); default 10"
     )
@@ -165,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exportp = commands.add_parser("export", help="write an experiment's tables as Parquet (pandas, DuckDB)")
     exportp.add_argument("experiment", help="an experiment folder")
-    exportp.add_argument("--format", choices=["parquet"], default="parquet")
+    exportp.add_argument("--format", choices=["parquet"], default="parquet", help="file format (parquet, the only one)")
     exportp.add_argument("--out", help="output folder (default: EXPERIMENT/parquet)")
     add_partial(exportp)
 
@@ -177,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     reportp = commands.add_parser("report", help="write report.html (or report.md) for a run or experiment folder")
     reportp.add_argument("folder", help="a folder written by run, compare, evaluate, sweep, sensitivity or search")
-    reportp.add_argument("--format", choices=["html", "md"], default="html")
+    reportp.add_argument(
+        "--format", choices=["html", "md"], default="html", help="html (default: report.html) or md (report.md, Markdown)"
+    )
     add_partial(reportp)
 
     dashp = commands.add_parser("dashboard", help="serve the live dashboard (Solara) on this machine")

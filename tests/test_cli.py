@@ -83,7 +83,7 @@ def test_default_output_folders_are_new_each_time(tmp_path: Path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--set", "policy.after_care=3"], "unknown key 'policy.after_care'"),
+        (["--set", "policy.after_care=3"], "error: override (--set): unknown key 'policy.after_care'"),
         (["--set", "policy.aftercare_months=-2"], "policy.aftercare_months = -2"),
         (["--set", "policy.aftercare_months"], "expected key=value"),
         (["--replications", "0"], "--replications: must be at least 1"),
@@ -105,6 +105,7 @@ def test_bad_options_exit_2_with_a_message_and_write_nothing(tmp_path: Path, arg
         ("[policy\n", "bad.toml: not valid TOML"),
         ('extends = "gone.toml"\n', "parent file"),
         ("[world]\nenterprises = 0\n", "world.enterprises = 0: Input should be greater than or equal to 1"),
+        ("# nothing yet\n", "bad.toml: the file sets nothing (it is empty or holds only comments"),
     ],
 )
 def test_bad_scenario_files_exit_2_without_traceback_or_output(tmp_path: Path, text, message):
@@ -119,6 +120,8 @@ def test_bad_scenario_files_exit_2_without_traceback_or_output(tmp_path: Path, t
 def test_missing_scenario_file_exits_2(tmp_path: Path):
     done = lde_sim("run", str(tmp_path / "nope.toml"))
     assert done.returncode == 2 and "scenario file not found" in done.stderr
+    done = lde_sim("run", "scenarios")
+    assert done.returncode == 2 and "error: scenarios is a folder, not a scenario file: give a .toml file" in done.stderr
 
 
 def test_an_earlier_run_is_never_overwritten(tmp_path: Path):
@@ -159,6 +162,17 @@ def test_an_interrupted_run_keeps_its_finished_replications(tmp_path: Path):
 def test_version_and_help():
     assert lde_sim("--version").stdout.startswith("lde-sim ")
     assert "run a scenario file" in lde_sim("--help").stdout
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    commands = next(a for a in cli.build_parser()._actions if a.dest == "command").choices
+    silent = [
+        f"{name} {action.option_strings[0]}"
+        for name, parser in commands.items()
+        for action in parser._actions
+        if action.option_strings and not action.help
+    ]
+    assert silent == []
 
 
 def test_the_run_table_fits_100_columns_and_shows_shares_as_percentages(tmp_path: Path, capsys):

@@ -111,6 +111,15 @@ def test_bad_vary_specifications_are_clear_errors(small: Scenario, spec: str, me
         (["--vary", "policy.aftercare_months=3:1:1"], "empty range"),
         (["--vary", "policy.aftercare_months=x,y"], "policy.aftercare_months = 'x'"),
         (["--sample", "lhs", "--vary", "policy.creaming=0:1"], "--sample lhs needs --samples N"),
+        (
+            ["--sample", "lhs", "--samples", "4", "--vary", "policy.aftercare_months=0:24:6"],
+            "a Latin hypercube draws its values anywhere in low:high, so it cannot keep to a step: give "
+            "policy.aftercare_months=0:24, or use --sample grid",
+        ),
+        (
+            ["--samples", "4", "--vary", "policy.aftercare_months=0,6"],
+            "--samples 4: a grid runs every combination of its --vary values",
+        ),
     ],
 )
 def test_bad_sweeps_exit_2_from_the_command_line(tmp_path: Path, args: list[str], message: str):
@@ -266,6 +275,26 @@ def test_sensitivity_ranks_a_parameter_that_matters_above_one_that_does_not(quic
     assert sustained["context.unemployment_benefit_month"] == 0  # benefit amounts change no one's path
     with pytest.raises(DesignError, match="power of two"):
         sensitivity(quick, ["policy.creaming=0:1"], method="sobol", samples=6, out=tmp_path / "never")
+
+
+@pytest.mark.parametrize(
+    "method, how",
+    [
+        ("morris", r"Morris moves each parameter over 4 evenly spaced levels of its range \(here 0, 8, 16, 24\)"),
+        ("sobol", "Sobol's design draws its values anywhere in low:high"),
+    ],
+)
+def test_sensitivity_refuses_a_step_it_cannot_keep_to(quick: Scenario, tmp_path: Path, method: str, how: str):
+    """A step is not silently dropped (Morris used to run levels 0, 8, 16, 24 for 0:24:6), and nothing runs."""
+    pytest.importorskip("SALib")
+    from simulation.experiments.sensitivity import sensitivity
+
+    message = f"--vary 'policy.aftercare_months=0:24:6': {how}, so it cannot keep to a step: give policy.aftercare_months=0:24"
+    with pytest.raises(DesignError, match=message):
+        sensitivity(
+            quick, ["policy.creaming=0:1", "policy.aftercare_months=0:24:6"], method=method, samples=4, out=tmp_path / "x"
+        )
+    assert not (tmp_path / "x").exists()
 
 
 def test_intervals_stay_inside_the_range_of_each_indicator():

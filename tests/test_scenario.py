@@ -100,9 +100,10 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 BAD = {
     "unknown key": (
         "[policy]\nafter_care_months = 12\n",
-        r"bad.toml: unknown key 'policy.after_care_months'; allowed keys here: .*aftercare_months",
+        r"bad.toml: unknown key 'policy.after_care_months' \(did you mean 'aftercare_months'\?\); allowed keys here: .*"
+        r"aftercare_months",
     ),
-    "unknown section": ("[polcy]\nx = 1\n", r"bad.toml: unknown key 'polcy'; allowed keys here: .*policy"),
+    "unknown section": ("[polcy]\nx = 1\n", r"bad.toml: unknown key 'polcy' \(did you mean 'policy'\?\); allowed keys here: "),
     "wrong type": (
         '[world]\npool_size = "many"\n',
         r"bad.toml: world.pool_size = 'many': expected a number, got the text 'many'$",
@@ -123,6 +124,34 @@ BAD = {
     "unknown sector": ('[policy]\ncovenant_sectors = ["mining"]\n', r"covenant_sectors names unknown sectors \['mining'\]"),
     "broken toml": ("[policy\nx = 1\n", r"bad.toml: not valid TOML"),
     "missing parent": ('extends = "nowhere.toml"\n', r"bad.toml: extends = 'nowhere.toml': parent file .*nowhere.toml not found"),
+    "parent a folder": ('extends = "."\n', r"bad.toml: extends = '.': .* is a folder, not a scenario file: give a .toml file"),
+    "empty": ("", r"bad.toml: the file sets nothing \(it is empty or holds only comments; .*extends = \".*baseline.toml\""),
+    "only comments": ("# a scenario\n\n  # to be written\n", r"bad.toml: the file sets nothing"),
+    "bad start": ('start = "15-04"\n', r"bad.toml: start = '15-04': expected a calendar month YYYY-MM, years 1990–2100"),
+    "bad window": ('window = "2016"\n', r"bad.toml: window = '2016': expected YYYY-MM:YYYY-MM, years 1990–2100 .*, or all$"),
+}
+
+#: A [[timeline]] entry of small.toml's run, with one thing wrong, and what must be said about it.
+BAD_ENTRIES = {
+    "unknown key": (
+        'key = "context.vacancy_inflo_rate"\nvalue = 0.015',
+        r"\[\[timeline\]\] date = '2016-01', key = 'context.vacancy_inflo_rate': unknown key 'context.vacancy_inflo_rate' "
+        r"\(did you mean 'vacancy_inflow_rate'\?\); allowed keys here: cycle_amplitude, .*vacancy_inflow_rate",
+    ),
+    "a value as a section": (
+        'key = "policy.aftercare_months.x"\nvalue = 1',
+        r".*key = 'policy.aftercare_months.x': 'policy.aftercare_months' is a value, not a section$",
+    ),
+    "no value": (
+        'key = "policy.aftercare_months"',
+        r"\[\[timeline\]\] date = '2016-01', key = 'policy.aftercare_months': 'value' is missing: a \[\[timeline\]\] entry "
+        r"needs date, key and value$",
+    ),
+    "a misspelt field": (
+        'kee = "policy.aftercare_months"\nvalue = 1',
+        r"\[\[timeline\]\] date = '2016-01': 'key' is missing: .*; .*: unknown key 'kee' \(did you mean 'key'\?\); allowed "
+        r"keys here: date, key, value$",
+    ),
 }
 
 
@@ -131,6 +160,61 @@ def test_bad_scenarios_name_file_field_value_and_what_is_allowed(tmp_path: Path,
     text, message = BAD[kind]
     with pytest.raises(ScenarioError, match=message):
         Scenario.load(write(tmp_path, "bad.toml", text))
+
+
+@pytest.mark.parametrize("kind", BAD_ENTRIES)
+def test_a_bad_timeline_entry_is_named_as_written_with_what_is_allowed(tmp_path: Path, kind: str):
+    text, message = BAD_ENTRIES[kind]
+    path = write(tmp_path, "bad.toml", f'extends = "{SCENARIOS / "small.toml"}"\n[[timeline]]\ndate = "2016-01"\n{text}\n')
+    with pytest.raises(ScenarioError, match=f"bad.toml: {message}"):
+        Scenario.load(path)
+
+
+def test_a_bad_date_in_a_timeline_entry_is_said_in_words_not_as_a_pattern(tmp_path: Path):
+    text = f'extends = "{SCENARIOS / "small.toml"}"\n[[timeline]]\ndate = "2016-1"\nkey = "policy.aftercare_months"\nvalue = 1\n'
+    with pytest.raises(ScenarioError, match=r"date = '2016-1': expected a calendar month YYYY-MM, years 1990–2100") as err:
+        Scenario.load(write(tmp_path, "bad.toml", text))
+    assert "^" not in str(err.value) and "\\d" not in str(err.value)
+
+
+def test_the_defaults_on_purpose_run_as_the_empty_file_message_says(tmp_path: Path):
+    """The two ways the message offers to ask for the defaults are accepted (and mean what they say)."""
+    with pytest.raises(ScenarioError) as err:
+        Scenario.load(write(tmp_path, "empty.toml", ""))
+    extends = str(err.value).split("write ", 1)[1].split(";", 1)[0]
+    assert Scenario.load(write(tmp_path, "on_purpose.toml", extends + "\n")) == Scenario.load(SCENARIOS / "baseline.toml")
+    assert Scenario.load(write(tmp_path, "defaults.toml", 'name = "defaults"\n')) == Scenario(name="defaults")
+
+
+def test_a_folder_is_not_a_scenario_file(tmp_path: Path):
+    with pytest.raises(ScenarioError, match=r"from_2026 is a folder, not a scenario file: give a .toml file \(in it: .*\.toml"):
+        Scenario.load(SCENARIOS / "from_2026")
+
+
+def test_a_missing_grandparent_is_blamed_on_the_file_that_names_it(tmp_path: Path):
+    write(tmp_path, "parent.toml", 'extends = "nowhere.toml"\n')
+    child = write(tmp_path, "child.toml", 'extends = "parent.toml"\n')
+    with pytest.raises(ScenarioError, match=r"parent.toml: extends = 'nowhere.toml': parent file .*nowhere.toml not found$"):
+        Scenario.load(child)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"polcy.aftercare_months": 1}, r"override \(--set\): unknown key 'polcy' \(did you mean 'policy'\?\)"),
+        ({"policy.covenant_sectors": ["care", "bogus"]}, r"override \(--set\): policy.covenant_sectors names unknown sectors"),
+        ({"branch": "2010-01"}, r"override \(--set\): branch 2010-01: the date must fall after the start"),
+    ],
+)
+def test_an_error_made_by_an_override_blames_the_override_not_the_file(overrides: dict, message: str):
+    with pytest.raises(ScenarioError, match=f"^{message}"):
+        Scenario.load(SCENARIOS / "small.toml", overrides)
+
+
+def test_an_error_across_fields_blames_the_file_that_set_the_field(tmp_path: Path):
+    child = write(tmp_path, "child.toml", f'extends = "{SCENARIOS / "small.toml"}"\n[policy]\ncovenant_sectors = ["mining"]\n')
+    with pytest.raises(ScenarioError, match=r"child.toml: policy.covenant_sectors names unknown sectors \['mining'\]"):
+        Scenario.load(child)
 
 
 def test_error_in_a_parent_names_the_parent(tmp_path: Path):

@@ -9,12 +9,14 @@ same replications (same seeds: common random numbers). Designs come from
 - a SALib sample for ``sensitivity`` (see :mod:`simulation.experiments.sensitivity`).
 
 Specifications are checked against the scenario before anything runs: an unknown key,
-an empty range or a value of the wrong type is a :class:`DesignError`.
+an empty range, a value of the wrong type, or a step for a sampler that draws anywhere in
+the range (a Latin hypercube; Morris and Sobol) is a :class:`DesignError`.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
@@ -45,13 +47,18 @@ class Point:
 
 @dataclass(frozen=True)
 class Vary:
-    """One varied parameter: ``values`` for a grid, or ``low``/``high`` for sampling."""
+    """One varied parameter: ``values`` for a grid, or ``low``/``high`` for sampling; ``text`` as the user gave it.
+
+    A range with a ``step`` has both: its grid values, and the range a sampler would refuse
+    to use (it cannot keep to the step)."""
 
     key: str
     integer: bool
     values: tuple[Any, ...] = ()
     low: float | None = None
     high: float | None = None
+    step: float | None = None
+    text: str = ""
 
 
 def parse_vary(text: str, base: Scenario) -> Vary:
@@ -78,7 +85,7 @@ def parse_vary(text: str, base: Scenario) -> Vary:
             raise DesignError(f"--vary {text!r}: bounds and step must be finite numbers")
         if not low < high:
             raise DesignError(f"--vary {text!r}: empty range, low ({low:g}) must be below high ({high:g})")
-        vary = Vary(key, integer, low=low, high=high)
+        vary = Vary(key, integer, low=low, high=high, text=text)
         if step:
             if step[0] <= 0:
                 raise DesignError(f"--vary {text!r}: the step must be positive, got {step[0]:g}")
@@ -86,12 +93,12 @@ def parse_vary(text: str, base: Scenario) -> Vary:
                 raise DesignError(f"--vary {text!r}: more than {MAX_VALUES:,} values; use a larger step")
             grid = np.arange(low, high + step[0] * 1e-9, step[0])
             values = tuple(int(round(v)) if integer else float(f"{v:.12g}") for v in grid)
-            vary = Vary(key, integer, values=values, low=low, high=high)
+            vary = Vary(key, integer, values=values, low=low, high=high, step=step[0], text=text)
     else:
         values = tuple(parse_override(f"{key}={item}")[1] for item in spec.split(","))
         if len(values) > MAX_VALUES:
             raise DesignError(f"--vary {text!r}: more than {MAX_VALUES:,} values")
-        vary = Vary(key, integer, values=values)
+        vary = Vary(key, integer, values=values, text=text)
     for value in vary.values or (_round(vary.low, integer), _round(vary.high, integer)):
         _check(base, key, value, text)
     return vary
@@ -117,6 +124,7 @@ def latin_hypercube(base: Scenario, varies: list[Vary], samples: int, seed: int)
     """``samples`` points of a Latin hypercube over the ranges (scipy.stats.qmc), seeded."""
     if not 1 <= samples <= MAX_POINTS:
         raise DesignError(f"--samples must be between 1 and {MAX_POINTS:,}, got {samples}")
+    refuse_steps(varies, lambda v: "a Latin hypercube draws its values anywhere in low:high", "--sample grid")
     from scipy.stats import qmc  # imported here: scipy.stats is slow to import, and workers never need it
 
     unit = qmc.LatinHypercube(d=len(varies), seed=np.random.default_rng(seed)).random(samples)
@@ -150,6 +158,18 @@ def design_values(points: list[Point]) -> list[dict[str, Any]]:
     keys = dict.fromkeys(key for p in points for key in (*p.overrides, *changed_fields(p.scenario, first)))
     values = [dict(leaves(p.scenario.model_dump(mode="json"))) for p in points]
     return [{key: value.get(key, p.overrides.get(key)) for key in keys} for p, value in zip(points, values)]
+
+
+def refuse_steps(varies: list[Vary], how: Callable[[Vary], str], instead: str) -> None:
+    """Refuse a ``low:high:step`` range where a sampler (``how`` it picks a parameter's values) cannot keep
+    to the step, rather than drop the step without a word; say what to give, or ``instead`` to use for the step."""
+    stepped = [v for v in varies if v.step is not None]
+    if stepped:
+        v = stepped[0]
+        raise DesignError(
+            f"--vary {v.text!r}: {how(v)}, so it cannot keep to a step: give {v.key}={v.low:g}:{v.high:g}, "
+            f"or use {instead} for the values {v.low:g}, {v.low + v.step:g}, ... (step {v.step:g})"
+        )
 
 
 def _ranges(varies: list[Vary]) -> list[tuple[float, float]]:

@@ -421,6 +421,11 @@ def over_ensemble(
 
 def design_points(base: Scenario, varies: list[Vary], sample: str, samples: int | None, seed: int) -> list[Point]:
     if sample == "grid":
+        if samples is not None:
+            raise DesignError(
+                f"--samples {samples}: a grid runs every combination of its --vary values, so the number of points is "
+                "theirs; --samples counts the points of a Latin hypercube: drop it, or add --sample lhs"
+            )
         return grid(base, varies)
     if sample == "lhs":
         if samples is None:

@@ -19,11 +19,21 @@ import pandas as pd
 
 from ..rules.scenario import Scenario
 from ..world.indicators import INDICATORS
-from .design import MAX_POINTS, DesignError, from_values, parse_vary
+from .design import MAX_POINTS, DesignError, Vary, from_values, parse_vary, refuse_steps
 from .experiment import Experiment, ExperimentResult, run_experiment
 from .store import read_experiment, write_result
 
 METHODS = ("morris", "sobol")
+#: Morris's grid: each parameter moves over this many evenly spaced levels of its range, low and high included.
+MORRIS_LEVELS = 4
+
+
+def how_values_are_picked(method: str, vary: Vary) -> str:
+    """How ``method`` picks the values of one parameter, for the message that refuses a ``low:high:step`` range."""
+    if method == "sobol":
+        return "Sobol's design draws its values anywhere in low:high"
+    levels = ", ".join(f"{x:g}" for x in np.linspace(vary.low, vary.high, MORRIS_LEVELS))
+    return f"Morris moves each parameter over {MORRIS_LEVELS} evenly spaced levels of its range (here {levels})"
 
 
 def problem(varies: list) -> dict:
@@ -35,7 +45,7 @@ def sample(method: str, spec: dict, samples: int, seed: int) -> np.ndarray:
     """The SALib design: one row of parameter values per model evaluation."""
     salib = _salib()
     if method == "morris":
-        return salib["morris_sample"].sample(spec, samples, num_levels=4, seed=seed)
+        return salib["morris_sample"].sample(spec, samples, num_levels=MORRIS_LEVELS, seed=seed)
     if samples < 2 or samples & (samples - 1):
         raise DesignError(f"--samples {samples}: Sobol needs a power of two (e.g. 8, 16, 64, 256)")
     return salib["sobol_sample"].sample(spec, samples, calc_second_order=False, seed=seed)
@@ -59,6 +69,7 @@ def sensitivity(
     varies = [parse_vary(text, base) for text in vary]
     if any(v.low is None for v in varies):
         raise DesignError("sensitivity needs ranges: --vary key=low:high")
+    refuse_steps(varies, lambda v: how_values_are_picked(method, v), "sweep (a grid)")
     spec = problem(varies)
     points_needed = samples * (len(varies) + (1 if method == "morris" else 2))
     if points_needed > MAX_POINTS:

@@ -47,11 +47,16 @@ Months = Annotated[Int, Field(ge=1, le=MAX_MONTHS)] | Literal["unlimited"]
 StartMonth = Annotated[Int, Field(ge=0, le=MAX_MONTHS)] | Literal["never"]
 
 
-#: A calendar month, ``YYYY-MM`` (years 1990 to 2100).
-YearMonth = Annotated[str, Field(pattern=r"^(199\d|20\d\d|2100)-(0[1-9]|1[0-2])$")]
 _MONTH = r"(199\d|20\d\d|2100)-(0[1-9]|1[0-2])"
+#: A calendar month, ``YYYY-MM`` (years 1990 to 2100).
+YearMonth = Annotated[str, Field(pattern=rf"^{_MONTH}$")]
 #: A calendar window ``YYYY-MM:YYYY-MM`` (both months included), or ``all``: the whole run.
 Window = Annotated[str, Field(pattern=rf"^(all|{_MONTH}:{_MONTH})$")]
+#: What each pattern above allows, in words, for error messages (pydantic would show the pattern).
+PATTERN_WORDS = {
+    rf"^{_MONTH}$": "expected a calendar month YYYY-MM, years 1990–2100 (e.g. 2026-07)",
+    rf"^(all|{_MONTH}:{_MONTH})$": "expected YYYY-MM:YYYY-MM, years 1990–2100 (e.g. 2026-07:2036-12), or all",
+}
 
 
 def months_between(start: str, date: str) -> int:

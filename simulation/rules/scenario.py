@@ -157,7 +157,7 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _timeline_fits(self, info: ValidationInfo) -> Scenario:
-        from .scenario_files import set_dotted
+        from .scenario_files import key_problem, set_dotted
 
         checked = bool((info.context or {}).get(TIMELINE_CHECKED))
         for i, change in enumerate(self.timeline):
@@ -173,6 +173,8 @@ class Scenario(Section):
                 )
             if checked:
                 continue
+            if problem := key_problem(change.key):
+                raise ValueError(f"{where}: {problem}")
             data = self.model_dump(mode="json")
             data["timeline"], data["branch"], data["window"] = [], None, None
             try:

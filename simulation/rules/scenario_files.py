@@ -11,16 +11,20 @@ parsed as TOML, never evaluated.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import os
 import re
 import tomllib
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, get_origin
+from typing import Any, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from .fields import PATTERN_WORDS
 from .input_files import read_toml
-from .scenario import Employers, Scenario, ScenarioError, Sector
+from .scenario import Change, Scenario, ScenarioError
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -90,8 +94,10 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
     if len(seen) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{shown(seen[0])}: 'extends' chain longer than {MAX_EXTENDS_DEPTH} files")
     if not found:
-        raise ScenarioError(f"{name}: scenario file not found")
+        raise ScenarioError(f"{name} {_folder_words(path)}" if path.is_dir() else f"{name}: scenario file not found")
     data = read_toml(path, "scenario file", ScenarioError)
+    if not data:
+        raise ScenarioError(f"{name}: {_empty_words(path)}")
     parent = data.pop("extends", None)
     branch = data.pop("branch", None)
     if parent is None:
@@ -100,13 +106,8 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
     elif not isinstance(parent, str):
         raise ScenarioError(f"{name}: extends = {parent!r}: must be a file name (text)")
     else:
-        try:
-            merged, origins = read_chain(path.parent / parent, (*seen, path))
-        except ScenarioError as err:
-            if not seen and "not found" in str(err):
-                missing = shown((path.parent / parent).resolve())
-                raise ScenarioError(f"{name}: extends = {parent!r}: parent file {missing} not found") from None
-            raise
+        _check_parent(path.parent / parent, name, parent)
+        merged, origins = read_chain(path.parent / parent, (*seen, path))
     explicit = len(data["timeline"]) if isinstance(data.get("timeline"), list) else 0
     if branch is not None:
         if parent is None:
@@ -125,6 +126,36 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
         merged["timeline"] = timeline
     origins.update(dict.fromkeys(_dotted_keys(data), name))
     return merged, origins
+
+
+def _check_parent(parent: Path, name: str, written: str) -> None:
+    """Refuse an ``extends`` that names no file, in the words of the file that says it (at any depth
+    of the chain); a name the system cannot use is left to :func:`read_chain` to say."""
+    with contextlib.suppress(ValueError, OSError):
+        parent = parent.resolve()
+        if parent.is_dir():
+            raise ScenarioError(f"{name}: extends = {written!r}: {shown(parent)} {_folder_words(parent)}")
+        if not parent.is_file():
+            raise ScenarioError(f"{name}: extends = {written!r}: parent file {shown(parent)} not found")
+
+
+def _folder_words(path: Path) -> str:
+    """What to say when a scenario path names a folder: ask for a file in it, naming a few."""
+    inside = sorted(shown(p) for p in path.glob("*.toml"))
+    examples = f" (in it: {', '.join(inside[:3])}{', ...' if len(inside) > 3 else ''})" if inside else ""
+    return f"is a folder, not a scenario file: give a .toml file{examples}"
+
+
+def _empty_words(path: Path) -> str:
+    """What to say about a scenario file that sets nothing: most likely a truncated or unsaved file,
+    so it is refused rather than run with every default; how to ask for the defaults on purpose."""
+    baseline = shipped_folder("scenarios") / "baseline.toml"
+    relative = os.path.relpath(baseline, path.parent)
+    return (
+        "the file sets nothing (it is empty or holds only comments; truncated or not saved?). To build on the "
+        f'shipped baseline on purpose, write extends = "{relative}"; to run every documented default, give it '
+        'at least a name, e.g. name = "defaults"'
+    )
 
 
 #: Keys a branch file sets for itself rather than from its branch date.
@@ -146,7 +177,8 @@ def as_written(change: Any, branch: Any) -> str:
         return f"[[timeline]] entry {change!r}"
     if branch is not None:
         return f"{change.get('key')} = {change.get('value')!r} (from branch = {branch!r})"
-    return f"[[timeline]] date = {change.get('date')!r}, key = {change.get('key')!r}"
+    written = ", ".join(f"{name} = {change[name]!r}" for name in ("date", "key") if name in change)
+    return f"[[timeline]] {written}" if written else f"[[timeline]] entry {change!r}"
 
 
 def branch_levers_kept(history: Any, branch_changes: Any, branch: Any) -> tuple[Any, list[dict[str, Any]]]:
@@ -275,28 +307,55 @@ def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_ori
         by_field.setdefault(_field_path(error["loc"]), []).append(error)
     lines = []
     for field, errs in by_field.items():
-        origin = next((origins[k] for k in _prefixes(field) if k in origins), default_origin)
         first = errs[0]
+        origin = _origin(field or _subject(first["msg"]), origins, default_origin)
         dated = re.match(r"(?:Value error, )?timeline\[(\d+)\] \([^)]*\): ", first["msg"]) if not field else None
         entry = re.match(r"timeline\.(\d+)\.?(.*)", field)
         if dated is not None and f"@{dated.group(1)}" in origins:
             index = dated.group(1)
             lines.append(f"{origins[f'timeline.{index}']}: {origins[f'@{index}']}: {first['msg'][dated.end() :]}")
         elif entry is not None and f"@{entry.group(1)}" in origins:
-            allowed = "; or ".join(e["msg"].removeprefix("Value error, ") for e in errs)
-            lines.append(
-                f"{origin}: {origins[f'@{entry.group(1)}']}: {entry.group(2) or 'entry'} = {first.get('input')!r}: {allowed}"
-            )
+            lines.append(f"{origin}: {origins[f'@{entry.group(1)}']}: {_entry_problem(entry.group(2) or 'entry', errs)}")
         elif first["type"] == "extra_forbidden":
             section = field.rsplit(".", 1)[0] if "." in field else ""
-            lines.append(f"{origin}: unknown key '{field}'; allowed keys here: {', '.join(_allowed_keys(section))}")
+            lines.append(f"{origin}: {unknown_key_words(field, _allowed_keys(section))}")
         elif first["type"] == "missing":
             lines.append(f"{origin}: {field}: a value is required")
         else:
-            allowed = "; or ".join(e["msg"].removeprefix("Value error, ") for e in errs)
-            where = f"{field} = {first.get('input')!r}" if field else "scenario"
-            lines.append(f"{origin}: {where}: {allowed}")
+            allowed = "; or ".join(map(_words, errs))
+            lines.append(f"{origin}: {field} = {first.get('input')!r}: {allowed}" if field else f"{origin}: {allowed}")
     return lines
+
+
+def _words(error: dict[str, Any]) -> str:
+    """What pydantic's ``error`` allows, in words (a calendar month rather than its pattern)."""
+    if error["type"] == "string_pattern_mismatch":
+        return PATTERN_WORDS.get(error["ctx"]["pattern"], error["msg"])
+    return error["msg"].removeprefix("Value error, ")
+
+
+def _entry_problem(name: str, errs: list[dict[str, Any]]) -> str:
+    """What is wrong with field ``name`` of one ``[[timeline]]`` entry (a table of date, key and value)."""
+    fields = sorted(Change.model_fields)
+    if errs[0]["type"] == "missing":
+        return f"'{name}' is missing: a [[timeline]] entry needs {', '.join(fields[:-1])} and {fields[-1]}"
+    if errs[0]["type"] == "extra_forbidden":
+        return unknown_key_words(name, fields)
+    return f"{name} = {errs[0].get('input')!r}: {'; or '.join(map(_words, errs))}"
+
+
+def _origin(field: str, origins: dict[str, str], default_origin: str) -> str:
+    """Where a faulty field was set: the file or override that set it or the table holding it; else
+    the one that set a key below it (``--set polcy.x=1`` makes an unknown ``polcy``); else the file given."""
+    below = (origin for key, origin in origins.items() if key.startswith(f"{field}.")) if field else iter(())
+    return next((origins[k] for k in _prefixes(field) if k in origins), next(below, default_origin))
+
+
+def _subject(message: str) -> str:
+    """The field a check across fields is about, when its message begins with it (``policy.covenant_sectors
+    names unknown sectors``, ``branch 2026-01: ...``); else nothing."""
+    first = message.removeprefix("Value error, ").split(" ", 1)[0]
+    return first if re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", first) else ""
 
 
 def _prefixes(field: str) -> list[str]:
@@ -304,17 +363,44 @@ def _prefixes(field: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
-def _allowed_keys(section: str) -> list[str]:
-    """The keys a section accepts, for the 'unknown key' message."""
+def _model_at(section: str) -> Any:
+    """The schema of a dotted section (``policy``; ``employers.sectors``, a table by name;
+    ``employers.sectors.care``); None when ``section`` is a value or names nothing."""
     model: Any = Scenario
     for part in filter(None, section.split(".")):
-        if model is Employers and part == "sectors":
-            model = dict
-        elif model is dict:
-            model = Sector
-        else:
+        if get_origin(model) is dict:
+            model = get_args(model)[1]
+        elif isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
             model = model.model_fields[part].annotation
-    return ["<any sector name>"] if model is dict else sorted(model.model_fields)
+        else:
+            return None
+    return model if get_origin(model) is dict or (isinstance(model, type) and issubclass(model, BaseModel)) else None
+
+
+def _allowed_keys(section: str) -> list[str]:
+    """The keys a section accepts, for the 'unknown key' message."""
+    model = _model_at(section)
+    return ["<any sector name>"] if get_origin(model) is dict else sorted(model.model_fields)
+
+
+def unknown_key_words(field: str, allowed: list[str]) -> str:
+    """'unknown key' for dotted ``field``, with the closest allowed key (a typo is the usual cause) and all of them."""
+    close = difflib.get_close_matches(field.rsplit(".", 1)[-1], allowed, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key '{field}'{hint}; allowed keys here: {', '.join(allowed)}"
+
+
+def key_problem(key: str) -> str | None:
+    """What is wrong with dotted ``key`` as the name of one parameter (a dated change's ``key``):
+    a part no section has, or a value taken for a section; None when it names a field."""
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        section = ".".join(parts[:i])
+        if _model_at(section) is None:
+            return f"'{section}' is a value, not a section"
+        if get_origin(_model_at(section)) is not dict and part not in _allowed_keys(section):
+            return unknown_key_words(".".join(parts[: i + 1]), _allowed_keys(section))
+    return None
 
 
 def changed_fields(scenario: Scenario, reference: Scenario) -> dict[str, Any]:

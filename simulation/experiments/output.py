@@ -42,10 +42,12 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of this package, Python and the dependencies that shape results."""
+def package_versions(*used: str) -> dict[str, str]:
+    """Versions of this package, Python and the dependencies that shape results, with the libraries
+    ``used`` by the command (distribution names: SALib for a sensitivity analysis, scikit-learn for a
+    calibration's emulators, ema-workbench for scenario discovery, pymoo for a search)."""
     versions = {"python": platform.python_version()}
-    for name in ("lde-doorstroom", *DEPENDENCIES):
+    for name in ("lde-doorstroom", *DEPENDENCIES, *used):
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
@@ -244,6 +246,31 @@ class RunWriter:
     def _write_provenance(self, provenance: dict[str, Any]) -> None:
         """Replace run.json in one step (write a temporary file, then rename), or not at all."""
         write_file(self.folder / "run.json", json.dumps(provenance, indent=2).encode())
+
+
+@contextlib.contextmanager
+def journal(path: Path, provenance: dict[str, Any]) -> Iterator[None]:
+    """Keep ``path`` (JSON) saying what the command writing its folder is and how it ended, as
+    ``run.json`` does for a run: ``provenance`` with the command line and the start time, status
+    ``running`` while the block runs, then ``complete``, ``interrupted`` (Ctrl-C, SIGTERM) or
+    ``failed`` (with the error) and the end time; each time written whole (:func:`write_file`)."""
+    record = {**provenance, "command": sys.argv, "started": now(), "status": "running"}
+
+    def write(ending: dict[str, Any]) -> None:
+        try:
+            write_file(path, json.dumps({**record, **ending}, indent=2).encode())
+        except OSError as err:
+            raise OutputError(f"cannot write {path}: {err.strerror}; {FREE_SPACE}") from None
+
+    write({})
+    try:
+        yield
+    except BaseException as err:
+        ending = {"status": "interrupted"} if isinstance(err, KeyboardInterrupt) else {"status": "failed", "error": str(err)}
+        with contextlib.suppress(OutputError):  # the error that stopped the command is the one to tell
+            write({**ending, "finished": now()})
+        raise
+    write({"status": "complete", "finished": now()})
 
 
 #: The tables of a run folder, in the order a replication is appended.

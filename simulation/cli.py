@@ -42,7 +42,7 @@ from .policy_search.search import search
 from .rules.scenario import MAX_MONTHS, Scenario, ScenarioError
 from .rules.scenario_files import overridden_by_branch, parse_override
 from .rules.timeline import explain
-from .world.indicators import INDICATOR_INFO, window_words, yearly
+from .world.indicators import INDICATOR_INFO, window_words
 from .world.resources import check_counts, check_memory
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -578,7 +578,6 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
         end_failed(writer, err)
         raise
     writer.finish("complete")
-    yearly(result.metrics, scenario).to_csv(folder / "yearly.csv", index=False)
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
     print(f"{window_words(scenario)}; per calendar year in yearly.csv")
     print(indicator_table(result.summary, scenario))

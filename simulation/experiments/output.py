@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..errors import LDEError
 from ..rules.scenario import Scenario
+from ..world.indicators import yearly
 from .runner import Replication
 
 DEPENDENCIES = ("mesa", "numpy", "scipy", "pandas", "pydantic", "matplotlib", "tomli-w")
@@ -169,7 +170,7 @@ class RunWriter:
     """
 
     def __init__(self, folder: Path, scenario: Scenario, provenance: dict[str, Any]) -> None:
-        self.folder = folder
+        self.folder, self.scenario = folder, scenario
         self.provenance = {
             **provenance,
             "scenario_sha256": scenario.digest(),
@@ -188,13 +189,15 @@ class RunWriter:
             raise OutputError(f"cannot write in {folder}: {err.strerror}; {FREE_SPACE}") from None
 
     def add(self, rep: Replication) -> None:
-        """Append one finished replication to metrics.csv, summary.csv, network.csv and the event logs.
+        """Append one finished replication to every table (:data:`RUN_TABLES`): metrics.csv,
+        summary.csv, the event logs, network.csv and yearly.csv (its indicators per calendar year).
 
         Ctrl-C and SIGTERM wait until all of a replication's rows and run.json are
         written, so the files never hold half a replication.
         """
         frames = {"metrics.csv": rep.metrics, "summary.csv": pd.DataFrame([rep.summary])}
         frames.update({"events.csv": rep.events, "enterprise_events.csv": rep.enterprise_events, "network.csv": rep.network})
+        frames["yearly.csv"] = yearly(rep.metrics, self.scenario)
         files, hashes = dict(self.provenance["files"]), {}
         with deferred_interrupt():
             try:
@@ -274,7 +277,7 @@ def journal(path: Path, provenance: dict[str, Any]) -> Iterator[None]:
 
 
 #: The tables of a run folder, in the order a replication is appended.
-RUN_TABLES = ("metrics.csv", "summary.csv", "events.csv", "enterprise_events.csv", "network.csv")
+RUN_TABLES = ("metrics.csv", "summary.csv", "events.csv", "enterprise_events.csv", "network.csv", "yearly.csv")
 FREE_SPACE = "free some space (or choose another --out) and run it again"
 
 

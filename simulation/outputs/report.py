@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from ..errors import LDEError
 from ..experiments.branching import trunk_key
+from ..experiments.discovery import PROVENANCE as DISCOVERY
 from ..experiments.output import RUN_TABLES, OutputError, read_table, write_file
 from ..experiments.statistics import interval
 from ..experiments.store import FILE, read_experiment, read_result, verify_experiment
@@ -503,6 +504,8 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
         report.findings.append(f"Scenario discovery: {words}")
         box = pd.read_csv(folder / "discovery.csv")
         report.tables.append(("Scenario discovery: the PRIM box (discovery_box.png, discovery_tradeoff.png)", rounded(box)))
+        if (folder / DISCOVERY).exists():  # absent from discoveries made before it was written
+            report.provenance["discovery"] = json.loads((folder / DISCOVERY).read_text())
     if not complete:
         report.findings.insert(0, UNFINISHED.format(status="unfinished"))
     return report

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from .calibration.history_matching import calibrate
+from .calibration.history_matching import BESIDE, calibrate
 from .errors import LDEError
 from .experiments.discovery import discover
 from .experiments.evaluation import HEADLINE_HORIZONS
@@ -42,7 +42,7 @@ from .policy_search.search import search
 from .rules.scenario import MAX_MONTHS, Scenario, ScenarioError
 from .rules.scenario_files import overridden_by_branch, parse_override
 from .rules.timeline import explain
-from .world.indicators import INDICATOR_INFO, window_words, yearly
+from .world.indicators import INDICATOR_INFO, window_words
 from .world.resources import check_counts, check_memory
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -177,7 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_partial(exportp)
 
     calp = commands.add_parser(
-        "calibrate", help="history matching: the parameter sets observed figures do not rule out (a targets file)"
+        "calibrate",
+        help="history matching: the parameter sets observed figures do not rule out (a targets file)",
+        description="History matching: the parameter sets the observed figures of a targets file do not rule out. "
+        "Everything (the waves' stores, the tables, diagnostics.png, plausible.csv, calibrated.toml and the "
+        "provenance in calibration.json) goes into --out, and nothing is written outside it. Without --out it goes "
+        "into a new folder under runs/, and once the calibration is complete its result files (not the waves) are also "
+        f"written beside the targets file, replacing those there: {', '.join(BESIDE)} (the tables of answers, checks "
+        "and options where the targets file has them). make calibration refreshes calibration/ this way.",
     )
     calp.add_argument("targets", help="targets file, e.g. calibration/targets.toml")
     add_experiment(calp)
@@ -385,9 +392,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
     members = len(result.extra["plausible"])
     print(
         f"\nResults in {result.folder}: diagnostics.png, fit.csv, parameters.csv, identification.csv, runs.csv, "
-        f"waves.csv;\nthe ensemble ({members} parameter sets with weights) in plausible.csv and the most likely set "
-        f"as a scenario in calibrated.toml, there and beside {args.targets}.\nA readable report: lde-sim report {result.folder}"
+        f"waves.csv;\nthe ensemble ({members} parameter sets with weights) in plausible.csv, the most likely set "
+        "as a scenario in calibrated.toml, the provenance in calibration.json."
     )
+    if result.extra["beside"]:
+        print(f"Written beside {args.targets} (replacing those there): {', '.join(p.name for p in result.extra['beside'])}")
+    print(f"A readable report: lde-sim report {result.folder}")
     return 0
 
 
@@ -577,7 +587,6 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
         end_failed(writer, err)
         raise
     writer.finish("complete")
-    yearly(result.metrics, scenario).to_csv(folder / "yearly.csv", index=False)
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
     print(f"{window_words(scenario)}; per calendar year in yearly.csv")
     print(indicator_table(result.summary, scenario))

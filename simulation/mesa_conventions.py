@@ -62,7 +62,10 @@ def run_for_batch(
 
     The rows are Mesa's (``RunId``, ``iteration``, ``Step``, the parameters, the collected
     values), at every ``data_collection_period`` months and at the last month (``-1``: the
-    last month only). Other model classes go to Mesa's own function.
+    last month only). Each value is the one collected, as Mesa's own function gives it: not a
+    row of the collector's table, whose mixed columns become floats (a seed of 19 digits would
+    lose its last ones and no longer reproduce the run). Other model classes go to Mesa's own
+    function.
     """
     from .world.model import LabourMarketModel
 
@@ -72,11 +75,13 @@ def run_for_batch(
     model = model_cls(**kwargs)
     while model.running and model.steps < max_steps:
         model.step()
-    table = model.datacollector.get_model_vars_dataframe()  # row m: month m (month 0 included)
+    collected = model.datacollector.model_vars  # name -> values, value m: month m (month 0 included)
     months = list(range(0, model.steps + 1, data_collection_period)) if data_collection_period > 0 else []
     if not months or months[-1] != model.steps:
         months.append(model.steps)
-    return [{"RunId": run_id, "iteration": iteration, "Step": m, **kwargs, **table.iloc[m].to_dict()} for m in months]
+    return [
+        {"RunId": run_id, "iteration": iteration, "Step": m, **kwargs, **{k: v[m] for k, v in collected.items()}} for m in months
+    ]
 
 
 #: Mesa's own per-run function of ``batch_run``, as the installed Mesa has it.

@@ -3,6 +3,7 @@ weights; outputs, resuming, bad files."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 import warnings
@@ -147,8 +148,10 @@ meaning = "made by this test"
     assert runs.loc[runs["wave"] == 2, "plausible"].mean() > runs.loc[runs["wave"] == 1, "plausible"].mean()
     assert runs["weight"].sum() == pytest.approx(1) and (runs.loc[~runs["plausible"], "weight"] == 0).all()
     assert abs(pd.read_csv(folder / "fit.csv")["z"].iloc[0]) < 3
-    plausible = pd.read_csv(folder / "plausible.csv")  # the ensemble, also beside the targets file
-    assert plausible.equals(pd.read_csv(targets.parent / "plausible.csv")) and plausible["weight"].sum() == pytest.approx(1)
+    plausible = pd.read_csv(folder / "plausible.csv")  # the ensemble
+    assert plausible["weight"].sum() == pytest.approx(1)
+    # with a folder given, nothing is written beside the targets file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal", "guidance.toml", "targets.toml"] and not result.extra["beside"]
     assert plausible["people.search_rate_lde"].between(inside.min(), inside.max()).all()
     assert (folder / "diagnostics.png").read_bytes()[:4] == b"\x89PNG"
     extends = tomllib.loads((folder / "calibrated.toml").read_text())["extends"]
@@ -165,7 +168,12 @@ meaning = "made by this test"
     assert "What to measure next" in report and "transitions in the last year" in report
     headline = pd.read_csv(folder / "headline.csv").iloc[0]
     assert headline["param_sd"] > 0 and headline["stoch_sd"] > 0 and headline["q05"] <= headline["mean"] <= headline["q95"]
-    assert (targets.parent / "value_of_information.csv").exists() and (targets.parent / "discrimination.csv").exists()
+    assert (folder / "value_of_information.csv").exists() and (folder / "discrimination.csv").exists()
+    provenance = json.loads((folder / "calibration.json").read_text())
+    assert provenance["targets"] == str(targets) and provenance["seed"] == 3 and provenance["status"] == "complete"
+    assert provenance["targets_sha256"] == hashlib.sha256(targets.read_bytes()).hexdigest()
+    assert {"lde-doorstroom", "mesa", "numpy", "scikit-learn"} <= provenance["versions"].keys()
+    assert f"| targets_sha256 | {provenance['targets_sha256']} |" in report and "| seed | 3 |" in report
 
     measured = pd.read_csv(folder / "option_headline.csv").set_index(["option", "measure"])
     # an option without measures is measured on all of them, one that names its measures on those only
@@ -186,6 +194,8 @@ meaning = "made by this test"
 
     again = calibrate(targets, jobs=1, out=folder)  # resumes: nothing left to run, same answer
     pd.testing.assert_frame_equal(again.table, table)
+    (folder / "calibration.json").unlink()  # as in a calibration made before it was written
+    assert "| not recorded | this calibration was made before" in write_report(folder, "md").read_text(encoding="utf-8")
 
 
 def test_a_bad_targets_file_is_a_clear_error(tmp_path: Path):
@@ -197,24 +207,42 @@ def test_a_bad_targets_file_is_a_clear_error(tmp_path: Path):
         calibrate(tmp_path / "absent.toml")
 
 
-def test_calibrate_from_the_command_line_extends_the_named_scenario(tmp_path: Path):
+def test_calibrate_from_the_command_line_extends_the_named_scenario_and_without_out_writes_beside_the_targets(
+    tmp_path: Path,
+):
+    """Without --out (as make calibration runs it) the calibration goes under runs/ and, once complete,
+    its result files are written beside the targets file, the command saying which."""
     import subprocess
     import sys
 
-    targets = tmp_path / "targets.toml"
+    from simulation.calibration.history_matching import BESIDE
+
+    (tmp_path / "spec").mkdir()
+    targets = tmp_path / "spec" / "targets.toml"
     text = targets_text().replace("waves = 2", "waves = 1")
     text = text.replace("samples = 8", "samples = 3").replace("uncertainty = 0.01", "uncertainty = 0.2")
     targets.write_text(text.replace("seed = 3", f'seed = 3\ncalibrated_extends = "{SCENARIOS / "baseline.toml"}"'))
     done = subprocess.run(
-        [sys.executable, "-m", "simulation", "calibrate", str(targets), "--jobs", "1", "--out", str(tmp_path / "cal")],
+        [sys.executable, "-m", "simulation", "calibrate", "spec/targets.toml", "--jobs", "1"],
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert "people.search_rate_lde" in done.stdout and "transition rate" in done.stdout and "plausible.csv" in done.stdout
-    calibrated = Scenario.load(tmp_path / "cal" / "calibrated.toml")
-    assert calibrated.policy.max_lde_months == 60  # the baseline rules, with the fitted behaviour
+    (folder,) = (tmp_path / "runs").iterdir()
+    beside = sorted(p.name for p in targets.parent.iterdir() if p != targets)
+    assert beside == sorted(name for name in BESIDE if (folder / name).exists()) and "wave1" not in beside
+    assert (
+        f"Written beside spec/targets.toml (replacing those there): {', '.join(sorted(beside, key=BESIDE.index))}" in done.stdout
+    )
+    for name in set(beside) - {"calibrated.toml"}:
+        assert (targets.parent / name).read_bytes() == (folder / name).read_bytes(), name
+    assert json.loads((targets.parent / "calibration.json").read_text())["status"] == "complete"
+    for where in (folder, targets.parent):  # each extends the baseline by a path relative to itself
+        calibrated = Scenario.load(where / "calibrated.toml")
+        assert calibrated.policy.max_lde_months == 60  # the baseline rules, with the fitted behaviour
 
 
 def test_an_override_in_a_targets_file_is_blamed_on_the_targets_file(tmp_path: Path):
@@ -456,6 +484,8 @@ def test_a_target_no_parameter_set_can_meet_is_named(tmp_path: Path):
     ):
         calibrate(targets, jobs=1, out=tmp_path / "cal")
     assert (tmp_path / "cal" / "diagnostics.png").exists() and not (tmp_path / "plausible.csv").exists()
+    provenance = json.loads((tmp_path / "cal" / "calibration.json").read_text())
+    assert provenance["status"] == "failed" and "no parameter set matches" in provenance["error"]
 
 
 def test_a_target_no_run_could_measure_is_named_after_the_wave(tmp_path: Path):

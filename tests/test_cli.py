@@ -15,6 +15,7 @@ import pytest
 from simulation import INDICATORS, Scenario, cli
 from simulation.cli import main
 from simulation.experiments.store import read_experiment
+from simulation.world.indicators import yearly
 
 from .conftest import ROOT, SCENARIOS
 
@@ -133,6 +134,15 @@ def test_an_earlier_run_is_never_overwritten(tmp_path: Path):
     assert (out / "metrics.csv").read_text() == "precious\n"
 
 
+def test_every_file_a_run_writes_is_in_the_readme_s_table_and_every_table_in_run_json(tmp_path: Path):
+    out = tmp_path / "r"
+    assert main(["run", str(SCENARIOS / "small.toml"), "--months", "2", "--events", "--out", str(out)]) == 0
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    written = {p.name for p in out.iterdir()} - {".lock"}
+    assert not [name for name in written if f"| `{name}` |" not in readme]
+    assert {name for name in written if name.endswith(".csv")} == set(json.loads((out / "run.json").read_text())["files"])
+
+
 def test_an_interrupted_run_keeps_its_finished_replications(tmp_path: Path):
     out = tmp_path / "run"
     proc = subprocess.Popen(
@@ -157,6 +167,9 @@ def test_an_interrupted_run_keeps_its_finished_replications(tmp_path: Path):
     metrics = pd.read_csv(out / "metrics.csv")
     assert len(summary) == done and metrics["replication"].nunique() == done
     assert len(metrics) == done * 121
+    # the indicators per calendar year of the finished replications, checksummed like every table
+    assert "yearly.csv" in provenance["files"]
+    pd.testing.assert_frame_equal(pd.read_csv(out / "yearly.csv"), yearly(metrics, Scenario.load(out / "scenario.toml")))
 
 
 def test_version_and_help():
@@ -208,8 +221,8 @@ def test_window_measures_run_compare_evaluate_and_sweep_over_the_same_calendar_m
     short = ["--months", "30", "--window", "2016-01:2016-12", "--jobs", "1", "--replications", "1"]
     assert main(["run", small, "--months", "30", "--window", "2016-01:2016-12", "--out", str(tmp_path / "r")]) == 0
     assert "Indicators over the window 2016-01 to 2016-12 (--window)" in capsys.readouterr().out
-    summary, yearly = pd.read_csv(tmp_path / "r" / "summary.csv"), pd.read_csv(tmp_path / "r" / "yearly.csv")
-    year = yearly[yearly["year"] == 2016].iloc[0]
+    summary, years = pd.read_csv(tmp_path / "r" / "summary.csv"), pd.read_csv(tmp_path / "r" / "yearly.csv")
+    year = years[years["year"] == 2016].iloc[0]
     assert year["months"] == 12 and summary["public_spending_lde"][0] == pytest.approx(year["public_spending_lde"])
     for command in (["compare", small, small], ["evaluate", small], ["sweep", small, "--vary", "policy.aftercare_months=3,6"]):
         out = tmp_path / command[0]

@@ -3,7 +3,9 @@ discovery, and a store that SQL, pandas and Parquet readers can query."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from importlib.metadata import version
 from pathlib import Path
 
 import mesa
@@ -139,6 +141,17 @@ def test_discover_finds_where_the_transition_rate_fails_and_writes_its_outputs(l
     assert search["restricted"] and search["box_high"] < search["full_high"]  # low search: low transitions
     assert 0 < search["coverage"] <= 1 and search["density"] >= 0.5
     assert all((out / f).is_file() for f in ("feature_scores.csv", "discovery_tradeoff.png", "discovery_box.png", "discovery.md"))
+    provenance = json.loads((out / "discovery.json").read_text())
+    assert provenance["experiment"] == str(lhs) and provenance["fails"] == "transition_rate_annual < 0.08"
+    assert provenance["versions"]["ema-workbench"] == version("ema-workbench")  # PRIM's implementation shaped the box
+    import shutil
+
+    from simulation.outputs.report import write_report
+
+    shutil.copytree(lhs, tmp_path / "lhs")  # discovery into the experiment's folder: its report shows both
+    discover(tmp_path / "lhs", "transition_rate_annual < 0.08")
+    report = write_report(tmp_path / "lhs", "md").read_text(encoding="utf-8")
+    assert "Scenario discovery: the PRIM box" in report and '"ema-workbench": "' in report.split("## Provenance")[1]
     with pytest.raises(DiscoveryError, match="is not 'indicator < level'"):
         discover(lhs, "open('x') > 1", out=tmp_path / "bad")
 

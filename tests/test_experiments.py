@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -252,6 +254,7 @@ def test_the_store_is_plain_sql_with_provenance(quick: Scenario, tmp_path: Path)
     tables = read_experiment(tmp_path / "c")
     meta = dict(zip(tables["meta"]["key"], tables["meta"]["value"]))
     assert {"kind", "seed", "replications", "design_sha256", "versions", "command", "created"} <= set(meta)
+    assert "SALib" not in json.loads(meta["versions"])  # a comparison uses no library beyond the core
     assert set(tables["runs"]["status"]) == {"done"}
     assert len(tables["monthly"]) == 2 * 25
     assert Scenario.from_dict(__import__("tomllib").loads(tables["points"]["scenario"][0])) == quick
@@ -261,7 +264,7 @@ def test_sensitivity_ranks_a_parameter_that_matters_above_one_that_does_not(quic
     pytest.importorskip("SALib")
     from simulation.experiments.sensitivity import sensitivity
 
-    table = sensitivity(
+    result = sensitivity(
         quick,
         ["policy.aftercare_months=0:12", "context.unemployment_benefit_month=900:1300"],
         method="morris",
@@ -269,7 +272,10 @@ def test_sensitivity_ranks_a_parameter_that_matters_above_one_that_does_not(quic
         replications=1,
         jobs=1,
         out=tmp_path / "m",
-    ).table
+    )
+    table = result.table
+    meta = result.tables()["meta"].set_index("key")["value"]
+    assert json.loads(meta["versions"])["SALib"] == version("SALib")  # the sampler and analysis that shaped it
     sustained = table[table["indicator"] == "sustainable_transition_rate"].set_index("parameter")["mu_star"]
     assert sustained["policy.aftercare_months"] > 0
     assert sustained["context.unemployment_benefit_month"] == 0  # benefit amounts change no one's path

@@ -47,8 +47,9 @@ def test_a_scenario_name_cannot_place_the_run_folder_outside_runs(tmp_path: Path
 
 
 #: fsync calls of `run SMALL --months 12 --replications 3 --events`: scenario.toml, run.json, then per
-#: replication metrics, summary, events, enterprise events, network and run.json, then run.json once more.
-WRITES = 2 + 3 * 6 + 1
+#: replication metrics, summary, events, enterprise events, network, yearly and run.json, then run.json once more.
+PER_REPLICATION = 7
+WRITES = 2 + 3 * PER_REPLICATION + 1
 
 
 @pytest.mark.parametrize("full_from", range(1, WRITES + 1))
@@ -71,12 +72,12 @@ def test_a_disk_that_fills_at_any_write_leaves_tables_that_agree_with_run_json(
     out = tmp_path / "run"
     assert main(["run", SMALL, "--months", "12", "--replications", "3", "--events", "--out", str(out)]) == 2
     assert "No space left on device" in error_line(capsys)
-    if full_from <= 2 + 6:  # before the first replication is recorded
+    if full_from <= 2 + PER_REPLICATION:  # before the first replication is recorded
         assert not out.exists()
         return
     provenance = json.loads((out / "run.json").read_text())
     done = provenance["replications_done"]
-    assert done == (full_from - 3) // 6 and provenance["status"] in ("failed", "running", "complete")
+    assert done == (full_from - 3) // PER_REPLICATION and provenance["status"] in ("failed", "running", "complete")
     assert sorted(p.name for p in out.iterdir()) == sorted(["run.json", "scenario.toml", ".lock", *RUN_TABLES])
     for name in RUN_TABLES:
         assert (out / name).stat().st_size == provenance["files"][name]["bytes"], name

@@ -68,6 +68,27 @@ def test_batch_run_returns_the_last_month_with_scenario_objects_dotted_names_and
     assert list(stopped["Step"]) == [10]
 
 
+def test_a_batch_run_row_s_seed_given_back_to_the_model_reproduces_the_row(tiny: Scenario):
+    """The seed a row records is the run's, to the last digit (a float of a 19-digit seed is not):
+    a drawn one, one given explicitly and one from an ``rng``."""
+    quick = tiny.with_overrides({"months": 3})
+    big = 2**62 - 1  # a float cannot hold it: float(big) == 2**62
+    rows = [
+        row
+        for parameters in ({}, {"seed": big}, {"rng": np.random.SeedSequence(5)})
+        for row in mesa.batch_run(
+            LabourMarketModel, parameters={"scenario": quick, **parameters}, max_steps=3, display_progress=False
+        )
+    ]
+    assert rows[1]["seed"] == big
+    for row in rows:
+        assert type(row["seed"]) is int, row["seed"]
+        alone = LabourMarketModel(quick, seed=row["seed"])
+        last_month(alone)
+        collected = {name: values[-1] for name, values in alone.datacollector.model_vars.items()}
+        assert collected == {name: row[name] for name in collected}, row["seed"]
+
+
 def test_every_form_of_mesa_rng_gives_a_reproducible_run(tiny: Scenario):
     quick = tiny.with_overrides({"months": 3})
     forms = {

@@ -226,17 +226,18 @@ def one_line(capsys) -> str:
     return err[0]
 
 
-def test_a_hand_edited_summary_is_refused_with_one_line(run_folder: Path, tmp_path: Path, capsys):
+@pytest.mark.parametrize("table", ["summary.csv", "yearly.csv"])
+def test_a_hand_edited_table_is_refused_with_one_line(run_folder: Path, tmp_path: Path, capsys, table: str):
     """A value changed by hand (here a mean pushed outside its interval) keeps the file's shape but not its checksum."""
     import shutil
 
     copy = tmp_path / "edited"
     shutil.copytree(run_folder, copy, ignore=shutil.ignore_patterns("report.*"))
-    summary = pd.read_csv(copy / "summary.csv")
-    summary.loc[0, "transition_rate_annual"] = 99.0
-    summary.to_csv(copy / "summary.csv", index=False)
+    edited = pd.read_csv(copy / table)
+    edited.loc[0, "transition_rate_annual"] = 99.0
+    edited.to_csv(copy / table, index=False)
     assert main(["report", str(copy)]) == 2
-    assert "summary.csv was changed or cut short after the run wrote it" in one_line(capsys)
+    assert f"{table} was changed or cut short after the run wrote it" in one_line(capsys)
     assert not (copy / "report.html").exists()
 
 

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -218,6 +219,10 @@ def test_the_outputs_of_a_search(tiny_search):
         fresh_seeds = {row[0] for row in con.execute("SELECT DISTINCT seed FROM runs")}
     with sqlite3.connect(folder / "generations" / "gen-000" / "experiment.sqlite") as con:
         assert not fresh_seeds & {row[0] for row in con.execute("SELECT DISTINCT seed FROM runs")}
+    for store in ("generations/gen-000", "fresh"):  # the optimiser that proposed the candidates is recorded
+        with sqlite3.connect(folder / store / "experiment.sqlite") as con:
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        assert json.loads(meta["versions"])["pymoo"] == version("pymoo"), store
 
 
 def test_the_report_of_a_search_says_the_compromise_the_tradeoffs_and_the_reevaluation(tiny_search):

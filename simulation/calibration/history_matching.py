@@ -35,20 +35,21 @@ Outputs, in the calibration folder: ``runs.csv`` (every run set, its simulated t
 implausibility, plausibility and weight), ``fit.csv`` (per target), ``parameters.csv``
 (per parameter: prior, plausible range, weighted mean and sd, and whether the targets
 identify it), ``identification.csv`` (how far each parameter moves each target, in
-target uncertainties), ``waves.csv``, ``diagnostics.png``, ``plausible.csv`` (the
-ensemble, also written beside the targets file) and ``calibrated.toml`` (the most likely
-set, as a scenario extending ``calibrated_extends``; also beside the targets file). The
-answers and policy options of the targets file add their tables
-(:mod:`simulation.calibration.value_of_information`); the options' runs are a store of their
-own in ``options/``.
+target uncertainties), ``waves.csv``, ``diagnostics.png``, ``timing.json``, ``plausible.csv``
+(the ensemble), ``calibrated.toml`` (the most likely set, as a scenario extending
+``calibrated_extends``) and ``calibration.json`` (the provenance: targets file and its SHA-256,
+seed, versions, command, status). The answers and policy options of the targets file add their
+tables (:mod:`simulation.calibration.value_of_information`); the options' runs are a store of
+their own in ``options/``. Without an output folder the result files (not the waves) are also
+written beside the targets file (:func:`calibrate`).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +63,7 @@ from ..errors import LDEError
 from ..experiments.design import DesignError, Point, Vary, from_unit_cube, parse_vary
 from ..experiments.evaluation import twin_of
 from ..experiments.experiment import Experiment, ExperimentResult, run_experiment
-from ..experiments.output import OutputError, make_folder
+from ..experiments.output import OutputError, journal, make_folder, package_versions, write_file
 from ..experiments.store import FILE, read_experiment
 from ..rules.scenario import Scenario, parameter_role
 from .emulator import Emulator, fit, implausibility, main_effects
@@ -72,8 +73,13 @@ from .value_of_information import observable_emulators, plausible_sample, weight
 #: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
 #: at most this share of its prior spread.
 IDENTIFIED = 0.5
-#: The calibration's result files, also written beside the targets file (with plausible.csv and calibrated.toml).
-SUMMARY = (
+#: The calibration's provenance in its folder: the targets file and its SHA-256, seed, versions, status.
+PROVENANCE = "calibration.json"
+#: The calibration's result files written beside the targets file when no folder is given (make calibration).
+BESIDE = (
+    "plausible.csv",
+    "calibrated.toml",
+    PROVENANCE,
     "fit.csv",
     "parameters.csv",
     "runs.csv",
@@ -121,11 +127,53 @@ def calibrate(
     path: str | Path, jobs: int | None = None, scheduler: str | None = None, out: str | Path | None = None, progress: bool = False
 ) -> ExperimentResult:
     """Run the history matching in targets file ``path``; return the parameter table, with the
-    fit in ``extra["fit"]`` and the ensemble in ``extra["plausible"]``."""
-    started, clock = pd.Timestamp.now(tz="UTC"), time.perf_counter()
+    fit in ``extra["fit"]``, the ensemble in ``extra["plausible"]`` and the files written beside
+    the targets file in ``extra["beside"]``.
+
+    Everything is written into ``out`` (default: a new folder under ``runs/``), with its provenance
+    in ``calibration.json`` (:data:`PROVENANCE`). With ``out`` nothing is written outside it;
+    without, the result files (:data:`BESIDE`) are also written beside the targets file, replacing
+    those there, once the calibration is complete: that is how ``make calibration`` refreshes
+    ``calibration/``."""
     spec, base, scenario_path = load_targets(path)
     varies = free_parameters(path, spec, base)
     folder = calibration_folder(out)
+    with journal(folder / PROVENANCE, provenance(path, spec, base, folder)):
+        result, best = match_history(Path(path), spec, base, varies, folder, jobs, scheduler, progress)
+        write_ensemble(path, spec, scenario_path, result.extra["plausible"], best, folder)
+    result.extra["beside"] = [] if out is not None else keep_beside(path, spec, scenario_path, best, folder)
+    return result
+
+
+def provenance(path: str | Path, spec: Targets, base: Scenario, folder: Path) -> dict[str, Any]:
+    """What identifies a calibration: its targets file (as given, and its SHA-256), the resolved
+    scenario it calibrates (its SHA-256, with the targets file's overrides), the seed, the folder,
+    and the versions of this package and of the libraries that shape its result."""
+    return {
+        "kind": "calibrate",
+        "targets": str(path),
+        "targets_sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        "scenario": base.name,
+        "scenario_sha256": base.digest(),
+        "seed": spec.seed,
+        "folder": str(folder),
+        "versions": package_versions("scikit-learn"),
+    }
+
+
+def match_history(
+    path: Path,
+    spec: Targets,
+    base: Scenario,
+    varies: list[Vary],
+    folder: Path,
+    jobs: int | None,
+    scheduler: str | None,
+    progress: bool,
+) -> tuple[ExperimentResult, dict[str, Any]]:
+    """The waves, the ensemble and the tables in ``folder`` (see the module); the result of
+    :func:`calibrate` and the most likely set as overrides."""
+    started, clock = pd.Timestamp.now(tz="UTC"), time.perf_counter()
     observed = np.array([t.value for t in spec.target])
     uncertainty = np.array([t.uncertainty for t in spec.target])
     history, regions, seconds = History(), [], []
@@ -171,7 +219,7 @@ def calibrate(
         if spec.option:
             chosen, set_weights = resample(w, spec.option_sets, spec.seed)
             sets = sample[chosen]
-            effects, option_runs = run_options(spec, Path(path), varies, sets, folder, jobs, scheduler, progress)
+            effects, option_runs = run_options(spec, path, varies, sets, folder, jobs, scheduler, progress)
             observed = [o.predict_mean(sets)[0] for o in observables]
             tables |= write_options(spec, varies, sets, set_weights, observed, effects, folder)
     ensemble = ensemble_of(varies, values, weights, spec.ensemble_size, spec.seed)
@@ -188,9 +236,8 @@ def calibrate(
         "jobs": jobs or "all cores",
         "cores_on_this_machine": os.cpu_count(),
     }
-    (folder / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
-    write_ensemble(path, spec, scenario_path, ensemble, best, folder)
-    return ExperimentResult(tables["parameters"], folder, {"fit": tables["fit"], "plausible": ensemble})
+    write_file(folder / "timing.json", (json.dumps(timing, indent=2) + "\n").encode())
+    return ExperimentResult(tables["parameters"], folder, {"fit": tables["fit"], "plausible": ensemble}), best
 
 
 def check_measured(path: str | Path, spec: Targets, history: History, wave: int) -> None:
@@ -621,14 +668,34 @@ def parameter_table(
 def write_ensemble(
     path: str | Path, spec: Targets, scenario_path: Path, ensemble: pd.DataFrame, best: dict[str, Any], folder: Path
 ) -> None:
-    """plausible.csv and calibrated.toml in the calibration folder and beside the targets file."""
+    """plausible.csv and calibrated.toml in ``folder``."""
+    write_file(folder / "plausible.csv", ensemble.to_csv(index=False).encode())
+    write_calibrated(path, spec, scenario_path, best, folder)
+
+
+def write_calibrated(path: str | Path, spec: Targets, scenario_path: Path, best: dict[str, Any], folder: Path) -> None:
+    """calibrated.toml in ``folder``: the most likely set ``best`` as a scenario extending
+    ``calibrated_extends`` (default: the calibrated scenario), by a path relative to ``folder``."""
     parent = (Path(path).parent / spec.calibrated_extends).resolve() if spec.calibrated_extends else scenario_path
-    for where in (folder, Path(path).parent):
-        ensemble.to_csv(where / "plausible.csv", index=False)
-        (where / "calibrated.toml").write_text(calibrated_scenario(Scenario.load(parent), parent, best, where))
-    for name in SUMMARY:  # what the calibration found, kept with the targets file (the waves stay in the folder)
-        if (folder / name).exists() and folder.resolve() != Path(path).parent.resolve():
-            shutil.copyfile(folder / name, Path(path).parent / name)
+    write_file(folder / "calibrated.toml", calibrated_scenario(Scenario.load(parent), parent, best, folder).encode())
+
+
+def keep_beside(path: str | Path, spec: Targets, scenario_path: Path, best: dict[str, Any], folder: Path) -> list[Path]:
+    """Write the result files of the complete calibration in ``folder`` beside the targets file
+    ``path``, replacing those there (the waves stay in ``folder``); return the files written."""
+    beside = Path(path).parent
+    names = [name for name in BESIDE if (folder / name).exists()]  # answers and options: when the targets file asks
+    try:
+        for name in names:
+            if name == "calibrated.toml":  # its extends is relative to where it is
+                write_calibrated(path, spec, scenario_path, best, beside)
+            else:
+                write_file(beside / name, (folder / name).read_bytes())
+    except OSError as err:
+        raise OutputError(
+            f"cannot write beside {path}: {err.strerror}; the calibration is complete in {folder}: copy its results from there"
+        ) from None
+    return [beside / name for name in names]
 
 
 def calibrated_scenario(base: Scenario, scenario_path: Path, fitted: dict[str, Any], folder: Path) -> str:

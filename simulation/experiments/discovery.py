@@ -12,14 +12,17 @@ the largest coverage (share of all failures inside it) among those with a densit
 Writes ``discovery.csv`` (per parameter: the box's limits, the full range, whether it is
 restricted and PRIM's quasi-p-value; with the box's coverage, density and mass),
 ``feature_scores.csv``, ``discovery_tradeoff.png``, ``discovery_box.png`` and
-``discovery.md`` (in plain words). The condition is parsed, never evaluated as code.
-Needs the ``ema`` extra.
+``discovery.md`` (in plain words), with ``discovery.json`` (:data:`PROVENANCE`: the experiment,
+the condition, the threshold, the command and the versions, the EMA workbench's among them).
+The condition is parsed, never evaluated as code. Needs the ``ema`` extra.
 """
 
 from __future__ import annotations
 
+import json
 import operator
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +33,11 @@ import pandas as pd
 from ..errors import LDEError
 from ..rules.scenario import parameter_role
 from ..world.indicators import INDICATORS
-from .output import make_folder
+from .output import make_folder, now, package_versions, write_file
 from .store import read_experiment, verify_experiment
 
+#: The discovery's provenance, beside its outputs.
+PROVENANCE = "discovery.json"
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 CLAUSE = re.compile(r"^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|median|p(?:100|\d{1,2}))\s*$")
 
@@ -143,6 +148,16 @@ def discover(
     _save(box.inspect(chosen, style="graph")[0], out / "discovery_box.png")
     words = in_words(fails, y, table)
     (out / "discovery.md").write_text(f"# Scenario discovery\n\n{words}\n", encoding="utf-8")
+    provenance = {
+        "experiment": str(folder),
+        "fails": fails,
+        "threshold": threshold,
+        "partial": partial,
+        "command": sys.argv,
+        "written": now(),
+        "versions": package_versions("ema-workbench"),
+    }
+    write_file(out / PROVENANCE, json.dumps(provenance, indent=2).encode())
     return Discovery(table, scores, words, out)
 
 

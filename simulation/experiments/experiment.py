@@ -190,6 +190,18 @@ def run_design(
         store.close()
 
 
+#: The libraries beyond the core that shape an experiment's results, by its kind: the sampler of a
+#: sensitivity analysis, the emulators that chose a calibration wave's sets, the optimiser that
+#: proposed a search's candidates (its generations, re-evaluation and stress test).
+LIBRARIES = {
+    "sensitivity": ("SALib",),
+    "calibrate": ("scikit-learn",),
+    "search": ("pymoo",),
+    "search-fresh": ("pymoo",),
+    "search-stress": ("pymoo",),
+}
+
+
 def prepare(store: ExperimentStore, experiment: Experiment) -> None:
     """Record the design in a new store, or check that a store to resume holds the same one."""
     store.prepare(
@@ -203,7 +215,7 @@ def prepare(store: ExperimentStore, experiment: Experiment) -> None:
             "details": experiment.details,
             **({"notes": experiment.notes} if experiment.notes else {}),
             "command": sys.argv,
-            "versions": package_versions(),
+            "versions": package_versions(*LIBRARIES.get(experiment.kind, ())),
         },
     )
 

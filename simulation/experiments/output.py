@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..errors import LDEError
 from ..rules.scenario import Scenario
+from ..world.indicators import yearly
 from .runner import Replication
 
 DEPENDENCIES = ("mesa", "numpy", "scipy", "pandas", "pydantic", "matplotlib", "tomli-w")
@@ -42,10 +43,12 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of this package, Python and the dependencies that shape results."""
+def package_versions(*used: str) -> dict[str, str]:
+    """Versions of this package, Python and the dependencies that shape results, with the libraries
+    ``used`` by the command (distribution names: SALib for a sensitivity analysis, scikit-learn for a
+    calibration's emulators, ema-workbench for scenario discovery, pymoo for a search)."""
     versions = {"python": platform.python_version()}
-    for name in ("lde-doorstroom", *DEPENDENCIES):
+    for name in ("lde-doorstroom", *DEPENDENCIES, *used):
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
@@ -167,7 +170,7 @@ class RunWriter:
     """
 
     def __init__(self, folder: Path, scenario: Scenario, provenance: dict[str, Any]) -> None:
-        self.folder = folder
+        self.folder, self.scenario = folder, scenario
         self.provenance = {
             **provenance,
             "scenario_sha256": scenario.digest(),
@@ -186,13 +189,15 @@ class RunWriter:
             raise OutputError(f"cannot write in {folder}: {err.strerror}; {FREE_SPACE}") from None
 
     def add(self, rep: Replication) -> None:
-        """Append one finished replication to metrics.csv, summary.csv, network.csv and the event logs.
+        """Append one finished replication to every table (:data:`RUN_TABLES`): metrics.csv,
+        summary.csv, the event logs, network.csv and yearly.csv (its indicators per calendar year).
 
         Ctrl-C and SIGTERM wait until all of a replication's rows and run.json are
         written, so the files never hold half a replication.
         """
         frames = {"metrics.csv": rep.metrics, "summary.csv": pd.DataFrame([rep.summary])}
         frames.update({"events.csv": rep.events, "enterprise_events.csv": rep.enterprise_events, "network.csv": rep.network})
+        frames["yearly.csv"] = yearly(rep.metrics, self.scenario)
         files, hashes = dict(self.provenance["files"]), {}
         with deferred_interrupt():
             try:
@@ -246,8 +251,33 @@ class RunWriter:
         write_file(self.folder / "run.json", json.dumps(provenance, indent=2).encode())
 
 
+@contextlib.contextmanager
+def journal(path: Path, provenance: dict[str, Any]) -> Iterator[None]:
+    """Keep ``path`` (JSON) saying what the command writing its folder is and how it ended, as
+    ``run.json`` does for a run: ``provenance`` with the command line and the start time, status
+    ``running`` while the block runs, then ``complete``, ``interrupted`` (Ctrl-C, SIGTERM) or
+    ``failed`` (with the error) and the end time; each time written whole (:func:`write_file`)."""
+    record = {**provenance, "command": sys.argv, "started": now(), "status": "running"}
+
+    def write(ending: dict[str, Any]) -> None:
+        try:
+            write_file(path, json.dumps({**record, **ending}, indent=2).encode())
+        except OSError as err:
+            raise OutputError(f"cannot write {path}: {err.strerror}; {FREE_SPACE}") from None
+
+    write({})
+    try:
+        yield
+    except BaseException as err:
+        ending = {"status": "interrupted"} if isinstance(err, KeyboardInterrupt) else {"status": "failed", "error": str(err)}
+        with contextlib.suppress(OutputError):  # the error that stopped the command is the one to tell
+            write({**ending, "finished": now()})
+        raise
+    write({"status": "complete", "finished": now()})
+
+
 #: The tables of a run folder, in the order a replication is appended.
-RUN_TABLES = ("metrics.csv", "summary.csv", "events.csv", "enterprise_events.csv", "network.csv")
+RUN_TABLES = ("metrics.csv", "summary.csv", "events.csv", "enterprise_events.csv", "network.csv", "yearly.csv")
 FREE_SPACE = "free some space (or choose another --out) and run it again"
 
 

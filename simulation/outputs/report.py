@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from ..errors import LDEError
 from ..experiments.branching import trunk_key
+from ..experiments.discovery import PROVENANCE as DISCOVERY
 from ..experiments.output import RUN_TABLES, OutputError, read_table, write_file
 from ..experiments.statistics import interval
 from ..experiments.store import FILE, read_experiment, read_result, verify_experiment
@@ -100,6 +101,8 @@ def write_report(folder: str | Path, fmt: str = "html", partial: bool = False) -
 
 #: The tables of a calibration folder (lde-sim calibrate); its waves are experiments of their own.
 CALIBRATION = ("fit.csv", "parameters.csv", "runs.csv", "identification.csv", "waves.csv")
+#: A calibration's provenance (simulation.calibration.history_matching.PROVENANCE; calibration is a layer above).
+CALIBRATION_PROVENANCE = "calibration.json"
 #: Tables a calibration writes when its targets file asks for them (checks, answers, observables).
 CALIBRATION_EXTRAS = (
     (
@@ -147,6 +150,13 @@ def calibration_report(folder: Path) -> Report:
             "What to measure next: for each headline answer, the table 'What to measure next' names the free "
             "parameters its spread comes from and the observation that would narrow it most."
         )
+    provenance = calibration_provenance(folder)
+    if provenance.get("status", "complete") != "complete":
+        findings.insert(
+            0,
+            f"The last calibration command in this folder ended {provenance['status']} (calibration.json): these tables "
+            "are from the last one that got as far as writing them.",
+        )
     return Report(
         title=f"Calibration by history matching over {len(waves)} waves",
         what=["Each wave is an experiment in wave<k>/ (lde-sim report on it shows its runs); docs/calibration.md explains."],
@@ -161,7 +171,22 @@ def calibration_report(folder: Path) -> Report:
             )
         ],
         findings=findings,
+        provenance=provenance,
     )
+
+
+def calibration_provenance(folder: Path) -> dict[str, Any]:
+    """A calibration's provenance (calibration.json: targets file and SHA-256, seed, versions,
+    command), or a line saying it was not recorded (a calibration made before it was)."""
+    try:
+        return json.loads((folder / CALIBRATION_PROVENANCE).read_text())
+    except FileNotFoundError:
+        return {
+            "not recorded": f"this calibration was made before lde-sim calibrate wrote {CALIBRATION_PROVENANCE} (targets "
+            "file and its SHA-256, seed, versions); the next calibration records it"
+        }
+    except (OSError, ValueError) as err:
+        raise ReportError(f"{folder / CALIBRATION_PROVENANCE}: cannot be read ({err}); run the calibration again") from None
 
 
 def run_report(folder: Path, partial: bool = False) -> Report:
@@ -479,6 +504,8 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
         report.findings.append(f"Scenario discovery: {words}")
         box = pd.read_csv(folder / "discovery.csv")
         report.tables.append(("Scenario discovery: the PRIM box (discovery_box.png, discovery_tradeoff.png)", rounded(box)))
+        if (folder / DISCOVERY).exists():  # absent from discoveries made before it was written
+            report.provenance["discovery"] = json.loads((folder / DISCOVERY).read_text())
     if not complete:
         report.findings.insert(0, UNFINISHED.format(status="unfinished"))
     return report

@@ -215,6 +215,7 @@ def test_the_outputs_of_a_search(tiny_search):
     assert list(again["candidate"]) == list(front["candidate"])
     info = json.loads((folder / "search.json").read_text())
     assert not set(info["fresh"]) & set(info["futures"])  # fresh futures are members the search did not see
+    assert info["versions"]["pymoo"]  # the optimiser that proposed the candidates is recorded
     with sqlite3.connect(folder / "fresh" / "experiment.sqlite") as con:
         fresh_seeds = {row[0] for row in con.execute("SELECT DISTINCT seed FROM runs")}
     with sqlite3.connect(folder / "generations" / "gen-000" / "experiment.sqlite") as con:

@@ -465,7 +465,7 @@ def provenance(scenario: Scenario, spec: SearchSpec, seen: Futures, fresh: Futur
         "algorithm": spec.algorithm_name,
         "search_sha256": hashlib.sha256(json.dumps(design, sort_keys=True).encode()).hexdigest(),
         "command": sys.argv,
-        "versions": package_versions(),
+        "versions": package_versions("pymoo"),  # the optimiser that proposes the candidates
     }
 
 

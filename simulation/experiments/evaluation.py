@@ -70,6 +70,21 @@ EFFECTS = {
 }
 
 
+#: The range a headline indicator can take by its definition (:data:`EFFECTS`; any value where not listed).
+EFFECT_RANGES = {
+    "net_effect_regular_job_24m": (-100.0, 100.0),  # a difference of two shares, in percentage points
+    "lock_in_12m": (-100.0, 100.0),
+    "deadweight_share": (0.0, 1.0),  # participants in a job in both worlds, of those in one with LDE
+    "displacement_share": (0.0, math.inf),  # hires lost (never below 0) per net hire gained
+}
+
+
+def effect_range(name: str) -> tuple[float, float]:
+    """The range headline indicator ``name`` can take: its interval is kept inside it
+    (:func:`~simulation.experiments.statistics.interval`), as every indicator's is."""
+    return EFFECT_RANGES.get(name, (-math.inf, math.inf))
+
+
 #: The fields that decide who the people are: everything in ``[world]`` (the people at month 0),
 #: the horizon and calendar, and what sets who enters later (inflow and the cycle that moves it).
 PEOPLE_FIELDS = ("world.", "months", "start", "context.inflow_rate", "context.cycle_amplitude", "context.cycle_period_months")
@@ -314,7 +329,7 @@ def effects_table(effects: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name in EFFECTS:
         values = effects.loc[effects["indicator"] == name, "value"].to_numpy(float)
-        mean, low, high = interval(values)
+        mean, low, high = interval(values, bounds=effect_range(name))
         rows.append(
             {
                 "indicator": name,

@@ -88,7 +88,9 @@ def test_compare_with_an_ensemble_runs_every_member_and_marks_robust_differences
     ensemble = tmp_path / "plausible.csv"
     ensemble.write_text("people.search_rate_lde,weight\n0.01,0.5\n0.03,0.5\n")
     out = tmp_path / "c"
-    args = ["compare", str(SCENARIOS / "small.toml"), str(SCENARIOS / "aftercare.toml"), "--months", "36"]
+    aftercare = tmp_path / "aftercare.toml"  # on the small world: a comparison pairs the same people
+    aftercare.write_text(f'extends = "{SCENARIOS / "small.toml"}"\nname = "aftercare"\n[policy]\naftercare_months = 12\n')
+    args = ["compare", str(SCENARIOS / "small.toml"), str(aftercare), "--months", "36"]
     assert invoke([*args, "--replications", "2", "--jobs", "2", "--ensemble", str(ensemble), "--out", str(out)]) == 0
     table = pd.read_csv(out / "comparison.csv")
     assert {"param_sd", "stoch_sd", "robust", "members"} <= set(table.columns)

@@ -29,7 +29,7 @@ from .calibration.history_matching import BESIDE, calibrate
 from .errors import LDEError
 from .experiments.discovery import discover
 from .experiments.evaluation import HEADLINE_HORIZONS
-from .experiments.experiment import common_window, compare, evaluate, sweep
+from .experiments.experiment import compare, evaluate, paired, sweep
 from .experiments.output import LOCK, OutputError, RunWriter, new_run_folder
 from .experiments.processes import die_with_parent
 from .experiments.runner import run
@@ -467,7 +467,7 @@ def experiment_options(args: argparse.Namespace) -> dict[str, object]:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    scenarios = common_window([load(path, args) for path in args.scenarios])
+    scenarios = paired([load(path, args) for path in args.scenarios])
     print(window_words(scenarios[0]))
     result = compare(scenarios, **experiment_options(args), ensemble=args.ensemble)
     table = result.table

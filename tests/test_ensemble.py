@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation import Scenario
-from simulation.experiments.ensemble import EnsembleError, combine, ensemble_table, load_ensemble
+from simulation.experiments.ensemble import EnsembleError, combine, ensemble_effects, ensemble_table, load_ensemble
 from simulation.world.indicators import INDICATORS
 
 from .conftest import SCENARIOS, invoke
@@ -24,6 +24,24 @@ def test_combine_weights_members_and_keeps_the_two_kinds_of_uncertainty_apart():
     assert stoch_sd == pytest.approx(np.sqrt((0.25**2 + 0.75**2) * 2.0 / 2))  # variance 2 over 2 replications
     assert high - mean == pytest.approx(1.959963984540054 * np.hypot(param_sd, stoch_sd))
     assert combine(values, weights, (0.0, 5.5))[2] == 5.5  # kept in the indicator's range
+
+
+def test_an_ensembles_headline_intervals_stay_inside_what_each_indicator_can_take():
+    """Two members' deadweight shares near 1 (0.9 and 1.0; 0.6 and 1.0): the combined interval (0.875 +- 0.25)
+    ends at 1, a share's largest value, as every indicator's interval ends at its range."""
+    values = {"deadweight_share": [[0.9, 1.0], [0.6, 1.0]], "displacement_share": [[0.0, 0.1], [0.0, 0.4]]}
+    effects = pd.DataFrame(
+        [
+            {"indicator": name, "point": point, "replication": r, "value": v}
+            for name, members in values.items()
+            for point, replications in enumerate(members)
+            for r, v in enumerate(replications)
+        ]
+    )
+    table = ensemble_effects(effects, np.array([0.5, 0.5])).set_index("indicator")
+    dead, displaced = table.loc["deadweight_share"], table.loc["displacement_share"]
+    assert dead["mean"] == pytest.approx(0.875) and dead["ci_high"] == 1.0 and 0.6 < dead["ci_low"] < 0.7
+    assert displaced["ci_low"] == 0.0 and displaced["ci_high"] > displaced["mean"] > 0
 
 
 def frame(values: dict[int, list[float]]) -> pd.DataFrame:
@@ -70,7 +88,9 @@ def test_compare_with_an_ensemble_runs_every_member_and_marks_robust_differences
     ensemble = tmp_path / "plausible.csv"
     ensemble.write_text("people.search_rate_lde,weight\n0.01,0.5\n0.03,0.5\n")
     out = tmp_path / "c"
-    args = ["compare", str(SCENARIOS / "small.toml"), str(SCENARIOS / "aftercare.toml"), "--months", "36"]
+    aftercare = tmp_path / "aftercare.toml"  # on the small world: a comparison pairs the same people
+    aftercare.write_text(f'extends = "{SCENARIOS / "small.toml"}"\nname = "aftercare"\n[policy]\naftercare_months = 12\n')
+    args = ["compare", str(SCENARIOS / "small.toml"), str(aftercare), "--months", "36"]
     assert invoke([*args, "--replications", "2", "--jobs", "2", "--ensemble", str(ensemble), "--out", str(out)]) == 0
     table = pd.read_csv(out / "comparison.csv")
     assert {"param_sd", "stoch_sd", "robust", "members"} <= set(table.columns)

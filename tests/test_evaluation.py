@@ -124,6 +124,26 @@ def test_evaluate_from_the_command_line_writes_its_tables_and_the_report_shows_t
     assert pd.read_csv(out / "evaluation.csv").equals(table)
 
 
+def test_every_headline_interval_stays_inside_what_its_indicator_can_take(tmp_path: Path):
+    """The audit's command: two replications over 36 months gave a deadweight share of -1.28 to 2.95. A share
+    lies in 0-1, an effect in percentage points in -100..100, displacement (hires lost per hire gained) is
+    never negative; keeping an interval inside that range cannot lower its coverage, as for every indicator."""
+    out = tmp_path / "ev"
+    args = ["evaluate", str(SCENARIOS / "small.toml"), "--replications", "2", "--months", "36", "--jobs", "1"]
+    assert invoke([*args, "--out", str(out)]) == 0
+    effects = pd.read_csv(out / "effects.csv").set_index("indicator")
+    ranges = {
+        "deadweight_share": (0.0, 1.0),
+        "net_effect_regular_job_24m": (-100.0, 100.0),
+        "lock_in_12m": (-100.0, 100.0),
+        "displacement_share": (0.0, np.inf),
+    }
+    for name, (low, high) in ranges.items():
+        row = effects.loc[name]
+        assert row[["mean", "ci_low", "ci_high"]].isna().all() or low <= row["ci_low"] <= row["mean"] <= row["ci_high"] <= high
+    assert effects.loc["deadweight_share", "replications"] == 2 and effects.loc["deadweight_share", "ci_low"] < 0.5
+
+
 def test_a_paired_run_gives_the_same_results_serially_and_in_processes(tiny: Scenario, tmp_path: Path):
     scenario = tiny.with_overrides({"months": 36})
     one = evaluate(scenario, replications=2, jobs=1, out=tmp_path / "one").table

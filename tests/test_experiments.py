@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import Scenario
+from simulation import Scenario, run
+from simulation.cli import main
 from simulation.experiments.design import DesignError, grid, latin_hypercube, parse_vary
-from simulation.experiments.experiment import Experiment, compare, run_experiment, sweep
+from simulation.experiments.evaluation import PeopleError
+from simulation.experiments.experiment import Experiment, compare, paired, run_experiment, sweep
 from simulation.experiments.statistics import interval
 from simulation.experiments.store import StoreError, read_experiment
 
@@ -72,6 +74,57 @@ def test_compare_pairs_replications_and_a_scenario_with_itself_differs_by_nothin
     row = table[(table["scenario"] == "more_aftercare") & (table["indicator"] == "transition_rate_annual")].iloc[0]
     assert row["diff"] == pytest.approx((b - a).mean())
     assert (tmp_path / "c" / "comparison.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "key, value, named",
+    [
+        ("world.pool_size", 2500, "world.pool_size = 2500 instead of 2000"),
+        ("context.inflow_rate", 0.02, "context.inflow_rate = 0.02 instead of"),
+        ("start", "2016-01", "start = '2016-01' instead of '2015-04'"),
+    ],
+)
+def test_compare_refuses_a_scenario_with_other_people_naming_the_difference(quick: Scenario, key, value, named):
+    """Paired differences of other people would be read as the option's effect (a larger world has more of
+    everything): refused before anything runs, as evaluate refuses such a twin."""
+    other = quick.with_overrides({"name": "other", "policy.aftercare_months": 12, key: value})
+    with pytest.raises(PeopleError, match="compare: 'other': its people differ from small's") as refused:
+        compare([quick, other], replications=1, jobs=1, window="2016-01:2016-12")
+    assert named in str(refused.value) and f"--set {key}=" in str(refused.value)
+
+
+def test_compare_on_the_command_line_refuses_a_small_world_against_a_full_scale_one(tmp_path: Path, capsys):
+    """The audit's case: small.toml against aftercare.toml (the full-scale world) with the pool alone set the
+    same: the rest of the world still differs, so the 'effects' would be the world's size. Exit 2, one line."""
+    out = tmp_path / "c"
+    files = [str(SCENARIOS / "small.toml"), str(SCENARIOS / "aftercare.toml")]
+    options = ["--set", "world.pool_size=5000", "--months", "6", "--replications", "1", "--jobs", "1", "--out", str(out)]
+    assert main(["compare", *files, *options]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "compare: 'aftercare': its people differ from small's" in err[0], err
+    assert "world.lde_workers = 2500 instead of 250" in err[0] and "--set world.enterprises=20" in err[0]
+    assert not out.exists()
+
+
+def test_a_run_is_the_same_whatever_its_horizon_so_a_comparison_may_pair_different_ones(tiny: Scenario):
+    """Why a comparison refuses other people but not another horizon (measured over a common window): a run's
+    months do not depend on how long it goes on after them."""
+    short, longer = (run(tiny.with_overrides({"months": months}), seed=5, events=True) for months in (12, 18))
+    first = longer.metrics["month"] <= 12
+    pd.testing.assert_frame_equal(short.metrics, longer.metrics[first])
+    pd.testing.assert_frame_equal(short.events, longer.events[longer.events["month"] <= 12])
+    assert len(longer.metrics) > len(short.metrics)
+
+
+def test_every_shipped_scenario_but_the_small_world_has_the_same_people():
+    """Any two shipped scenarios of the full-scale world can be compared (over a common window); the small
+    world is compared with options on its own world (README, notebook 2)."""
+    files = sorted(SCENARIOS.rglob("*.toml"))
+    full = [Scenario.load(f) for f in files if f.name != "small.toml"]
+    assert len(full) == len(files) - 1 > 20
+    assert len(paired(full, "2016-01:2016-12")) == len(full)
+    with pytest.raises(PeopleError, match=f"'{full[0].name}': its people differ from small's"):
+        paired([Scenario.load(SCENARIOS / "small.toml"), full[0]], "2016-01:2016-12")
 
 
 def test_grid_and_latin_hypercube_designs(small: Scenario):

@@ -36,7 +36,7 @@ from ..rules.scenario import Scenario, parameter_role
 from ..rules.scenario_files import locate
 from ..world.indicators import INDICATOR_INFO
 from .design import Point
-from .evaluation import EFFECTS
+from .evaluation import EFFECTS, effect_range
 from .statistics import difference_bounds
 
 #: The most members an ensemble may have (each multiplies the runs of an experiment).
@@ -158,7 +158,7 @@ def ensemble_effects(effects: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame
     rows = []
     for name, meaning in EFFECTS.items():
         values = _by_member(effects[effects["indicator"] == name], "value", len(weights))
-        rows.append({"indicator": name, **summary(values, weights, (-math.inf, math.inf)), "meaning": meaning})
+        rows.append({"indicator": name, **summary(values, weights, effect_range(name)), "meaning": meaning})
     return pd.DataFrame(rows)
 
 

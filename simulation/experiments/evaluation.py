@@ -70,30 +70,61 @@ EFFECTS = {
 }
 
 
+#: The range a headline indicator can take by its definition (:data:`EFFECTS`; any value where not listed).
+EFFECT_RANGES = {
+    "net_effect_regular_job_24m": (-100.0, 100.0),  # a difference of two shares, in percentage points
+    "lock_in_12m": (-100.0, 100.0),
+    "deadweight_share": (0.0, 1.0),  # participants in a job in both worlds, of those in one with LDE
+    "displacement_share": (0.0, math.inf),  # hires lost (never below 0) per net hire gained
+}
+
+
+def effect_range(name: str) -> tuple[float, float]:
+    """The range headline indicator ``name`` can take: its interval is kept inside it
+    (:func:`~simulation.experiments.statistics.interval`), as every indicator's is."""
+    return EFFECT_RANGES.get(name, (-math.inf, math.inf))
+
+
 #: The fields that decide who the people are: everything in ``[world]`` (the people at month 0),
-#: the horizon and calendar, and what sets who enters later (inflow and the cycle that moves it).
-PEOPLE_FIELDS = ("world.", "months", "start", "context.inflow_rate", "context.cycle_amplitude", "context.cycle_period_months")
+#: the calendar, and what sets who enters later (inflow and the cycle that moves it). Not the
+#: horizon: a run's months do not depend on how long it goes on after them.
+PEOPLE_FIELDS = ("world.", "start", "context.inflow_rate", "context.cycle_amplitude", "context.cycle_period_months")
+#: A twin's fields that must equal its scenario's: its people, followed as long (:data:`HORIZONS`).
+TWIN_FIELDS = (*PEOPLE_FIELDS, "months")
 
 
-class TwinError(LDEError):
-    """A counterfactual twin that does not hold the scenario's people."""
+class PeopleError(LDEError):
+    """Runs paired person by person (an evaluation and its twin, the scenarios of a comparison) whose people differ."""
 
 
-def check_twin(scenario: Scenario, twin: Scenario) -> None:
-    """Refuse a twin whose people differ from the scenario's (:data:`PEOPLE_FIELDS`): its "effects" would
-    compare different people, not each participant with himself."""
+def check_same_people(scenario: Scenario, other: Scenario, what: str, why: str, fields: tuple[str, ...] = PEOPLE_FIELDS) -> None:
+    """Refuse ``other`` (named ``what`` in the message) if its people differ from ``scenario``'s in ``fields``
+    (:data:`PEOPLE_FIELDS`): the differences between runs paired with the same seeds would then be differences
+    between other people, not what ``other`` changes. ``why`` says what the pairing is for."""
     differ = {
         key: value
-        for key, value in changed_fields(twin, scenario).items()
-        if any(key.startswith(field) if field.endswith(".") else key == field for field in PEOPLE_FIELDS)
+        for key, value in changed_fields(other, scenario).items()
+        if any(key.startswith(field) if field.endswith(".") else key == field for field in fields)
     }
     if differ:
         mine = dict(leaves(scenario.model_dump(mode="json")))
         shown = "; ".join(f"{key} = {value!r} instead of {mine.get(key)!r}" for key, value in list(differ.items())[:3])
-        raise TwinError(
-            f"--against {twin.name}: its people differ from {scenario.name}'s ({shown}); an evaluation compares each "
-            "participant with himself, so the twin may change policy and context but not who the people are"
-        )
+        more = f"; and {len(differ) - 3} more" if len(differ) > 3 else ""
+        same = " ".join(f"--set {key}={mine.get(key)}" for key in differ)
+        raise PeopleError(f"{what}: its people differ from {scenario.name}'s ({shown}{more}); {why}; give them the same ({same})")
+
+
+def check_twin(scenario: Scenario, twin: Scenario) -> None:
+    """Refuse a twin whose people differ from the scenario's, or that follows them for another horizon
+    (:data:`TWIN_FIELDS`): its "effects" would compare different people, not each participant with himself."""
+    check_same_people(
+        scenario,
+        twin,
+        f"--against {twin.name}",
+        "an evaluation compares each participant with himself, so the twin may change policy and context but not "
+        "who the people are or how long they are followed",
+        TWIN_FIELDS,
+    )
 
 
 def twin_of(scenario: Scenario) -> Scenario:
@@ -314,7 +345,7 @@ def effects_table(effects: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name in EFFECTS:
         values = effects.loc[effects["indicator"] == name, "value"].to_numpy(float)
-        mean, low, high = interval(values)
+        mean, low, high = interval(values, bounds=effect_range(name))
         rows.append(
             {
                 "indicator": name,

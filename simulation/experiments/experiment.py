@@ -37,7 +37,7 @@ from ..world.resources import check_counts, check_disk, check_jobs, check_memory
 from .branching import branch_groups
 from .design import DesignError, Point, Vary, grid, latin_hypercube, parse_vary
 from .ensemble import ensemble_effects, ensemble_evaluation, ensemble_points, ensemble_table, load_ensemble
-from .evaluation import check_twin, effects_table, evaluation_table, twin_of
+from .evaluation import PEOPLE_FIELDS, check_same_people, check_twin, effects_table, evaluation_table, twin_of
 from .executors import Task, check_scheduler, run_tasks
 from .output import LOCK, OutputError, lock_folder, make_folder, package_versions
 from .runner import replication_seed
@@ -246,6 +246,23 @@ def with_window(scenario: Scenario, window: str | None) -> Scenario:
     return scenario if window is None else scenario.with_overrides({"window": window})
 
 
+def paired(scenarios: list[Scenario], window: str | None = None) -> list[Scenario]:
+    """The scenarios of a comparison, each paired with the first replication by replication: the same
+    people (:data:`~simulation.experiments.evaluation.PEOPLE_FIELDS`; their horizons may differ)
+    measured over the same calendar months (:func:`common_window`), or a clear refusal. A difference
+    in the people would be read as the option's effect: a larger world has more of everything."""
+    for other in scenarios[1:]:
+        check_same_people(
+            scenarios[0],
+            other,
+            f"compare: '{other.name}'",
+            "a comparison pairs every scenario with the first, the same people with the same luck, so the scenarios "
+            "may change policy and context but not who the people are (sweep --vary shows what the world changes)",
+            PEOPLE_FIELDS,
+        )
+    return common_window(scenarios, window)
+
+
 def common_window(scenarios: list[Scenario], window: str | None = None) -> list[Scenario]:
     """The scenarios of a comparison measured over the same calendar months, or a clear refusal.
 
@@ -291,15 +308,16 @@ def compare(
 ) -> ExperimentResult:
     """Run each scenario with the same replication seeds; return (and write) ``comparison.csv``.
 
-    Every scenario's indicators cover the same calendar months (:func:`common_window`):
-    ``window`` (``"2026-07:2036-12"``, or ``"all"``) when given, else the branches' own years.
+    Every scenario has the first's people and its indicators cover the same calendar months
+    (:func:`paired`): ``window`` (``"2026-07:2036-12"``, or ``"all"``) when given, else the
+    branches' own years.
 
     Each design point records how its scenario differs from the first (its overrides), and a
     scenario whose name repeats is labelled by its first difference. With an ``ensemble`` file
     (:mod:`simulation.experiments.ensemble`) every scenario runs with every plausible parameter set, and the
     table combines parametric and stochastic uncertainty and marks robust differences.
     """
-    scenarios = common_window(scenarios, window)
+    scenarios = paired(scenarios, window)
     labels = labels_of(scenarios)
     details: dict[str, Any] = {
         "call": call("compare", scenarios, replications=replications, seed=seed, ensemble=ensemble, window=window)

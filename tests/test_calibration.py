@@ -601,6 +601,22 @@ def test_the_whole_targets_file_is_checked_before_the_first_wave(tmp_path: Path,
     assert not (tmp_path / "never").exists()
 
 
+def test_an_option_whose_people_differ_from_its_base_is_refused_before_the_first_wave(tmp_path: Path):
+    from simulation.experiments.evaluation import PeopleError
+
+    other = tmp_path / "other_people.toml"
+    other.write_text(f'extends = "{SCENARIOS / "pre_reform.toml"}"\n[context]\ninflow_rate = 0.02\n')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(targets_text() + option_text(other, SCENARIOS / "pre_reform.toml"))
+    with pytest.raises(
+        PeopleError,
+        match=r"bad.toml: option 'guidance': scenario .*other_people.toml: its people differ .*"
+        r"context.inflow_rate = 0.02 instead of 0.01.*give them the same \(context.inflow_rate = 0.01\)",
+    ):
+        calibrate(bad, out=tmp_path / "never")
+    assert not (tmp_path / "never").exists()
+
+
 def test_a_corrected_targets_file_that_runs_the_same_keeps_the_finished_waves(tmp_path: Path, monkeypatch):
     """A source reworded after wave 1 (nothing that decides the runs): the wave is found and not run again."""
     from simulation.experiments import experiment

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..experiments.evaluation import HORIZONS, OUTCOMES
+from ..experiments.evaluation import HORIZONS, OUTCOMES, check_same_people
 from ..rules.input_files import read_toml
 from ..rules.scenario import Float, Int, Scenario, ScenarioError
 from ..world.indicators import INDICATORS
@@ -309,6 +309,13 @@ def option_scenarios(path: Path, spec: Targets) -> list[tuple[Scenario, Scenario
     pairs = []
     for option in spec.option:
         base, scenario = (option_scenario(path, spec, option, key) for key in ("base", "scenario"))
+        check_same_people(
+            base,
+            scenario,
+            f"{path}: option '{option.name}': scenario {option.scenario}",
+            f"an option's effect is the difference between runs of the same people with the same seeds under {option.base}",
+            in_file=True,
+        )
         for k in spec.measured_on(option):
             measure = spec.option_measure[k]
             for window in (measure.window, measure.relative_to):

@@ -97,10 +97,18 @@ class PeopleError(LDEError):
     """Runs paired person by person (an evaluation and its twin, the scenarios of a comparison) whose people differ."""
 
 
-def check_same_people(scenario: Scenario, other: Scenario, what: str, why: str, fields: tuple[str, ...] = PEOPLE_FIELDS) -> None:
+def check_same_people(
+    scenario: Scenario,
+    other: Scenario,
+    what: str,
+    why: str,
+    fields: tuple[str, ...] = PEOPLE_FIELDS,
+    in_file: bool = False,
+) -> None:
     """Refuse ``other`` (named ``what`` in the message) if its people differ from ``scenario``'s in ``fields``
     (:data:`PEOPLE_FIELDS`): the differences between runs paired with the same seeds would then be differences
-    between other people, not what ``other`` changes. ``why`` says what the pairing is for."""
+    between other people, not what ``other`` changes. ``why`` says what the pairing is for; the message
+    says how to make them the same with ``--set``, or (``in_file``) as settings of a file."""
     differ = {
         key: value
         for key, value in changed_fields(other, scenario).items()
@@ -110,7 +118,8 @@ def check_same_people(scenario: Scenario, other: Scenario, what: str, why: str, 
         mine = dict(leaves(scenario.model_dump(mode="json")))
         shown = "; ".join(f"{key} = {value!r} instead of {mine.get(key)!r}" for key, value in list(differ.items())[:3])
         more = f"; and {len(differ) - 3} more" if len(differ) > 3 else ""
-        same = " ".join(f"--set {key}={mine.get(key)}" for key in differ)
+        settings = (f"{key} = {mine.get(key)!r}" if in_file else f"--set {key}={mine.get(key)}" for key in differ)
+        same = (", " if in_file else " ").join(settings)
         raise PeopleError(f"{what}: its people differ from {scenario.name}'s ({shown}{more}); {why}; give them the same ({same})")
 
 

@@ -184,8 +184,9 @@ class LabourMarketModel(mesa.Model):
         self.people = Population(capacity=people_capacity(scenario))
         self.enterprise_table = EnterpriseTable(scenario.world.enterprises)
         self.employer_table = EmployerTable(len(scenario.employers.sectors) * scenario.employers.employers_per_sector)
-        #: This month's uniform draw per enterprise for its decisions (a lottery such as local support).
-        self.enterprise_draws = np.zeros(scenario.world.enterprises)
+        #: This month's uniform draw per enterprise for its decisions (a lottery such as local support):
+        #: None until an enterprise first asks in the month (see ``LDEEnterprise.lottery_draw``).
+        self.enterprise_draws: np.ndarray | None = None
         build_world(self)
         #: Ties between enterprises and employers (the network doorstroom runs through).
         self.ties = Ties(self.enterprise_table.n, self.employer_table.n)

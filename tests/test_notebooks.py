@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -30,6 +31,8 @@ def test_notebook_is_stored_without_outputs(path: Path):
     assert all(
         not cell.get("outputs") and cell.get("execution_count") is None for cell in notebook.cells if cell.cell_type == "code"
     )
+    stored = json.loads(path.read_text(encoding="utf-8"))["cells"]  # as stored: nbformat adds missing ids when reading
+    assert all("id" in cell for cell in stored), "a cell without an id (nbformat will refuse it): give it one"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

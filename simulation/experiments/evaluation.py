@@ -131,7 +131,7 @@ def check_twin(scenario: Scenario, twin: Scenario) -> None:
         twin,
         f"--against {twin.name}",
         "an evaluation compares each participant with himself, so the twin may change policy and context but not "
-        "who the people are or how long they are followed",
+        "who the people are (their world, start, inflow and its cycle) or how long they are followed",
         TWIN_FIELDS,
     )
 

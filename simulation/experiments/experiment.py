@@ -257,7 +257,8 @@ def paired(scenarios: list[Scenario], window: str | None = None) -> list[Scenari
             other,
             f"compare: '{other.name}'",
             "a comparison pairs every scenario with the first, the same people with the same luck, so the scenarios "
-            "may change policy and context but not who the people are (sweep --vary shows what the world changes)",
+            "may change policy and context but not who the people are: their world, start, inflow and its cycle "
+            "(sweep --vary shows what those change)",
             PEOPLE_FIELDS,
         )
     return common_window(scenarios, window)

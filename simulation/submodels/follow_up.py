@@ -56,8 +56,6 @@ if TYPE_CHECKING:
 
 #: Age bands at the exit for the dumping indicators: name -> (from, to) years.
 AGE_BANDS = {"under_35": (0.0, 35.0), "35_49": (35.0, 50.0), "50_plus": (50.0, 200.0)}
-#: The bands' bounds in order (each band starts where the one before ends), for :func:`numpy.searchsorted`.
-AGE_BOUNDS = np.array([*(low for low, _ in AGE_BANDS.values()), max(high for _, high in AGE_BANDS.values())])
 SIZE_NAMES = {False: "small", True: "large"}
 #: The groups of leavers counted apart (``followup12_leavers_<group>``), in words.
 LEAVER_GROUPS = {
@@ -182,14 +180,12 @@ def count_leavers(model: LabourMarketModel, prefix: str, rows: np.ndarray) -> No
     rec.add(f"{prefix}_leavers", rows.size)
     rec.add(f"{prefix}_leavers_on_benefits", np.count_nonzero(jobless))
     large = model.enterprise_table.large[p.last_enterprise[rows]]
-    # each leaver's age band at the exit, a year ago: band i is at i + 1 (0: below the first band, beyond the last: above)
-    band = np.searchsorted(AGE_BOUNDS, p.age[rows] - 1, side="right")
-    for names, group, first in ((SIZE_NAMES.values(), large, 0), (AGE_BANDS, band, 1)):  # first: where group 0 is counted
-        in_group = np.bincount(group, minlength=first + len(names))[first:].tolist()
-        on_benefits = np.bincount(group[jobless], minlength=first + len(names))[first:].tolist()
-        for name, count, count_on_benefits in zip(names, in_group, on_benefits):
-            rec.add(f"{prefix}_leavers_{name}", count)
-            rec.add(f"{prefix}_leavers_{name}_on_benefits", count_on_benefits)
+    age = p.age[rows] - 1  # at the exit, a year ago
+    groups = {name: large == is_large for is_large, name in SIZE_NAMES.items()}
+    groups.update({name: (age >= low) & (age < high) for name, (low, high) in AGE_BANDS.items()})
+    for name, group in groups.items():
+        rec.add(f"{prefix}_leavers_{name}", np.count_nonzero(group))
+        rec.add(f"{prefix}_leavers_{name}_on_benefits", np.count_nonzero(group & jobless))
 
 
 def made_in(months: np.ndarray, month: int, among: np.ndarray | None = None) -> np.ndarray:

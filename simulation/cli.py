@@ -38,11 +38,12 @@ from .experiments.statistics import interval
 from .experiments.store import FILE as STORE
 from .experiments.store import export, read_experiment
 from .installation import ShowVersion
+from .outputs.console import HEADLINE, MISSING, console_table, readable_number, window_line
 from .policy_search.search import search
 from .rules.scenario import MAX_MONTHS, Scenario, ScenarioError
 from .rules.scenario_files import overridden_by_branch, parse_override
 from .rules.timeline import explain
-from .world.indicators import INDICATOR_INFO, window_words
+from .world.indicators import INDICATOR_INFO, INDICATORS
 from .world.resources import check_counts, check_memory
 
 EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -136,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweepp.add_argument("--sample", choices=["grid", "lhs"], default="grid", help="grid (default) or lhs")
     sweepp.add_argument(
         "--samples", type=positive_int, help="points of the Latin hypercube (--sample lhs only: a grid runs all its values)"
+    )
+    sweepp.add_argument(
+        "--all-indicators",
+        action="store_true",
+        help=f"print every indicator ({len(INDICATORS)}); default: the headline ones (sweep.csv always has all)",
     )
     add_ensemble(sweepp, "run every point with each")
     add_experiment(sweepp)
@@ -385,10 +391,10 @@ def run_command(args: argparse.Namespace) -> int:
 def calibrate_command(args: argparse.Namespace) -> int:
     result = calibrate(args.targets, args.jobs, args.scheduler, args.out, progress=True)
     fit = result.extra["fit"][["target", "observed", "uncertainty", "simulated", "z", "plausible_low", "plausible_high"]]
-    print(fit.to_string(index=False, float_format=readable))
+    print(console_table(fit))
     print()
     shown = ["parameter", "low", "high", "fitted", "mean", "sd_ratio", "identified", "moved_most_by"]
-    print(result.table[shown].to_string(index=False, float_format=readable))
+    print(console_table(result.table[shown]))
     members = len(result.extra["plausible"])
     print(
         f"\nResults in {result.folder}: diagnostics.png, fit.csv, parameters.csv, identification.csv, runs.csv, "
@@ -467,12 +473,13 @@ def experiment_options(args: argparse.Namespace) -> dict[str, object]:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    scenarios = paired([load(path, args) for path in args.scenarios])
-    print(window_words(scenarios[0]))
+    given = [load(path, args) for path in args.scenarios]
+    scenarios = paired(given)
     result = compare(scenarios, **experiment_options(args), ensemble=args.ensemble)
+    print(window_line(scenarios[0], given, args.window))
     table = result.table
-    shown = table.assign(diff=[f"{readable(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])])
-    print(shown.drop(columns=["significant"]).to_string(index=False, float_format=readable))
+    diff = [f"{readable_number(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])]
+    print(console_table(table.assign(diff=diff).drop(columns=["significant"]), numeric=["diff"]))
     print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
     if args.ensemble:
         print("robust: the paired difference has the same sign for every plausible parameter set")
@@ -485,15 +492,15 @@ NO_LDE = "no_lde"
 def evaluate_command(args: argparse.Namespace) -> int:
     against = None if args.against == NO_LDE else load(args.against, args)
     scenario = load(args.scenario, args)
-    print(window_words(scenario))
     result = evaluate(scenario, against, **experiment_options(args), ensemble=args.ensemble)
+    print(window_line(scenario, [scenario], args.window))
     effects = result.extra["effects"].drop(columns=["meaning"])
-    print(effects.to_string(index=False, float_format=readable))
+    print(console_table(effects))
     table = result.table
     for since in ("entry", "exit"):
         shown = table[(table["subgroup"] == "all") & (table["since"] == since) & table["horizon_months"].isin(HEADLINE_HORIZONS)]
         print(f"\nEffects on the participants, months after {since} (all participants; evaluation.csv has every subgroup):")
-        print(shown.drop(columns=["subgroup", "since"]).to_string(index=False, float_format=readable))
+        print(console_table(shown.drop(columns=["subgroup", "since"])))
     if args.ensemble:
         print("\nrobust: the effect has the same sign for every plausible parameter set")
     return finished(result.folder)
@@ -501,14 +508,14 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 def discover_command(args: argparse.Namespace) -> int:
     result = discover(args.experiment, args.fails, args.out, args.threshold, args.partial)
-    print(result.box.to_string(index=False, float_format=readable))
+    print(console_table(result.box))
     print(f"\n{result.words}\n\nWritten to {result.folder}: discovery.csv, feature_scores.csv, discovery_*.png, discovery.md")
     return 0
 
 
 def search_command(args: argparse.Namespace) -> int:
     result = search(load(args.scenario, args), args.searchfile, args.out, args.jobs, args.scheduler, progress=True)
-    print(result.front.to_string(index=False, float_format=readable))
+    print(console_table(result.front))
     print(
         f"\n{len(result.candidates)} candidates scored, {len(result.front)} on the front; compromise: candidate "
         f"{result.compromise}.\nResults in {result.folder}: candidates.csv, front.csv, convergence.csv, reevaluation.csv, "
@@ -525,15 +532,29 @@ def export_command(args: argparse.Namespace) -> int:
 
 def sweep_command(args: argparse.Namespace) -> int:
     base = load(args.scenario, args)
-    print(window_words(base))
     result = sweep(base, args.vary, args.sample, args.samples, **experiment_options(args), ensemble=args.ensemble)
-    print(result.table.to_string(index=False, float_format=readable))
+    print(window_line(base, [base], args.window))
+    if args.all_indicators:
+        print(console_table(result.table))
+    else:
+        print(f"The headline indicators; all {len(INDICATORS)} are in sweep.csv (--all-indicators prints them here)")
+        print(console_table(headline(result.table)))
     return finished(result.folder)
 
 
+def headline(table: pd.DataFrame) -> pd.DataFrame:
+    """A sweep's table with the headline indicators only: its columns (one row per point), or its
+    rows (over an ensemble: one row per point and indicator)."""
+    if "indicator" in table:
+        return table[table["indicator"].isin(HEADLINE)]
+    return table[[c for c in table.columns if c not in INDICATORS or c in HEADLINE]]
+
+
 def sensitivity_command(args: argparse.Namespace) -> int:
-    result = sensitivity(load(args.scenario, args), args.vary, args.method, args.samples, **experiment_options(args))
-    print(result.table.to_string(index=False, float_format=readable))
+    scenario = load(args.scenario, args)
+    result = sensitivity(scenario, args.vary, args.method, args.samples, **experiment_options(args))
+    print(window_line(scenario, [scenario], args.window))
+    print(console_table(result.table))
     return finished(result.folder)
 
 
@@ -588,7 +609,7 @@ def run_and_write(scenario: Scenario, args: argparse.Namespace, folder: Path) ->
         raise
     writer.finish("complete")
     print(f"{scenario.name}: {plural(args.replications, 'replication')} of {scenario.months} months, seed {args.seed}")
-    print(f"{window_words(scenario)}; per calendar year in yearly.csv")
+    print(f"{window_line(scenario, [scenario], args.window)}; per calendar year in yearly.csv")
     print(indicator_table(result.summary, scenario))
     return finished(folder)
 
@@ -616,14 +637,6 @@ def remove_run_folder(folder: Path) -> None:
         folder.rmdir()
 
 
-def readable(value: float) -> str:
-    """Shares and rates with four significant digits, euros and counts with separators, never in
-    scientific notation (:func:`simulation.outputs.report.readable_number`)."""
-    from .outputs.report import readable_number
-
-    return readable_number(value)
-
-
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -634,18 +647,16 @@ def indicator_table(summary: pd.DataFrame, scenario: Scenario) -> str:
     Shares are shown as percentages. One replication has no interval, and the table says so.
     """
     replications = len(summary)
-    width = 27 if replications > 1 else 0
     rows = []
     for name, info in INDICATOR_INFO.items():
         mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
-        span = "" if replications < 2 else "–" if low != low else f"{info.format(low)} to {info.format(high)}"
-        rows.append(f"{name:<32} {info.format(mean):>13}  {span:<{width}}{' ' if width else ''}{BETTER[info.better]}")
-    title = f"{'95% interval':<{width}} " if width else ""
-    header = f"{'indicator':<32} {'mean':>13}  {title}better"
+        span = MISSING if low != low else f"{info.format(low)} to {info.format(high)}"
+        rows.append({"indicator": name, "mean": info.format(mean), "95% interval": span, "better": BETTER[info.better]})
+    table = pd.DataFrame(rows).drop(columns=[] if replications > 1 else ["95% interval"])
     notes = ["meanings and definitions: docs/indicators.md"]
     if replications < 2:
         notes.insert(0, "one replication has no interval: use --replications 10 for 95% intervals")
-    return "\n".join([header, *rows, "", *notes])
+    return "\n".join([console_table(table, numeric=["mean"]), "", *notes])
 
 
 BETTER = {"higher": "higher", "lower": "lower", "": "-"}

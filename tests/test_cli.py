@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -14,10 +15,12 @@ import pytest
 
 from simulation import INDICATORS, Scenario, cli
 from simulation.cli import main
+from simulation.experiments.experiment import paired
 from simulation.experiments.store import read_experiment
+from simulation.outputs.console import HEADLINE, console_table, window_line
 from simulation.world.indicators import yearly
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import PLUMBING, ROOT, SCENARIOS
 
 
 def lde_sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -284,3 +287,81 @@ def test_an_interrupt_whose_exception_is_lost_on_its_way_up_still_ends_the_run(t
     assert provenance["status"] == "interrupted" and provenance["replications_done"] == 0
     next_run = ["run", str(SCENARIOS / "small.toml"), "--months", "2", "--out", str(tmp_path / "next")]
     assert main(next_run) == 0  # the note was about the interrupted command only
+
+
+#: A plumbing-sized world (tests.conftest.PLUMBING) for the console's tests: their runs are a few seconds.
+SMALLEST = [arg for key, value in PLUMBING.items() for arg in ("--set", f"{key}={value}")]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sweep", str(SCENARIOS / "small.toml"), "--vary", "policy.aftercare_monthz=1,2"],
+        ["compare", str(SCENARIOS / "small.toml"), str(SCENARIOS / "small.toml"), "--ensemble", "no-such-file.csv"],
+        ["sensitivity", str(SCENARIOS / "small.toml"), "--vary", "policy.aftercare_months=3"],
+        ["evaluate", str(SCENARIOS / "small.toml"), "--ensemble", "no-such-file.csv"],
+    ],
+)
+def test_a_refused_experiment_prints_nothing_of_its_results(tmp_path: Path, capsys, command):
+    """Input is checked before any of the results' frame (the window heading) is printed."""
+    assert main([*command, "--months", "2", "--jobs", "1", "--out", str(tmp_path / "x")]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == "" and "lde-sim: error: " in printed.err
+
+
+def test_the_window_heading_names_the_option_only_when_it_was_given(tmp_path: Path, capsys):
+    """A comparison of a history and its branch is measured over the branch's own years, and a
+    window a scenario sets is that scenario's: neither was asked for by --window."""
+    history, branch = Scenario.load(SCENARIOS / "history.toml"), Scenario.load(SCENARIOS / "from_2018" / "aftercare.toml")
+    measured = paired([history, branch])[0]
+    assert window_line(measured, [history, branch]) == (
+        "Indicators over 2018-01 to 2026-12: the branch's own years, from its branch date 2018-01 "
+        "(--window all for the whole run from 2015-05)"
+    )
+    assert window_line(measured, [history, branch], "2018-01:2026-12").endswith("2018-01 to 2026-12 (--window)")
+    small = str(SCENARIOS / "small.toml")
+    assert main(["run", small, "--months", "6", "--set", "window=2015-06:2015-08", *SMALLEST, "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "Indicators over the window 2015-06 to 2015-08 (the window scenario 'small' sets)" in out and "--window" not in out
+
+
+def test_console_tables_line_up_whatever_the_length_of_names_and_show_a_missing_value_as_a_dash():
+    table = pd.DataFrame({"scenario": ["a", "a scenario with a very long name indeed"], "mean": [0.5, math.nan], "n": [1, 12345]})
+    lines = console_table(table).splitlines()
+    assert lines == [
+        "scenario                                 mean       n",
+        "a                                         0.5       1",
+        "a scenario with a very long name indeed     –  12,345",
+    ]
+
+
+def test_run_and_compare_tables_line_up_and_write_a_missing_value_one_way(tmp_path: Path, capsys):
+    """The longest indicator names (36 characters) and missing values (none of a 24-month share in 6
+    months) keep every column in line; a missing value is "–" in every column, never NaN."""
+    small = str(SCENARIOS / "small.toml")
+    assert main(["run", small, "--months", "6", "--replications", "2", *SMALLEST, "--out", str(tmp_path / "r")]) == 0
+    compare_ = ["compare", small, small, "--months", "6", "--replications", "2", "--jobs", "1", *SMALLEST]
+    assert main([*compare_, "--out", str(tmp_path / "c")]) == 0
+    run_out, compare_out = capsys.readouterr().out.split("Indicators over", 2)[1:]
+    rows = [line for line in run_out.splitlines() if line.split(" ", 1)[0] in {"indicator", *INDICATORS}]
+    assert len(rows) == len(INDICATORS) + 1
+    end = rows[0].index("mean") + len("mean")  # the column of means is right-aligned: every mean ends there
+    assert [line for line in rows if line[end - 1] == " " or line[end] != " "] == []
+    rows = [line for line in compare_out.splitlines() if line.startswith("small")]  # small and small-2
+    assert len(rows) == 2 * len(INDICATORS) and len({len(line.rstrip()) for line in rows}) == 1
+    missing = next(line for line in rows if " leefloon_share_24m " in line)
+    assert "NaN" not in compare_out and missing.split()[2:8] == ["–"] * 6
+
+
+def test_sweep_prints_the_headline_indicators_unless_asked_for_all_and_writes_all(tmp_path: Path, capsys):
+    sweep_ = ["sweep", str(SCENARIOS / "small.toml"), "--vary", "policy.aftercare_months=3,6", "--months", "6"]
+    sweep_ += ["--replications", "1", "--jobs", "1", *SMALLEST]
+    assert main([*sweep_, "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("point "))
+    assert header.split() == ["point", "policy.aftercare_months", "replications", *(n for n in INDICATORS if n in HEADLINE)]
+    assert f"all {len(INDICATORS)} are in sweep.csv (--all-indicators prints them here)" in out
+    assert set(INDICATORS) <= set(pd.read_csv(tmp_path / "s" / "sweep.csv").columns)
+    assert main([*sweep_, "--all-indicators", "--out", str(tmp_path / "s")]) == 0  # the same --out: nothing runs again
+    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("point "))
+    assert header.split() == ["point", "policy.aftercare_months", "replications", *INDICATORS]

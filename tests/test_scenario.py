@@ -149,8 +149,8 @@ BAD_ENTRIES = {
     ),
     "a misspelt field": (
         'kee = "policy.aftercare_months"\nvalue = 1',
-        r"\[\[timeline\]\] date = '2016-01': 'key' is missing: .*; .*: unknown key 'kee' \(did you mean 'key'\?\); allowed "
-        r"keys here: date, key, value$",
+        r"\[\[timeline\]\] date = '2016-01': 2 problems: \(1\) 'key' is missing: [^;]*; \(2\) unknown key 'kee' \(did you "
+        r"mean 'key'\?\); allowed keys here: date, key, value$",
     ),
 }
 
@@ -168,6 +168,18 @@ def test_a_bad_timeline_entry_is_named_as_written_with_what_is_allowed(tmp_path:
     path = write(tmp_path, "bad.toml", f'extends = "{SCENARIOS / "small.toml"}"\n[[timeline]]\ndate = "2016-01"\n{text}\n')
     with pytest.raises(ScenarioError, match=f"bad.toml: {message}"):
         Scenario.load(path)
+
+
+def test_an_entry_with_two_problems_is_named_once_then_its_problems(tmp_path: Path):
+    """The entry as written once, then each of its problems, numbered."""
+    text = f'extends = "{SCENARIOS / "small.toml"}"\n[[timeline]]\ndate = "2017-13"\nkey = "policy.aftercare_months"\n'
+    with pytest.raises(ScenarioError) as err:
+        Scenario.load(write(tmp_path, "bad.toml", text + "value = 3\nextra = 1\n"))
+    assert str(err.value) == (
+        f"{tmp_path / 'bad.toml'}: [[timeline]] date = '2017-13', key = 'policy.aftercare_months': 2 problems: "
+        "(1) date = '2017-13': expected a calendar month YYYY-MM, years 1990–2100 (e.g. 2026-07); "
+        "(2) unknown key 'extra'; allowed keys here: date, key, value"
+    )
 
 
 def test_a_bad_date_in_a_timeline_entry_is_said_in_words_not_as_a_pattern(tmp_path: Path):

@@ -43,9 +43,9 @@ from ..world.indicators import (
     measured_months,
     unsigned_zero,
     window_span,
-    window_words,
 )
 from . import plots
+from .console import HEADLINE, readable_number, window_line
 from .route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
 
 
@@ -255,7 +255,7 @@ def run_report(folder: Path, partial: bool = False) -> Report:
         what=[
             scenario.description or scenario.name,
             setting(scenario, replications, provenance.get("seed")),
-            window_words(scenario) + "; per calendar year in yearly.csv.",
+            window_line(scenario) + "; per calendar year in yearly.csv.",
             *(
                 [f"A branch of its history from {scenario.branch}; what it changes:", *branch_changes(scenario)]
                 if scenario.branch is not None and branch_changes(scenario)
@@ -452,7 +452,7 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
     replications = int(meta.get("replications", 0))
     what = [
         setting(scenarios[0], replications, meta.get("seed")),
-        window_words(scenarios[0]) + ".",
+        window_line(scenarios[0]) + ".",
         f"Every {'scenario' if kind == 'compare' else 'design point'} runs with the same seeds (common random "
         "numbers), so differences between them are paired.",
     ]
@@ -1003,17 +1003,7 @@ def glossary(names: list[str] | None = None) -> pd.DataFrame:
 MAIN_INDICATORS = [name for name in INDICATORS if name not in ROUTE_INDICATORS]
 
 
-#: The indicators the findings speak about, and how they are named in words.
-HEADLINE = [
-    "transition_rate_annual",
-    "sustainable_transition_rate",
-    "dumping_share",
-    "dumping_count",
-    "dumping_risk",
-    "leefloon_share_24m",
-    "enterprise_solvent_share",
-    "cost_per_sustainable_transition",
-]
+#: How the indicators the findings speak about (:data:`HEADLINE`) are named in words.
 WORDS = {
     "transition_rate_annual": "transitions to a regular job per LDE worker-year",
     "sustainable_transition_rate": "the share of those transitions that last 12 months",
@@ -1166,18 +1156,6 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
     """Numbers for reading (:func:`readable_number`: no scientific notation), empty columns dropped."""
     table = table.dropna(axis="columns", how="all")
     return table.map(lambda v: readable_number(v) if isinstance(v, float) else v)
-
-
-def readable_number(value: float) -> str:
-    """A number for reading, never in scientific notation: counts and euros with separators from 1,000,
-    others to four significant digits, very small ones as plain decimals."""
-    if value != value:
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if value == 0 or abs(value) >= 0.001:
-        return f"{value:.4g}"
-    return f"{value:.7f}".rstrip("0").rstrip(".")
 
 
 def to_html(report: Report) -> str:

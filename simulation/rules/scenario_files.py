@@ -301,11 +301,13 @@ def one_line(problems: list[str]) -> str:
 
 
 def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_origin: str) -> list[str]:
-    """One line per faulty field: the file it came from, the field, the value, what is allowed."""
+    """One line per faulty field: the file it came from, the field, the value, what is allowed; the
+    problems of one dated change in one line that names the change once."""
     by_field: dict[str, list[dict[str, Any]]] = {}
     for error in errors:
         by_field.setdefault(_field_path(error["loc"]), []).append(error)
-    lines = []
+    lines: list[str] = []
+    changes: dict[str, list[str]] = {}  # a dated change as written -> its problems, in order
     for field, errs in by_field.items():
         first = errs[0]
         origin = _origin(field or _subject(first["msg"]), origins, default_origin)
@@ -313,9 +315,10 @@ def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_ori
         entry = re.match(r"timeline\.(\d+)\.?(.*)", field)
         if dated is not None and f"@{dated.group(1)}" in origins:
             index = dated.group(1)
-            lines.append(f"{origins[f'timeline.{index}']}: {origins[f'@{index}']}: {first['msg'][dated.end() :]}")
+            _add_problem(lines, changes, f"{origins[f'timeline.{index}']}: {origins[f'@{index}']}", first["msg"][dated.end() :])
         elif entry is not None and f"@{entry.group(1)}" in origins:
-            lines.append(f"{origin}: {origins[f'@{entry.group(1)}']}: {_entry_problem(entry.group(2) or 'entry', errs)}")
+            problem = _entry_problem(entry.group(2) or "entry", errs)
+            _add_problem(lines, changes, f"{origin}: {origins[f'@{entry.group(1)}']}", problem)
         elif first["type"] == "extra_forbidden":
             section = field.rsplit(".", 1)[0] if "." in field else ""
             lines.append(f"{origin}: {unknown_key_words(field, _allowed_keys(section))}")
@@ -324,7 +327,26 @@ def _describe(errors: list[dict[str, Any]], origins: dict[str, str], default_ori
         else:
             allowed = "; or ".join(map(_words, errs))
             lines.append(f"{origin}: {field} = {first.get('input')!r}: {allowed}" if field else f"{origin}: {allowed}")
-    return lines
+    return [_with_problems(line, changes) for line in lines]
+
+
+def _add_problem(lines: list[str], changes: dict[str, list[str]], change: str, problem: str) -> None:
+    """Note ``problem`` of the dated ``change`` (``file: [[timeline]] date = ..., key = ...``); the
+    change's line is made where its first problem is (:func:`_with_problems` fills it in)."""
+    if change not in changes:
+        changes[change] = []
+        lines.append(change)
+    changes[change].append(problem)
+
+
+def _with_problems(line: str, changes: dict[str, list[str]]) -> str:
+    """``line`` itself, or for a dated change, the change named once and then its problems."""
+    if line not in changes:
+        return line
+    problems = changes[line]
+    if len(problems) == 1:
+        return f"{line}: {problems[0]}"
+    return f"{line}: {len(problems)} problems: " + "; ".join(f"({i}) {p}" for i, p in enumerate(problems, 1))
 
 
 def _words(error: dict[str, Any]) -> str:

@@ -147,12 +147,12 @@ def test_the_readme_example_runs(language: str, text: str, workdir: Path):
     elif language == "python":
         exec(compile(text, "README.md", "exec"), {"__name__": "__main__"})
     else:
-        mine = workdir / "mine"  # a user's folder: the file, beside the shipped file it extends
+        mine = workdir / "mine"  # a user's folder: the file, beside the file it extends or naming a shipped one
         mine.mkdir(exist_ok=True)
         parent = tomllib.loads(text).get("extends")
         if parent is None:  # a part of a file: added to the small scenario
             text = f'extends = "{ROOT / "scenarios" / "small.toml"}"\n{text}'
-        elif not (mine / parent).exists():
+        elif Path(parent).suffix and not (mine / parent).exists():
             (mine / parent).symlink_to(ROOT / "scenarios" / parent)
         (mine / "example.toml").write_text(text, encoding="utf-8")
         assert Scenario.load(mine / "example.toml").name

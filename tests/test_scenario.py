@@ -125,7 +125,11 @@ BAD = {
     "broken toml": ("[policy\nx = 1\n", r"bad.toml: not valid TOML"),
     "missing parent": ('extends = "nowhere.toml"\n', r"bad.toml: extends = 'nowhere.toml': parent file .*nowhere.toml not found"),
     "parent a folder": ('extends = "."\n', r"bad.toml: extends = '.': .* is a folder, not a scenario file: give a .toml file"),
-    "empty": ("", r"bad.toml: the file sets nothing \(it is empty or holds only comments; .*extends = \".*baseline.toml\""),
+    "empty": ("", r"bad.toml: the file sets nothing \(it is empty or holds only comments; .*extends = \"baseline\""),
+    "unknown parent name": (
+        'extends = "baselin"\n',
+        r"bad.toml: extends = 'baselin': no file .*baselin, and no shipped scenario of that name; shipped: .*baseline, ",
+    ),
     "only comments": ("# a scenario\n\n  # to be written\n", r"bad.toml: the file sets nothing"),
     "bad start": ('start = "15-04"\n', r"bad.toml: start = '15-04': expected a calendar month YYYY-MM, years 1990–2100"),
     "bad window": ('window = "2016"\n', r"bad.toml: window = '2016': expected YYYY-MM:YYYY-MM, years 1990–2100 .*, or all$"),
@@ -196,6 +200,18 @@ def test_the_defaults_on_purpose_run_as_the_empty_file_message_says(tmp_path: Pa
     extends = str(err.value).split("write ", 1)[1].split(";", 1)[0]
     assert Scenario.load(write(tmp_path, "on_purpose.toml", extends + "\n")) == Scenario.load(SCENARIOS / "baseline.toml")
     assert Scenario.load(write(tmp_path, "defaults.toml", 'name = "defaults"\n')) == Scenario(name="defaults")
+
+
+def test_extends_names_a_shipped_scenario_from_any_folder(tmp_path: Path):
+    """``extends = "baseline"`` (no suffix) builds on the shipped file, as ``lde-sim run baseline`` runs it,
+    also from a nested shipped name; a file of that name beside the scenario comes first."""
+    child = write(tmp_path, "mine.toml", 'extends = "baseline"\n[policy]\naftercare_months = 7\n')
+    baseline = Scenario.load(SCENARIOS / "baseline.toml")
+    assert Scenario.load(child) == baseline.with_overrides({"policy.aftercare_months": 7})
+    nested = write(tmp_path, "nested.toml", 'extends = "from_2018/aftercare"\n')
+    assert Scenario.load(nested).policy == Scenario.load(SCENARIOS / "from_2018" / "aftercare.toml").policy
+    write(tmp_path, "baseline", "[world]\npool_size = 1234\n")  # a file beside it without a suffix is found first
+    assert Scenario.load(child).world.pool_size == 1234
 
 
 def test_a_folder_is_not_a_scenario_file(tmp_path: Path):

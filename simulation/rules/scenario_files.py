@@ -1,7 +1,8 @@
 """Reading scenario files: ``extends`` chains, branch files, ``--set`` overrides, and error
 messages that name the file, the field, the value and what is allowed.
 
-A file may say ``extends = "baseline.toml"`` and override any field; a file that also
+A file may say ``extends = "baseline.toml"`` (a path from its folder) or ``extends = "baseline"``
+(a shipped scenario, from any folder) and override any field; a file that also
 says ``branch = "YYYY-MM"`` sets its parameters as dated changes from that date (see
 :class:`simulation.rules.scenario.Scenario`). A branch keeps its levers: a later dated change of
 the same parameter in the history it extends is not applied (:func:`branch_levers_kept`),
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import os
 import re
 import tomllib
 from importlib.resources import files
@@ -66,8 +66,14 @@ def locate(path: str | Path, folder: str = "scenarios", suffix: str = ".toml") -
         return given
     if (root / f"{given}{suffix}").is_file():
         return root / f"{given}{suffix}"
-    names = sorted(str(p.relative_to(root).with_suffix("")) for p in root.rglob(f"*{suffix}"))
-    raise ScenarioError(f"{path}: no such file, and nothing shipped by that name; shipped in {folder}/: {', '.join(names)}")
+    names = ", ".join(shipped_names(folder, suffix))
+    raise ScenarioError(f"{path}: no such file, and nothing shipped by that name; shipped in {folder}/: {names}")
+
+
+def shipped_names(folder: str = "scenarios", suffix: str = ".toml") -> list[str]:
+    """The names of the shipped files in ``folder``, as :func:`locate` accepts them."""
+    root = shipped_folder(folder)
+    return sorted(str(p.relative_to(root).with_suffix("")) for p in root.rglob(f"*{suffix}"))
 
 
 def shown(path: Path) -> str:
@@ -97,7 +103,7 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
         raise ScenarioError(f"{name} {_folder_words(path)}" if path.is_dir() else f"{name}: scenario file not found")
     data = read_toml(path, "scenario file", ScenarioError)
     if not data:
-        raise ScenarioError(f"{name}: {_empty_words(path)}")
+        raise ScenarioError(f"{name}: {_empty_words()}")
     parent = data.pop("extends", None)
     branch = data.pop("branch", None)
     if parent is None:
@@ -106,8 +112,8 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
     elif not isinstance(parent, str):
         raise ScenarioError(f"{name}: extends = {parent!r}: must be a file name (text)")
     else:
-        _check_parent(path.parent / parent, name, parent)
-        merged, origins = read_chain(path.parent / parent, (*seen, path))
+        found_parent = parent_file(path, parent, name)
+        merged, origins = read_chain(found_parent, (*seen, path))
     explicit = len(data["timeline"]) if isinstance(data.get("timeline"), list) else 0
     if branch is not None:
         if parent is None:
@@ -128,15 +134,28 @@ def read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict
     return merged, origins
 
 
-def _check_parent(parent: Path, name: str, written: str) -> None:
-    """Refuse an ``extends`` that names no file, in the words of the file that says it (at any depth
-    of the chain); a name the system cannot use is left to :func:`read_chain` to say."""
+def parent_file(path: Path, written: str, name: str) -> Path:
+    """The file ``extends = written`` in the scenario file ``path`` names: a path relative to that
+    file's folder; failing that, a name without a suffix is a shipped scenario (``"baseline"``,
+    ``"from_2018/aftercare"``), as on the command line, so a file anywhere can build on them.
+    Refuses a name that is neither, in the words of the file that says it (at any depth of the
+    chain); a name the system cannot use is left to :func:`read_chain` to say."""
+    parent = path.parent / written
     with contextlib.suppress(ValueError, OSError):
         parent = parent.resolve()
         if parent.is_dir():
             raise ScenarioError(f"{name}: extends = {written!r}: {shown(parent)} {_folder_words(parent)}")
+        if not parent.is_file() and not Path(written).suffix:
+            shipped = shipped_folder("scenarios") / f"{written}.toml"
+            if shipped.is_file():
+                return shipped
+            raise ScenarioError(
+                f"{name}: extends = {written!r}: no file {shown(parent)}, and no shipped scenario of that name; "
+                f"shipped: {', '.join(shipped_names())}"
+            )
         if not parent.is_file():
             raise ScenarioError(f"{name}: extends = {written!r}: parent file {shown(parent)} not found")
+    return parent
 
 
 def _folder_words(path: Path) -> str:
@@ -146,14 +165,12 @@ def _folder_words(path: Path) -> str:
     return f"is a folder, not a scenario file: give a .toml file{examples}"
 
 
-def _empty_words(path: Path) -> str:
+def _empty_words() -> str:
     """What to say about a scenario file that sets nothing: most likely a truncated or unsaved file,
     so it is refused rather than run with every default; how to ask for the defaults on purpose."""
-    baseline = shipped_folder("scenarios") / "baseline.toml"
-    relative = os.path.relpath(baseline, path.parent)
     return (
         "the file sets nothing (it is empty or holds only comments; truncated or not saved?). To build on the "
-        f'shipped baseline on purpose, write extends = "{relative}"; to run every documented default, give it '
+        'shipped baseline on purpose, write extends = "baseline"; to run every documented default, give it '
         'at least a name, e.g. name = "defaults"'
     )
 

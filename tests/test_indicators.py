@@ -108,13 +108,14 @@ def test_a_window_counts_its_own_months_and_the_follow_ups_of_its_own_moves():
 
 def test_a_branch_is_measured_over_its_own_years_unless_told_otherwise():
     from simulation import Scenario, ScenarioError
-    from simulation.world.indicators import measured_months, window_words
+    from simulation.outputs.console import window_line
+    from simulation.world.indicators import measured_months
 
     from .conftest import SCENARIOS
 
     branch = Scenario.load(SCENARIOS / "from_2026" / "today.toml")
     assert measured_months(branch) == (branch.month_of("2026-01"), branch.months)
-    assert "2026-01 to 2036-12: the branch's own years" in window_words(branch)
+    assert "2026-01 to 2036-12: the branch's own years" in window_line(branch)
     assert measured_months(branch.with_overrides({"window": "all"})) == (1, branch.months)
     assert measured_months(branch.with_overrides({"window": "2026-07:2036-12"})) == (branch.month_of("2026-07"), 260)
     history = Scenario.load(SCENARIOS / "history.toml")

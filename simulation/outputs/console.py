@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 import pandas as pd
 
 from ..rules.scenario import Scenario
-from ..world.indicators import window_span, window_words
+from ..world.indicators import window_span
 
 #: A missing value (an indicator without cases, an interval of one replication) in every table for people.
 MISSING = "–"
@@ -79,10 +79,24 @@ def window_line(measured: Scenario, given: Sequence[Scenario] = (), option: str 
     them) and ``option`` the --window given, if any: a window a comparison takes from its
     branches is their own years, and one that a scenario sets is that scenario's.
     """
-    if option is not None or measured.window in (None, "all"):
-        return window_words(measured)
+    span = window_span(measured)
+    if measured.window == "all" or (measured.window is None and measured.branch is None):
+        return f"Indicators over the whole run, {span}"
+    if measured.window is None:
+        return branch_years(measured, span)
+    if option is not None:
+        return f"Indicators over the window {span} (--window)"
     source = next((s for s in given if s.window is not None or s.branch is not None), None)
-    if source is not None and source.window is None:
-        return window_words(source)
-    whose = f" (the window scenario '{source.name}' sets)" if source is not None else ""
-    return f"Indicators over the window {window_span(measured)}{whose}"
+    if source is None:
+        return f"Indicators over the window {span}"
+    if source.window is None:  # a comparison measured over its branch's own years
+        return branch_years(source, span)
+    return f"Indicators over the window {span} (the window scenario '{source.name}' sets)"
+
+
+def branch_years(branch: Scenario, span: str) -> str:
+    """The heading of a branch measured over its own years ``span``, and how to see the whole run."""
+    return (
+        f"Indicators over {span}: the branch's own years, from its branch date {branch.branch} "
+        f"(--window all for the whole run from {branch.date(1)})"
+    )

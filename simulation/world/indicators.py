@@ -364,19 +364,6 @@ def window_span(scenario: Scenario) -> str:
     return f"{scenario.date(first)} to {scenario.date(last)}"
 
 
-def window_words(scenario: Scenario) -> str:
-    """Which calendar months the indicators cover, and why, in words (for the console and reports)."""
-    span = window_span(scenario)
-    if scenario.window is None and scenario.branch is not None:
-        return (
-            f"Indicators over {span}: the branch's own years, from its branch date {scenario.branch} "
-            f"(--window all for the whole run from {scenario.date(1)})"
-        )
-    if scenario.window is None or scenario.window == "all":
-        return f"Indicators over the whole run, {span}"
-    return f"Indicators over the window {span} (--window)"
-
-
 def yearly(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """The indicators per calendar year of each replication (a year cut by the run's start or end
     covers its months in the run): one row per replication and year, with its number of months."""

@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     comparep = commands.add_parser("compare", help="run scenarios side by side with the same seeds")
     comparep.add_argument("scenarios", nargs="+", help="scenario files; differences are taken from the first")
     add_common(comparep, replications=10)
+    add_all_indicators(comparep, "comparison.csv")
     add_ensemble(comparep, "run every scenario with each")
     add_experiment(comparep)
 
@@ -138,11 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweepp.add_argument(
         "--samples", type=positive_int, help="points of the Latin hypercube (--sample lhs only: a grid runs all its values)"
     )
-    sweepp.add_argument(
-        "--all-indicators",
-        action="store_true",
-        help=f"print every indicator ({len(INDICATORS)}); default: the headline ones (sweep.csv always has all)",
-    )
+    add_all_indicators(sweepp, "sweep.csv")
     add_ensemble(sweepp, "run every point with each")
     add_experiment(sweepp)
 
@@ -456,6 +453,14 @@ def serve_dashboard(host: str, port: int) -> int:
         return 0
 
 
+def add_all_indicators(parser: argparse.ArgumentParser, table: str) -> None:
+    parser.add_argument(
+        "--all-indicators",
+        action="store_true",
+        help=f"print every indicator ({len(INDICATORS)}); default: the headline ones ({table} always has all)",
+    )
+
+
 def add_ensemble(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--ensemble", metavar="FILE", help=f"plausible parameter sets (calibration/plausible.csv): {what}")
 
@@ -477,7 +482,7 @@ def compare_command(args: argparse.Namespace) -> int:
     scenarios = paired(given)
     result = compare(scenarios, **experiment_options(args), ensemble=args.ensemble)
     print(window_line(scenarios[0], given, args.window))
-    table = result.table
+    table = shown_indicators(result.table, args.all_indicators, "comparison.csv")
     diff = [f"{readable_number(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])]
     print(console_table(table.assign(diff=diff).drop(columns=["significant"]), numeric=["diff"]))
     print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
@@ -534,17 +539,17 @@ def sweep_command(args: argparse.Namespace) -> int:
     base = load(args.scenario, args)
     result = sweep(base, args.vary, args.sample, args.samples, **experiment_options(args), ensemble=args.ensemble)
     print(window_line(base, [base], args.window))
-    if args.all_indicators:
-        print(console_table(result.table))
-    else:
-        print(f"The headline indicators; all {len(INDICATORS)} are in sweep.csv (--all-indicators prints them here)")
-        print(console_table(headline(result.table)))
+    print(console_table(shown_indicators(result.table, args.all_indicators, "sweep.csv")))
     return finished(result.folder)
 
 
-def headline(table: pd.DataFrame) -> pd.DataFrame:
-    """A sweep's table with the headline indicators only: its columns (one row per point), or its
-    rows (over an ensemble: one row per point and indicator)."""
+def shown_indicators(table: pd.DataFrame, every: bool, written: str) -> pd.DataFrame:
+    """The part of an experiment's table the console shows: every indicator if asked, else the headline
+    ones (saying so, and where all are): as columns (a sweep, one row per point) or rows (one per
+    indicator: a comparison, a sweep over an ensemble)."""
+    if every:
+        return table
+    print(f"The headline indicators; all {len(INDICATORS)} are in {written} (--all-indicators prints them here)")
     if "indicator" in table:
         return table[table["indicator"].isin(HEADLINE)]
     return table[[c for c in table.columns if c not in INDICATORS or c in HEADLINE]]

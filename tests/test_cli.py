@@ -341,7 +341,7 @@ def test_run_and_compare_tables_line_up_and_write_a_missing_value_one_way(tmp_pa
     small = str(SCENARIOS / "small.toml")
     assert main(["run", small, "--months", "6", "--replications", "2", *SMALLEST, "--out", str(tmp_path / "r")]) == 0
     compare_ = ["compare", small, small, "--months", "6", "--replications", "2", "--jobs", "1", *SMALLEST]
-    assert main([*compare_, "--out", str(tmp_path / "c")]) == 0
+    assert main([*compare_, "--all-indicators", "--out", str(tmp_path / "c")]) == 0
     run_out, compare_out = capsys.readouterr().out.split("Indicators over", 2)[1:]
     rows = [line for line in run_out.splitlines() if line.split(" ", 1)[0] in {"indicator", *INDICATORS}]
     assert len(rows) == len(INDICATORS) + 1
@@ -351,6 +351,17 @@ def test_run_and_compare_tables_line_up_and_write_a_missing_value_one_way(tmp_pa
     assert len(rows) == 2 * len(INDICATORS) and len({len(line.rstrip()) for line in rows}) == 1
     missing = next(line for line in rows if " leefloon_share_24m " in line)
     assert "NaN" not in compare_out and missing.split()[2:8] == ["–"] * 6
+
+
+def test_compare_prints_the_headline_indicators_unless_asked_for_all_and_writes_all(tmp_path: Path, capsys):
+    small = str(SCENARIOS / "small.toml")
+    compare_ = ["compare", small, small, "--months", "6", "--replications", "1", "--jobs", "1", *SMALLEST]
+    assert main([*compare_, "--out", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    shown = [line.split()[1] for line in out.splitlines() if line.startswith("small")]
+    assert shown == [n for n in INDICATORS if n in HEADLINE] * 2
+    assert f"all {len(INDICATORS)} are in comparison.csv (--all-indicators prints them here)" in out
+    assert set(pd.read_csv(tmp_path / "c" / "comparison.csv")["indicator"]) == set(INDICATORS)
 
 
 def test_sweep_prints_the_headline_indicators_unless_asked_for_all_and_writes_all(tmp_path: Path, capsys):

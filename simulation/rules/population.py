@@ -215,7 +215,8 @@ class People(Section):
     learning_rate_lde: Float = param(
         0.0016,
         "share of gap per month",
-        "calibrated (docs/calibration.md): plausible mean 0.0016, identified by the effect pattern (S 5.2-5.3, 3.4)",
+        "calibrated (docs/calibration.md): the best fit 0.0016 (plausible mean 0.0015), identified by the effect pattern "
+        "(S 5.2-5.3, 3.4)",
         "Monthly employability gain in LDE as a share of the gap to the ceiling, at reference coaching and no training.",
         ge=0,
         le=1,

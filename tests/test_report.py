@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +14,16 @@ import pytest
 from simulation import Scenario
 from simulation.cli import main
 from simulation.experiments.experiment import compare
-from simulation.outputs.report import ReportError, findings, in_words, write_report
+from simulation.outputs.report import (
+    ReportError,
+    decision_summary,
+    findings,
+    formatted,
+    in_words,
+    run_report,
+    write_report,
+)
+from simulation.outputs.route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
 from simulation.world.indicators import INDICATOR_INFO
 
 from .conftest import SCENARIOS, browser_page
@@ -63,7 +74,7 @@ def test_comparison_report_explains_the_differences(small: Scenario, tmp_path: P
     assert "<title>Comparison of 2 options: 'small', 'more_aftercare'</title>" in text
     summary = text[text.index("Summary for decision makers") : text.index("Indicators per option")]
     assert "more aftercare" in summary and "small (reference)" in summary  # plain names
-    assert "net budget effect against the reference" in summary and "gross LDE spending against the reference" in summary
+    assert "extra net public cost, all governments (- = a saving)" in summary and "extra gross LDE spending" in summary
     words = re.sub(r"src='data:[^']*'", "", text.split("<h2>Provenance</h2>")[0])
     assert not re.search(r"\de[+-]\d", words)  # no scientific notation
     assert text.index("<h2>Findings</h2>") < text.index("<h2>What was run</h2>")
@@ -200,8 +211,11 @@ def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_f
     assert main([*args, "--out", str(out)]) == 0
     text = text_of(write_report(out))
     findings = text[text.index("<h2>Findings</h2>") : text.index("<h2>What was run</h2>")]
-    assert "Most enterprises closed" in findings and "a worker-month" in findings
+    assert "Fewer than half the enterprises are open and solvent at the end" in findings and "a worker-month" in findings
     assert "What they tried" in findings and "closed" in findings
+    closures = pd.read_csv(out / "summary.csv")["enterprise_closures"].mean()
+    assert f"{INDICATOR_INFO['enterprise_closures'].format(closures)} closed (enterprise_closures)" in findings
+    assert "not a forecast" in findings and "docs/validation.md, section 7" in findings
 
 
 def test_sustainable_transitions_rise_only_when_neither_part_clearly_falls():
@@ -306,3 +320,96 @@ def test_findings_never_print_a_negative_zero():
     assert "-0 " not in line and "-0.0 " not in line and "+0 EUR" not in line, line
     assert "(0 EUR; 95% interval 0 EUR to +1 EUR)" in line, line  # +0.2, from -0.3 to +0.7 EUR
     assert "(+0.0 points; 95% interval +0.0 to +0.0 points)" in line, line  # -0.001 to +0.001 points
+
+
+def test_a_run_reports_tables_agree_with_its_csvs_and_read_as_text(run_folder: Path):
+    """The leavers' states table gives the leaver_state indicators of summary.csv over the same window (it once
+    pooled the whole run, history included, as raw fractions); the routes table marks a missing capacity "–";
+    the indicators say their unit; provenance reads as text, not as Python or JSON."""
+    report = run_report(run_folder)
+    tables = dict(report.tables)
+    summary = pd.read_csv(run_folder / "summary.csv")
+    states = next(t for title, t in tables.items() if title.startswith("Where LDE leavers are after exit, 2015-05 to 2018-04"))
+    for h, row in zip((6, 12, 24), states.itertuples(index=False)):
+        assert row[0] == h and row[1] == INDICATOR_INFO[f"leaver_state_{h}m_nec"].format(summary[f"leaver_state_{h}m_nec"].mean())
+    routes = next(t for title, t in tables.items() if title.startswith("Routes, 2015-05 to 2018-04"))
+    assert list(routes["capacity"]) == ["10", "–", "15", "–", "1", "–"]  # small.toml's places
+    indicators = next(t for title, t in tables.items() if title.startswith("Indicators"))
+    assert indicators.set_index("indicator").loc["transition_rate_annual", "unit"] == "moves per worker-year"
+    md = write_report(run_folder, "md").read_text()
+    provenance = md[md.index("## Provenance") :]
+    command = json.loads((run_folder / "run.json").read_text())["command"]
+    assert f"| command | {shlex.join(command)} |" in provenance  # the line that repeats the run
+    assert "python: 3." in provenance and "metrics.csv: bytes " in provenance
+    assert not re.search(r"[\[\]{}]|\bTrue\b|\bFalse\b|\bnull\b|\bnan\b", provenance)
+
+
+def test_an_interval_in_euros_is_on_one_scale():
+    """A mean of 18.9 M EUR with its interval from 9,681,131 EUR once read "9,681,131 EUR to 28.2 M EUR"."""
+    info = INDICATOR_INFO["public_spending_lde"]
+    assert formatted(info, 18.9e6, 9_681_131.0, 28.2e6) == ["18.9 M EUR", "9.7 M EUR", "28.2 M EUR"]
+    assert formatted(info, 900_000.0, 800_000.0, float("nan")) == ["900,000 EUR", "800,000 EUR", "–"]
+
+
+def test_a_large_parameter_value_reads_without_scientific_notation():
+    assert in_words(10396129.0, "EUR per year") == "10,396,129 EUR per year"  # once "1.03961e+07 EUR per year"
+    assert in_words(0.000125, "") == "0.000125" and in_words(2.5, "months") == "2.5 months"
+
+
+def summary_of(fiscal_net: float, rate: float) -> pd.DataFrame:
+    """The decision summary of 'base' against 'option' whose transition rate and net public cost differ."""
+    rows = [
+        ("base", "transition_rate_annual", 0.10, 0.0, 0.01, False),
+        ("base", "lde_workforce_mean", 100.0, 0.0, 1.0, False),
+        ("base", "fiscal_cost_net", 1e6, 0.0, 1.0, False),
+        ("option", "transition_rate_annual", rate, rate - 0.10, 0.01, False),
+        ("option", "lde_workforce_mean", 100.0, 0.0, 1.0, False),
+        ("option", "fiscal_cost_net", fiscal_net, fiscal_net - 1e6, 1.0, False),
+    ]
+    scenario = Scenario().with_overrides({"months": 120})
+    return decision_summary(comparison_rows(rows), {"base": scenario, "option": scenario}, []).set_index("option")
+
+
+def test_the_summary_gives_a_cost_per_extra_lasting_transition_only_for_an_option_that_adds_some():
+    """Fewer lasting transitions at a lower cost once read as a positive "cost per extra lasting transition"
+    (a saving divided by a loss); a change of -0.04 people read "(-0)"."""
+    column = "net public cost per extra lasting transition (– when it adds none)"
+    fewer = summary_of(fiscal_net=0.5e6, rate=0.09)  # 0.5 fewer lasting a year (100 x 0.01 x 0.5), 0.5 M EUR saved
+    assert fewer.loc["option", column] == "–"
+    assert fewer.loc["option", "lasting transitions a year (people)"] == "4.5 (-0.5)"
+    more = summary_of(fiscal_net=1.5e6, rate=0.12)  # 1 more a year over 10 years for 0.5 M EUR more
+    assert more.loc["option", column] == "+50,000 EUR"
+    same = summary_of(fiscal_net=1e6, rate=0.10 - 0.0008)  # -0.04 people a year
+    assert same.loc["option", "lasting transitions a year (people)"] == "5.0 (0.0)"
+
+
+def test_a_route_that_did_not_move_is_explained_only_for_the_options_that_change_its_places():
+    table = comparison_rows(
+        [
+            ("base", "trajectory_waiting_mean", 0.0, 0.0, 0.1, False),
+            ("bonus", "trajectories_per_year", 2.0, 0.0, 0.5, False),
+            ("places", "trajectories_per_year", 2.0, 0.0, 0.5, False),
+        ]
+    )
+    changed = {"bonus": ["policy.outcome_bonus"], "places": ["policy.doorstroom_trajectories_month"]}
+    lines = lever_reasons(table, changed)
+    assert any(line.startswith("'places' changes doorstroom trajectories by no clear amount") for line in lines)
+    assert not any(line.startswith("'bonus'") for line in lines), lines
+
+
+def test_the_benefit_limit_beside_flanders_is_scaled_to_the_flemish_pool():
+    """A world of 1,000 job seekers once set its own count beside the 26,700 of Flanders unscaled."""
+    scenario = Scenario().with_overrides({"world.pool_size": 1000, "months": 24, "policy.benefit_reform_month": 12})
+    start = 12
+    months = range(start - 3, start + 7)
+    metrics = pd.DataFrame(
+        {"month": list(months) * 2, "replication": [0] * 10 + [1] * 10, "date": [scenario.date(m) for m in months] * 2}
+    )
+    metrics["benefit_lost"] = [100.0 if start <= m < start + 4 else 0.0 for m in metrics["month"]]
+    table = benefit_limit_table(metrics, scenario)
+    rows = dict(zip(table["date"], table["lose unemployment benefit"]))
+    assert rows["first 4 months (model)"] == "400" and rows["first 4 months, scaled to a pool of 100,000 (x 100)"] == "40,000"
+    assert "in a pool of 1,000 job seekers (the baseline's Flemish pool is 100,000; scaled to it, 40,000)" in (
+        benefit_limit_reading(table, scenario)
+    )
+    assert "e+" not in table.to_string() and ".0 " not in rows["first 4 months (model)"]

@@ -13,7 +13,9 @@ import pytest
 
 from simulation import Scenario
 from simulation.cli import main
-from simulation.experiments.experiment import compare
+from simulation.experiments.experiment import compare, sweep
+from simulation.experiments.statistics import interval
+from simulation.experiments.store import read_experiment
 from simulation.outputs.report import (
     ReportError,
     decision_summary,
@@ -413,3 +415,19 @@ def test_the_benefit_limit_beside_flanders_is_scaled_to_the_flemish_pool():
         benefit_limit_reading(table, scenario)
     )
     assert "e+" not in table.to_string() and ".0 " not in rows["first 4 months (model)"]
+
+
+def test_a_sweep_report_gives_each_design_points_headline_with_its_interval(small: Scenario, tmp_path: Path):
+    """A sweep report once gave bare means: how sure a point's figure is was nowhere. Each cell is now the
+    mean of sweep.csv with the 95% interval over the point's replications, and the varied parameter its unit."""
+    folder = sweep(
+        small.with_overrides({"months": 24}), ["policy.aftercare_months=0,12"], replications=3, jobs=1, out=tmp_path / "s"
+    ).folder
+    report = write_report(folder, "md").read_text()
+    means = pd.read_csv(folder / "sweep.csv")
+    runs = read_experiment(folder, ("indicators",))["indicators"]
+    info = INDICATOR_INFO["transition_rate_annual"]
+    for point, mean in zip(means["point"], means["transition_rate_annual"]):
+        _, low, high = interval(runs.loc[runs["point"] == point, "transition_rate_annual"].to_numpy(), bounds=info.range())
+        assert f"| {info.format(mean)} ({info.format(low)} to {info.format(high)}) |" in report
+    assert "| policy.aftercare_months (months) |" in report and "(mean over replications, 95% interval;" in report

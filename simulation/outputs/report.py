@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -520,8 +521,13 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
     elif kind == "sweep" and result is not None:
         parameters = [c for c in table.columns if c not in ("point", "replications", *INDICATORS)]
         what.append("Parameters varied: " + "; ".join(f"{_describe(p)} ({p})" for p in parameters) + ".")
-        title = "Headline indicators per design point (means over replications; every indicator is in sweep.csv)"
-        report.tables.append((title, sweep_summary(table, parameters)))
+        title = (
+            f"Headline indicators per design point, {window_span(scenarios[0])} (mean over replications, 95% interval; "
+            "every indicator is in sweep.csv)"
+        )
+        report.tables.append(
+            (title, sweep_summary(table, parameters, tables["indicators"], dict(zip(tables["points"]["point"], scenarios))))
+        )
         report.figures.append(
             (
                 "Indicators across the design",
@@ -1058,12 +1064,27 @@ def summary_cell(info: Indicator, mean: float, low: float, high: float, signific
     return f"{shown}{' *' if significant else ''}" + (f" ({low_text} to {high_text})" if low == low else "")
 
 
-def sweep_summary(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
-    """The headline indicators per design point, formatted for people (all of them are in sweep.csv)."""
-    shown = table[["point", *parameters]].copy()
+def sweep_summary(table: pd.DataFrame, parameters: list[str], runs: pd.DataFrame, scenarios: dict[int, Scenario]) -> pd.DataFrame:
+    """The headline indicators per design point, formatted for people (all of them are in sweep.csv):
+    each cell the mean over the point's replications (``runs``, the store's indicators table, one row
+    per run) with its 95% interval, kept inside the indicator's range for that point's scenario (``scenarios``
+    by point); each
+    varied parameter named with its unit."""
+    shown = table[["point"]].copy()
+    for parameter in parameters:
+        unit = _unit(parameter)
+        shown[f"{parameter} ({unit})" if unit and unit not in UNITLESS else parameter] = table[parameter]
+    by_point = dict(tuple(runs.groupby("point")))
     for name in HEADLINE:
-        if table[name].notna().any():
-            shown[name.replace("_", " ")] = [INDICATOR_INFO[name].format(v) for v in table[name]]
+        if not table[name].notna().any():
+            continue
+        info = INDICATOR_INFO[name]
+        cells = []
+        for point in table["point"]:
+            values = by_point[point][name].to_numpy(dtype=float) if point in by_point else np.array([])
+            mean, low, high = interval(values, bounds=info.range(scenarios[point]))
+            cells.append(summary_cell(info, mean, low, high, False))
+        shown[name.replace("_", " ")] = cells
     return shown
 
 

@@ -639,8 +639,9 @@ def comparison_section(
         (
             "Trade-off",
             plots.tradeoff(comparison),
-            "Up is more sustainable transitions; left is fewer of all LDE leavers falling back on a benefit (the "
-            "dumping share); the bars are 95% intervals. Marker area is the gross public cost per sustainable "
+            "Up is more sustainable transitions (per 100 LDE worker-years, from 0: they have no interval here, the "
+            "indicators table gives those of their two parts); left is fewer of all LDE leavers falling back on a "
+            "benefit (the dumping share); the bars are its 95% intervals. Marker area is the gross public cost per sustainable "
             "transition (see the size key); the number beside each name is the share of enterprises still open "
             "and solvent at the end.",
         ),

@@ -338,6 +338,8 @@ def test_a_run_reports_tables_agree_with_its_csvs_and_read_as_text(run_folder: P
     assert list(routes["capacity"]) == ["10", "–", "15", "–", "1", "–"]  # small.toml's places
     indicators = next(t for title, t in tables.items() if title.startswith("Indicators"))
     assert indicators.set_index("indicator").loc["transition_rate_annual", "unit"] == "moves per worker-year"
+    meanings = next(t for title, t in tables.items() if title.startswith("What the indicators mean"))
+    assert list(meanings["indicator"]) == list(indicators["indicator"])  # every indicator shown is explained
     md = write_report(run_folder, "md").read_text()
     provenance = md[md.index("## Provenance") :]
     command = json.loads((run_folder / "run.json").read_text())["command"]

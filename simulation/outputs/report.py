@@ -260,6 +260,7 @@ def run_report(folder: Path, partial: bool = False) -> Report:
         (f"Indicators, {window_span(scenario)} (mean over replications, 95% interval)", indicator_summary(summary, scenario))
     ]
     tables += route_tables(metrics, summary, scenario)
+    tables.append(("What the indicators mean (docs/indicators.md defines each)", glossary()))
     if decisions is not None:
         tables.append(("Enterprise decisions (count over all replications)", decision_counts(decisions)))
     if events is not None:
@@ -682,7 +683,10 @@ def report_replications(report: Report) -> int:
 
 def indicator_title(members: int) -> str:
     over = f"weighted mean over {members} plausible parameter sets" if members else "mean over replications"
-    return f"Indicators per option ({over}, 95% interval; * = differs from the first; the routes' details are in comparison.csv)"
+    return (
+        f"Indicators per option ({over}, 95% interval; * = the 95% interval of the paired difference from the first "
+        "excludes 0; the routes' details are in comparison.csv)"
+    )
 
 
 def is_history_of(scenario: Scenario, others: list[Scenario]) -> bool:

@@ -145,7 +145,7 @@ def finding_against_base(rows: list[tuple[str, str, float, float, float, bool]])
     return next(line for line in findings(comparison_rows(rows), replications=10) if line.startswith(f"'{other}' against 'base'"))
 
 
-def test_findings_give_a_difference_in_the_yearly_rate_per_100_worker_years_like_points_of_a_share():
+def test_findings_give_differences_with_their_unit_rates_per_100_worker_years_counts_in_people_a_year():
     """A rate per worker-year of 0.0005 more reads +0.05 per 100 worker-years, never a bare +0.0005 beside points."""
     line = finding_against_base(
         [
@@ -157,6 +157,10 @@ def test_findings_give_a_difference_in_the_yearly_rate_per_100_worker_years_like
     assert "(+0.05 per 100 worker-years; 95% interval +0.03 to +0.07 per 100 worker-years)" in line
     assert "(-1.2 points; 95% interval -1.6 to -0.8 points)" in line
     assert "0.0005" not in line
+    count = finding_against_base(
+        [("base", "dumping_count", 14.06, 0.0, 1.0, False), ("other", "dumping_count", 14.12, 0.0606, 3.35, False)]
+    )
+    assert "(+0.1 people a year; 95% interval -3.3 to +3.4 people a year)" in count, count  # once "(+0.0606; ... -3.29 to"
 
 
 def test_findings_with_one_replication_call_nothing_clear():

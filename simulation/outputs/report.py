@@ -1265,23 +1265,28 @@ def _change(name: str, row: pd.Series, reference: pd.Series) -> str:
     shift = _difference(info, row["diff"])
     if row["diff_ci_low"] == row["diff_ci_low"]:
         low, high = _difference(info, row["diff_ci_low"]), _difference(info, row["diff_ci_high"])
-        shift += f"; 95% interval {low.removesuffix(PER_HUNDRED.get(info.unit, (0, ''))[1])} to {high}"
+        shift += f"; 95% interval {low.removesuffix(DIFFERENCE_UNITS.get(info.unit, (1, 0, ''))[2])} to {high}"
     if not row["significant"]:
         return f"no clear difference in {WORDS[name]} ({shift})"
     verb = "raises" if row["diff"] > 0 else "lowers"
     return f"{verb} {WORDS[name]} from {info.format(reference['mean'])} to {info.format(row['mean'])} ({shift})"
 
 
-#: Differences shown per hundred: shares in percentage points, yearly rates per 100 worker-years
-#: (a difference of 0.0005 moves per worker-year reads as +0.05 per 100 worker-years).
-PER_HUNDRED = {"share": (1, " points"), "moves per worker-year": (2, " per 100 worker-years")}
+#: Differences with their unit in words, as (factor, decimals, words): shares in percentage points, yearly
+#: rates per 100 worker-years (a difference of 0.0005 moves per worker-year reads as +0.05 per 100
+#: worker-years), people a year to one decimal (never a bare +0.0606 beside points).
+DIFFERENCE_UNITS = {
+    "share": (100, 1, " points"),
+    "moves per worker-year": (100, 2, " per 100 worker-years"),
+    "persons per year": (1, 1, " people a year"),
+}
 
 
 def _difference(info: Indicator, value: float) -> str:
-    """A signed difference: per hundred for shares and yearly rates, the indicator's own unit otherwise."""
-    if info.unit in PER_HUNDRED:
-        decimals, words = PER_HUNDRED[info.unit]
-        return f"{unsigned_zero(100 * value, decimals):+.{decimals}f}{words}"
+    """A signed difference with its unit (:data:`DIFFERENCE_UNITS`), else in the indicator's own format."""
+    if info.unit in DIFFERENCE_UNITS:
+        factor, decimals, words = DIFFERENCE_UNITS[info.unit]
+        return f"{unsigned_zero(factor * value, decimals):+,.{decimals}f}{words}"
     text = info.format(value)
     return ("+" if value > 0 and any(digit in text for digit in "123456789") else "") + text
 

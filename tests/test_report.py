@@ -22,6 +22,7 @@ from simulation.outputs.report import (
     findings,
     formatted,
     in_words,
+    people,
     run_report,
     write_report,
 )
@@ -220,7 +221,13 @@ def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_f
     assert "Fewer than half the enterprises are open and solvent at the end" in findings and "a worker-month" in findings
     assert "What they tried" in findings and "closed" in findings
     closures = pd.read_csv(out / "summary.csv")["enterprise_closures"].mean()
-    assert f"{INDICATOR_INFO['enterprise_closures'].format(closures)} closed (enterprise_closures)" in findings
+    metrics = pd.read_csv(out / "metrics.csv")
+    measured = (
+        metrics.loc[metrics["month"] == 0, "enterprises_open"].mean()
+        + metrics.groupby("replication")["enterprises_entered"].sum().mean()
+    )  # of how many: the whole run is its window here
+    assert f"of the {people(measured)} open at 2015-05 or entered since" in findings
+    assert f"{people(closures)} of them closed by" in findings and "(enterprise_closures)" in findings
     assert "not a forecast" in findings and "docs/validation.md, section 7" in findings
 
 
@@ -465,3 +472,33 @@ def test_a_calibration_report_says_yes_or_no_and_flags_an_emulated_quantile_out_
     assert "'dumping'" not in findings
     assert "read it as that bound, see the findings)" in report
     assert not re.search(r"\| (True|False) \|", report) and "| yes |" in report
+
+
+def test_a_branchs_closure_finding_counts_over_its_own_years_and_says_what_closed_before():
+    """A branch from 2026 with 41% solvent once read "Most enterprises closed" beside closures of its own
+    years only; the finding now says of how many (open at the branch date) and what closed before it."""
+    from simulation.outputs.report import closure_findings
+
+    scenario = Scenario.load(SCENARIOS / "from_2026" / "today.toml")
+    first = scenario.month_of("2026-01")
+    months = pd.Series(range(scenario.months + 1))
+    closed = months.clip(upper=first - 1) + (months >= first + 12) * 6  # 1 a month to the branch, 6 a year after it
+    metrics = pd.DataFrame(
+        {
+            "month": months,
+            "replication": 0,
+            "lde": 100.0,
+            "enterprise_income": 100_000.0,  # a month, for 100 workers
+            "enterprise_costs": 120_000.0,
+            "enterprises_open": 200 - closed,
+            "enterprises_closed": closed,
+            "enterprises_entered": 0.0,
+        }
+    )
+    summary = pd.DataFrame({"enterprise_solvent_share": [0.4], "enterprise_closures": [6.0]})
+    line = closure_findings(metrics, summary, None, scenario)[0]
+    open_at_branch = 200 - (first - 1)
+    assert f"40% (enterprise_solvent_share) of the {open_at_branch:.1f} open at 2026-01 or entered since" in line, line
+    assert "6.0 of them closed by 2036-12" in line
+    assert f"Before that, from 2015-05, {first - 1} had closed, of the 200 of the start and 0.0 entered" in line
+    assert "Over 2026-01 to 2036-12 the open enterprises took in EUR 1,000 a worker-month and spent EUR 1,200" in line

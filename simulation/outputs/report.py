@@ -279,7 +279,7 @@ def run_report(folder: Path, partial: bool = False) -> Report:
     replications = len(summary)
     unfinished = [] if provenance.get("status") == "complete" else [UNFINISHED.format(status=provenance.get("status"))]
     return Report(
-        findings=[*unfinished, *closure_findings(metrics, summary, decisions), *route_findings(metrics, scenario)],
+        findings=[*unfinished, *closure_findings(metrics, summary, decisions, scenario), *route_findings(metrics, scenario)],
         title=f"Run of scenario '{scenario.name}'" + (" (unfinished)" if unfinished else ""),
         what=[
             scenario.description or scenario.name,
@@ -385,22 +385,35 @@ def route_findings(metrics: pd.DataFrame, scenario: Scenario) -> list[str]:
     return [] if limit is None else [benefit_limit_reading(limit, scenario)]
 
 
-def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.DataFrame | None) -> list[str]:
-    """When fewer than half the enterprises are open and solvent at the end: how many closed, which decisions
-    they tried, the margin per worker that beat them, and how far the model's enterprises can be trusted."""
+def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.DataFrame | None, scenario: Scenario) -> list[str]:
+    """When fewer than half the enterprises are open and solvent at the end: of how many, how many closed
+    (over the indicators' window, and over the whole run when that is longer), which decisions they tried,
+    the margin per worker that beat them, and how far the model's enterprises can be trusted."""
     solvent = float(summary["enterprise_solvent_share"].mean())
     if solvent >= 0.5 or "enterprise_income" not in metrics:
         return []
-    months = metrics[(metrics["month"] > 0) & (metrics["lde"] > 0)]
-    income = float(months["enterprise_income"].sum() / months["lde"].sum())
-    costs = float(months["enterprise_costs"].sum() / months["lde"].sum())
-    closed = INDICATOR_INFO["enterprise_closures"].format(float(summary["enterprise_closures"].mean()))
+    first, last = measured_months(scenario)
+    window = metrics[(metrics["month"] >= first) & (metrics["month"] <= last) & (metrics["lde"] > 0)]
+    income = float(window["enterprise_income"].sum() / window["lde"].sum())
+    costs = float(window["enterprise_costs"].sum() / window["lde"].sum())
+    by_month = metrics.groupby("month").mean(numeric_only=True)
+    entries = by_month["enterprises_entered"] if "enterprises_entered" in by_month else pd.Series(0.0, index=by_month.index)
+    closed = float(summary["enterprise_closures"].mean())
+    measured = by_month.loc[first - 1, "enterprises_open"] + entries.loc[first:last].sum()
     lines = [
         f"Fewer than half the enterprises are open and solvent at the end: {100 * solvent:.0f}% "
-        f"(enterprise_solvent_share); {closed} closed (enterprise_closures), the others of the rest are open "
-        f"with a negative reserve or converted. Over the run the open enterprises took in EUR {income:,.0f} a "
-        f"worker-month and spent EUR {costs:,.0f} ({income - costs:+,.0f} a worker-month, overhead included). "
-        + ENTERPRISE_CAVEAT
+        f"(enterprise_solvent_share) of the {people(measured)} "
+        f"open at {scenario.date(first)} or entered since (means over replications); {people(closed)} of them closed by "
+        f"{scenario.date(last)} (enterprise_closures), the others are open with a negative reserve or converted."
+        + (
+            f" Before that, from {scenario.date(1)}, {people(by_month.loc[first - 1, 'enterprises_closed'])} had closed, "
+            f"of the {people(by_month.loc[0, 'enterprises_open'])} of the start and "
+            f"{people(entries.loc[1 : first - 1].sum())} entered."
+            if first > 1
+            else ""
+        )
+        + f" Over {window_span(scenario)} the open enterprises took in EUR {income:,.0f} a worker-month and spent "
+        f"EUR {costs:,.0f} ({income - costs:+,.0f} a worker-month, overhead included). " + ENTERPRISE_CAVEAT
     ]
     if events is not None:
         tried = events["decision"].value_counts()

@@ -151,7 +151,8 @@ def test_discover_finds_where_the_transition_rate_fails_and_writes_its_outputs(l
     shutil.copytree(lhs, tmp_path / "lhs")  # discovery into the experiment's folder: its report shows both
     discover(tmp_path / "lhs", "transition_rate_annual < 0.08")
     report = write_report(tmp_path / "lhs", "md").read_text(encoding="utf-8")
-    assert "Scenario discovery: the PRIM box" in report and '"ema-workbench": "' in report.split("## Provenance")[1]
+    assert "Scenario discovery: the PRIM box" in report
+    assert f"ema-workbench {version('ema-workbench')}" in report.split("## Provenance")[1]  # read as text, not JSON
     with pytest.raises(DiscoveryError, match="is not 'indicator < level'"):
         discover(lhs, "open('x') > 1", out=tmp_path / "bad")
 

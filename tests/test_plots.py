@@ -81,6 +81,20 @@ def test_comparison_and_tradeoff_show_every_scenario(table):
     assert len(trade.texts) == 2 and "dumping share" in trade.get_xlabel()
 
 
+def test_comparison_and_tradeoff_axes_say_their_units_as_the_reports_do(table):
+    """Shares were drawn as fractions (0.3) beside tables in % and without a unit; the trade-off's height,
+    which has no interval, was drawn on a range of a few thousandths that magnified noise-sized gaps."""
+    fig = plots.comparison(table, ["transition_rate_annual", "dumping_share"])
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == "transition_rate_annual (per 100 worker-years)" and titles[2] == "dumping_share (%)"
+    assert titles[3].endswith("(points)")
+    share = table[(table["indicator"] == "dumping_share")]["mean"].iloc[0]
+    drawn = fig.axes[2].collections[-1].get_offsets()[0][0]
+    assert drawn == pytest.approx(100 * share)
+    trade = plots.tradeoff(table).axes[0]
+    assert trade.get_ylim()[0] == 0 and "per 100 LDE worker-years" in trade.get_ylabel() and "no interval" in trade.get_ylabel()
+
+
 def test_sensitivity_bars_for_morris_and_sobol():
     import pandas as pd
 

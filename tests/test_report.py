@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +13,20 @@ import pytest
 
 from simulation import Scenario
 from simulation.cli import main
-from simulation.experiments.experiment import compare
-from simulation.outputs.report import ReportError, findings, in_words, write_report
+from simulation.experiments.experiment import compare, sweep
+from simulation.experiments.statistics import interval
+from simulation.experiments.store import read_experiment
+from simulation.outputs.report import (
+    ReportError,
+    decision_summary,
+    findings,
+    formatted,
+    in_words,
+    people,
+    run_report,
+    write_report,
+)
+from simulation.outputs.route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
 from simulation.world.indicators import INDICATOR_INFO
 
 from .conftest import SCENARIOS, browser_page
@@ -63,7 +77,7 @@ def test_comparison_report_explains_the_differences(small: Scenario, tmp_path: P
     assert "<title>Comparison of 2 options: 'small', 'more_aftercare'</title>" in text
     summary = text[text.index("Summary for decision makers") : text.index("Indicators per option")]
     assert "more aftercare" in summary and "small (reference)" in summary  # plain names
-    assert "net budget effect against the reference" in summary and "gross LDE spending against the reference" in summary
+    assert "extra net public cost, all governments (- = a saving)" in summary and "extra gross LDE spending" in summary
     words = re.sub(r"src='data:[^']*'", "", text.split("<h2>Provenance</h2>")[0])
     assert not re.search(r"\de[+-]\d", words)  # no scientific notation
     assert text.index("<h2>Findings</h2>") < text.index("<h2>What was run</h2>")
@@ -132,7 +146,7 @@ def finding_against_base(rows: list[tuple[str, str, float, float, float, bool]])
     return next(line for line in findings(comparison_rows(rows), replications=10) if line.startswith(f"'{other}' against 'base'"))
 
 
-def test_findings_give_a_difference_in_the_yearly_rate_per_100_worker_years_like_points_of_a_share():
+def test_findings_give_differences_with_their_unit_rates_per_100_worker_years_counts_in_people_a_year():
     """A rate per worker-year of 0.0005 more reads +0.05 per 100 worker-years, never a bare +0.0005 beside points."""
     line = finding_against_base(
         [
@@ -144,6 +158,10 @@ def test_findings_give_a_difference_in_the_yearly_rate_per_100_worker_years_like
     assert "(+0.05 per 100 worker-years; 95% interval +0.03 to +0.07 per 100 worker-years)" in line
     assert "(-1.2 points; 95% interval -1.6 to -0.8 points)" in line
     assert "0.0005" not in line
+    count = finding_against_base(
+        [("base", "dumping_count", 14.06, 0.0, 1.0, False), ("other", "dumping_count", 14.12, 0.0606, 3.35, False)]
+    )
+    assert "(+0.1 people a year; 95% interval -3.3 to +3.4 people a year)" in count, count  # once "(+0.0606; ... -3.29 to"
 
 
 def test_findings_with_one_replication_call_nothing_clear():
@@ -200,8 +218,17 @@ def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_f
     assert main([*args, "--out", str(out)]) == 0
     text = text_of(write_report(out))
     findings = text[text.index("<h2>Findings</h2>") : text.index("<h2>What was run</h2>")]
-    assert "Most enterprises closed" in findings and "a worker-month" in findings
+    assert "Fewer than half the enterprises are open and solvent at the end" in findings and "a worker-month" in findings
     assert "What they tried" in findings and "closed" in findings
+    closures = pd.read_csv(out / "summary.csv")["enterprise_closures"].mean()
+    metrics = pd.read_csv(out / "metrics.csv")
+    measured = (
+        metrics.loc[metrics["month"] == 0, "enterprises_open"].mean()
+        + metrics.groupby("replication")["enterprises_entered"].sum().mean()
+    )  # of how many: the whole run is its window here
+    assert f"of the {people(measured)} open at 2015-05 or entered since" in findings
+    assert f"{people(closures)} of them closed by" in findings and "(enterprise_closures)" in findings
+    assert "not a forecast" in findings and "docs/validation.md, section 7" in findings
 
 
 def test_sustainable_transitions_rise_only_when_neither_part_clearly_falls():
@@ -306,3 +333,172 @@ def test_findings_never_print_a_negative_zero():
     assert "-0 " not in line and "-0.0 " not in line and "+0 EUR" not in line, line
     assert "(0 EUR; 95% interval 0 EUR to +1 EUR)" in line, line  # +0.2, from -0.3 to +0.7 EUR
     assert "(+0.0 points; 95% interval +0.0 to +0.0 points)" in line, line  # -0.001 to +0.001 points
+
+
+def test_a_run_reports_tables_agree_with_its_csvs_and_read_as_text(run_folder: Path):
+    """The leavers' states table gives the leaver_state indicators of summary.csv over the same window (it once
+    pooled the whole run, history included, as raw fractions); the routes table marks a missing capacity "–";
+    the indicators say their unit; provenance reads as text, not as Python or JSON."""
+    report = run_report(run_folder)
+    tables = dict(report.tables)
+    summary = pd.read_csv(run_folder / "summary.csv")
+    states = next(t for title, t in tables.items() if title.startswith("Where LDE leavers are after exit, 2015-05 to 2018-04"))
+    for h, row in zip((6, 12, 24), states.itertuples(index=False)):
+        assert row[0] == h and row[1] == INDICATOR_INFO[f"leaver_state_{h}m_nec"].format(summary[f"leaver_state_{h}m_nec"].mean())
+    routes = next(t for title, t in tables.items() if title.startswith("Routes, 2015-05 to 2018-04"))
+    assert list(routes["capacity"]) == ["10", "–", "15", "–", "1", "–"]  # small.toml's places
+    indicators = next(t for title, t in tables.items() if title.startswith("Indicators"))
+    assert indicators.set_index("indicator").loc["transition_rate_annual", "unit"] == "moves per worker-year"
+    meanings = next(t for title, t in tables.items() if title.startswith("What the indicators mean"))
+    assert list(meanings["indicator"]) == list(indicators["indicator"])  # every indicator shown is explained
+    md = write_report(run_folder, "md").read_text()
+    provenance = md[md.index("## Provenance") :]
+    command = json.loads((run_folder / "run.json").read_text())["command"]
+    assert f"| command | {shlex.join(command)} |" in provenance  # the line that repeats the run
+    assert "python: 3." in provenance and "metrics.csv: bytes " in provenance
+    assert not re.search(r"[\[\]{}]|\bTrue\b|\bFalse\b|\bnull\b|\bnan\b", provenance)
+
+
+def test_an_interval_in_euros_is_on_one_scale():
+    """A mean of 18.9 M EUR with its interval from 9,681,131 EUR once read "9,681,131 EUR to 28.2 M EUR"."""
+    info = INDICATOR_INFO["public_spending_lde"]
+    assert formatted(info, 18.9e6, 9_681_131.0, 28.2e6) == ["18.9 M EUR", "9.7 M EUR", "28.2 M EUR"]
+    assert formatted(info, 900_000.0, 800_000.0, float("nan")) == ["900,000 EUR", "800,000 EUR", "–"]
+
+
+def test_a_large_parameter_value_reads_without_scientific_notation():
+    assert in_words(10396129.0, "EUR per year") == "10,396,129 EUR per year"  # once "1.03961e+07 EUR per year"
+    assert in_words(0.000125, "") == "0.000125" and in_words(2.5, "months") == "2.5 months"
+
+
+def summary_of(fiscal_net: float, rate: float) -> pd.DataFrame:
+    """The decision summary of 'base' against 'option' whose transition rate and net public cost differ."""
+    rows = [
+        ("base", "transition_rate_annual", 0.10, 0.0, 0.01, False),
+        ("base", "lde_workforce_mean", 100.0, 0.0, 1.0, False),
+        ("base", "fiscal_cost_net", 1e6, 0.0, 1.0, False),
+        ("option", "transition_rate_annual", rate, rate - 0.10, 0.01, False),
+        ("option", "lde_workforce_mean", 100.0, 0.0, 1.0, False),
+        ("option", "fiscal_cost_net", fiscal_net, fiscal_net - 1e6, 1.0, False),
+    ]
+    scenario = Scenario().with_overrides({"months": 120})
+    return decision_summary(comparison_rows(rows), {"base": scenario, "option": scenario}, []).set_index("option")
+
+
+def test_the_summary_gives_a_cost_per_extra_lasting_transition_only_for_an_option_that_adds_some():
+    """Fewer lasting transitions at a lower cost once read as a positive "cost per extra lasting transition"
+    (a saving divided by a loss); a change of -0.04 people read "(-0)"."""
+    column = "net public cost per extra lasting transition (– when it adds none)"
+    fewer = summary_of(fiscal_net=0.5e6, rate=0.09)  # 0.5 fewer lasting a year (100 x 0.01 x 0.5), 0.5 M EUR saved
+    assert fewer.loc["option", column] == "–"
+    assert fewer.loc["option", "lasting transitions a year (people)"] == "4.5 (-0.5)"
+    more = summary_of(fiscal_net=1.5e6, rate=0.12)  # 1 more a year over 10 years for 0.5 M EUR more
+    assert more.loc["option", column] == "+50,000 EUR"
+    same = summary_of(fiscal_net=1e6, rate=0.10 - 0.0008)  # -0.04 people a year
+    assert same.loc["option", "lasting transitions a year (people)"] == "5.0 (0.0)"
+
+
+def test_a_route_that_did_not_move_is_explained_only_for_the_options_that_change_its_places():
+    table = comparison_rows(
+        [
+            ("base", "trajectory_waiting_mean", 0.0, 0.0, 0.1, False),
+            ("bonus", "trajectories_per_year", 2.0, 0.0, 0.5, False),
+            ("places", "trajectories_per_year", 2.0, 0.0, 0.5, False),
+        ]
+    )
+    changed = {"bonus": ["policy.outcome_bonus"], "places": ["policy.doorstroom_trajectories_month"]}
+    lines = lever_reasons(table, changed)
+    assert any(line.startswith("'places' changes doorstroom trajectories by no clear amount") for line in lines)
+    assert not any(line.startswith("'bonus'") for line in lines), lines
+
+
+def test_the_benefit_limit_beside_flanders_is_scaled_to_the_flemish_pool():
+    """A world of 1,000 job seekers once set its own count beside the 26,700 of Flanders unscaled."""
+    scenario = Scenario().with_overrides({"world.pool_size": 1000, "months": 24, "policy.benefit_reform_month": 12})
+    start = 12
+    months = range(start - 3, start + 7)
+    metrics = pd.DataFrame(
+        {"month": list(months) * 2, "replication": [0] * 10 + [1] * 10, "date": [scenario.date(m) for m in months] * 2}
+    )
+    metrics["benefit_lost"] = [100.0 if start <= m < start + 4 else 0.0 for m in metrics["month"]]
+    table = benefit_limit_table(metrics, scenario)
+    rows = dict(zip(table["date"], table["lose unemployment benefit"]))
+    assert rows["first 4 months (model)"] == "400" and rows["first 4 months, scaled to a pool of 100,000 (x 100)"] == "40,000"
+    assert "in a pool of 1,000 job seekers (the baseline's Flemish pool is 100,000; scaled to it, 40,000)" in (
+        benefit_limit_reading(table, scenario)
+    )
+    assert "e+" not in table.to_string() and ".0 " not in rows["first 4 months (model)"]
+
+
+def test_a_sweep_report_gives_each_design_points_headline_with_its_interval(small: Scenario, tmp_path: Path):
+    """A sweep report once gave bare means: how sure a point's figure is was nowhere. Each cell is now the
+    mean of sweep.csv with the 95% interval over the point's replications, and the varied parameter its unit."""
+    folder = sweep(
+        small.with_overrides({"months": 24}), ["policy.aftercare_months=0,12"], replications=3, jobs=1, out=tmp_path / "s"
+    ).folder
+    report = write_report(folder, "md").read_text()
+    means = pd.read_csv(folder / "sweep.csv")
+    runs = read_experiment(folder, ("indicators",))["indicators"]
+    info = INDICATOR_INFO["transition_rate_annual"]
+    for point, mean in zip(means["point"], means["transition_rate_annual"]):
+        _, low, high = interval(runs.loc[runs["point"] == point, "transition_rate_annual"].to_numpy(), bounds=info.range())
+        assert f"| {info.format(mean)} ({info.format(low)} to {info.format(high)}) |" in report
+    assert "| policy.aftercare_months (months) |" in report and "(mean over replications, 95% interval;" in report
+
+
+def test_a_calibration_report_says_yes_or_no_and_flags_an_emulated_quantile_out_of_range(tmp_path: Path):
+    """The shipped calibration's closures read "q05 -4.66" with no word (docs/calibration.md, section 5, says
+    to read it as 0) and its tables "True"/"False"; the report now says both in words."""
+    import shutil
+
+    folder = tmp_path / "calibration"
+    shutil.copytree(Path(__file__).parents[1] / "calibration", folder)
+    headline = pd.DataFrame(
+        {
+            "answer": ["closures", "dumping"],
+            "measure": ["enterprise_closures 2023-07 to 2026-12", "dumping_share 2021-01 to 2026-12"],
+            "mean": [15.5, 0.78],
+            "param_sd": [12.1, 0.06],
+            "stoch_sd": [13.5, 0.03],
+            "q05": [-4.66, 0.68],
+            "q95": [36.2, 0.89],
+            "meaning": ["closed", "share"],
+        }
+    )
+    headline.to_csv(folder / "headline.csv", index=False)
+    report = write_report(folder, "md").read_text(encoding="utf-8")
+    findings = report[: report.index("## What was run")]
+    assert "'closures': the emulated 5% point, -4.66, is below 0, the least it can be (enterprises)" in findings
+    assert "'dumping'" not in findings
+    assert "read it as that bound, see the findings)" in report
+    assert not re.search(r"\| (True|False) \|", report) and "| yes |" in report
+
+
+def test_a_branchs_closure_finding_counts_over_its_own_years_and_says_what_closed_before():
+    """A branch from 2026 with 41% solvent once read "Most enterprises closed" beside closures of its own
+    years only; the finding now says of how many (open at the branch date) and what closed before it."""
+    from simulation.outputs.report import closure_findings
+
+    scenario = Scenario.load(SCENARIOS / "from_2026" / "today.toml")
+    first = scenario.month_of("2026-01")
+    months = pd.Series(range(scenario.months + 1))
+    closed = months.clip(upper=first - 1) + (months >= first + 12) * 6  # 1 a month to the branch, 6 a year after it
+    metrics = pd.DataFrame(
+        {
+            "month": months,
+            "replication": 0,
+            "lde": 100.0,
+            "enterprise_income": 100_000.0,  # a month, for 100 workers
+            "enterprise_costs": 120_000.0,
+            "enterprises_open": 200 - closed,
+            "enterprises_closed": closed,
+            "enterprises_entered": 0.0,
+        }
+    )
+    summary = pd.DataFrame({"enterprise_solvent_share": [0.4], "enterprise_closures": [6.0]})
+    line = closure_findings(metrics, summary, None, scenario)[0]
+    open_at_branch = 200 - (first - 1)
+    assert f"40% (enterprise_solvent_share) of the {open_at_branch:.1f} open at 2026-01 or entered since" in line, line
+    assert "6.0 of them closed by 2036-12" in line
+    assert f"Before that, from 2015-05, {first - 1} had closed, of the 200 of the start and 0.0 entered" in line
+    assert "Over 2026-01 to 2036-12 the open enterprises took in EUR 1,000 a worker-month and spent EUR 1,200" in line

@@ -23,6 +23,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from ..rules.scenario import Scenario
+from ..world.indicators import INDICATOR_INFO
 from ..world.people import Status
 from ..world.records import status_at
 
@@ -371,23 +372,39 @@ def comparison(table: pd.DataFrame, indicators: list[str] | None = None) -> Figu
         y = np.arange(len(labels))
         for column, (centre, low, high) in enumerate((("mean", "ci_low", "ci_high"), ("diff", "diff_ci_low", "diff_ci_high"))):
             ax = axes[row, column]
-            error = np.vstack([part[centre] - part[low], part[high] - part[centre]]).clip(min=0)
-            ax.errorbar(part[centre], y, xerr=np.nan_to_num(error), fmt="none", ecolor="grey", capsize=3)
-            ax.scatter(part[centre], y, c=[colors[label] for label in labels], zorder=3)
+            scale, unit = axis_unit(name, difference=column == 1)
+            error = scale * np.vstack([part[centre] - part[low], part[high] - part[centre]]).clip(min=0)
+            ax.errorbar(scale * part[centre], y, xerr=np.nan_to_num(error), fmt="none", ecolor="grey", capsize=3)
+            ax.scatter(scale * part[centre], y, c=[colors[label] for label in labels], zorder=3)
             ax.set_yticks(y, [plain(label) for label in labels] if column == 0 else [""] * len(labels))
             ax.invert_yaxis()
             ax.grid(axis="x", alpha=0.3)
             if column == 1:
                 ax.axvline(0, color="black", linewidth=0.8)
-            ax.set_title(f"{name}{'' if column == 0 else f' minus {plain(labels[0])}'}", fontsize=10)
+            ax.set_title(f"{name}{'' if column == 0 else f' minus {plain(labels[0])}'} ({unit})", fontsize=10)
     fig.suptitle("Indicators per scenario: mean and 95% interval over replications")
     return fig
+
+
+#: Units drawn per hundred, as the reports write them: a share in % (a difference in points), a yearly
+#: rate per 100 worker-years (0.05 moves per worker-year is 5).
+PER_HUNDRED = {"share": ("%", "points"), "moves per worker-year": ("per 100 worker-years", "per 100 worker-years")}
+
+
+def axis_unit(name: str, difference: bool = False) -> tuple[float, str]:
+    """The factor an indicator's values are drawn with and the unit the axis then has."""
+    unit = INDICATOR_INFO[name].unit
+    if unit in PER_HUNDRED:
+        return 100.0, PER_HUNDRED[unit][difference]
+    return 1.0, unit
 
 
 def tradeoff(table: pd.DataFrame) -> Figure:
     """Sustainable transitions against the dumping share (of all LDE leavers, on a benefit 12 months
     later), with 95% intervals; marker area = gross cost per sustainable transition (with a size key);
-    each name carries its enterprises' solvent share.
+    each name carries its enterprises' solvent share. Sustainable transitions (per 100 worker-years) are
+    the product of two means and have no interval, so their axis starts at 0: a narrow range of them
+    would magnify differences the noise can explain.
 
     Every scenario with leavers has a dumping share, with or without a time limit, so all are
     drawn within the axis (kept inside 0-100%); one whose nobody left has none and is named
@@ -401,7 +418,7 @@ def tradeoff(table: pd.DataFrame) -> Figure:
     }
     colors = scenario_colors(labels)
     mean = wide["mean"]
-    sustained = mean["transition_rate_annual"] * mean["sustainable_transition_rate"]
+    sustained = 100 * mean["transition_rate_annual"] * mean["sustainable_transition_rate"]  # per 100 worker-years
     dumping = mean["dumping_share"].clip(0, 1)
     cost = mean["cost_per_sustainable_transition"]
     largest = np.nanmax(cost) if np.isfinite(cost).any() else np.nan
@@ -460,11 +477,13 @@ def tradeoff(table: pd.DataFrame) -> Figure:
             labelspacing=1.5,
             borderpad=1,
         )
-    ax.margins(y=0.15)
+    # no interval on this axis: from 0, a difference shows in proportion, not magnified; room above for the names
+    top = float(np.nanmax(sustained[known])) if known.any() else 0.0
+    ax.set_ylim(0, 1.3 * top if top > 0 else 1.0)
     ax.set(
         title="Trade-off: sustainable transitions, dumping, cost and solvency",
         xlabel="dumping share (all LDE leavers on a benefit 12 months later; bars: 95% interval)",
-        ylabel="sustainable transitions per LDE worker per year",
+        ylabel="sustainable transitions per 100 LDE worker-years\n(rate x share lasting; no interval: see the table)",
     )
     ax.grid(alpha=0.3)
     separate_labels(fig, names)

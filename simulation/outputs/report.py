@@ -16,11 +16,13 @@ import io
 import json
 import math
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -144,12 +146,17 @@ def calibration_report(folder: Path) -> Report:
     ]
     for name, title in CALIBRATION_EXTRAS:  # absent from calibrations made before they existed
         if (folder / name).exists():
-            tables.append((title, rounded(pd.read_csv(folder / name))))
+            table = pd.read_csv(folder / name)
+            if name == "headline.csv" and impossible_quantiles(table):
+                title += f" ({OUT_OF_RANGE})"
+            tables.append((title, rounded(table)))
     if (folder / "value_of_information.csv").exists():
         findings.append(
             "What to measure next: for each headline answer, the table 'What to measure next' names the free "
             "parameters its spread comes from and the observation that would narrow it most."
         )
+    if (folder / "headline.csv").exists():
+        findings += impossible_quantiles(pd.read_csv(folder / "headline.csv"))
     provenance = calibration_provenance(folder)
     if provenance.get("status", "complete") != "complete":
         findings.insert(
@@ -173,6 +180,26 @@ def calibration_report(folder: Path) -> Report:
         findings=findings,
         provenance=provenance,
     )
+
+
+#: Said beside the headline answers' table when an emulated 5% point lies outside what its quantity can be.
+OUT_OF_RANGE = "a q05 below what its quantity can be is the emulator's: read it as that bound, see the findings"
+
+
+def impossible_quantiles(headline: pd.DataFrame) -> list[str]:
+    """A headline answer whose emulated 5% point lies below what its indicator can be (closures below 0):
+    the Gaussian-process emulator does not keep its predictions in range, and docs/calibration.md
+    (section 5) says to read that end as the bound; the report says so beside the table."""
+    lines = []
+    for row in headline.itertuples():
+        info = INDICATOR_INFO.get(str(row.measure).split(" ")[0])
+        if info is not None and row.q05 < info.low:
+            lines.append(
+                f"'{row.answer}': the emulated 5% point, {readable_number(row.q05)}, is below {info.low:g}, the least "
+                f"it can be ({info.unit}); the emulator does not keep its predictions in range, so read that end as "
+                f"{info.low:g} (docs/calibration.md, section 5)."
+            )
+    return lines
 
 
 def calibration_provenance(folder: Path) -> dict[str, Any]:
@@ -204,7 +231,8 @@ def run_report(folder: Path, partial: bool = False) -> Report:
             "Enterprise viability",
             plots.viability(metrics),
             "Reserves and the share of enterprises still open and "
-            "solvent, by size class; service quality falls with vacant slots and with less experienced workers.",
+            "solvent, by size class; service quality falls with vacant slots and with less experienced workers. "
+            + ENTERPRISE_CAVEAT,
         ),
     ]
     if "enterprises_under_pressure" in metrics:
@@ -231,7 +259,8 @@ def run_report(folder: Path, partial: bool = False) -> Report:
     tables = [
         (f"Indicators, {window_span(scenario)} (mean over replications, 95% interval)", indicator_summary(summary, scenario))
     ]
-    tables += route_tables(metrics, scenario)
+    tables += route_tables(metrics, summary, scenario)
+    tables.append(("What the indicators mean (docs/indicators.md defines each)", glossary()))
     if decisions is not None:
         tables.append(("Enterprise decisions (count over all replications)", decision_counts(decisions)))
     if events is not None:
@@ -250,7 +279,7 @@ def run_report(folder: Path, partial: bool = False) -> Report:
     replications = len(summary)
     unfinished = [] if provenance.get("status") == "complete" else [UNFINISHED.format(status=provenance.get("status"))]
     return Report(
-        findings=[*unfinished, *closure_findings(metrics, summary, decisions), *route_findings(metrics, scenario)],
+        findings=[*unfinished, *closure_findings(metrics, summary, decisions, scenario), *route_findings(metrics, scenario)],
         title=f"Run of scenario '{scenario.name}'" + (" (unfinished)" if unfinished else ""),
         what=[
             scenario.description or scenario.name,
@@ -270,86 +299,121 @@ def run_report(folder: Path, partial: bool = False) -> Report:
     )
 
 
-def route_tables(metrics: pd.DataFrame, scenario: Scenario) -> list[tuple[str, pd.DataFrame]]:
-    """The run's routes beside its dumping figures, leavers' states after exit, and the benefit limit by month."""
-    means = metrics.drop(columns=["date"]).groupby("month").mean()
-    columns = (
-        "route_work_care",
-        "route_work_care_waiting",
-        "maatwerk",
-        "route_maatwerk_waiting",
-        "trajectories_started",
-        "route_trajectory_waiting",
-    )
+def route_tables(metrics: pd.DataFrame, summary: pd.DataFrame, scenario: Scenario) -> list[tuple[str, pd.DataFrame]]:
+    """The run's routes beside their capacities, where leavers are after exit, the referral demand (all
+    over the indicators' window, so they agree with the indicators), and the benefit limit by month."""
+    first, last = measured_months(scenario)
+    window = metrics[(metrics["month"] >= first) & (metrics["month"] <= last)]
+    span = window_span(scenario)
+    means = window.drop(columns=["date"]).groupby("month").mean()
+    policy = scenario.policy
     routes = pd.DataFrame(
-        {
-            "route": [
-                "work-care places held",
-                "work-care advice waiting",
-                "collective maatwerk",
-                "maatwerk advice waiting",
-                "trajectories started a month",
-                "waiting for a trajectory",
-            ],
-            "mean a month": [means.get(c, pd.Series([0.0])).mean() for c in columns],
-            "most in a month": [means.get(c, pd.Series([0.0])).max() for c in columns],
-            "capacity": [
-                scenario.policy.work_care_places,
-                "",
-                scenario.policy.maatwerk_places,
-                "",
-                scenario.policy.doorstroom_trajectories_month,
-                "",
-            ],
-        }
+        [
+            (words, f"{means[column].mean():,.1f}", f"{means[column].max():,.1f}", "–" if capacity is None else f"{capacity:,}")
+            for words, column, capacity in (
+                ("work-care places held", "route_work_care", policy.work_care_places),
+                ("waiting for a work-care place", "route_work_care_waiting", None),
+                ("in collective maatwerk", "maatwerk", policy.maatwerk_places),
+                ("waiting for a maatwerk place", "route_maatwerk_waiting", None),
+                ("trajectories started a month", "trajectories_started", policy.doorstroom_trajectories_month),
+                ("waiting for a trajectory", "route_trajectory_waiting", None),
+            )
+            if column in means
+        ],
+        columns=["route (persons)", "mean a month", "most in a month", "capacity"],
     )
-    total = metrics.sum(numeric_only=True)
     states = pd.DataFrame(
         [
             {
                 "months after exit": h,
-                **{s: total.get(f"followup{h}_state_{s}", 0.0) / max(total.get(f"followup{h}_cohort", 0.0), 1) for s in STATES},
+                **{STATE_WORDS[s]: leaver_share(summary, h, s) for s in STATES},
             }
             for h in STATE_HORIZONS
         ]
     )
+    years = (last - first + 1) / 12
+    per_replication = window.groupby("replication")[list(REFERRAL_WORDS)].sum().mean() / years
+    demand = pd.DataFrame([{words: f"{per_replication[name]:,.1f}" for name, words in REFERRAL_WORDS.items()}])
     tables = [
-        ("Routes: people on each and its capacity (mean over replications)", rounded(routes)),
-        ("Leavers' states after exit (share of LDE leavers, all replications)", rounded(states)),
+        (f"Routes, {span}: people on each and its capacity (persons a month, mean over replications)", routes),
+        (
+            f"Where LDE leavers are after exit, {span} (share of the leavers, mean over replications; the "
+            "leaver_state indicators above give the intervals)",
+            states,
+        ),
+        (
+            f"Referral demand, {span} (requests a year, mean over replications): refused and lapsed requests are "
+            "suppressed demand",
+            demand,
+        ),
     ]
-    demand = pd.DataFrame(
-        [
-            {
-                name: total.get(name, 0.0)
-                for name in ("referral_requests", "referral_requests_refused", "referral_requests_lapsed", "referrals_decided")
-            }
-        ]
-    )
-    tables.append(("Referral demand over the run (all replications): refused and lapsed requests are suppressed demand", demand))
     limit = benefit_limit_table(metrics, scenario)
     if limit is not None:
-        tables.append(("The federal benefit limit by month (mean over replications), beside source 4.6.2", limit))
+        tables.append(("The federal benefit limit by month (persons, mean over replications), beside source 4.6.2", limit))
     return tables
+
+
+def leaver_share(summary: pd.DataFrame, horizon: int, state: str) -> str:
+    """The share of LDE leavers in ``state`` ``horizon`` months after exit (indicator leaver_state_<h>m_<state>,
+    mean over replications), as a percentage."""
+    name = f"leaver_state_{horizon}m_{state}"
+    return INDICATOR_INFO[name].format(float(summary[name].mean()))
+
+
+#: The states of :data:`STATES` as the report names them.
+STATE_WORDS = {
+    "nec": "regular job",
+    "unemployed": "unemployment benefit",
+    "social_assistance": "social assistance (leefloon)",
+    "work_care": "work-care",
+    "maatwerk": "collective maatwerk",
+    "lde": "back in LDE",
+    "inactive": "inactive",
+}
+#: The referral counts of metrics.csv as the report names them.
+REFERRAL_WORDS = {
+    "referral_requests": "requests",
+    "referral_requests_refused": "refused (intake stopped)",
+    "referral_requests_lapsed": "lapsed (waited too long)",
+    "referrals_decided": "decided",
+}
 
 
 def route_findings(metrics: pd.DataFrame, scenario: Scenario) -> list[str]:
     """The benefit limit's gap to source 4.6.2, with its reasons, when the run has the limit."""
     limit = benefit_limit_table(metrics, scenario)
-    return [] if limit is None else [benefit_limit_reading(limit)]
+    return [] if limit is None else [benefit_limit_reading(limit, scenario)]
 
 
-def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.DataFrame | None) -> list[str]:
-    """When most enterprises close: which decisions they tried, and the margin per worker that beat them."""
+def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.DataFrame | None, scenario: Scenario) -> list[str]:
+    """When fewer than half the enterprises are open and solvent at the end: of how many, how many closed
+    (over the indicators' window, and over the whole run when that is longer), which decisions they tried,
+    the margin per worker that beat them, and how far the model's enterprises can be trusted."""
     solvent = float(summary["enterprise_solvent_share"].mean())
     if solvent >= 0.5 or "enterprise_income" not in metrics:
         return []
-    months = metrics[(metrics["month"] > 0) & (metrics["lde"] > 0)]
-    income = float(months["enterprise_income"].sum() / months["lde"].sum())
-    costs = float(months["enterprise_costs"].sum() / months["lde"].sum())
+    first, last = measured_months(scenario)
+    window = metrics[(metrics["month"] >= first) & (metrics["month"] <= last) & (metrics["lde"] > 0)]
+    income = float(window["enterprise_income"].sum() / window["lde"].sum())
+    costs = float(window["enterprise_costs"].sum() / window["lde"].sum())
+    by_month = metrics.groupby("month").mean(numeric_only=True)
+    entries = by_month["enterprises_entered"] if "enterprises_entered" in by_month else pd.Series(0.0, index=by_month.index)
+    closed = float(summary["enterprise_closures"].mean())
+    measured = by_month.loc[first - 1, "enterprises_open"] + entries.loc[first:last].sum()
     lines = [
-        f"Most enterprises closed: {100 * solvent:.0f}% are open and solvent at the end. Over the run the open "
-        f"enterprises took in EUR {income:,.0f} a worker-month and spent EUR {costs:,.0f} "
-        f"({income - costs:+,.0f} a worker-month, overhead included)."
+        f"Fewer than half the enterprises are open and solvent at the end: {100 * solvent:.0f}% "
+        f"(enterprise_solvent_share) of the {people(measured)} "
+        f"open at {scenario.date(first)} or entered since (means over replications); {people(closed)} of them closed by "
+        f"{scenario.date(last)} (enterprise_closures), the others are open with a negative reserve or converted."
+        + (
+            f" Before that, from {scenario.date(1)}, {people(by_month.loc[first - 1, 'enterprises_closed'])} had closed, "
+            f"of the {people(by_month.loc[0, 'enterprises_open'])} of the start and "
+            f"{people(entries.loc[1 : first - 1].sum())} entered."
+            if first > 1
+            else ""
+        )
+        + f" Over {window_span(scenario)} the open enterprises took in EUR {income:,.0f} a worker-month and spent "
+        f"EUR {costs:,.0f} ({income - costs:+,.0f} a worker-month, overhead included). " + ENTERPRISE_CAVEAT
     ]
     if events is not None:
         tried = events["decision"].value_counts()
@@ -361,6 +425,15 @@ def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.Da
     else:
         lines.append("Run with --events to see which decisions the enterprises tried (enterprise_events.csv).")
     return lines
+
+
+#: Where docs/validation.md (section 7) and docs/calibration.md (sections 4-5) say the enterprises'
+#: figures cannot be trusted as forecasts; said beside every enterprise finding and figure.
+ENTERPRISE_CAVEAT = (
+    "Read the enterprises' survival as a what-if, not a forecast: their decisions are assumed rather than fitted "
+    "(docs/validation.md, section 7), and their revenue, overhead and local support are free parameters no "
+    "target identifies (docs/calibration.md, sections 4-5)."
+)
 
 
 DECISION_WORDS = {
@@ -487,8 +560,13 @@ def experiment_report(folder: Path, partial: bool = False) -> Report:
     elif kind == "sweep" and result is not None:
         parameters = [c for c in table.columns if c not in ("point", "replications", *INDICATORS)]
         what.append("Parameters varied: " + "; ".join(f"{_describe(p)} ({p})" for p in parameters) + ".")
-        title = "Headline indicators per design point (means over replications; every indicator is in sweep.csv)"
-        report.tables.append((title, sweep_summary(table, parameters)))
+        title = (
+            f"Headline indicators per design point, {window_span(scenarios[0])} (mean over replications, 95% interval; "
+            "every indicator is in sweep.csv)"
+        )
+        report.tables.append(
+            (title, sweep_summary(table, parameters, tables["indicators"], dict(zip(tables["points"]["point"], scenarios))))
+        )
         report.figures.append(
             (
                 "Indicators across the design",
@@ -552,12 +630,14 @@ def comparison_section(
             changes = [f"the history the other options branch from; it is not an option of its own ({len(changes)} differences)"]
         report.what.append(f"'{label}': " + ("; ".join(changes) if changes else f"the same parameters as '{reference}'"))
     idle = never_acted(indicators, options)
-    report.findings = findings(comparison, report_replications(report), histories, idle)
+    changed = {label: changed_keys(scenarios[label], scenarios[reference]) for label in options[1:]}
+    report.findings = findings(comparison, report_replications(report), histories, idle, changed)
     report.findings[1:1] = [idle_words(label, reference, comparison, scenarios) for label in idle]
     summary = decision_summary(comparison, scenarios, histories)
     report.tables += [
         (
-            "Summary for decision makers (ranked by extra lasting transitions a year; * = clearly differs from the reference)",
+            f"Summary for decision makers, {window_span(scenarios[reference])} (ranked by extra lasting transitions a "
+            "year; * = clearly differs from the reference; the intervals are in the next table)",
             summary,
         ),
         (indicator_title(members), comparison_summary(comparison, MAIN_INDICATORS)),
@@ -573,8 +653,9 @@ def comparison_section(
         (
             "Trade-off",
             plots.tradeoff(comparison),
-            "Up is more sustainable transitions; left is fewer of all LDE leavers falling back on a benefit (the "
-            "dumping share); the bars are 95% intervals. Marker area is the gross public cost per sustainable "
+            "Up is more sustainable transitions (per 100 LDE worker-years, from 0: they have no interval here, the "
+            "indicators table gives those of their two parts); left is fewer of all LDE leavers falling back on a "
+            "benefit (the dumping share); the bars are its 95% intervals. Marker area is the gross public cost per sustainable "
             "transition (see the size key); the number beside each name is the share of enterprises still open "
             "and solvent at the end.",
         ),
@@ -615,7 +696,10 @@ def report_replications(report: Report) -> int:
 
 def indicator_title(members: int) -> str:
     over = f"weighted mean over {members} plausible parameter sets" if members else "mean over replications"
-    return f"Indicators per option ({over}, 95% interval; * = differs from the first; the routes' details are in comparison.csv)"
+    return (
+        f"Indicators per option ({over}, 95% interval; * = the 95% interval of the paired difference from the first "
+        "excludes 0; the routes' details are in comparison.csv)"
+    )
 
 
 def is_history_of(scenario: Scenario, others: list[Scenario]) -> bool:
@@ -712,7 +796,9 @@ def decision_summary(comparison: pd.DataFrame, scenarios: dict[str, Scenario], h
         extra = lasting(label) - lasting(reference)
         net = mean(label, "fiscal_cost_net") - mean(reference, "fiscal_cost_net")
         gross = mean(label, "public_spending_lde") - mean(reference, "public_spending_lde")
-        per = net / (extra * years) if label != reference and abs(extra * years) >= 1 else math.nan
+        # a cost per extra lasting transition only for an option that adds at least one over the window: a
+        # saving divided by fewer transitions would read as a positive cost
+        per = net / (extra * years) if label != reference and extra * years >= 1 else math.nan
         table.append(
             {
                 "option": label.replace("_", " ") + (" (reference)" if label == reference else ""),
@@ -722,18 +808,38 @@ def decision_summary(comparison: pd.DataFrame, scenarios: dict[str, Scenario], h
                 "of whom still in a job a year later": marked(
                     label, "sustainable_transition_rate", f"{100 * mean(label, 'sustainable_transition_rate'):.0f}%"
                 ),
-                "lasting transitions a year (people)": f"{lasting(label):,.0f}"
-                + ("" if label == reference else f" ({extra:+,.0f})"),
-                "people falling back on a benefit a year": marked(label, "dumping_count", f"{mean(label, 'dumping_count'):,.0f}"),
-                "enterprises closed": marked(label, "enterprise_closures", f"{mean(label, 'enterprise_closures'):,.0f}"),
-                "net budget effect against the reference (all governments)": "–" if label == reference else money(net),
-                "gross LDE spending against the reference": "–" if label == reference else money(gross),
-                "net public cost per extra lasting transition": "–" if per != per else money(per),
+                "lasting transitions a year (people)": people(lasting(label))
+                + ("" if label == reference else f" ({signed_people(extra)})"),
+                "people falling back on a benefit a year": marked(label, "dumping_count", people(mean(label, "dumping_count"))),
+                "enterprises closed": marked(label, "enterprise_closures", people(mean(label, "enterprise_closures"))),
+                NET_COST: "–" if label == reference else money(net),
+                "extra gross LDE spending (- = less)": "–" if label == reference else money(gross),
+                PER_EXTRA: "–" if per != per else money(per),
                 "_rank": extra if label != reference else math.inf,
             }
         )
     frame = pd.DataFrame(table).sort_values("_rank", ascending=False, kind="stable").drop(columns=["_rank"])
     return frame.reset_index(drop=True)
+
+
+#: The summary's net budget column: the sign says which way (a difference of fiscal_cost_net over the window).
+NET_COST = "extra net public cost, all governments (- = a saving)"
+#: The summary's cost-effectiveness column: given only for an option that adds lasting transitions.
+PER_EXTRA = "net public cost per extra lasting transition (– when it adds none)"
+
+
+def people(value: float) -> str:
+    """A count of people (or enterprises) a year for reading: one decimal below 100, so a small world's
+    counts do not all round to the same whole number; never "-0"."""
+    if value != value:
+        return "–"
+    return f"{unsigned_zero(value, 1):,.1f}" if abs(value) < 100 else f"{unsigned_zero(value, 0):,.0f}"
+
+
+def signed_people(value: float) -> str:
+    """A signed difference of :func:`people`; zero without a sign."""
+    text = people(value)
+    return text if text.strip("0.,") == "" or value != value else ("+" if value > 0 else "") + text
 
 
 def money(value: float) -> str:
@@ -939,7 +1045,7 @@ def in_words(value: Any, unit: str) -> str:
     if isinstance(value, bool) or value is None:
         return str(value).lower()
     if isinstance(value, int | float):
-        number = f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
+        number = f"{value:,}" if isinstance(value, int) else plain_number(value)
         if unit.startswith(("share", "probability")):
             rest = unit.split(" ", 1)[1] if " " in unit else ""
             return f"{100 * value:.4g}% {rest}".strip()
@@ -950,12 +1056,31 @@ def in_words(value: Any, unit: str) -> str:
     return str(value)
 
 
+def plain_number(value: float) -> str:
+    """A parameter value to six significant digits with thousands separators, never in scientific
+    notation (10396100.0 reads "10,396,100", 0.000125 "0.000125")."""
+    if value == 0 or value != value or math.isinf(value):
+        return f"{value:g}"
+    decimals = max(0, 5 - math.floor(math.log10(abs(value))))
+    text = f"{round(value, decimals):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def formatted(info: Indicator, *values: float) -> list[str]:
+    """``values`` of one indicator (a mean and its interval) on one scale: euros all in M EUR when any of
+    them reaches 10 M, so a cell never reads "18.9 M EUR" beside "9,681,131 EUR"."""
+    if info.unit == "EUR" and any(abs(v) >= 1e7 for v in values if v == v):
+        return ["–" if v != v else f"{unsigned_zero(v / 1e6, 1):,.1f} M EUR" for v in values]
+    return [info.format(v) for v in values]
+
+
 def indicator_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     rows = []
     for name, info in INDICATOR_INFO.items():
         mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
-        span = "–" if low != low else f"{info.format(low)} to {info.format(high)}"
-        rows.append({"indicator": name, "mean": info.format(mean), "95% interval": span, "better": info.better or "–"})
+        shown, low_text, high_text = formatted(info, mean, low, high)
+        span = "–" if low != low else f"{low_text} to {high_text}"
+        rows.append({"indicator": name, "mean": shown, "95% interval": span, "unit": info.unit, "better": info.better or "–"})
     table = pd.DataFrame(rows)
     return table.drop(columns=["95% interval"]) if len(summary) < 2 else table
 
@@ -965,9 +1090,7 @@ def comparison_summary(table: pd.DataFrame, names: list[str] | None = None) -> p
     interval beneath, * if it differs."""
     cells = table.assign(
         cell=[
-            f"{INDICATOR_INFO[i].format(m)}{' *' if s else ''} ({INDICATOR_INFO[i].format(lo)} to {INDICATOR_INFO[i].format(hi)})"
-            if lo == lo
-            else INDICATOR_INFO[i].format(m)
+            summary_cell(INDICATOR_INFO[i], m, lo, hi, bool(s))
             for i, m, lo, hi, s in zip(table["indicator"], table["mean"], table["ci_low"], table["ci_high"], table["significant"])
         ]
     )
@@ -978,12 +1101,33 @@ def comparison_summary(table: pd.DataFrame, names: list[str] | None = None) -> p
     return wide
 
 
-def sweep_summary(table: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
-    """The headline indicators per design point, formatted for people (all of them are in sweep.csv)."""
-    shown = table[["point", *parameters]].copy()
+def summary_cell(info: Indicator, mean: float, low: float, high: float, significant: bool) -> str:
+    """One option's cell: the mean (marked * when it clearly differs from the first), its interval beside it."""
+    shown, low_text, high_text = formatted(info, mean, low, high)
+    return f"{shown}{' *' if significant else ''}" + (f" ({low_text} to {high_text})" if low == low else "")
+
+
+def sweep_summary(table: pd.DataFrame, parameters: list[str], runs: pd.DataFrame, scenarios: dict[int, Scenario]) -> pd.DataFrame:
+    """The headline indicators per design point, formatted for people (all of them are in sweep.csv):
+    each cell the mean over the point's replications (``runs``, the store's indicators table, one row
+    per run) with its 95% interval, kept inside the indicator's range for that point's scenario (``scenarios``
+    by point); each
+    varied parameter named with its unit."""
+    shown = table[["point"]].copy()
+    for parameter in parameters:
+        unit = _unit(parameter)
+        shown[f"{parameter} ({unit})" if unit and unit not in UNITLESS else parameter] = table[parameter]
+    by_point = dict(tuple(runs.groupby("point")))
     for name in HEADLINE:
-        if table[name].notna().any():
-            shown[name.replace("_", " ")] = [INDICATOR_INFO[name].format(v) for v in table[name]]
+        if not table[name].notna().any():
+            continue
+        info = INDICATOR_INFO[name]
+        cells = []
+        for point in table["point"]:
+            values = by_point[point][name].to_numpy(dtype=float) if point in by_point else np.array([])
+            mean, low, high = interval(values, bounds=info.range(scenarios[point]))
+            cells.append(summary_cell(info, mean, low, high, False))
+        shown[name.replace("_", " ")] = cells
     return shown
 
 
@@ -1017,14 +1161,20 @@ WORDS = {
 
 
 def findings(
-    table: pd.DataFrame, replications: int, histories: list[str] | tuple = (), idle: list[str] | tuple = ()
+    table: pd.DataFrame,
+    replications: int,
+    histories: list[str] | tuple = (),
+    idle: list[str] | tuple = (),
+    changed: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """What a comparison shows, in plain words: per option, what it raises, lowers and costs, with caveats.
 
     A difference is called a rise or a fall only when its 95% interval excludes 0;
     otherwise it is "no clear difference". Intervals are of the paired difference. The
     ``histories`` of the options' branches are no options, and options that never acted
-    (``idle``) are said so elsewhere rather than listed difference by difference.
+    (``idle``) are said so elsewhere rather than listed difference by difference. ``changed``
+    (the keys each option sets differently) lets a route that did not move be explained only
+    for the options that change its lever.
     """
     labels = [label for label in dict.fromkeys(table["scenario"]) if label not in histories or label == table["scenario"].iloc[0]]
     rows = table.set_index(["scenario", "indicator"])
@@ -1065,7 +1215,8 @@ def findings(
         0 if replications >= 2 else 1,
         f"Options that clearly raise sustainable transitions: {_names(better_transitions)}. "
         f"That clearly lower dumping (the share of all LDE leavers on a benefit 12 months later): {_names(lower_dumping)}. "
-        f"That put enterprises at risk (clearly fewer open and solvent at the end): {_names(enterprise_risk)}.",
+        f"That put enterprises at risk (clearly fewer open and solvent at the end): {_names(enterprise_risk)}."
+        + (f" {ENTERPRISE_CAVEAT}" if enterprise_risk else ""),
     )
     if histories:
         lines.append(
@@ -1078,7 +1229,7 @@ def findings(
             lines.append(
                 f"Caution: in '{label}' only {100 * solvent:.0f}% of the enterprises are open and solvent at the end. Its "
                 "transition rates and costs describe a shrinking sector: a higher rate there can come from the "
-                "enterprises closing, not from better support."
+                "enterprises closing, not from better support. " + ENTERPRISE_CAVEAT
             )
         if rows.loc[(label, "dumping_risk"), "mean"] != rows.loc[(label, "dumping_risk"), "mean"]:
             lines.append(
@@ -1097,13 +1248,13 @@ def findings(
             f"Robust across the {members} plausible parameter sets (the same sign for every one): {said or 'none'}. "
             "Intervals combine the spread across the sets (param_sd) and the replications' noise (stoch_sd)."
         )
-    lines += lever_reasons(table)
+    lines += lever_reasons(table, changed)
     lines.append(
         "Higher is better for transitions, their sustainability, enterprise solvency and service quality; lower is "
         "better for dumping, social assistance, closures and cost. Dumping risk counts only those who leave at the "
         "limit: an option that moves people on earlier can raise it while fewer people fall back (dumping share and "
         "count). The cost per sustainable transition is gross: benefits saved are not netted out; the summary "
-        "table gives the net budget effect for all governments beside the gross spending."
+        "table gives the extra net public cost for all governments beside the gross spending."
     )
     return lines
 
@@ -1127,23 +1278,28 @@ def _change(name: str, row: pd.Series, reference: pd.Series) -> str:
     shift = _difference(info, row["diff"])
     if row["diff_ci_low"] == row["diff_ci_low"]:
         low, high = _difference(info, row["diff_ci_low"]), _difference(info, row["diff_ci_high"])
-        shift += f"; 95% interval {low.removesuffix(PER_HUNDRED.get(info.unit, (0, ''))[1])} to {high}"
+        shift += f"; 95% interval {low.removesuffix(DIFFERENCE_UNITS.get(info.unit, (1, 0, ''))[2])} to {high}"
     if not row["significant"]:
         return f"no clear difference in {WORDS[name]} ({shift})"
     verb = "raises" if row["diff"] > 0 else "lowers"
     return f"{verb} {WORDS[name]} from {info.format(reference['mean'])} to {info.format(row['mean'])} ({shift})"
 
 
-#: Differences shown per hundred: shares in percentage points, yearly rates per 100 worker-years
-#: (a difference of 0.0005 moves per worker-year reads as +0.05 per 100 worker-years).
-PER_HUNDRED = {"share": (1, " points"), "moves per worker-year": (2, " per 100 worker-years")}
+#: Differences with their unit in words, as (factor, decimals, words): shares in percentage points, yearly
+#: rates per 100 worker-years (a difference of 0.0005 moves per worker-year reads as +0.05 per 100
+#: worker-years), people a year to one decimal (never a bare +0.0606 beside points).
+DIFFERENCE_UNITS = {
+    "share": (100, 1, " points"),
+    "moves per worker-year": (100, 2, " per 100 worker-years"),
+    "persons per year": (1, 1, " people a year"),
+}
 
 
 def _difference(info: Indicator, value: float) -> str:
-    """A signed difference: per hundred for shares and yearly rates, the indicator's own unit otherwise."""
-    if info.unit in PER_HUNDRED:
-        decimals, words = PER_HUNDRED[info.unit]
-        return f"{unsigned_zero(100 * value, decimals):+.{decimals}f}{words}"
+    """A signed difference with its unit (:data:`DIFFERENCE_UNITS`), else in the indicator's own format."""
+    if info.unit in DIFFERENCE_UNITS:
+        factor, decimals, words = DIFFERENCE_UNITS[info.unit]
+        return f"{unsigned_zero(factor * value, decimals):+,.{decimals}f}{words}"
     text = info.format(value)
     return ("+" if value > 0 and any(digit in text for digit in "123456789") else "") + text
 
@@ -1153,9 +1309,13 @@ def _names(labels: list[str]) -> str:
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """Numbers for reading (:func:`readable_number`: no scientific notation), empty columns dropped."""
+    """Numbers for reading (:func:`readable_number`: no scientific notation), yes/no for true/false (never
+    Python's True and False), empty columns dropped."""
     table = table.dropna(axis="columns", how="all")
-    return table.map(lambda v: readable_number(v) if isinstance(v, float) else v)
+    return table.map(lambda v: YES_NO[v] if isinstance(v, bool) else readable_number(v) if isinstance(v, float) else v)
+
+
+YES_NO = {True: "yes", False: "no"}
 
 
 def to_html(report: Report) -> str:
@@ -1189,7 +1349,9 @@ def to_html(report: Report) -> str:
             f"<p class='how'>How to read it: {html.escape(reading)}</p>",
         ]
     parts += ["<h2>Provenance</h2>", "<div class='table'><table>"]
-    parts += [f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_show(v))}</td></tr>" for k, v in report.provenance.items()]
+    parts += [
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_show(str(k), v))}</td></tr>" for k, v in report.provenance.items()
+    ]
     parts.append("</table></div></body></html>")
     return "\n".join(parts)
 
@@ -1210,7 +1372,7 @@ def to_markdown(report: Report, folder: Path) -> str:
         (figures / name).write_bytes(_png(figure))
         lines += [f"## {_md(title)}", "", f"![{_md(title)}](figures/{name})", "", f"How to read it: {_md(reading)}", ""]
     lines += ["## Provenance", "", "| key | value |", "|---|---|"]
-    lines += [f"| {_md(str(k))} | {_md(_show(v))} |" for k, v in report.provenance.items()]
+    lines += [f"| {_md(str(k))} | {_md(_show(str(k), v))} |" for k, v in report.provenance.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -1288,5 +1450,26 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
-def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+def _show(key: str, value: Any, nested: bool = False) -> str:
+    """A provenance value for reading, never a Python or JSON repr: a command as the shell line that
+    repeats it, lists joined with commas, mappings (versions, files, details) as "name: value" pairs,
+    byte counts with separators (a mapping inside one as "name value, ..."). Experiments store these as
+    JSON text; it is read back first."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if key == "command" and isinstance(value, list):
+        return shlex.join(str(part) for part in value)
+    if isinstance(value, dict):
+        if nested:
+            return ", ".join(f"{k} {_show(str(k), v, True)}" for k, v in value.items())
+        return "; ".join(f"{k}: {_show(str(k), v, True)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_show(key, v, True) for v in value)
+    if value is None:
+        return "–"
+    if key == "bytes" and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

@@ -10,6 +10,9 @@ from ..rules.scenario import NEVER, Scenario
 #: Source 4.6.2: about 26,700 people in Flanders (of the first 100,000 in Belgium) lose their
 #: unemployment benefit between January and April 2026.
 FLANDERS_LOSING_JAN_APR_2026 = 26_700
+#: The structurally unemployed pool of the baseline world (world.pool_size), the Flemish pool the
+#: sector note counts ("more than 100,000"): a smaller world's counts are scaled to it.
+FLEMISH_POOL = 100_000
 #: Months shown around the federal limit: from this many before it to this many after.
 BEFORE, AFTER = 3, 6
 
@@ -17,7 +20,9 @@ BEFORE, AFTER = 3, 6
 def benefit_limit_table(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame | None:
     """Per month around the federal limit (mean over replications): how many of the pool lose their
     unemployment benefit, find a regular job (from a benefit, from leefloon), move to leefloon and leave
-    the labour force; a last row sums the first four months beside source 4.6.2. None without a limit."""
+    the labour force; then the first four months' sum, the same scaled to the Flemish pool of the
+    baseline world when the run's pool is smaller or larger, and source 4.6.2. Numbers as text for
+    reading (one decimal for the monthly means). None without a limit."""
     start = scenario.policy.benefit_reform_month
     if start == NEVER or start > scenario.months:
         return None
@@ -31,23 +36,38 @@ def benefit_limit_table(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFra
     }
     present = [c for c in columns if c in months]
     table = months.groupby(["month", "date"])[present].mean().reset_index().rename(columns=columns)
+    table[[columns[c] for c in present]] = table[[columns[c] for c in present]].map(lambda v: f"{v:,.1f}")
+    table["month"] = table["month"].map(str)
     first_four = months[(months["month"] >= start) & (months["month"] < start + 4)]
     lost = (
         first_four.groupby("replication")["benefit_lost"].sum().mean()
         if "replication" in first_four
         else first_four["benefit_lost"].sum()
     )
-    total = {"month": "", "date": "first 4 months (model)", columns["benefit_lost"]: lost}
-    source = {"month": "", "date": "source 4.6.2 (Flanders, Jan-Apr 2026)", columns["benefit_lost"]: FLANDERS_LOSING_JAN_APR_2026}
-    return pd.concat([table, pd.DataFrame([total, source])], ignore_index=True)
+    rows = [("first 4 months (model)", lost)]
+    scale = FLEMISH_POOL / scenario.world.pool_size
+    if scale != 1:
+        rows.append((f"first 4 months, scaled to a pool of {FLEMISH_POOL:,} (x {scale:,.4g})", lost * scale))
+    rows.append(("source 4.6.2 (Flanders, Jan-Apr 2026)", FLANDERS_LOSING_JAN_APR_2026))
+    totals = pd.DataFrame([{"month": "", "date": what, columns["benefit_lost"]: f"{value:,.0f}"} for what, value in rows])
+    return pd.concat([table, totals], ignore_index=True)
 
 
-def benefit_limit_reading(table: pd.DataFrame) -> str:
-    """The gap between the model's first four months and source 4.6.2, with its known reasons."""
-    model, source = table.iloc[-2, 2], table.iloc[-1, 2]
+def benefit_limit_reading(table: pd.DataFrame, scenario: Scenario) -> str:
+    """The gap between the model's first four months and source 4.6.2 (scaled to the Flemish pool when the
+    run's world is smaller or larger), with its known reasons."""
+    lost = dict(zip(table["date"], table.iloc[:, 2]))
+    model, source = lost["first 4 months (model)"], table.iloc[-1, 2]
+    pool = scenario.world.pool_size
+    scaled = next((value for date, value in lost.items() if date.startswith("first 4 months, scaled")), None)
+    scaled_words = (
+        ""
+        if scaled is None
+        else f" in a pool of {pool:,} job seekers (the baseline's Flemish pool is {FLEMISH_POOL:,}; scaled to it, {scaled})"
+    )
     return (
-        f"In the first four months of the federal limit {model:,.0f} people of the model's pool lose their benefit, "
-        f"against about {source:,.0f} in Flanders (source 4.6.2). Known reasons for a gap: the pool is the "
+        f"In the first four months of the federal limit {model} people of the model's pool lose their benefit{scaled_words}, "
+        f"against about {source} in Flanders (source 4.6.2). Known reasons for a gap: the pool is the "
         "structurally unemployed (more than 100,000, the sector note) with the claim histories drawn at "
         "initialisation, not the 37,000 long-term claimants VDAB counts (source 4.1); the exemption for those over "
         "55 with a long career uses the months worked the model has seen (experience), so few are exempt; and "
@@ -55,9 +75,13 @@ def benefit_limit_reading(table: pd.DataFrame) -> str:
     )
 
 
-def lever_reasons(table: pd.DataFrame) -> list[str]:
+def lever_reasons(table: pd.DataFrame, changed: dict[str, list[str]] | None = None) -> list[str]:
     """For each option of a comparison whose route lever changed nothing clearly, why, from the counts:
-    nobody waiting for the route means no eligible workers (the places were not what limited it)."""
+    nobody waiting for the route means no eligible workers (the places were not what limited it).
+
+    ``changed`` names the keys each option sets differently from the first; with it, only an option
+    that changes a route's lever (its places) is explained, since an option that leaves the places
+    alone was never meant to change the route. Without it every option is."""
     rows = table.set_index(["scenario", "indicator"])
     labels = list(dict.fromkeys(table["scenario"]))
     lines = []
@@ -67,12 +91,21 @@ def lever_reasons(table: pd.DataFrame) -> list[str]:
             "trajectory_waiting_mean",
             "doorstroom trajectories",
             "LDE workers waited for a trajectory place",
+            "policy.doorstroom_trajectories_month",
         ),
-        ("maatwerk_workforce_mean", "maatwerk_waiting_mean", "collective maatwerk", "people waited for a maatwerk place"),
+        (
+            "maatwerk_workforce_mean",
+            "maatwerk_waiting_mean",
+            "collective maatwerk",
+            "people waited for a maatwerk place",
+            "policy.maatwerk_places",
+        ),
     )
     for label in labels[1:]:
-        for outcome, waiting, route, who in checks:
+        for outcome, waiting, route, who, lever in checks:
             if (label, outcome) not in rows.index or (label, waiting) not in rows.index:
+                continue
+            if changed is not None and lever not in changed.get(label, []):
                 continue
             row = rows.loc[(label, outcome)]
             if row["significant"]:

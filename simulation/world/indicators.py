@@ -126,13 +126,14 @@ INDICATOR_INFO: dict[str, Indicator] = {
         1,
     ),
     "enterprise_solvent_share": Indicator(
-        "share of the enterprises of the run (at the start and entered) open with a non-negative reserve at the end",
+        "share of the enterprises open at the window's start or entered in it that are open with a non-negative reserve "
+        "at its end",
         "share",
         "higher",
         0,
         1,
     ),
-    "enterprise_closures": Indicator("enterprises closed during the run", "enterprises", "lower", 0, "world.enterprises"),
+    "enterprise_closures": Indicator("enterprises closed in the window", "enterprises", "lower", 0, "world.enterprises"),
     "enterprise_conversions": Indicator(
         "enterprises converted to collective maatwerk and still operating at the end (not closures)",
         "enterprises",
@@ -140,9 +141,9 @@ INDICATOR_INFO: dict[str, Indicator] = {
         0,
         "world.enterprises",
     ),
-    "maatwerk_workforce_mean": Indicator("mean number of people in collective maatwerk over the run", "persons", ""),
+    "maatwerk_workforce_mean": Indicator("mean number of people in collective maatwerk over the window", "persons", ""),
     "service_quality": Indicator(
-        "mean service quality index of open enterprises over the run (0-1)", "index 0-1", "higher", 0, 1
+        "mean service quality index of open enterprises over the window (0-1)", "index 0-1", "higher", 0, 1
     ),
     "cost_per_sustainable_transition": Indicator(
         "gross public spending on LDE instruments per sustainable transition (EUR; benefits saved not netted out)",
@@ -150,10 +151,10 @@ INDICATOR_INFO: dict[str, Indicator] = {
         "lower",
     ),
     "target_gap": Indicator("distance to the 100% transition target: 1 - exit_to_job_share", "share", "lower", 0, 1),
-    "lde_workforce_mean": Indicator("mean number of LDE workers over the run", "persons", ""),
+    "lde_workforce_mean": Indicator("mean number of LDE workers over the window", "persons", ""),
     **{
         f"fiscal_cost_{level}": Indicator(
-            f"the {LEVEL_NAMES[level]} government's net cost over the run (spending less revenue, EUR; see the ledger)",
+            f"the {LEVEL_NAMES[level]} government's net cost over the window (spending less revenue, EUR; see the ledger)",
             "EUR",
             "",
             -math.inf,
@@ -161,15 +162,15 @@ INDICATOR_INFO: dict[str, Indicator] = {
         for level in LEVELS
     },
     "fiscal_cost_net": Indicator(
-        "all governments' net cost over the run: LDE and related spending, benefits and leefloon, less taxes and "
+        "all governments' net cost over the window: LDE and related spending, benefits and leefloon, less taxes and "
         "contributions on the pool's wages (EUR)",
         "EUR",
         "lower",
         -math.inf,
     ),
-    "pool_income": Indicator("net income (wages and benefits) of the people of the pool over the run (EUR)", "EUR", "higher"),
-    "enterprise_margin": Indicator("the open enterprises' income less costs over the run (EUR)", "EUR", "higher", -math.inf),
-    "public_spending_lde": Indicator("gross public spending on LDE instruments over the run (EUR)", "EUR", ""),
+    "pool_income": Indicator("net income (wages and benefits) of the people of the pool over the window (EUR)", "EUR", "higher"),
+    "enterprise_margin": Indicator("the open enterprises' income less costs over the window (EUR)", "EUR", "higher", -math.inf),
+    "public_spending_lde": Indicator("gross public spending on LDE instruments over the window (EUR)", "EUR", ""),
     "traineeships_started": Indicator("traineeships started at regular employers, a year", "persons per year", ""),
     "extensions_granted": Indicator("extensions of an LDE trajectory (a sixth year) granted, a year", "persons per year", ""),
 }

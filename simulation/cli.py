@@ -34,11 +34,10 @@ from .experiments.output import LOCK, OutputError, RunWriter, new_run_folder
 from .experiments.processes import die_with_parent
 from .experiments.runner import run
 from .experiments.sensitivity import sensitivity
-from .experiments.statistics import interval
 from .experiments.store import FILE as STORE
 from .experiments.store import export, read_experiment
 from .installation import ShowVersion
-from .outputs.console import HEADLINE, MISSING, console_table, readable_number, window_line
+from .outputs.console import HEADLINE, console_table, indicator_summary, readable_number, window_line
 from .policy_search.search import search
 from .rules.scenario import MAX_MONTHS, Scenario, ScenarioError
 from .rules.scenario_files import overridden_by_branch, parse_override
@@ -484,7 +483,9 @@ def compare_command(args: argparse.Namespace) -> int:
     print(window_line(scenarios[0], given, args.window))
     table = shown_indicators(result.table, args.all_indicators, "comparison.csv")
     diff = [f"{readable_number(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])]
-    print(console_table(table.assign(diff=diff).drop(columns=["significant"]), numeric=["diff"]))
+    table = table.assign(diff=diff).drop(columns=["significant"])
+    table.insert(table.columns.get_loc("indicator") + 1, "unit", [INDICATOR_INFO[i].unit for i in table["indicator"]])
+    print(console_table(table, numeric=["diff"]))
     print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
     if args.ensemble:
         print("robust: the paired difference has the same sign for every plausible parameter set")
@@ -647,24 +648,16 @@ def plural(count: int, noun: str) -> str:
 
 
 def indicator_table(summary: pd.DataFrame, scenario: Scenario) -> str:
-    """The indicators of a run for a terminal (at most 100 columns): mean, 95% interval, which way is better.
+    """The indicators of a run for a terminal: mean, 95% interval, which way is better (the units are in
+    the values: shares as percentages, euros in EUR; docs/indicators.md has every unit).
 
-    Shares are shown as percentages. One replication has no interval, and the table says so.
+    One replication has no interval, and the table says so.
     """
-    replications = len(summary)
-    rows = []
-    for name, info in INDICATOR_INFO.items():
-        mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
-        span = MISSING if low != low else f"{info.format(low)} to {info.format(high)}"
-        rows.append({"indicator": name, "mean": info.format(mean), "95% interval": span, "better": BETTER[info.better]})
-    table = pd.DataFrame(rows).drop(columns=[] if replications > 1 else ["95% interval"])
     notes = ["meanings and definitions: docs/indicators.md"]
-    if replications < 2:
+    if len(summary) < 2:
         notes.insert(0, "one replication has no interval: use --replications 10 for 95% intervals")
+    table = indicator_summary(summary, scenario).drop(columns=["unit"])
     return "\n".join([console_table(table, numeric=["mean"]), "", *notes])
-
-
-BETTER = {"higher": "higher", "lower": "lower", "": "-"}
 
 
 COMMANDS = {

@@ -350,7 +350,7 @@ def test_run_and_compare_tables_line_up_and_write_a_missing_value_one_way(tmp_pa
     rows = [line for line in compare_out.splitlines() if line.startswith("small")]  # small and small-2
     assert len(rows) == 2 * len(INDICATORS) and len({len(line.rstrip()) for line in rows}) == 1
     missing = next(line for line in rows if " leefloon_share_24m " in line)
-    assert "NaN" not in compare_out and missing.split()[2:8] == ["–"] * 6
+    assert "NaN" not in compare_out and missing.split()[2:9] == ["share"] + ["–"] * 6
 
 
 def test_compare_prints_the_headline_indicators_unless_asked_for_all_and_writes_all(tmp_path: Path, capsys):

@@ -20,7 +20,6 @@ from simulation.outputs.report import (
     ReportError,
     decision_summary,
     findings,
-    formatted,
     in_words,
     people,
     run_report,
@@ -362,8 +361,8 @@ def test_a_run_reports_tables_agree_with_its_csvs_and_read_as_text(run_folder: P
 def test_an_interval_in_euros_is_on_one_scale():
     """A mean of 18.9 M EUR with its interval from 9,681,131 EUR once read "9,681,131 EUR to 28.2 M EUR"."""
     info = INDICATOR_INFO["public_spending_lde"]
-    assert formatted(info, 18.9e6, 9_681_131.0, 28.2e6) == ["18.9 M EUR", "9.7 M EUR", "28.2 M EUR"]
-    assert formatted(info, 900_000.0, 800_000.0, float("nan")) == ["900,000 EUR", "800,000 EUR", "–"]
+    assert info.format_all(18.9e6, 9_681_131.0, 28.2e6) == ["18.9 M EUR", "9.7 M EUR", "28.2 M EUR"]
+    assert info.format_all(900_000.0, 800_000.0, float("nan")) == ["900,000 EUR", "800,000 EUR", "–"]
 
 
 def test_a_large_parameter_value_reads_without_scientific_notation():

@@ -13,8 +13,9 @@ from collections.abc import Collection, Sequence
 
 import pandas as pd
 
+from ..experiments.statistics import interval
 from ..rules.scenario import Scenario
-from ..world.indicators import window_span
+from ..world.indicators import INDICATOR_INFO, window_span
 
 #: A missing value (an indicator without cases, an interval of one replication) in every table for people.
 MISSING = "–"
@@ -100,3 +101,17 @@ def branch_years(branch: Scenario, span: str) -> str:
         f"Indicators over {span}: the branch's own years, from its branch date {branch.branch} "
         f"(--window all for the whole run from {branch.date(1)})"
     )
+
+
+def indicator_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """A run's indicators for people (its ``summary``, one row per replication): the mean and its 95%
+    interval (none for one replication) on one scale, kept inside the indicator's range, with the
+    unit and which way is better."""
+    rows = []
+    for name, info in INDICATOR_INFO.items():
+        mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
+        shown, low_text, high_text = info.format_all(mean, low, high)
+        span = MISSING if low != low else f"{low_text} to {high_text}"
+        rows.append({"indicator": name, "mean": shown, "95% interval": span, "unit": info.unit, "better": info.better or MISSING})
+    table = pd.DataFrame(rows)
+    return table.drop(columns=["95% interval"]) if len(summary) < 2 else table

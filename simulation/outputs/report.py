@@ -47,7 +47,7 @@ from ..world.indicators import (
     window_span,
 )
 from . import plots
-from .console import HEADLINE, readable_number, window_line
+from .console import HEADLINE, indicator_summary, readable_number, window_line
 from .route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
 
 
@@ -1066,25 +1066,6 @@ def plain_number(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def formatted(info: Indicator, *values: float) -> list[str]:
-    """``values`` of one indicator (a mean and its interval) on one scale: euros all in M EUR when any of
-    them reaches 10 M, so a cell never reads "18.9 M EUR" beside "9,681,131 EUR"."""
-    if info.unit == "EUR" and any(abs(v) >= 1e7 for v in values if v == v):
-        return ["–" if v != v else f"{unsigned_zero(v / 1e6, 1):,.1f} M EUR" for v in values]
-    return [info.format(v) for v in values]
-
-
-def indicator_summary(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    rows = []
-    for name, info in INDICATOR_INFO.items():
-        mean, low, high = interval(summary[name].to_numpy(dtype=float), bounds=info.range(scenario))
-        shown, low_text, high_text = formatted(info, mean, low, high)
-        span = "–" if low != low else f"{low_text} to {high_text}"
-        rows.append({"indicator": name, "mean": shown, "95% interval": span, "unit": info.unit, "better": info.better or "–"})
-    table = pd.DataFrame(rows)
-    return table.drop(columns=["95% interval"]) if len(summary) < 2 else table
-
-
 def comparison_summary(table: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
     """Indicators (``names``, default all) as rows, scenarios as columns; each cell the mean with its
     interval beneath, * if it differs."""
@@ -1103,7 +1084,7 @@ def comparison_summary(table: pd.DataFrame, names: list[str] | None = None) -> p
 
 def summary_cell(info: Indicator, mean: float, low: float, high: float, significant: bool) -> str:
     """One option's cell: the mean (marked * when it clearly differs from the first), its interval beside it."""
-    shown, low_text, high_text = formatted(info, mean, low, high)
+    shown, low_text, high_text = info.format_all(mean, low, high)
     return f"{shown}{' *' if significant else ''}" + (f" ({low_text} to {high_text})" if low == low else "")
 
 

@@ -72,15 +72,24 @@ class Indicator:
             return self.low, float(value)  # type: ignore[arg-type]
         return self.low, self.high
 
-    def format(self, value: float) -> str:
-        """``value`` for people: shares as percentages, euros and counts with separators, "–" for none."""
+    def format(self, value: float, *alongside: float) -> str:
+        """``value`` for people: shares as percentages, euros and counts with separators, "–" for none.
+
+        Euros are in M EUR from 10 M on, judged on ``value`` and the values shown ``alongside`` it (a
+        mean and its interval), so that one cell never reads "18.9 M EUR" beside "9,681,131 EUR".
+        """
         if value != value:
             return "–"
         if self.unit == "share":
             return f"{unsigned_zero(100 * value, 1):.1f}%"
         if self.unit == "EUR":
-            return f"{unsigned_zero(value / 1e6, 1):,.1f} M EUR" if abs(value) >= 1e7 else f"{unsigned_zero(value, 0):,.0f} EUR"
+            millions = any(abs(v) >= 1e7 for v in (value, *alongside) if v == v)
+            return f"{unsigned_zero(value / 1e6, 1):,.1f} M EUR" if millions else f"{unsigned_zero(value, 0):,.0f} EUR"
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+    def format_all(self, *values: float) -> list[str]:
+        """``values`` shown together (a mean and its interval), each by :meth:`format` on one scale."""
+        return [self.format(v, *values) for v in values]
 
 
 INDICATOR_INFO: dict[str, Indicator] = {

@@ -48,12 +48,22 @@ def test_kaplan_meier_matches_a_hand_computed_case():
     assert surv == pytest.approx([1, 4 / 5, 4 / 5 * 3 / 4, 4 / 5 * 3 / 4 * 1 / 2])
 
 
-def test_survival_marks_the_time_limit_and_draws_one_curve_per_scenario(result):
+def test_survival_marks_the_time_limit_and_draws_one_curve_per_scenario(result, monkeypatch):
+    monkeypatch.setattr(plots, "MIN_AT_RISK", 50)  # this small world's last event times have about 40 spells at risk
     fig = plots.survival({"a": result.events, "b": result.events}, limit=60)
     ax = fig.axes[0]
-    assert len([line for line in ax.lines if line.get_linestyle() == "-"]) == 2
+    curves = [line for line in ax.lines if line.get_linestyle() == "-"]
+    assert len(curves) == 2
     assert any(line.get_linestyle() == "--" for line in ax.lines)  # the limit
     assert "months in LDE" in ax.get_xlabel()
+    months = plots.lde_spells(result.events)["months"].to_numpy()
+    times, _ = plots.kaplan_meier(months, plots.lde_spells(result.events)["ended_in_job"].to_numpy(dtype=bool))
+    last = curves[0].get_xdata()[-1]
+    assert plots.at_risk(months, np.array([last]))[0] >= 50 > plots.at_risk(months, times[-1:])[0]  # the tail is cut
+
+
+def test_at_risk_counts_the_spells_still_running():
+    assert list(plots.at_risk(np.array([1, 2, 2, 3, 4]), np.array([0, 1, 2, 3, 4, 5]))) == [5, 5, 4, 2, 1, 0]
 
 
 def test_pathways_stacks_add_up_to_one_at_every_stage(result):

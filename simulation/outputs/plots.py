@@ -130,25 +130,41 @@ def kaplan_meier(months: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.
     return np.concatenate([[0], times]), np.concatenate([[1.0], survival])
 
 
+#: A Kaplan-Meier curve is drawn while at least this many spells are still at risk: past that, one
+#: exit moves it by several points (after the time limit only the few with an extension remain, and
+#: the curve would jump towards 1 on a handful of them).
+MIN_AT_RISK = 20
+
+
+def at_risk(months: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """How many of the spells of lengths ``months`` are still running at each of ``times`` (months)."""
+    return months.size - np.searchsorted(np.sort(months), times, side="left")
+
+
 def survival(events_by_scenario: dict[str, pd.DataFrame], limit: int | None = 60) -> Figure:
     """Share of LDE spells not yet ended in a regular job, by months in LDE (Kaplan-Meier).
 
     Spells that end otherwise (time limit, dismissal, closure, retirement) or are still
-    running at the end are censored. The time limit is marked.
+    running at the end are censored. The time limit is marked. Each curve ends where fewer
+    than :data:`MIN_AT_RISK` spells remain at risk.
     """
     fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
     colors = scenario_colors(list(events_by_scenario))
     for label, events in events_by_scenario.items():
         spells = lde_spells(events)
-        times, surv = kaplan_meier(spells["months"].to_numpy(), spells["ended_in_job"].to_numpy(dtype=bool))
-        ax.step(times, 1 - surv, where="post", color=colors[label], label=f"{plain(label)} ({len(spells):,} spells)", linewidth=2)
+        months = spells["months"].to_numpy()
+        times, surv = kaplan_meier(months, spells["ended_in_job"].to_numpy(dtype=bool))
+        kept = at_risk(months, times) >= MIN_AT_RISK
+        kept[0] = True
+        shown = f"{plain(label)} ({len(spells):,} spells)"
+        ax.step(times[kept], 1 - surv[kept], where="post", color=colors[label], label=shown, linewidth=2)
     if limit is not None:
         ax.axvline(limit, color="black", linestyle="--", linewidth=1)
         ax.annotate("time limit", (limit, 0.02), xytext=(4, 0), textcoords="offset points", fontsize=9)
     ax.set(
         title="Transition to a regular job by months in LDE (Kaplan-Meier)",
-        xlabel="months in LDE",
+        xlabel=f"months in LDE (each curve ends where fewer than {MIN_AT_RISK} spells remain)",
         ylabel="share moved to a regular job",
         ylim=(0, None),
     )

@@ -18,10 +18,10 @@ from simulation.experiments.statistics import interval
 from simulation.experiments.store import read_experiment
 from simulation.outputs.report import (
     ReportError,
+    count_text,
     decision_summary,
     findings,
     in_words,
-    people,
     run_report,
     write_report,
 )
@@ -225,8 +225,8 @@ def test_a_run_in_which_most_enterprises_close_says_what_they_tried_and_why_it_f
         metrics.loc[metrics["month"] == 0, "enterprises_open"].mean()
         + metrics.groupby("replication")["enterprises_entered"].sum().mean()
     )  # of how many: the whole run is its window here
-    assert f"of the {people(measured)} open at 2015-05 or entered since" in findings
-    assert f"{people(closures)} of them closed by" in findings and "(enterprise_closures)" in findings
+    assert f"of the {count_text(measured)} open at 2015-05 or entered since" in findings
+    assert f"{count_text(closures)} of them closed by" in findings and "(enterprise_closures)" in findings
     assert "not a forecast" in findings and "docs/validation.md, section 7" in findings
 
 

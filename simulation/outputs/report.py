@@ -402,13 +402,13 @@ def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.Da
     measured = by_month.loc[first - 1, "enterprises_open"] + entries.loc[first:last].sum()
     lines = [
         f"Fewer than half the enterprises are open and solvent at the end: {100 * solvent:.0f}% "
-        f"(enterprise_solvent_share) of the {people(measured)} "
-        f"open at {scenario.date(first)} or entered since (means over replications); {people(closed)} of them closed by "
+        f"(enterprise_solvent_share) of the {count_text(measured)} "
+        f"open at {scenario.date(first)} or entered since (means over replications); {count_text(closed)} of them closed by "
         f"{scenario.date(last)} (enterprise_closures), the others are open with a negative reserve or converted."
         + (
-            f" Before that, from {scenario.date(1)}, {people(by_month.loc[first - 1, 'enterprises_closed'])} had closed, "
-            f"of the {people(by_month.loc[0, 'enterprises_open'])} of the start and "
-            f"{people(entries.loc[1 : first - 1].sum())} entered."
+            f" Before that, from {scenario.date(1)}, {count_text(by_month.loc[first - 1, 'enterprises_closed'])} had closed, "
+            f"of the {count_text(by_month.loc[0, 'enterprises_open'])} of the start and "
+            f"{count_text(entries.loc[1 : first - 1].sum())} entered."
             if first > 1
             else ""
         )
@@ -808,10 +808,12 @@ def decision_summary(comparison: pd.DataFrame, scenarios: dict[str, Scenario], h
                 "of whom still in a job a year later": marked(
                     label, "sustainable_transition_rate", f"{100 * mean(label, 'sustainable_transition_rate'):.0f}%"
                 ),
-                "lasting transitions a year (people)": people(lasting(label))
+                "lasting transitions a year (people)": count_text(lasting(label))
                 + ("" if label == reference else f" ({signed_people(extra)})"),
-                "people falling back on a benefit a year": marked(label, "dumping_count", people(mean(label, "dumping_count"))),
-                "enterprises closed": marked(label, "enterprise_closures", people(mean(label, "enterprise_closures"))),
+                "people falling back on a benefit a year": marked(
+                    label, "dumping_count", count_text(mean(label, "dumping_count"))
+                ),
+                "enterprises closed": marked(label, "enterprise_closures", count_text(mean(label, "enterprise_closures"))),
                 NET_COST: "–" if label == reference else money(net),
                 "extra gross LDE spending (- = less)": "–" if label == reference else money(gross),
                 PER_EXTRA: "–" if per != per else money(per),
@@ -828,7 +830,7 @@ NET_COST = "extra net public cost, all governments (- = a saving)"
 PER_EXTRA = "net public cost per extra lasting transition (– when it adds none)"
 
 
-def people(value: float) -> str:
+def count_text(value: float) -> str:
     """A count of people (or enterprises) a year for reading: one decimal below 100, so a small world's
     counts do not all round to the same whole number; never "-0"."""
     if value != value:
@@ -838,7 +840,7 @@ def people(value: float) -> str:
 
 def signed_people(value: float) -> str:
     """A signed difference of :func:`people`; zero without a sign."""
-    text = people(value)
+    text = count_text(value)
     return text if text.strip("0.,") == "" or value != value else ("+" if value > 0 else "") + text
 
 

@@ -733,6 +733,20 @@ def test_the_shipped_calibration_reports_what_to_measure_next(tmp_path: Path):
     assert "What to measure next for each option's effect" in report
     assert (pd.read_csv(folder / "out_of_sample.csv")["kind"] == "out-of-sample").sum() >= 3
     assert json_seconds(folder / "timing.json") > 0
+    assert "not recorded" not in report and "| targets_sha256 |" in report  # the shipped provenance is shown
+
+
+def test_the_shipped_calibration_was_made_from_the_shipped_targets_file():
+    """calibration.json names the targets file it was made from by its SHA-256: an edit to the targets
+    without a new `make calibration` leaves results that no longer follow from the file shipped beside them."""
+    folder = Path(__file__).parents[1] / "calibration"
+    provenance = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+    assert (
+        provenance["status"] == "complete" and provenance["seed"] == tomllib.loads((folder / "targets.toml").read_text())["seed"]
+    )
+    assert provenance["targets_sha256"] == hashlib.sha256((folder / "targets.toml").read_bytes()).hexdigest(), (
+        "calibration/targets.toml changed since the shipped calibration: run make calibration"
+    )
 
 
 def json_seconds(path: Path) -> float:

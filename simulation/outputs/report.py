@@ -809,7 +809,7 @@ def decision_summary(comparison: pd.DataFrame, scenarios: dict[str, Scenario], h
                     label, "sustainable_transition_rate", f"{100 * mean(label, 'sustainable_transition_rate'):.0f}%"
                 ),
                 "lasting transitions a year (people)": count_text(lasting(label))
-                + ("" if label == reference else f" ({signed_people(extra)})"),
+                + ("" if label == reference else f" ({signed_count(extra)})"),
                 "people falling back on a benefit a year": marked(
                     label, "dumping_count", count_text(mean(label, "dumping_count"))
                 ),
@@ -838,8 +838,8 @@ def count_text(value: float) -> str:
     return f"{unsigned_zero(value, 1):,.1f}" if abs(value) < 100 else f"{unsigned_zero(value, 0):,.0f}"
 
 
-def signed_people(value: float) -> str:
-    """A signed difference of :func:`people`; zero without a sign."""
+def signed_count(value: float) -> str:
+    """A signed difference of counts (:func:`count_text`); zero without a sign."""
     text = count_text(value)
     return text if text.strip("0.,") == "" or value != value else ("+" if value > 0 else "") + text
 
@@ -1094,8 +1094,7 @@ def sweep_summary(table: pd.DataFrame, parameters: list[str], runs: pd.DataFrame
     """The headline indicators per design point, formatted for people (all of them are in sweep.csv):
     each cell the mean over the point's replications (``runs``, the store's indicators table, one row
     per run) with its 95% interval, kept inside the indicator's range for that point's scenario (``scenarios``
-    by point); each
-    varied parameter named with its unit."""
+    by point); each varied parameter named with its unit."""
     shown = table[["point"]].copy()
     for parameter in parameters:
         unit = _unit(parameter)

@@ -330,6 +330,40 @@ def test_an_answers_spread_is_traced_to_its_parameter_and_nothing_else_above_cha
     assert shares["p0"] > 0.95 and max(shares["p1"], shares["p2"]) < chance_levels(w, 3, 2)["parameter"]
 
 
+def test_an_emulated_answer_stays_inside_what_its_measure_can_be(tmp_path: Path):
+    """Closures are 0 for most sets and rise past a point: a Gaussian process' mean dips below 0 beside
+    the kink (the shipped calibration's closures once read a 5% point of -4.66). The answers and the
+    observables are read inside their measure's range (closures from 0, a share up to 1), and a
+    margin, which can be below 0, is not moved."""
+    from simulation.calibration.emulator import fit
+    from simulation.calibration.targets import Answer
+    from simulation.calibration.value_of_information import observable_emulators, weighted_summary, write_answers
+    from simulation.experiments.design import Vary
+
+    rng = np.random.default_rng(0)
+    x = rng.random((300, 2))
+    closures = rng.poisson(80 * np.maximum(x[:, 0] - 0.6, 0)).astype(float)
+    share = np.minimum(1.0, 0.9 + 0.3 * x[:, 1])  # at its bound for a third of the sets
+    mean = np.column_stack([x[:, 0], closures, closures - 10, share, x[:, 0]])  # target, 3 answers, observable
+    window = ("2023-07", "2026-12")
+    answers = [
+        Answer(name="closures", series="enterprise_closures", window=window, meaning="c"),
+        Answer(name="margin", series="enterprise_margin", window=window, meaning="m"),
+        Answer(name="share", series="dumping_share", window=window, meaning="s"),
+    ]
+    spec = option_spec(2, 1).model_copy(update={"answer": answers})
+    varies = [Vary(f"p{j}", False, low=0.0, high=1.0) for j in range(2)]
+    sample = rng.random((4000, 2))
+    w = np.full(len(sample), 1 / len(sample))
+    raw = [fit(x, mean[:, 1 + a], spec.seed).predict_mean(sample)[0] for a in range(3)]
+    assert raw[0].min() < 0 and raw[2].max() > 1  # the emulator alone leaves the range: the test has teeth
+    headline = write_answers(spec, varies, x, mean, sample, w, observable_emulators(spec, x, mean), tmp_path)["headline"]
+    kept = [np.maximum(raw[0], 0), raw[1], np.minimum(raw[2], 1)]
+    for row, values in zip(headline.itertuples(), kept):
+        assert (row.mean, row.param_sd, row.q05, row.q95) == pytest.approx(weighted_summary(values, w))
+    assert headline["q05"][0] >= 0 and headline["q05"][1] < 0 and headline["q95"][2] <= 1
+
+
 def test_the_chance_level_counts_weighted_sets_by_their_effective_number():
     from simulation.calibration.value_of_information import chance_level, chance_levels
 

@@ -68,7 +68,14 @@ from ..experiments.store import FILE, read_experiment
 from ..rules.scenario import Scenario, parameter_role
 from .emulator import Emulator, fit, implausibility, main_effects
 from .targets import Targets, load_targets, measured, option_scenarios, populations
-from .value_of_information import observable_emulators, plausible_sample, weighted_summary, write_answers, write_options
+from .value_of_information import (
+    emulated,
+    observable_emulators,
+    plausible_sample,
+    weighted_summary,
+    write_answers,
+    write_options,
+)
 
 #: The identification diagnostic: a parameter is identified when its plausible spread (sd) is
 #: at most this share of its prior spread.
@@ -220,7 +227,7 @@ def match_history(
             chosen, set_weights = resample(w, spec.option_sets, spec.seed)
             sets = sample[chosen]
             effects, option_runs = run_options(spec, path, varies, sets, folder, jobs, scheduler, progress)
-            observed = [o.predict_mean(sets)[0] for o in observables]
+            observed = [emulated(o, m, sets) for o, m in zip(observables, spec.observable)]
             tables |= write_options(spec, varies, sets, set_weights, observed, effects, folder)
     ensemble = ensemble_of(varies, values, weights, spec.ensemble_size, spec.seed)
     best = overrides_of(varies, values[int(np.argmax(weights))])

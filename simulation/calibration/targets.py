@@ -30,6 +30,7 @@ target or a check, and a figure is used one way only (tests/test_calibration.py)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..experiments.evaluation import HORIZONS, OUTCOMES, check_same_people
 from ..rules.input_files import read_toml
 from ..rules.scenario import Float, Int, Scenario, ScenarioError
-from ..world.indicators import INDICATORS
+from ..world.indicators import INDICATOR_INFO, INDICATORS
 from ..world.resources import MAX_REPLICATIONS
 
 #: Targets files, like scenario files: unknown keys, infinite or NaN numbers are errors.
@@ -67,18 +68,24 @@ class Series:
     kind: Literal["ratio", "mean", "increase"] = "ratio"
     scale: float = 1.0
     meaning: str = ""
+    low: float = 0.0
+    high: float = math.inf
 
 
 #: The dated measures (each column is in the experiment store's monthly table, store.MONTHLY).
 SERIES: dict[str, Series] = {
     "transition_rate": Series(("flow_lde_to_nec",), ("lde",), scale=12.0, meaning="LDE -> regular job moves per LDE worker-year"),
     "unemployed_job_finding": Series(
-        ("flow_unemployed_to_nec",), ("unemployed",), meaning="monthly share of the pool's unemployed who find a regular job"
+        ("flow_unemployed_to_nec",),
+        ("unemployed",),
+        meaning="monthly share of the pool's unemployed who find a regular job",
+        high=1.0,
     ),
     "pool_job_finding": Series(
         ("flow_unemployed_to_nec", "flow_social_assistance_to_nec"),
         ("unemployed", "social_assistance"),
         meaning="monthly share of the jobless pool (benefit and social assistance) who find a regular job",
+        high=1.0,
     ),
     "lde_workforce": Series(("lde",), kind="mean", meaning="mean number of LDE workers"),
     "enterprises_open": Series(("enterprises_open",), kind="mean", meaning="mean number of open LDE enterprises"),
@@ -89,11 +96,13 @@ SERIES: dict[str, Series] = {
         ("followup12_in_nec",),
         ("followup12_moves",),
         meaning="share of LDE -> regular job moves still in a regular job 12 months later (follow-ups made in the window)",
+        high=1.0,
     ),
     "dumping_share": Series(
         ("followup12_leavers_on_benefits",),
         ("followup12_leavers",),
         meaning="share of LDE leavers on a benefit 12 months after leaving (follow-ups made in the window)",
+        high=1.0,
     ),
     "enterprise_closures": Series(("enterprises_closed",), kind="increase", meaning="LDE enterprises closed in the window"),
     "enterprises_converted": Series(
@@ -104,25 +113,29 @@ SERIES: dict[str, Series] = {
         ("lde",),
         subtract=("enterprise_costs",),
         meaning="the enterprises' income less costs per LDE worker-month, EUR (their accounts)",
+        low=-math.inf,
     ),
     "customer_revenue": Series(("customer_revenue",), ("lde",), meaning="client revenue per LDE worker-month, EUR"),
     "route_work_care_share": Series(
         ("evaluated_work_care",),
         ("evaluated_work_care", "evaluated_maatwerk", "evaluated_internal_doorstroom", "evaluated_trajectory"),
         meaning="share of the doorstroom evaluations advising work-care",
+        high=1.0,
     ),
     "route_maatwerk_share": Series(
         ("evaluated_maatwerk",),
         ("evaluated_work_care", "evaluated_maatwerk", "evaluated_internal_doorstroom", "evaluated_trajectory"),
         meaning="share of the doorstroom evaluations advising collective maatwerk",
+        high=1.0,
     ),
     "traineeship_hire_rate": Series(
-        ("traineeships_hired",), ("traineeships_ended",), meaning="share of ended traineeships that end in a hire"
+        ("traineeships_hired",), ("traineeships_ended",), meaning="share of ended traineeships that end in a hire", high=1.0
     ),
     "leavers_in_job_12_months": Series(
         ("followup12_state_nec",),
         ("followup12_cohort",),
         meaning="share of LDE leavers in a regular job 12 months after leaving (follow-ups made in the window)",
+        high=1.0,
     ),
 }
 
@@ -172,6 +185,17 @@ class Measure(BaseModel):
         if self.relative_to is not None and self.series is None:
             raise ValueError("only a series can be relative_to a second window")
         return self
+
+    def bounds(self) -> tuple[float, float]:
+        """The least and the most this measure can be: an indicator's range (its scenario-dependent
+        bound, such as the number of enterprises, counted as unbounded), a series' range, -1 up for a
+        change of a quantity that is never negative; unbounded for an effect."""
+        if self.indicator is not None:
+            return INDICATOR_INFO[self.indicator].range()
+        if self.series is not None:
+            low, high = SERIES[self.series].low, SERIES[self.series].high
+            return ((-1.0 if low >= 0 else -math.inf), math.inf) if self.relative_to else (low, high)
+        return -math.inf, math.inf
 
     def what(self) -> str:
         """The measure in a few words, for tables."""

@@ -146,17 +146,12 @@ def calibration_report(folder: Path) -> Report:
     ]
     for name, title in CALIBRATION_EXTRAS:  # absent from calibrations made before they existed
         if (folder / name).exists():
-            table = pd.read_csv(folder / name)
-            if name == "headline.csv" and impossible_quantiles(table):
-                title += f" ({OUT_OF_RANGE})"
-            tables.append((title, rounded(table)))
+            tables.append((title, rounded(pd.read_csv(folder / name))))
     if (folder / "value_of_information.csv").exists():
         findings.append(
             "What to measure next: for each headline answer, the table 'What to measure next' names the free "
             "parameters its spread comes from and the observation that would narrow it most."
         )
-    if (folder / "headline.csv").exists():
-        findings += impossible_quantiles(pd.read_csv(folder / "headline.csv"))
     provenance = calibration_provenance(folder)
     if provenance.get("status", "complete") != "complete":
         findings.insert(
@@ -180,26 +175,6 @@ def calibration_report(folder: Path) -> Report:
         findings=findings,
         provenance=provenance,
     )
-
-
-#: Said beside the headline answers' table when an emulated 5% point lies outside what its quantity can be.
-OUT_OF_RANGE = "a q05 below what its quantity can be is the emulator's: read it as that bound, see the findings"
-
-
-def impossible_quantiles(headline: pd.DataFrame) -> list[str]:
-    """A headline answer whose emulated 5% point lies below what its indicator can be (closures below 0):
-    the Gaussian-process emulator does not keep its predictions in range, and docs/calibration.md
-    (section 5) says to read that end as the bound; the report says so beside the table."""
-    lines = []
-    for row in headline.itertuples():
-        info = INDICATOR_INFO.get(str(row.measure).split(" ")[0])
-        if info is not None and row.q05 < info.low:
-            lines.append(
-                f"'{row.answer}': the emulated 5% point, {readable_number(row.q05)}, is below {info.low:g}, the least "
-                f"it can be ({info.unit}); the emulator does not keep its predictions in range, so read that end as "
-                f"{info.low:g} (docs/calibration.md, section 5)."
-            )
-    return lines
 
 
 def calibration_provenance(folder: Path) -> dict[str, Any]:

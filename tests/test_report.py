@@ -26,6 +26,7 @@ from simulation.outputs.report import (
     write_report,
 )
 from simulation.outputs.route_report import benefit_limit_reading, benefit_limit_table, lever_reasons
+from simulation.rules.scenario import NEVER
 from simulation.world.indicators import INDICATOR_INFO
 
 from .conftest import SCENARIOS, browser_page
@@ -423,9 +424,10 @@ def test_the_benefit_limit_beside_flanders_is_scaled_to_the_flemish_pool():
     table = benefit_limit_table(metrics, scenario)
     rows = dict(zip(table["date"], table["lose unemployment benefit"]))
     assert rows["first 4 months (model)"] == "400" and rows["first 4 months, scaled to a pool of 100,000 (x 100)"] == "40,000"
-    assert "in a pool of 1,000 job seekers (the baseline's Flemish pool is 100,000; scaled to it, 40,000)" in (
-        benefit_limit_reading(table, scenario)
-    )
+    (reading,) = benefit_limit_reading(metrics, scenario)
+    assert "In the first four months of the federal limit 400 people" in reading
+    assert "in a pool of 1,000 job seekers (the baseline's Flemish pool is 100,000; scaled to it, 40,000)" in reading
+    assert benefit_limit_reading(metrics, scenario.with_overrides({"policy.benefit_reform_month": NEVER})) == []
     assert "e+" not in table.to_string() and ".0 " not in rows["first 4 months (model)"]
 
 

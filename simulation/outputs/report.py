@@ -254,7 +254,11 @@ def run_report(folder: Path, partial: bool = False) -> Report:
     replications = len(summary)
     unfinished = [] if provenance.get("status") == "complete" else [UNFINISHED.format(status=provenance.get("status"))]
     return Report(
-        findings=[*unfinished, *closure_findings(metrics, summary, decisions, scenario), *route_findings(metrics, scenario)],
+        findings=[
+            *unfinished,
+            *closure_findings(metrics, summary, decisions, scenario),
+            *benefit_limit_reading(metrics, scenario),
+        ],
         title=f"Run of scenario '{scenario.name}'" + (" (unfinished)" if unfinished else ""),
         what=[
             scenario.description or scenario.name,
@@ -352,12 +356,6 @@ REFERRAL_WORDS = {
     "referral_requests_lapsed": "lapsed (waited too long)",
     "referrals_decided": "decided",
 }
-
-
-def route_findings(metrics: pd.DataFrame, scenario: Scenario) -> list[str]:
-    """The benefit limit's gap to source 4.6.2, with its reasons, when the run has the limit."""
-    limit = benefit_limit_table(metrics, scenario)
-    return [] if limit is None else [benefit_limit_reading(limit, scenario)]
 
 
 def closure_findings(metrics: pd.DataFrame, summary: pd.DataFrame, events: pd.DataFrame | None, scenario: Scenario) -> list[str]:

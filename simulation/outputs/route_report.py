@@ -23,9 +23,10 @@ def benefit_limit_table(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFra
     the labour force; then the first four months' sum, the same scaled to the Flemish pool of the
     baseline world when the run's pool is smaller or larger, and source 4.6.2. Numbers as text for
     reading (one decimal for the monthly means). None without a limit."""
-    start = scenario.policy.benefit_reform_month
-    if start == NEVER or start > scenario.months:
+    lost = first_four_months_lost(metrics, scenario)
+    if lost is None:
         return None
+    start = scenario.policy.benefit_reform_month
     months = metrics[(metrics["month"] >= start - BEFORE) & (metrics["month"] <= start + AFTER)]
     columns = {
         "benefit_lost": "lose unemployment benefit",
@@ -38,12 +39,6 @@ def benefit_limit_table(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFra
     table = months.groupby(["month", "date"])[present].mean().reset_index().rename(columns=columns)
     table[[columns[c] for c in present]] = table[[columns[c] for c in present]].map(lambda v: f"{v:,.1f}")
     table["month"] = table["month"].map(str)
-    first_four = months[(months["month"] >= start) & (months["month"] < start + 4)]
-    lost = (
-        first_four.groupby("replication")["benefit_lost"].sum().mean()
-        if "replication" in first_four
-        else first_four["benefit_lost"].sum()
-    )
     rows = [("first 4 months (model)", lost)]
     scale = FLEMISH_POOL / scenario.world.pool_size
     if scale != 1:
@@ -53,26 +48,39 @@ def benefit_limit_table(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFra
     return pd.concat([table, totals], ignore_index=True)
 
 
-def benefit_limit_reading(table: pd.DataFrame, scenario: Scenario) -> str:
+def first_four_months_lost(metrics: pd.DataFrame, scenario: Scenario) -> float | None:
+    """How many of the pool lose their unemployment benefit in the federal limit's first four months
+    (persons, mean over replications); None when the run has no limit."""
+    start = scenario.policy.benefit_reform_month
+    if start == NEVER or start > scenario.months:
+        return None
+    first_four = metrics[(metrics["month"] >= start) & (metrics["month"] < start + 4)]
+    if "replication" in first_four:
+        return float(first_four.groupby("replication")["benefit_lost"].sum().mean())
+    return float(first_four["benefit_lost"].sum())
+
+
+def benefit_limit_reading(metrics: pd.DataFrame, scenario: Scenario) -> list[str]:
     """The gap between the model's first four months and source 4.6.2 (scaled to the Flemish pool when the
-    run's world is smaller or larger), with its known reasons."""
-    lost = dict(zip(table["date"], table.iloc[:, 2]))
-    model, source = lost["first 4 months (model)"], table.iloc[-1, 2]
+    run's world is smaller or larger), with its known reasons; nothing when the run has no limit."""
+    lost = first_four_months_lost(metrics, scenario)
+    if lost is None:
+        return []
     pool = scenario.world.pool_size
-    scaled = next((value for date, value in lost.items() if date.startswith("first 4 months, scaled")), None)
     scaled_words = (
         ""
-        if scaled is None
-        else f" in a pool of {pool:,} job seekers (the baseline's Flemish pool is {FLEMISH_POOL:,}; scaled to it, {scaled})"
+        if pool == FLEMISH_POOL
+        else f" in a pool of {pool:,} job seekers (the baseline's Flemish pool is {FLEMISH_POOL:,}; scaled to it, "
+        f"{lost * FLEMISH_POOL / pool:,.0f})"
     )
-    return (
-        f"In the first four months of the federal limit {model} people of the model's pool lose their benefit{scaled_words}, "
-        f"against about {source} in Flanders (source 4.6.2). Known reasons for a gap: the pool is the "
-        "structurally unemployed (more than 100,000, the sector note) with the claim histories drawn at "
-        "initialisation, not the 37,000 long-term claimants VDAB counts (source 4.1); the exemption for those over "
-        "55 with a long career uses the months worked the model has seen (experience), so few are exempt; and "
+    return [
+        f"In the first four months of the federal limit {lost:,.0f} people of the model's pool lose their benefit"
+        f"{scaled_words}, against about {FLANDERS_LOSING_JAN_APR_2026:,} in Flanders (source 4.6.2). Known reasons for "
+        "a gap: the pool is the structurally unemployed (more than 100,000, the sector note) with the claim histories "
+        "drawn at initialisation, not the 37,000 long-term claimants VDAB counts (source 4.1); the exemption for those "
+        "over 55 with a long career uses the months worked the model has seen (experience), so few are exempt; and "
         "the model cannot tell leefloon from no income, so 'move to leefloon' is everyone who loses the benefit."
-    )
+    ]
 
 
 def lever_reasons(table: pd.DataFrame, changed: dict[str, list[str]] | None = None) -> list[str]:

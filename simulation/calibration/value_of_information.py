@@ -6,7 +6,7 @@ sets the final target emulators do not rule out, each weighted by its Gaussian l
 under them (as the plausible runs are). Each *answer* of the targets file (a headline
 result, measured on every run) and each *observable* (a quantity not published yet) gets
 its own emulator (:mod:`simulation.emulator`) fitted on every run, and is read at the
-sample's sets. Over that weighted sample:
+sample's sets, inside what its measure can be (:func:`emulated`). Over that weighted sample:
 
 - the answer's **parametric spread** (``param_sd``) is the sd of its emulated mean, and its
   **stochastic spread** (``stoch_sd``) the sd of one run around that mean (the nugget);

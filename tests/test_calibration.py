@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 import warnings
 from pathlib import Path
@@ -362,6 +363,10 @@ def test_an_emulated_answer_stays_inside_what_its_measure_can_be(tmp_path: Path)
     for row, values in zip(headline.itertuples(), kept):
         assert (row.mean, row.param_sd, row.q05, row.q95) == pytest.approx(weighted_summary(values, w))
     assert headline["q05"][0] >= 0 and headline["q05"][1] < 0 and headline["q95"][2] <= 1
+    change = Answer(name="c", series="lde_workforce", window=window, relative_to=("2020-01", "2020-12"), meaning="c")
+    effect = Answer(name="e", effect={"since": "exit", "horizon": 24}, meaning="e")
+    rate = Answer(name="r", indicator="transition_rate_annual", meaning="r")
+    assert change.bounds() == (-1.0, math.inf) and effect.bounds() == (-math.inf, math.inf) and rate.bounds()[0] == 0
 
 
 def test_the_chance_level_counts_weighted_sets_by_their_effective_number():

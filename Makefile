@@ -38,6 +38,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.rules.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md
+	$(BIN)/python -m simulation.outputs.calibration_page docs/calibration.md calibration
 
 validation: $(STAMP)
 	$(BIN)/python -m simulation.calibration.validation docs/figures
@@ -45,6 +46,7 @@ validation: $(STAMP)
 calibration: $(RUN_STAMP)
 	$(BIN)/lde-sim calibrate calibration/targets.toml --jobs 2
 	cp calibration/diagnostics.png docs/figures/calibration.png
+	$(BIN)/python -m simulation.outputs.calibration_page docs/calibration.md calibration
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from simulation.outputs.calibration_page import END, START, TABLES, PageError, figure, refresh
+from simulation.outputs.calibration_page import END, START, TABLES, PageError, figure, main, refresh
 
 from .conftest import ROOT
 
@@ -48,9 +48,9 @@ def generated(page: str) -> dict[str, str]:
 def test_every_generated_table_has_its_place_and_no_marker_is_unknown():
     page = PAGE.read_text(encoding="utf-8")
     assert all(START.format(name=name) in page for name in TABLES)
-    with pytest.raises(PageError, match=r"no marked place for the table from \['fit'\]"):
+    with pytest.raises(PageError, match=r"no marked place for the tables \['fit'\]"):
         refresh(page.replace(START.format(name="fit"), ""), SHIPPED)
-    with pytest.raises(PageError, match=r"marks a table from \['fits'\], which no generator makes"):
+    with pytest.raises(PageError, match=r"marks tables \['fits'\] that no generator makes"):
         refresh(page + f"\n{START.format(name='fits')}\n| x |\n{END}\n", SHIPPED)
 
 
@@ -83,3 +83,39 @@ def test_a_bar_in_a_cell_stays_inside_its_cell(tmp_path):
     row = TABLES["value_of_information"](folder).splitlines()[2]
     assert row.endswith("| count them \\| then publish |")
     assert row.replace("\\|", "").count("|") == 6  # five cells
+
+
+def test_every_option_and_measure_has_its_row_in_the_table_of_its_branch_year():
+    headline = pd.read_csv(SHIPPED / "option_headline.csv")
+    shown = sum(len(TABLES[f"options_from_{since}"](SHIPPED).splitlines()) - 2 for since in (2026, 2018))
+    assert shown == len(headline), "an option of another branch year has no table in docs/calibration.md"
+    for since in (2026, 2018):
+        rows = TABLES[f"options_from_{since}"](SHIPPED).splitlines()[2:]
+        expected = headline[headline["option"].str.endswith(f" from {since}")]
+        assert len(rows) == len(expected) > 0
+        for row, (option, measure) in zip(rows, expected[["option", "measure"]].itertuples(index=False)):
+            assert row.startswith(f"| {option.removesuffix(f' from {since}')}: {measure} |")
+
+
+def test_an_option_effect_reads_in_points_for_rates_and_shares_and_as_a_count_otherwise(tmp_path):
+    folder = tmp_path / "calibration"
+    shutil.copytree(SHIPPED, folder)
+    headline = pd.read_csv(folder / "option_headline.csv")
+    rate, closures = (headline.index[headline["what"].str.startswith(series)][0] for series in ("transition_rate", "enterprise_"))
+    headline.loc[rate, ["effect_mean", "q05", "q95"]] = [0.0123, -0.0004, 0.031]
+    headline.loc[closures, ["effect_mean", "q05", "q95"]] = [-0.004, -3.0, 2.5]
+    headline.to_csv(folder / "option_headline.csv", index=False)
+    table = TABLES["options_from_2026"](folder) + TABLES["options_from_2018"](folder)
+    assert "| +1.2 points a year | 0.0 to +3.1 |" in table  # x 100, in the decimals of the mean (one from one point)
+    assert "| 0.0 | -3.0 to +2.5 |" in table  # a count below ten: one decimal; zero has no sign
+
+
+def test_a_missing_calibration_file_stops_make_docs_with_its_name_and_leaves_the_page(tmp_path):
+    folder = tmp_path / "calibration"
+    shutil.copytree(SHIPPED, folder)
+    (folder / "fit.csv").unlink()
+    page = tmp_path / "calibration.md"
+    shutil.copy(PAGE, page)
+    with pytest.raises(SystemExit, match=r"calibration\.md: .*fit\.csv"):
+        main([str(page), str(folder)])
+    assert page.read_text(encoding="utf-8") == PAGE.read_text(encoding="utf-8")

@@ -119,3 +119,14 @@ def test_a_missing_calibration_file_stops_make_docs_with_its_name_and_leaves_the
     with pytest.raises(SystemExit, match=r"calibration\.md: .*fit\.csv"):
         main([str(page), str(folder)])
     assert page.read_text(encoding="utf-8") == PAGE.read_text(encoding="utf-8")
+
+
+def test_a_calibration_file_without_a_column_a_table_needs_stops_make_docs_clearly(tmp_path):
+    folder = tmp_path / "calibration"
+    shutil.copytree(SHIPPED, folder)
+    pd.read_csv(folder / "fit.csv").drop(columns="closest_sd").to_csv(folder / "fit.csv", index=False)
+    page = tmp_path / "calibration.md"
+    shutil.copy(PAGE, page)
+    with pytest.raises(SystemExit, match="lack what a table needs .*closest_sd.*: run make calibration again"):
+        main([str(page), str(folder)])
+    assert page.read_text(encoding="utf-8") == PAGE.read_text(encoding="utf-8")

@@ -250,6 +250,8 @@ def main(argv: list[str]) -> None:
         text = refresh(page.read_text(encoding="utf-8"), folder)
     except (OSError, PageError) as err:
         raise SystemExit(f"{page}: {err}") from None
+    except (AttributeError, KeyError) as err:  # a column or an option's row missing from a file
+        raise SystemExit(f"{page}: the files in {folder} lack what a table needs ({err}): run make calibration again") from None
     page.write_text(text, encoding="utf-8")
 
 

@@ -94,7 +94,8 @@ def test_a_change_of_behaviour_fails_the_comparison():
 
 
 def test_runs_of_one_model_with_other_seeds_pass_the_comparison():
-    """What the test accepts is chance alone: two halves of the reference, each of its own seeds, agree."""
+    """What the test accepts is chance alone: two halves of the reference (its even and odd replications,
+    each with seeds of its own) agree."""
     reference = pd.read_csv(REFERENCE)
     assert not shifted(reference.iloc[::2], reference.iloc[1::2])
 

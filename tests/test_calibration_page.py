@@ -130,3 +130,12 @@ def test_a_calibration_file_without_a_column_a_table_needs_stops_make_docs_clear
     with pytest.raises(SystemExit, match="lack what a table needs .*closest_sd.*: run make calibration again"):
         main([str(page), str(folder)])
     assert page.read_text(encoding="utf-8") == PAGE.read_text(encoding="utf-8")
+
+
+def test_an_answer_with_nothing_to_measure_next_reads_a_dash(tmp_path):
+    folder = tmp_path / "calibration"
+    shutil.copytree(SHIPPED, folder)
+    answers = pd.read_csv(folder / "value_of_information.csv")
+    answers.loc[0, ["would_remove", "how"]] = None
+    answers.to_csv(folder / "value_of_information.csv", index=False)
+    assert TABLES["value_of_information"](folder).splitlines()[2].endswith("| - | - |")

@@ -151,7 +151,8 @@ def row_format(size: float) -> Callable[[float], str]:
 def value_of_information(folder: Path) -> str:
     """What to measure next for each headline answer."""
     table = pd.read_csv(folder / "value_of_information.csv")
-    rows = [[r.answer, r.spread_comes_from, r.measure_next, r.would_remove, r.how] for r in table.itertuples()]
+    columns = ["answer", "spread_comes_from", "measure_next", "would_remove", "how"]
+    rows = [["-" if pd.isna(value) else str(value) for value in row] for row in table[columns].itertuples(index=False)]
     header = ["answer", "its spread comes from (share explained alone)", "measure next", "would remove", "how"]
     return markdown(header, rows)
 

@@ -184,7 +184,7 @@ def options(folder: Path, since: int) -> str:
                 share(r.positive_share),
                 share(r.noise_share),
                 SHORT_NAME.sub(r"`\1` (\2)", voi.spread_comes_from).replace(" above chance", ""),
-                "no observable" if voi.would_remove != voi.would_remove else f"{voi.measure_next} ({voi.would_remove})",
+                "no observable" if pd.isna(voi.would_remove) else f"{voi.measure_next} ({voi.would_remove})",
             ]
         )
     header = [

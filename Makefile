@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # `make run` installs only what running needs; `make test` adds the test extras
-# (Dask, SALib, the dashboard, notebooks, Playwright).
+# (Dask, SALib, the dashboard, notebooks, Playwright, pytest-xdist).
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
@@ -24,11 +24,13 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 run: $(RUN_STAMP)
 	$(BIN)/lde-sim run scenarios/baseline.toml
 
+# The tests run in parallel, one pytest-xdist worker per core; each file's tests run in one worker,
+# in order, as in one process (the README's examples build on each other).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py --seekers 100000 --months 180

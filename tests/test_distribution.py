@@ -64,14 +64,16 @@ def shifted(reference: pd.DataFrame, sample: pd.DataFrame, level: float = LEVEL)
     more often on one side than chance allows (Fisher's exact test: few closures leave the share of
     dumping by closure undefined, and a change that closes fewer enterprises shows there first)."""
     undefined = {name: (int(reference[name].isna().sum()), int(sample[name].isna().sum())) for name in reference.columns}
-    tests = reference.shape[1] + sum(1 for counts in undefined.values() if any(counts))
+    runs = len(reference) + len(sample)
+    sometimes = {name for name, (before, now) in undefined.items() if 0 < before + now < runs}  # where Fisher's test can tell
+    tests = reference.shape[1] + len(sometimes)
     found = {}
     for name in reference.columns:
         a, b = (frame[name].dropna().to_numpy(float) for frame in (reference, sample))
         if (a.size == 0) != (b.size == 0):
             found[name] = f"defined in {a.size} reference runs and {b.size} runs now"
             continue
-        if any(undefined[name]):
+        if name in sometimes:
             before, now = undefined[name]
             p = stats.fisher_exact([[a.size, before], [b.size, now]]).pvalue
             if p < level / tests:

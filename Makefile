@@ -25,12 +25,12 @@ run: $(RUN_STAMP)
 	$(BIN)/lde-sim run scenarios/baseline.toml
 
 # The tests run in parallel, one pytest-xdist worker per core; each file's tests run in one worker,
-# in order, as in one process (the README's examples build on each other).
+# in order, as in one process (--dist loadfile in pyproject.toml: the README's examples build on each other).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest -n auto -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py --seekers 100000 --months 180

@@ -67,6 +67,21 @@ TODAYS_RULES = frozenset(
 DISSOLVES = "under today's rules every worker costs more than he brings in from 2026: the sector dissolves"
 
 
+#: pytest-xdist's ways of handing out tests that keep each file's tests in one worker, in order.
+WHOLE_FILES = ("no", "loadfile", "loadscope")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to scatter a file's tests over workers: some build on each other (the README's examples
+    report on a search run before them), and scattered they would fail by chance, far from the cause."""
+    dist = config.getoption("dist", "no")
+    if dist not in WHOLE_FILES:
+        raise pytest.UsageError(
+            f"--dist {dist} scatters a test file over pytest-xdist's workers, but some files' tests build on "
+            f"each other: use --dist loadfile (pyproject.toml's default, what make test runs)"
+        )
+
+
 def invoke(args: list[str]) -> int:
     """``lde-sim ARGS`` in this process: its exit code, argparse's own errors included."""
     try:

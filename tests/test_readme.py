@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import shlex
 import sqlite3
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -177,3 +179,12 @@ def test_every_block_not_run_is_still_in_the_readme_and_everything_else_is_run()
     assert any(c.startswith("make run") for c in commands()) and make_run().startswith(".venv/bin/lde-sim run ")
     languages = {language for language, _ in BLOCKS}
     assert languages <= {"", "sh", "python", "toml", "sql"}, "a README block in a language this test does not run"
+
+
+def test_the_suite_refuses_to_scatter_a_files_tests_over_workers():
+    """The examples above build on each other (a report of the search before it). pytest-xdist's
+    --dist load would hand them to its workers one by one, and a report would fail now and then on a
+    worker that had not run its search: tests/conftest.py refuses that at once, with the way out."""
+    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "load", "--collect-only", "-q", "tests/test_streams.py"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR and "use --dist loadfile" in done.stderr, done.stdout + done.stderr

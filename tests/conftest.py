@@ -68,7 +68,7 @@ DISSOLVES = "under today's rules every worker costs more than he brings in from 
 
 
 #: pytest-xdist's ways of handing out tests that keep each file's tests in one worker, in order.
-WHOLE_FILES = ("no", "loadfile", "loadscope")
+WHOLE_FILES = ("no", "loadfile")
 
 
 def pytest_configure(config: pytest.Config) -> None:

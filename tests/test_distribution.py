@@ -7,8 +7,8 @@ This test is what stays. ``golden/small_distribution.csv`` holds every indicator
 another seed and compares each indicator's mean with the reference's by Welch's t-test, and how
 often it is undefined (NaN) by Fisher's exact test, at a family-wise level of ``LEVEL`` (Bonferroni
 over the tests). A change that keeps the model's behaviour but changes its draws (an event schedule,
-another generator: issue 22) must pass it with the reference unchanged; a change of behaviour fails it, and then, and only then, the reference is
-regenerated, with the reason in the commit message:
+another generator: issue 22) must pass it with the reference unchanged; a change of behaviour fails
+it, and then, and only then, the reference is regenerated, with the reason in the commit message:
 
     .venv/bin/python -m tests.test_distribution
 

@@ -28,6 +28,15 @@ SEEKERS = "500"
 DASK_WORKERS = "1" if importlib.util.find_spec("distributed") else "0"
 #: Per benchmark: its tiny options, and each line it must print (a regular expression) with how often.
 CASES: dict[str, tuple[list[str], list[tuple[str, int]]]] = {
+    "bench_compare.py": (
+        ["HEAD", "HEAD", "--seekers", SEEKERS, "--months", "3", "--rounds", "2", "--require-identical"],
+        [
+            (rf"^ +[12] +{POSITIVE} +{POSITIVE}$", 2),
+            (rf"^fastest: base \w+ {POSITIVE} ms a month, new \w+ {POSITIVE} ms a month$", 1),
+            (rf"^new/base: {POSITIVE} \(fastest\), {POSITIVE}-{POSITIVE} \(each round\)$", 1),
+            (r"^results: identical \(every metric of every month, bit for bit\)$", 1),
+        ],
+    ),
     "bench_model.py": (
         ["--seekers", SEEKERS, "--months", "3", "--repeat", "1"],
         [
@@ -112,3 +121,45 @@ def test_a_benchmark_runs_at_tiny_sizes_and_prints_its_figures(script: str):
         assert all(float(figure.replace(",", "")) > 0 for figure in figures), (
             f"{script}: a figure is not positive in:\n{done.stdout}"
         )
+
+
+def load_benchmark(script: str):
+    """A benchmark script as a module (benchmarks/ is not a package), for its functions."""
+    spec = importlib.util.spec_from_file_location(script.removesuffix(".py"), ROOT / "benchmarks" / script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_comparison_says_which_revision_it_cannot_use():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_compare.py"), "no-such-revision"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "'no-such-revision' is not a commit of this repository" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_comparison_refuses_a_scenario_outside_the_repository():
+    compare = load_benchmark("bench_compare.py")
+    assert compare.scenario_path("from_2026/aftercare") == "scenarios/from_2026/aftercare.toml"
+    with pytest.raises(compare.CompareError, match="a path inside the repository"):
+        compare.scenario_path("../elsewhere.toml")
+
+
+def test_the_comparisons_fingerprint_sees_one_bit():
+    """Two metrics tables differing in the last bit of one value have different fingerprints."""
+    import numpy as np
+    import pandas as pd
+
+    fingerprint = load_benchmark("bench_compare.py").fingerprint
+    table = pd.DataFrame({"month": np.arange(4), "dumping": np.linspace(0.1, 0.4, 4)})
+    nudged = table.copy()
+    nudged.loc[2, "dumping"] = np.nextafter(nudged.loc[2, "dumping"], 1.0)
+    assert fingerprint(table) == fingerprint(table.copy())
+    assert fingerprint(nudged) != fingerprint(table)
+    assert fingerprint(table.rename(columns={"dumping": "other"})) != fingerprint(table)

@@ -1,0 +1,190 @@
+"""Old code against new: the same run of each, in turn on one machine, and whether they agree.
+
+    python benchmarks/bench_compare.py BASE [NEW] [--seekers 100000] [--months 180] [--rounds 3]
+
+BASE and NEW are git revisions of this repository (a commit, tag or branch); NEW is by default
+the work tree as it is, uncommitted changes included. Each side's package and shipped folders
+(``simulation/``, ``scenarios/``, ``calibration/``) are taken from its revision, and each side
+runs in a process of its own that imports its package once. The two then take turns: one whole
+run of ``--scenario`` (default the baseline, each side's own file) with ``--seekers`` structurally
+unemployed people over ``--months`` months, ``--rounds`` times, the order flipped every round, so
+that both meet the same load. Only one runs at a time.
+
+Why: the host moves ``bench_model.py``'s ratio to the plain Mesa loop by a quarter from one hour
+to the next (docs/performance.md), far more than most changes of the code. Runs in turn within
+minutes meet the same host, so their ratio is the measure of a change. Prints each round's
+seconds a month, the fastest of each side, new/fastest over base/fastest, and whether the two
+gave identical results: every metric of every month, bit for bit (a change meant to keep the
+draws must; one that changes them must say so, and pass ``tests/test_distribution.py``).
+``--require-identical`` makes results that differ an error (exit status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing as mp
+import platform
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What a side needs of its revision: the package and the shipped folders it reads.
+TREES = ("simulation", "scenarios", "calibration")
+
+
+class CompareError(Exception):
+    """A revision or option this benchmark cannot use; the message says which and why."""
+
+
+def revision(name: str) -> str:
+    """The full commit id of revision ``name`` of the repository at ROOT."""
+    try:
+        return git("rev-parse", "--verify", f"{name}^{{commit}}").decode().strip()
+    except CompareError as error:
+        raise CompareError(f"{name!r} is not a commit of this repository: {error}") from None
+
+
+def git(*arguments: str) -> bytes:
+    """The output of a git command in the repository at ROOT; its own words when it fails."""
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *arguments], capture_output=True, check=False)
+    except FileNotFoundError as missing:
+        raise CompareError("git is not installed: this benchmark takes its revisions from git") from missing
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip()
+        raise CompareError(f"git {' '.join(arguments)} failed in {ROOT}: {said}")
+    return done.stdout
+
+
+def check_out(commit: str, into: Path) -> Path:
+    """Unpack those of ``TREES`` that ``commit`` has into the folder ``into``; return it."""
+    present = set(git("ls-tree", "--name-only", commit).decode().split())
+    archive = git("archive", "--format=tar", commit, "--", *(tree for tree in TREES if tree in present))
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def look_first_in(root: str) -> None:
+    """Worker start: the package ``simulation`` is imported from ``root`` (each run checks it: a
+    pool's initializer that fails restarts its worker without end)."""
+    sys.path.insert(0, root)
+
+
+def one_run(root: str, scenario: str, seekers: int, months: int, seed: int) -> dict[str, float | str]:
+    """One run of ``scenario`` (a path under ``root``) with the package imported from ``root``:
+    its seconds (building the model and stepping it) and a fingerprint of its metrics."""
+    import simulation
+    from simulation import LabourMarketModel, Scenario
+
+    where = Path(simulation.__file__).resolve()
+    if not where.is_relative_to(Path(root).resolve()):
+        raise ImportError(f"simulation was imported from {where}, not from {root}")
+    loaded = Scenario.load(Path(root) / scenario, {"world.pool_size": seekers, "months": months})
+    start = time.perf_counter()
+    model = LabourMarketModel(loaded, seed=seed)
+    for _ in range(months):
+        model.step()
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "fingerprint": fingerprint(model.recorder.metrics())}
+
+
+def fingerprint(metrics) -> str:
+    """A digest of a metrics table's column names, dtypes and every value's bytes: equal only
+    when the two tables are identical bit for bit."""
+    digest = hashlib.sha256()
+    for column in metrics.columns:
+        values = metrics[column].to_numpy()
+        digest.update(f"{column}:{values.dtype.str}:{values.size};".encode())
+        digest.update(values.tobytes() if values.dtype.kind != "O" else repr(values.tolist()).encode())
+    return digest.hexdigest()
+
+
+def compare(sides: dict[str, str], options: argparse.Namespace) -> dict[str, list[dict]]:
+    """Run every side ``options.rounds`` times in turn (the order flipped each round)."""
+    runs: dict[str, list[dict]] = {name: [] for name in sides}
+    context = mp.get_context("spawn")
+    pools = {name: context.Pool(1, initializer=look_first_in, initargs=(root,)) for name, root in sides.items()}
+    try:
+        for round_ in range(options.rounds):
+            for name in list(sides)[:: 1 if round_ % 2 == 0 else -1]:
+                arguments = (sides[name], options.scenario, options.seekers, options.months, options.seed)
+                try:
+                    runs[name].append(pools[name].apply(one_run, arguments))
+                except Exception as error:  # the side's own code failed: say which side, and how
+                    raise CompareError(f"the {name} side could not run: {type(error).__name__}: {error}") from error
+    finally:
+        for pool in pools.values():
+            pool.terminate()
+    return runs
+
+
+def scenario_path(name: str) -> str:
+    """``name`` as a path under a side's root: a shipped scenario's name (``baseline``,
+    ``from_2026/aftercare``) or a ``.toml`` path inside the repository."""
+    path = Path(name if name.endswith(".toml") else f"scenarios/{name}.toml")
+    if path.is_absolute() or ".." in path.parts:
+        raise CompareError(f"--scenario {name}: give a shipped scenario's name or a path inside the repository, not {path}")
+    return path.as_posix()
+
+
+def report(names: list[str], runs: dict[str, list[dict]], months: int) -> bool:
+    """Print the rounds, the fastest of each side and their ratio; return whether results agree."""
+    base, new = names
+    print(f"{'round':>5}{base:>22}{new:>22}   ms a month")
+    for round_, pair in enumerate(zip(runs[base], runs[new]), start=1):
+        print(f"{round_:>5}" + "".join(f"{run['seconds'] / months * 1e3:22.2f}" for run in pair))
+    fastest = {name: min(run["seconds"] for run in runs[name]) / months * 1e3 for name in names}
+    paired = [b["seconds"] / a["seconds"] for a, b in zip(runs[base], runs[new])]
+    print(f"fastest: {base} {fastest[base]:.2f} ms a month, {new} {fastest[new]:.2f} ms a month")
+    print(f"new/base: {fastest[new] / fastest[base]:.3f} (fastest), {min(paired):.3f}-{max(paired):.3f} (each round)")
+    prints = {run["fingerprint"] for side in runs.values() for run in side}
+    print(f"results: {'identical' if len(prints) == 1 else 'DIFFERENT'} (every metric of every month, bit for bit)")
+    return len(prints) == 1
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base", help="the old code: a git revision (commit, tag, branch)")
+    parser.add_argument("new", nargs="?", help="the new code: a git revision (default: the work tree as it is)")
+    parser.add_argument("--scenario", default="baseline", help="a shipped scenario's name or a .toml path in the repository")
+    parser.add_argument("--seekers", type=int, default=100_000, help="structurally unemployed at month 0")
+    parser.add_argument("--months", type=int, default=180)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each side, in turn; the fastest counts")
+    parser.add_argument("--require-identical", action="store_true", help="exit 1 when the two results differ")
+    given = parser.parse_args()
+    for name in ("seekers", "months", "rounds"):
+        if getattr(given, name) < 1:
+            parser.error(f"--{name} must be at least 1, got {getattr(given, name)}")
+    return given
+
+
+def main() -> int:
+    given = options()
+    try:
+        given.scenario = scenario_path(given.scenario)
+        commits = {"base": revision(given.base), "new": revision(given.new) if given.new else None}
+        with tempfile.TemporaryDirectory(prefix="bench-compare-") as folder:
+            sides = {}
+            for side, commit in commits.items():
+                label = f"{side} {commit[:9]}" if commit else f"{side} (work tree)"
+                sides[label] = str(check_out(commit, Path(folder) / side)) if commit else str(ROOT)
+            machine = platform.processor() or platform.machine()
+            print(f"machine: {machine}, {mp.cpu_count()} cores, Python {platform.python_version()}")
+            print(f"{given.scenario}, {given.seekers:,} seekers, {given.months} months, seed {given.seed}, {given.rounds} rounds")
+            agree = report(list(sides), compare(sides, given), given.months)
+    except CompareError as error:
+        print(f"bench_compare: {error}", file=sys.stderr)
+        return 2
+    return 1 if given.require_identical and not agree else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,19 +1,19 @@
 """Old code against new: the same run of each, in turn on one machine, and whether they agree.
 
-    python benchmarks/bench_compare.py BASE [NEW] [--seekers 100000] [--months 180] [--rounds 3]
+    python benchmarks/bench_compare.py BASE [NEW] [--scenario baseline] [--rounds 3]
 
 BASE and NEW are git revisions of this repository (a commit, tag or branch); NEW is by default
 the work tree as it is, uncommitted changes included. Each side's package and shipped folders
 (``simulation/``, ``scenarios/``, ``calibration/``) are taken from its revision, and each side
 runs in a process of its own that imports its package once. The two then take turns: one whole
-run of ``--scenario`` (default the baseline, each side's own file) with ``--seekers`` structurally
-unemployed people over ``--months`` months, ``--rounds`` times, the order flipped every round, so
-that both meet the same load. Only one runs at a time.
+run of ``--scenario`` (default the baseline, full scale; each side reads its own file) as its file
+says, or with ``--seekers`` structurally unemployed people and ``--months`` months, ``--rounds``
+times, the order flipped every round, so that both meet the same load. Only one runs at a time.
 
 Why: the host moves ``bench_model.py``'s ratio to the plain Mesa loop by a quarter from one hour
 to the next (docs/performance.md), far more than most changes of the code. Runs in turn within
 minutes meet the same host, so their ratio is the measure of a change. Prints each round's
-seconds a month, the fastest of each side, new/fastest over base/fastest, and whether the two
+milliseconds a month, the fastest of each side, new/fastest over base/fastest, and whether the two
 gave identical results: every metric of every month, bit for bit (a change meant to keep the
 draws must; one that changes them must say so, and pass ``tests/test_distribution.py``).
 ``--require-identical`` makes results that differ an error (exit status 1).
@@ -77,22 +77,24 @@ def look_first_in(root: str) -> None:
     sys.path.insert(0, root)
 
 
-def one_run(root: str, scenario: str, seekers: int, months: int, seed: int) -> dict[str, float | str]:
-    """One run of ``scenario`` (a path under ``root``) with the package imported from ``root``:
-    its seconds (building the model and stepping it) and a fingerprint of its metrics."""
+def one_run(root: str, scenario: str, overrides: dict[str, int], seed: int) -> dict[str, float | str]:
+    """One run of ``scenario`` (a path under ``root``, with ``overrides``) with the package imported
+    from ``root``: its seconds (building the model and stepping it), months, structurally unemployed
+    at month 0 and a fingerprint of its metrics."""
     import simulation
     from simulation import LabourMarketModel, Scenario
 
     where = Path(simulation.__file__).resolve()
     if not where.is_relative_to(Path(root).resolve()):
         raise ImportError(f"simulation was imported from {where}, not from {root}")
-    loaded = Scenario.load(Path(root) / scenario, {"world.pool_size": seekers, "months": months})
+    loaded = Scenario.load(Path(root) / scenario, overrides)
     start = time.perf_counter()
     model = LabourMarketModel(loaded, seed=seed)
-    for _ in range(months):
+    for _ in range(loaded.months):
         model.step()
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "fingerprint": fingerprint(model.recorder.metrics())}
+    metrics = model.recorder.metrics()
+    return {"seconds": seconds, "months": loaded.months, "seekers": loaded.world.pool_size, "fingerprint": fingerprint(metrics)}
 
 
 def fingerprint(metrics) -> str:
@@ -114,7 +116,7 @@ def compare(sides: dict[str, str], options: argparse.Namespace) -> dict[str, lis
     try:
         for round_ in range(options.rounds):
             for name in list(sides)[:: 1 if round_ % 2 == 0 else -1]:
-                arguments = (sides[name], options.scenario, options.seekers, options.months, options.seed)
+                arguments = (sides[name], options.scenario, overrides(options), options.seed)
                 try:
                     runs[name].append(pools[name].apply(one_run, arguments))
                 except Exception as error:  # the side's own code failed: say which side, and how
@@ -123,6 +125,12 @@ def compare(sides: dict[str, str], options: argparse.Namespace) -> dict[str, lis
         for pool in pools.values():
             pool.terminate()
     return runs
+
+
+def overrides(options: argparse.Namespace) -> dict[str, int]:
+    """The scenario's settings the options change: its seekers and months, where given."""
+    given = {"world.pool_size": options.seekers, "months": options.months}
+    return {key: value for key, value in given.items() if value is not None}
 
 
 def scenario_path(name: str) -> str:
@@ -134,14 +142,16 @@ def scenario_path(name: str) -> str:
     return path.as_posix()
 
 
-def report(names: list[str], runs: dict[str, list[dict]], months: int) -> bool:
-    """Print the rounds, the fastest of each side and their ratio; return whether results agree."""
+def report(names: list[str], runs: dict[str, list[dict]]) -> bool:
+    """Print the runs, the fastest of each side and their ratio; return whether results agree."""
     base, new = names
+    for name in names:
+        print(f"{name}: {runs[name][0]['seekers']:,} seekers, {runs[name][0]['months']} months")
     print(f"{'round':>5}{base:>22}{new:>22}   ms a month")
     for round_, pair in enumerate(zip(runs[base], runs[new]), start=1):
-        print(f"{round_:>5}" + "".join(f"{run['seconds'] / months * 1e3:22.2f}" for run in pair))
-    fastest = {name: min(run["seconds"] for run in runs[name]) / months * 1e3 for name in names}
-    paired = [b["seconds"] / a["seconds"] for a, b in zip(runs[base], runs[new])]
+        print(f"{round_:>5}" + "".join(f"{ms_a_month(run):22.2f}" for run in pair))
+    fastest = {name: min(ms_a_month(run) for run in runs[name]) for name in names}
+    paired = [ms_a_month(b) / ms_a_month(a) for a, b in zip(runs[base], runs[new])]
     print(f"fastest: {base} {fastest[base]:.2f} ms a month, {new} {fastest[new]:.2f} ms a month")
     print(f"new/base: {fastest[new] / fastest[base]:.3f} (fastest), {min(paired):.3f}-{max(paired):.3f} (each round)")
     prints = {run["fingerprint"] for side in runs.values() for run in side}
@@ -149,19 +159,23 @@ def report(names: list[str], runs: dict[str, list[dict]], months: int) -> bool:
     return len(prints) == 1
 
 
+def ms_a_month(run: dict) -> float:
+    return run["seconds"] / run["months"] * 1e3
+
+
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", help="the old code: a git revision (commit, tag, branch)")
     parser.add_argument("new", nargs="?", help="the new code: a git revision (default: the work tree as it is)")
     parser.add_argument("--scenario", default="baseline", help="a shipped scenario's name or a .toml path in the repository")
-    parser.add_argument("--seekers", type=int, default=100_000, help="structurally unemployed at month 0")
-    parser.add_argument("--months", type=int, default=180)
+    parser.add_argument("--seekers", type=int, help="structurally unemployed at month 0 (default: the scenario's)")
+    parser.add_argument("--months", type=int, help="months to run (default: the scenario's)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each side, in turn; the fastest counts")
     parser.add_argument("--require-identical", action="store_true", help="exit 1 when the two results differ")
     given = parser.parse_args()
     for name in ("seekers", "months", "rounds"):
-        if getattr(given, name) < 1:
+        if getattr(given, name) is not None and getattr(given, name) < 1:
             parser.error(f"--{name} must be at least 1, got {getattr(given, name)}")
     return given
 
@@ -176,10 +190,12 @@ def main() -> int:
             for side, commit in commits.items():
                 label = f"{side} {commit[:9]}" if commit else f"{side} (work tree)"
                 sides[label] = str(check_out(commit, Path(folder) / side)) if commit else str(ROOT)
+                if not (Path(sides[label]) / given.scenario).is_file():
+                    raise CompareError(f"{label} has no {given.scenario}")
             machine = platform.processor() or platform.machine()
             print(f"machine: {machine}, {mp.cpu_count()} cores, Python {platform.python_version()}")
-            print(f"{given.scenario}, {given.seekers:,} seekers, {given.months} months, seed {given.seed}, {given.rounds} rounds")
-            agree = report(list(sides), compare(sides, given), given.months)
+            print(f"{given.scenario}, seed {given.seed}, {given.rounds} rounds")
+            agree = report(list(sides), compare(sides, given))
     except CompareError as error:
         print(f"bench_compare: {error}", file=sys.stderr)
         return 2

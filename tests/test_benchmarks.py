@@ -31,6 +31,7 @@ CASES: dict[str, tuple[list[str], list[tuple[str, int]]]] = {
     "bench_compare.py": (
         ["HEAD", "HEAD", "--seekers", SEEKERS, "--months", "3", "--rounds", "2", "--require-identical"],
         [
+            (rf"^(?:base|new) \w+: {SEEKERS} seekers, 3 months$", 2),
             (rf"^ +[12] +{POSITIVE} +{POSITIVE}$", 2),
             (rf"^fastest: base \w+ {POSITIVE} ms a month, new \w+ {POSITIVE} ms a month$", 1),
             (rf"^new/base: {POSITIVE} \(fastest\), {POSITIVE}-{POSITIVE} \(each round\)$", 1),
@@ -131,16 +132,25 @@ def load_benchmark(script: str):
     return module
 
 
-def test_the_comparison_says_which_revision_it_cannot_use():
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["no-such-revision"], "'no-such-revision' is not a commit of this repository"),
+        (["HEAD", "--scenario", "no_such_scenario"], "base {head} has no scenarios/no_such_scenario.toml"),
+    ],
+)
+def test_the_comparison_says_which_revision_or_scenario_it_cannot_use(arguments: list[str], said: str):
+    """Before any run: exit status 2 and one line naming what it cannot use, no traceback."""
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout[:9]
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_compare.py"), "no-such-revision"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench_compare.py"), *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "'no-such-revision' is not a commit of this repository" in done.stderr
+    assert said.format(head=head) in done.stderr
     assert "Traceback" not in done.stderr
 
 

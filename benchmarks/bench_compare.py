@@ -1,22 +1,25 @@
 """Old code against new: the same run of each, in turn on one machine, and whether they agree.
 
-    python benchmarks/bench_compare.py BASE [NEW] [--scenario baseline] [--rounds 3]
+    python benchmarks/bench_compare.py BASE [NEW] [--scenario baseline] [--rounds 6]
 
 BASE and NEW are git revisions of this repository (a commit, tag or branch); NEW is by default
 the work tree as it is, uncommitted changes included. Each side's package and shipped folders
-(``simulation/``, ``scenarios/``, ``calibration/``) are taken from its revision, and each side
-runs in a process of its own that imports its package once. The two then take turns: one whole
-run of ``--scenario`` (default the baseline, full scale; each side reads its own file) as its file
-says, or with ``--seekers`` structurally unemployed people and ``--months`` months, ``--rounds``
-times, the order flipped every round, so that both meet the same load. Only one runs at a time.
+(``simulation/``, ``scenarios/``, ``calibration/``) are taken from its revision. A round runs
+``--scenario`` (default the baseline, full scale; each side reads its own file, as it says, or
+with ``--seekers`` structurally unemployed people and ``--months`` months) once on each side,
+each in a fresh process that imports its own package, both on one processor, taking turns of
+``--block`` months (default 12; who goes first flips every turn): only one runs at a time, and
+both meet the same load from minute to minute. ``--rounds`` rounds (default 6).
 
 Why: the host moves ``bench_model.py``'s ratio to the plain Mesa loop by a quarter from one hour
-to the next (docs/performance.md), far more than most changes of the code. Runs in turn within
-minutes meet the same host, so their ratio is the measure of a change. Prints each round's
-milliseconds a month, the fastest of each side, new/fastest over base/fastest, and whether the two
-gave identical results: every metric of every month, bit for bit (a change meant to keep the
-draws must; one that changes them must say so, and pass ``tests/test_distribution.py``).
-``--require-identical`` makes results that differ an error (exit status 1).
+to the next (docs/performance.md), and the same run by a third from one minute to the next,
+far more than most changes of the code. Prints each round's milliseconds a month of both sides
+and their ratio, the median ratio (the measure of the change: one process can run the same code
+a few percent faster or slower for its whole life, so each round has fresh ones), the fastest
+run of each side, and whether the two gave identical results: every metric of every month, bit
+for bit (a change meant to keep the draws must; one that changes them must say so, and pass
+``tests/test_distribution.py``). ``--require-identical`` makes results that differ an error
+(exit status 1).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import multiprocessing as mp
+import os
 import platform
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -71,16 +76,23 @@ def check_out(commit: str, into: Path) -> Path:
     return into
 
 
-def look_first_in(root: str) -> None:
-    """Worker start: the package ``simulation`` is imported from ``root`` (each run checks it: a
-    pool's initializer that fails restarts its worker without end)."""
+def look_first_in(root: str, cpu: int | None) -> None:
+    """Worker start: the package ``simulation`` is imported from ``root`` (:func:`start_run` checks
+    it: a pool's initializer that fails restarts its worker without end); the worker runs on
+    processor ``cpu``, the same for both sides, where the system lets a process choose."""
     sys.path.insert(0, root)
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
 
 
-def one_run(root: str, scenario: str, overrides: dict[str, int], seed: int) -> dict[str, float | str]:
-    """One run of ``scenario`` (a path under ``root``, with ``overrides``) with the package imported
-    from ``root``: its seconds (building the model and stepping it), months, structurally unemployed
-    at month 0 and a fingerprint of its metrics."""
+#: The model a side's worker is running (one at a time), between :func:`start_run` and :func:`finish`.
+RUNNING: dict[str, object] = {}
+
+
+def start_run(root: str, scenario: str, overrides: dict[str, int], seed: int) -> dict[str, float]:
+    """Build the model of ``scenario`` (a path under ``root``, with ``overrides``) with the package
+    imported from ``root``; return the seconds that took, its months and its structurally
+    unemployed at month 0."""
     import simulation
     from simulation import LabourMarketModel, Scenario
 
@@ -89,12 +101,22 @@ def one_run(root: str, scenario: str, overrides: dict[str, int], seed: int) -> d
         raise ImportError(f"simulation was imported from {where}, not from {root}")
     loaded = Scenario.load(Path(root) / scenario, overrides)
     start = time.perf_counter()
-    model = LabourMarketModel(loaded, seed=seed)
-    for _ in range(loaded.months):
+    RUNNING["model"] = LabourMarketModel(loaded, seed=seed)
+    return {"seconds": time.perf_counter() - start, "months": loaded.months, "seekers": loaded.world.pool_size}
+
+
+def advance(months: int) -> float:
+    """Step the running model ``months`` months; return the seconds that took."""
+    model = RUNNING["model"]
+    start = time.perf_counter()
+    for _ in range(months):
         model.step()
-    seconds = time.perf_counter() - start
-    metrics = model.recorder.metrics()
-    return {"seconds": seconds, "months": loaded.months, "seekers": loaded.world.pool_size, "fingerprint": fingerprint(metrics)}
+    return time.perf_counter() - start
+
+
+def finish() -> str:
+    """The running model's fingerprint (see :func:`fingerprint`); the worker lets the model go."""
+    return fingerprint(RUNNING.pop("model").recorder.metrics())
 
 
 def fingerprint(metrics) -> str:
@@ -109,22 +131,47 @@ def fingerprint(metrics) -> str:
 
 
 def compare(sides: dict[str, str], options: argparse.Namespace) -> dict[str, list[dict]]:
-    """Run every side ``options.rounds`` times in turn (the order flipped each round)."""
+    """Run every side ``options.rounds`` times (see :func:`side_by_side`); each run's seconds
+    (building the model and stepping it), months, seekers and fingerprint."""
     runs: dict[str, list[dict]] = {name: [] for name in sides}
+    for round_ in range(options.rounds):
+        for name, run in side_by_side(sides, options, round_).items():
+            runs[name].append(run)
+    return runs
+
+
+def side_by_side(sides: dict[str, str], options: argparse.Namespace, round_: int) -> dict[str, dict]:
+    """One run of each side, in turns of ``options.block`` months (who goes first flips every turn
+    and every round), each in a fresh process on the same processor.
+
+    Fresh processes each round: a process's own layout in memory (and its hash seed) can make
+    the same code a few percent faster or slower for its whole life; measured here, the same
+    code in two long-lived processes ran 3-7% apart in every one of five rounds."""
+    order = list(sides)[:: 1 if round_ % 2 == 0 else -1]
     context = mp.get_context("spawn")
-    pools = {name: context.Pool(1, initializer=look_first_in, initargs=(root,)) for name, root in sides.items()}
+    cpu = min(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else None
+    pools = {name: context.Pool(1, initializer=look_first_in, initargs=(sides[name], cpu)) for name in order}
+
+    def on(name: str, function, *arguments):
+        try:
+            return pools[name].apply(function, arguments)
+        except Exception as error:  # the side's own code failed: say which side, and how
+            raise CompareError(f"the {name} side could not run: {type(error).__name__}: {error}") from error
+
     try:
-        for round_ in range(options.rounds):
-            for name in list(sides)[:: 1 if round_ % 2 == 0 else -1]:
-                arguments = (sides[name], options.scenario, overrides(options), options.seed)
-                try:
-                    runs[name].append(pools[name].apply(one_run, arguments))
-                except Exception as error:  # the side's own code failed: say which side, and how
-                    raise CompareError(f"the {name} side could not run: {type(error).__name__}: {error}") from error
+        run = {name: on(name, start_run, sides[name], options.scenario, overrides(options), options.seed) for name in order}
+        done = dict.fromkeys(sides, 0)
+        while any(done[name] < run[name]["months"] for name in sides):
+            for name in order:
+                months = min(options.block, run[name]["months"] - done[name])
+                if months > 0:
+                    run[name]["seconds"] += on(name, advance, months)
+                    done[name] += months
+            order.reverse()
+        return {name: run[name] | {"fingerprint": on(name, finish)} for name in sides}
     finally:
         for pool in pools.values():
             pool.terminate()
-    return runs
 
 
 def overrides(options: argparse.Namespace) -> dict[str, int]:
@@ -143,17 +190,18 @@ def scenario_path(name: str) -> str:
 
 
 def report(names: list[str], runs: dict[str, list[dict]]) -> bool:
-    """Print the runs, the fastest of each side and their ratio; return whether results agree."""
+    """Print the runs, each round's ratio new/base (the two runs side by side) and their median,
+    and the fastest of each side; return whether results agree."""
     base, new = names
     for name in names:
         print(f"{name}: {runs[name][0]['seekers']:,} seekers, {runs[name][0]['months']} months")
-    print(f"{'round':>5}{base:>22}{new:>22}   ms a month")
-    for round_, pair in enumerate(zip(runs[base], runs[new]), start=1):
-        print(f"{round_:>5}" + "".join(f"{ms_a_month(run):22.2f}" for run in pair))
-    fastest = {name: min(ms_a_month(run) for run in runs[name]) for name in names}
+    print(f"{'round':>5}{base:>22}{new:>22}{'new/base':>10}   (ms a month)")
     paired = [ms_a_month(b) / ms_a_month(a) for a, b in zip(runs[base], runs[new])]
+    for round_, (a, b) in enumerate(zip(runs[base], runs[new])):
+        print(f"{round_ + 1:>5}{ms_a_month(a):22.2f}{ms_a_month(b):22.2f}{paired[round_]:10.3f}")
+    print(f"new/base: {statistics.median(paired):.3f} (median of {len(paired)} rounds; {min(paired):.3f}-{max(paired):.3f})")
+    fastest = {name: min(ms_a_month(run) for run in runs[name]) for name in names}
     print(f"fastest: {base} {fastest[base]:.2f} ms a month, {new} {fastest[new]:.2f} ms a month")
-    print(f"new/base: {fastest[new] / fastest[base]:.3f} (fastest), {min(paired):.3f}-{max(paired):.3f} (each round)")
     prints = {run["fingerprint"] for side in runs.values() for run in side}
     print(f"results: {'identical' if len(prints) == 1 else 'DIFFERENT'} (every metric of every month, bit for bit)")
     return len(prints) == 1
@@ -171,10 +219,11 @@ def options() -> argparse.Namespace:
     parser.add_argument("--seekers", type=int, help="structurally unemployed at month 0 (default: the scenario's)")
     parser.add_argument("--months", type=int, help="months to run (default: the scenario's)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=3, help="runs of each side, in turn; the fastest counts")
+    parser.add_argument("--rounds", type=int, default=6, help="runs of each side, side by side (default 6)")
+    parser.add_argument("--block", type=int, default=12, help="months a side runs before the other's turn (default 12)")
     parser.add_argument("--require-identical", action="store_true", help="exit 1 when the two results differ")
     given = parser.parse_args()
-    for name in ("seekers", "months", "rounds"):
+    for name in ("seekers", "months", "rounds", "block"):
         if getattr(given, name) is not None and getattr(given, name) < 1:
             parser.error(f"--{name} must be at least 1, got {getattr(given, name)}")
     return given

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast bench docs validation calibration clean
+.PHONY: run test test-fast bench compare docs validation calibration clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_experiments.py --full-runs 16
 	$(BIN)/python benchmarks/bench_branches.py --replications 2
 	$(BIN)/python benchmarks/bench_throughput.py
+
+# A change's speed, old code against new side by side: `make compare BASE=main` (the work tree against main).
+compare: $(STAMP)
+	@test -n "$(BASE)" || { echo "make compare needs BASE, a git revision to compare the work tree with: make compare BASE=main"; exit 2; }
+	$(BIN)/python benchmarks/bench_compare.py $(BASE)
 
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.rules.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md

@@ -182,7 +182,7 @@ def overrides(options: argparse.Namespace) -> dict[str, int]:
 
 def scenario_path(name: str) -> str:
     """``name`` as a path under a side's root: a shipped scenario's name (``baseline``,
-    ``from_2026/aftercare``) or a ``.toml`` path inside the repository."""
+    ``from_2026/outcome_bonus``) or a ``.toml`` path inside the repository."""
     path = Path(name if name.endswith(".toml") else f"scenarios/{name}.toml")
     if path.is_absolute() or ".." in path.parts:
         raise CompareError(f"--scenario {name}: give a shipped scenario's name or a path inside the repository, not {path}")

@@ -156,7 +156,7 @@ def test_the_comparison_says_which_revision_or_scenario_it_cannot_use(arguments:
 
 def test_the_comparison_refuses_a_scenario_outside_the_repository():
     compare = load_benchmark("bench_compare.py")
-    assert compare.scenario_path("from_2026/aftercare") == "scenarios/from_2026/aftercare.toml"
+    assert compare.scenario_path("from_2026/outcome_bonus") == "scenarios/from_2026/outcome_bonus.toml"
     with pytest.raises(compare.CompareError, match="a path inside the repository"):
         compare.scenario_path("../elsewhere.toml")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -80,6 +82,14 @@ def pytest_configure(config: pytest.Config) -> None:
             f"--dist {dist} scatters a test file over pytest-xdist's workers, but some files' tests build on "
             f"each other: use --dist loadfile (pyproject.toml's default, what make test runs)"
         )
+
+
+def load_benchmark(script: str) -> ModuleType:
+    """A script of benchmarks/ as a module (the folder is not a package), for its functions."""
+    spec = importlib.util.spec_from_file_location(script.removesuffix(".py"), ROOT / "benchmarks" / script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def invoke(args: list[str]) -> int:

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, load_benchmark
 
 #: A figure that must be positive (captured); a figure printed but not checked (it may round to 0).
 POSITIVE = r"([\d,]*\.?\d+)"
@@ -122,14 +122,6 @@ def test_a_benchmark_runs_at_tiny_sizes_and_prints_its_figures(script: str):
         assert all(float(figure.replace(",", "")) > 0 for figure in figures), (
             f"{script}: a figure is not positive in:\n{done.stdout}"
         )
-
-
-def load_benchmark(script: str):
-    """A benchmark script as a module (benchmarks/ is not a package), for its functions."""
-    spec = importlib.util.spec_from_file_location(script.removesuffix(".py"), ROOT / "benchmarks" / script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize(

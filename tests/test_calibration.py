@@ -18,7 +18,7 @@ from simulation import Scenario, run
 from simulation.calibration.history_matching import calibrate
 from simulation.rules.scenario import ScenarioError
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, load_benchmark
 
 
 def targets_text(scenario: Path = SCENARIOS / "pre_reform.toml", value: float = 0.1) -> str:
@@ -709,14 +709,10 @@ def test_the_throughput_benchmark_times_a_wave_of_the_shipped_calibration(tmp_pa
     bench): it must stay a loadable targets file as the shipped one changes (it once pointed at
     option scenarios relative to the temporary folder and the benchmark stopped), a wave of the
     shipped targets and parameters, without the options' runs."""
-    import importlib.util
-
     from simulation.calibration.targets import load_targets
 
     root = Path(__file__).parents[1]
-    module = importlib.util.spec_from_file_location("bench_throughput", root / "benchmarks" / "bench_throughput.py")
-    bench = importlib.util.module_from_spec(module)
-    module.loader.exec_module(bench)
+    bench = load_benchmark("bench_throughput.py")
     wave, _, _ = load_targets(bench.wave_targets(8, tmp_path))
     shipped, _, _ = load_targets(root / "calibration" / "targets.toml")
     assert (wave.samples, wave.waves, wave.option, wave.option_measure) == (8, 1, [], [])

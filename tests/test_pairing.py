@@ -35,9 +35,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulation import INDICATORS, Scenario, run
+from simulation import INDICATORS
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT
+from .test_distribution import indicators
 
 REFERENCE = ROOT / "tests" / "golden" / "small_pairing.csv"
 #: Each comparison's variant of small.toml: the evaluation's twin (nobody placed in LDE: every
@@ -50,12 +51,6 @@ REFERENCE_SEED, REFERENCE_REPLICATIONS = 101, 40
 SEED, REPLICATIONS = 202, 16
 #: The chance that a model paired as the reference's fails the test (per comparison, all indicators together).
 LEVEL = 0.001
-
-
-def indicators(seed: int, replications: int, overrides: dict | None = None) -> pd.DataFrame:
-    """Every indicator of small.toml (with ``overrides``), one row per replication of ``seed``."""
-    scenario = Scenario.load(SCENARIOS / "small.toml", overrides)
-    return run(scenario, seed=seed, replications=replications).summary[list(INDICATORS)].reset_index(drop=True)
 
 
 def scenario_runs(seed: int, replications: int) -> dict[str, pd.DataFrame]:

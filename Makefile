@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-fast bench compare docs validation calibration clean
+.PHONY: run test test-fast bench compare docs validation calibration results clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,7 @@ compare: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.rules.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md
 	$(BIN)/python -m simulation.outputs.calibration_page docs/calibration.md calibration
+	$(BIN)/python -m simulation.outputs.readme_tables
 
 validation: $(STAMP)
 	$(BIN)/python -m simulation.calibration.validation docs/figures
@@ -54,6 +55,13 @@ calibration: $(RUN_STAMP)
 	$(BIN)/lde-sim calibrate calibration/targets.toml --jobs 2
 	cp calibration/diagnostics.png docs/figures/calibration.png
 	$(BIN)/python -m simulation.outputs.calibration_page docs/calibration.md calibration
+	$(BIN)/python -m simulation.outputs.readme_tables record calibration
+	$(BIN)/python -m simulation.outputs.readme_tables
+
+# The README's tables of results at the default point and of the 2026-2036 outlook (after make calibration:
+# the outlook runs the shipped ensemble): runs the commands the README shows, writes results/ and the tables.
+results: $(RUN_STAMP)
+	$(BIN)/python -m simulation.outputs.readme_tables results
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

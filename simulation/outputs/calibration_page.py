@@ -229,16 +229,17 @@ TABLES: dict[str, Callable[[Path], str]] = {
 }
 
 
-def refresh(page: str, folder: Path) -> str:
-    """``page`` with each generated table made again from the calibration files in ``folder``."""
+def refresh(page: str, folder: Path, tables: dict[str, Callable[[Path], str]] = TABLES) -> str:
+    """``page`` with each generated table made again from the files in ``folder``; ``tables``: the page's
+    generators, by name (the calibration page's by default; the README's in :mod:`.readme_tables`)."""
     found = [m["name"] for m in BLOCK.finditer(page)]
-    unknown = sorted(set(found) - set(TABLES))
+    unknown = sorted(set(found) - set(tables))
     if unknown:
-        raise PageError(f"the page marks tables {unknown} that no generator makes; known: {sorted(TABLES)}")
-    missing = sorted(set(TABLES) - set(found))
+        raise PageError(f"the page marks tables {unknown} that no generator makes; known: {sorted(tables)}")
+    missing = sorted(set(tables) - set(found))
     if missing:
         raise PageError(f"the page has no marked place for the tables {missing} (markers: {START!r} ... {END!r})")
-    return BLOCK.sub(lambda m: f"{START.format(name=m['name'])}\n{TABLES[m['name']](folder)}\n{END}", page)
+    return BLOCK.sub(lambda m: f"{START.format(name=m['name'])}\n{tables[m['name']](folder)}\n{END}", page)
 
 
 def main(argv: list[str]) -> None:

@@ -1,0 +1,273 @@
+"""The README's tables of results, made from the files the commands behind them wrote.
+
+The README answers its users' questions with three tables: the history across the calibrated
+ensemble (from ``calibration/``, which ``make calibration`` writes), the default point's 15-year
+scenarios and the 2026-2036 outlook across the ensemble (from ``results/``, which ``make results``
+writes by running the commands the README shows, :data:`RESULTS`). Typed by hand, they went stale
+whenever the model's draws changed; now each sits between markers, as docs/calibration.md's tables
+do (:mod:`.calibration_page`), and ``make docs`` writes it again. Tests fail when the README and the
+files disagree, and when the files were made before the model's exact results last changed:
+``make results`` and ``make calibration`` record in ``made_with.json`` the SHA-256 of the golden file
+(``tests/golden/small_seed1.json``, regenerated whenever the draws change) and of the ensemble the
+outlook ran (:data:`INPUTS`).
+The words around the tables are written by hand.
+
+    python -m simulation.outputs.readme_tables            # make docs: the README's tables from the files
+    python -m simulation.outputs.readme_tables results    # make results: run the commands, then the tables
+    python -m simulation.outputs.readme_tables record calibration   # after make calibration
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..experiments.output import now, package_versions
+from .calibration_page import PageError, markdown, refresh
+
+#: The 15-year scenarios of the default point's table, compared with the baseline (the first).
+DEFAULT_POINT_SCENARIOS = [
+    f"scenarios/{name}.toml"
+    for name in (
+        "baseline aftercare benefit_limit_2026 doorstroom_trajectories flanking_package guidance_training imw_2023 "
+        "maatwerk_places no_evaluation no_extension outcome_bonus pre_reform sector_covenants sine_phaseout "
+        "sine_phaseout_compensated"
+    ).split()
+]
+#: The commands behind the tables of ``results/`` (``lde-sim`` arguments; each writes ``<name>.csv``),
+#: exactly as the README shows them (a test holds the README to these).
+RESULTS: dict[str, list[str]] = {
+    "default_point": ["compare", *DEFAULT_POINT_SCENARIOS, "--replications", "2"],
+    "outlook_2026": [
+        "compare",
+        "scenarios/from_2026/today.toml",
+        "scenarios/from_2026/outcome_bonus.toml",
+        "--ensemble",
+        "calibration/plausible.csv",
+        "--replications",
+        "2",
+    ],
+}
+#: The model's exact results at small scale: regenerated whenever a change alters the draws.
+GOLDEN = "tests/golden/small_seed1.json"
+#: The files each folder's results were made from, recorded by their SHA-256: the golden file for every
+#: folder (the model's exact results), and for ``results/`` the ensemble its outlook ran.
+INPUTS = {"calibration": [GOLDEN], "results": [GOLDEN, "calibration/plausible.csv"]}
+#: The record of what made a folder's result files.
+MADE_WITH = "made_with.json"
+
+
+def percent(value: float) -> str:
+    """A share as a percentage with one decimal."""
+    return f"{value * 100:.1f}%"
+
+
+def points(value: float) -> str:
+    """A spread of a share, in percentage points with one decimal."""
+    return f"{value * 100:.1f} points"
+
+
+def count(value: float) -> str:
+    """A count (people, enterprises) or euros: whole, with separators."""
+    return f"{value:,.0f}"
+
+
+def month_name(month: str) -> str:
+    """``2021-01`` as ``January 2021``."""
+    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
+
+
+def window(measure: str) -> str:
+    """The calendar months of a measure (``transition_rate 2021-01 to 2026-12``), for reading."""
+    first, last = measure.split()[1::2]
+    return month_name(first) if first == last else f"{month_name(first)} to {month_name(last)}"
+
+
+#: How each series of the ensemble's headline reads: its mean, its spreads.
+SERIES_FORMATS: dict[str, tuple[Callable[[float], str], Callable[[float], str]]] = {
+    "transition_rate": (percent, points),
+    "dumping_share": (percent, points),
+    "enterprise_closures": (count, count),
+    "lde_workforce": (count, count),
+}
+
+
+def ensemble_headline(root: Path) -> str:
+    """The history across the plausible sets: the calibration's transition-rate target (the plausible
+    runs' weighted mean and sd, which includes their noise, and their range, from ``runs.csv``), then
+    every answer of ``headline.csv`` with its two spreads and the sets' 5-95%."""
+    folder = root / "calibration"
+    fit = pd.read_csv(folder / "fit.csv")
+    runs = pd.read_csv(folder / "runs.csv")
+    plausible = runs[runs["plausible"].astype(bool)]
+    rows = []
+    for r in fit[fit["measure"].str.startswith("transition_rate ")].itertuples():
+        values, weights = plausible[r.target].to_numpy(float), plausible["weight"].to_numpy(float)
+        mean = float(np.average(values, weights=weights))
+        sd = float(np.sqrt(np.average((values - mean) ** 2, weights=weights)))
+        answer = (
+            f"LDE workers moving to a regular job a year, {window(r.measure)} "
+            f"(a calibration target: {percent(r.observed)} ± {points(r.uncertainty)})"
+        )
+        rows.append(
+            [
+                answer,
+                percent(mean),
+                f"{points(sd)} (with noise)",
+                "-",
+                f"{percent(values.min())} - {percent(values.max())} (range)",
+            ]
+        )
+    for r in pd.read_csv(folder / "headline.csv").itertuples():
+        shown, spread = SERIES_FORMATS[r.measure.split()[0]]
+        rows.append([r.meaning, shown(r.mean), spread(r.param_sd), spread(r.stoch_sd), f"{shown(r.q05)} - {shown(r.q95)}"])
+    return markdown(["answer (its window)", "mean", "param_sd", "stoch_sd", "5-95% over the sets"], rows)
+
+
+def decimals(places: int) -> Callable[[float], str]:
+    """A figure with ``places`` decimals."""
+    return lambda value: f"{value:.{places}f}"
+
+
+#: The default point's table: (indicator, heading, how it reads).
+DEFAULT_POINT_COLUMNS: list[tuple[str, str, Callable[[float], str]]] = [
+    ("transition_rate_annual", "transition / year", decimals(3)),
+    ("sustainable_transition_rate", "sustainable", decimals(2)),
+    ("dumping_share", "dumping share", decimals(3)),
+    ("dumping_count", "fallen back / yr", count),
+    ("leefloon_share_24m", "leefloon 24 m", decimals(3)),
+    ("enterprise_solvent_share", "solvent", decimals(2)),
+    ("enterprise_closures", "closures", count),
+    ("enterprise_conversions", "conversions", count),
+    ("service_quality", "quality", decimals(2)),
+    ("cost_per_sustainable_transition", "EUR per sust. transition (gross)", count),
+]
+
+
+def default_point(root: Path) -> str:
+    """Each scenario's mean over its replications at the default point, a star where the 95% interval
+    of its paired difference from the baseline excludes 0 (``results/default_point.csv``)."""
+    table = pd.read_csv(root / "results" / "default_point.csv").set_index(["scenario", "indicator"])
+    rows = []
+    for scenario in table.index.unique("scenario"):
+        cells = [scenario]
+        for indicator, _, shown in DEFAULT_POINT_COLUMNS:
+            r = table.loc[(scenario, indicator)]
+            cells.append(shown(r["mean"]) + (" *" if r["significant"] else ""))
+        rows.append(cells)
+    return markdown(["scenario", *(heading for _, heading, _ in DEFAULT_POINT_COLUMNS)], rows)
+
+
+#: The outlook's rows: (indicator, what it is, how it reads: its mean, its spreads).
+OUTLOOK_ROWS: list[tuple[str, str, Callable[[float], str], Callable[[float], str]]] = [
+    ("enterprise_closures", "enterprises closed in these years (of about 220 open at the start of 2026)", count, count),
+    ("enterprise_conversions", "enterprises converted to collective maatwerk, still operating at the end", count, count),
+    ("enterprise_solvent_share", "enterprises open and solvent at the end (of those open at the end of 2025)", percent, percent),
+    ("dumping_count", "people a year who left LDE and are on a benefit 12 months later (fallen back)", count, count),
+    ("dumping_share", "the same as a share of all LDE leavers (dumping share)", percent, percent),
+    ("leefloon_share_24m", "LDE leavers on social assistance (leefloon) 24 months later", percent, percent),
+    ("transition_rate_annual", "LDE workers moving to a regular job a year", percent, percent),
+    ("lde_workforce_mean", "mean LDE workforce", count, count),
+]
+
+
+def outlook(root: Path, scenario: str = "today") -> str:
+    """The 2026-2036 outlook under today's rules across the ensemble: each indicator's weighted mean
+    over the sets, the spread across them and the replications' noise (``results/outlook_2026.csv``)."""
+    table = pd.read_csv(root / "results" / "outlook_2026.csv").set_index(["scenario", "indicator"])
+    rows = []
+    for indicator, meaning, shown, spread in OUTLOOK_ROWS:
+        r = table.loc[(scenario, indicator)]
+        rows.append([meaning, shown(r["mean"]), spread(r["param_sd"]), spread(r["stoch_sd"])])
+    return markdown(["2026-2036, today's rules", "mean", "param_sd", "stoch_sd"], rows)
+
+
+#: The README's generated tables, by the name their markers give.
+TABLES: dict[str, Callable[[Path], str]] = {
+    "ensemble_headline": ensemble_headline,
+    "default_point": default_point,
+    "outlook_2026": partial(outlook, scenario="today"),
+}
+
+
+def sha256(path: Path) -> str:
+    """A file's SHA-256."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def record(root: Path, folder: str, commands: dict[str, list[str]] | None = None) -> None:
+    """Write ``root/folder/made_with.json``: the SHA-256 of each of its :data:`INPUTS`, the versions, when it was recorded
+    and, when given, the ``lde-sim`` commands that wrote the files (the calibration's is in its own
+    ``calibration.json``)."""
+    made_with = {
+        "inputs": {name: sha256(root / name) for name in INPUTS[folder]},
+        "versions": package_versions(),
+        "recorded": now(),
+    }
+    if commands:
+        made_with["commands"] = {name: ["lde-sim", *args] for name, args in commands.items()}
+    (root / folder / MADE_WITH).write_text(json.dumps(made_with, indent=2) + "\n", encoding="utf-8")
+
+
+def stale_inputs(root: Path, folder: str) -> list[str]:
+    """Which of ``folder``'s :data:`INPUTS` have changed since its files were made (all, if no record)."""
+    made_with = root / folder / MADE_WITH
+    recorded = json.loads(made_with.read_text(encoding="utf-8"))["inputs"] if made_with.exists() else {}
+    return [name for name in INPUTS[folder] if recorded.get(name) != sha256(root / name)]
+
+
+def make_results(root: Path) -> None:
+    """Run every command of :data:`RESULTS` in a fresh folder under ``runs/results/`` and, once all have
+    finished, copy their ``comparison.csv`` into ``results/`` (a failed command leaves ``results/`` as it was)."""
+    work = root / "runs" / "results"
+    shutil.rmtree(work, ignore_errors=True)  # never resume a folder an older model wrote
+    for name, args in RESULTS.items():
+        command = [sys.executable, "-m", "simulation", *args, "--out", str(work / name)]
+        if subprocess.run(command, cwd=root).returncode != 0:
+            raise SystemExit(f"make results: `lde-sim {' '.join(args)}` failed; results/ is left as it was")
+    target = root / "results"
+    target.mkdir(exist_ok=True)
+    for name in RESULTS:
+        shutil.copyfile(work / name / "comparison.csv", target / f"{name}.csv")
+    record(root, "results", RESULTS)
+
+
+def refresh_readme(root: Path) -> None:
+    """Write the README's generated tables again from ``calibration/`` and ``results/``; the README is
+    left as it was when a file is missing or the markers do not fit."""
+    readme = root / "README.md"
+    try:
+        text = refresh(readme.read_text(encoding="utf-8"), root, TABLES)
+    except (OSError, PageError) as err:
+        raise SystemExit(f"{readme}: {err}") from None
+    except (AttributeError, KeyError) as err:  # a column or a scenario's row missing from a file
+        raise SystemExit(f"{readme}: the result files lack what a table needs ({err}): run make results again") from None
+    readme.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str]) -> None:
+    """``[]``: refresh the README's tables; ``["results"]``: run the commands first; ``["record", FOLDER]``:
+    record in FOLDER (the calibration's, after ``make calibration``) which exact results made its files."""
+    root = Path.cwd()
+    if len(argv) == 2 and argv[0] == "record" and argv[1] in INPUTS:
+        record(root, argv[1])
+        return
+    if argv == ["results"]:
+        make_results(root)
+    elif argv:
+        raise SystemExit(f"usage: python -m simulation.outputs.readme_tables [results | record {'|'.join(INPUTS)}]")
+    refresh_readme(root)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

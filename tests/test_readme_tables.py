@@ -109,6 +109,15 @@ def test_a_missing_result_file_stops_make_docs_with_its_name_and_leaves_the_read
     assert (root / "README.md").read_text(encoding="utf-8") == README.read_text(encoding="utf-8")
 
 
+def test_a_headline_answer_the_readme_cannot_show_yet_is_named(tmp_path):
+    root = copy_root(tmp_path)
+    headline = pd.read_csv(root / "calibration" / "headline.csv")
+    headline.loc[0, "measure"] = "pool_income 2021-01 to 2026-12"
+    headline.to_csv(root / "calibration" / "headline.csv", index=False)
+    with pytest.raises(SystemExit, match="README.md: headline.csv answers with 'pool_income'.*add it to SERIES_FORMATS"):
+        refresh_readme(root)
+
+
 def shown_commands() -> list[list[str]]:
     """The ``lde-sim`` commands of the README's ``sh`` blocks, continuation lines joined, without ``lde-sim``."""
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.S)

@@ -129,7 +129,12 @@ def ensemble_headline(root: Path) -> str:
             ]
         )
     for r in pd.read_csv(folder / "headline.csv").itertuples():
-        shown, spread = SERIES_FORMATS[r.measure.split()[0]]
+        series = r.measure.split()[0]
+        if series not in SERIES_FORMATS:
+            raise PageError(
+                f"headline.csv answers with {series!r}, which the README's table cannot show yet: add it to SERIES_FORMATS"
+            )
+        shown, spread = SERIES_FORMATS[series]
         rows.append([r.meaning, shown(r.mean), spread(r.param_sd), spread(r.stoch_sd), f"{shown(r.q05)} - {shown(r.q95)}"])
     return markdown(["answer (its window)", "mean", "param_sd", "stoch_sd", "5-95% over the sets"], rows)
 

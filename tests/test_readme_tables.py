@@ -20,6 +20,7 @@ from simulation.outputs.readme_tables import (
     MADE_WITH,
     RESULTS,
     TABLES,
+    main,
     make_results,
     refresh_readme,
     stale_inputs,
@@ -146,3 +147,15 @@ def test_a_failed_command_leaves_the_results_as_they_were_and_a_good_run_records
     made_with = json.loads((root / "results" / MADE_WITH).read_text(encoding="utf-8"))
     assert made_with["commands"] == {"default_point": ["lde-sim", *tiny]}
     assert stale_inputs(root, "results") == []
+
+
+def test_the_command_records_a_folder_or_says_how_it_is_used(tmp_path, monkeypatch):
+    root = copy_root(tmp_path)
+    (root / GOLDEN).write_text("{}\n", encoding="utf-8")  # as after a change of the draws
+    monkeypatch.chdir(root)
+    assert stale_inputs(root, "calibration") == [GOLDEN]
+    main(["record", "calibration"])
+    assert stale_inputs(root, "calibration") == []
+    assert stale_inputs(root, "results") == [GOLDEN]  # recorded apart: results/ was not made again
+    with pytest.raises(SystemExit, match=r"usage: .*\[results \| record calibration\|results\]"):
+        main(["record", "docs"])

@@ -26,7 +26,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -201,7 +200,7 @@ def outlook(root: Path, scenario: str = "today") -> str:
 TABLES: dict[str, Callable[[Path], str]] = {
     "ensemble_headline": ensemble_headline,
     "default_point": default_point,
-    "outlook_2026": partial(outlook, scenario="today"),
+    "outlook_2026": outlook,
 }
 
 
@@ -211,9 +210,9 @@ def sha256(path: Path) -> str:
 
 
 def record(root: Path, folder: str, commands: dict[str, list[str]] | None = None) -> None:
-    """Write ``root/folder/made_with.json``: the SHA-256 of each of its :data:`INPUTS`, the versions, when it was recorded
-    and, when given, the ``lde-sim`` commands that wrote the files (the calibration's is in its own
-    ``calibration.json``)."""
+    """Write ``root/folder/made_with.json``: the SHA-256 of each of its :data:`INPUTS`, the versions, when
+    it was recorded and, when given, the ``lde-sim`` commands that wrote the files (the calibration's
+    command is in its own ``calibration.json``)."""
     made_with = {
         "inputs": {name: sha256(root / name) for name in INPUTS[folder]},
         "versions": package_versions(),

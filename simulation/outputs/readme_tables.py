@@ -46,7 +46,7 @@ DEFAULT_POINT_SCENARIOS = [
 #: The commands behind the tables of ``results/`` (``lde-sim`` arguments; each writes ``<name>.csv``),
 #: exactly as the README shows them (a test holds the README to these).
 RESULTS: dict[str, list[str]] = {
-    "default_point": ["compare", *DEFAULT_POINT_SCENARIOS, "--replications", "2"],
+    "default_point": ["compare", *DEFAULT_POINT_SCENARIOS, "--replications", "10"],
     "outlook_2026": [
         "compare",
         "scenarios/from_2026/today.toml",
@@ -54,7 +54,7 @@ RESULTS: dict[str, list[str]] = {
         "--ensemble",
         "calibration/plausible.csv",
         "--replications",
-        "2",
+        "10",
     ],
 }
 #: The model's exact results at small scale: regenerated whenever a change alters the draws.

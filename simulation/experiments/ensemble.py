@@ -146,8 +146,8 @@ def stochastic_sd(values: np.ndarray, weights: np.ndarray) -> float:
     members as independent and understate the error by up to the square root of their number
     (0.1 points of the 2026-2036 transition rate across 30 sets, where another draw of the same
     replications moved the mean by 0.9). With every replication known this is exactly the standard
-    deviation of the replications' weighted means over the square root of their number, with
-    independent members the members' own standard errors combined; a member with fewer
+    deviation of the replications' weighted means over the square root of their number; with
+    independent members it is on average the members' own standard errors combined. A member with fewer
     replications (an undefined indicator) weighs its deviations by its own count.
     """
     counts = np.isfinite(values).sum(axis=1)

@@ -32,7 +32,7 @@ def test_the_noise_of_an_ensemble_mean_counts_the_seeds_its_members_share():
     """Members run with the same seeds share each replication's luck: 20 members that differ only by a
     shock common to a replication are as noisy together as one. Their standard error is the spread of
     the replications' weighted means over the square root of their number (exactly), not the members'
-    errors taken as independent, which would be sqrt(20) times smaller; with independent shocks it is."""
+    errors taken as independent, which would be about sqrt(20) times smaller; with independent shocks it is."""
     rng = np.random.default_rng(5)
     members, replications = 20, 400
     levels = rng.uniform(0, 1, size=(members, 1))

@@ -10,6 +10,7 @@ import pytest
 
 from simulation import Scenario
 from simulation.experiments.ensemble import EnsembleError, combine, ensemble_effects, ensemble_table, load_ensemble
+from simulation.experiments.store import read_experiment
 from simulation.world.indicators import INDICATORS
 
 from .conftest import SCENARIOS, invoke
@@ -115,7 +116,7 @@ def test_an_ensemble_file_holds_uncertainties_with_sensible_weights(tmp_path: Pa
         load_ensemble(tmp_path / "missing.csv")
 
 
-def test_compare_with_an_ensemble_runs_every_member_and_marks_robust_differences(tmp_path: Path):
+def test_compare_with_an_ensemble_runs_every_member_marks_robust_differences_and_rewrites_old_tables(tmp_path: Path):
     ensemble = tmp_path / "plausible.csv"
     ensemble.write_text("people.search_rate_lde,weight\n0.01,0.5\n0.03,0.5\n")
     out = tmp_path / "c"
@@ -131,6 +132,12 @@ def test_compare_with_an_ensemble_runs_every_member_and_marks_robust_differences
     transitions = table.set_index(["scenario", "indicator"]).loc[("small", "transition_rate_annual")]
     assert transitions["param_sd"] > transitions["stoch_sd"]  # a threefold search rate matters more than noise
     assert not table.loc[table["scenario"] == "small", "robust"].any()  # no difference from itself
+    # a folder written before 6 December 2026 holds a stoch_sd too small; the same command with --out mends it
+    table.assign(stoch_sd=table["stoch_sd"] / 2).to_csv(out / "comparison.csv", index=False)
+    finished = read_experiment(out, ("runs",))["runs"]["finished"].tolist()
+    assert invoke([*args, "--replications", "2", "--jobs", "2", "--ensemble", str(ensemble), "--out", str(out)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "comparison.csv"), table)
+    assert read_experiment(out, ("runs",))["runs"]["finished"].tolist() == finished  # from the stored runs: none again
 
 
 def test_evaluate_over_an_ensemble_pairs_each_member_with_its_own_twin(tmp_path: Path, small: Scenario):

@@ -9,9 +9,11 @@ import shlex
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from simulation.calibration.targets import SERIES, series_value
 from simulation.outputs import readme_tables
 from simulation.outputs.calibration_page import END, START, refresh
 from simulation.outputs.readme_tables import (
@@ -20,11 +22,13 @@ from simulation.outputs.readme_tables import (
     MADE_WITH,
     RESULTS,
     TABLES,
+    enterprise_years,
     main,
     make_results,
     refresh_readme,
     stale_inputs,
 )
+from simulation.rules.scenario import Scenario
 
 from .conftest import ROOT
 
@@ -136,6 +140,7 @@ def test_a_failed_command_leaves_the_results_as_they_were_and_a_good_run_records
     root = copy_root(tmp_path)
     tiny = ["compare", "scenarios/small.toml", "--months", "2", "--replications", "1", "--jobs", "1"]
     monkeypatch.setattr(readme_tables, "RESULTS", {"default_point": tiny, "outlook_2026": ["compare", "scenarios/missing.toml"]})
+    monkeypatch.setattr(readme_tables, "ENTERPRISE_YEARS", "default_point")
     shipped = (root / "results" / "default_point.csv").read_bytes()
     with pytest.raises(SystemExit, match="lde-sim compare scenarios/missing.toml` failed; results/ is left as it was"):
         make_results(root)
@@ -144,6 +149,8 @@ def test_a_failed_command_leaves_the_results_as_they_were_and_a_good_run_records
     make_results(root)
     made = pd.read_csv(root / "results" / "default_point.csv")
     assert set(made["scenario"]) == {"small"} and made["replications"].max() == 1
+    years = pd.read_csv(root / "results" / "enterprise_years.csv")  # small.toml's two months: one calendar year
+    assert len(years) == 1 and years.loc[0, "replication"] == 0 and years.loc[0, "enterprises_open"] > 0
     made_with = json.loads((root / "results" / MADE_WITH).read_text(encoding="utf-8"))
     assert made_with["commands"] == {"default_point": ["lde-sim", *tiny]}
     assert stale_inputs(root, "results") == []
@@ -159,3 +166,100 @@ def test_the_command_records_a_folder_or_says_how_it_is_used(tmp_path, monkeypat
     assert stale_inputs(root, "results") == [GOLDEN]  # recorded apart: results/ was not made again
     with pytest.raises(SystemExit, match=r"usage: .*\[results \| record calibration\|results\]"):
         main(["record", "docs"])
+
+
+def test_an_option_reads_as_its_paired_difference_and_interval_and_the_reference_as_its_means(tmp_path):
+    root = copy_root(tmp_path)
+    table = pd.read_csv(root / "results" / "options_2026.csv")
+    closures = table["indicator"] == "enterprise_closures"
+    table.loc[closures & (table["scenario"] == "today"), "mean"] = 150.04
+    row = closures & (table["scenario"] == "maatwerk_places")
+    table.loc[row, ["diff", "diff_ci_low", "diff_ci_high"]] = [-3.25, -7.0, 0.5]
+    table.to_csv(root / "results" / "options_2026.csv", index=False)
+    lines = TABLES["options_2026"](root).splitlines()
+    header = lines[0].split(" | ")
+    column = header.index("closures")
+    assert lines[2].split(" | ")[0] == "| today (means)" and lines[2].split(" | ")[column] == "150.0"
+    shown = next(line for line in lines if line.startswith("| maatwerk_places |"))
+    assert shown.split(" | ")[column] == "-3.2 (-7.0 to +0.5)"  # Python rounds half to even
+
+
+def monthly_of(scenario: Scenario, replications: dict[int, dict[str, list[float]]]) -> pd.DataFrame:
+    """An experiment's monthly table for one scenario: month 0 and then one row a month, by replication."""
+    frames = []
+    for replication, columns in replications.items():
+        months = len(next(iter(columns.values())))
+        frame = pd.DataFrame(columns | {"month": range(months), "replication": replication, "label": scenario.name})
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_the_enterprises_year_by_year_count_closures_once_and_weigh_the_margin_by_worker_months():
+    """Two replications from May 2015 to December 2016: the closures of each year add up to the cumulative
+    count, the stocks are December's, and the margin is the calibration's own measure of a calendar year."""
+    scenario = Scenario.load(ROOT / "scenarios" / "history.toml")  # starts in April 2015; 20 of its months
+    rng = np.random.default_rng(7)
+
+    def replication(closed_by: list[int]) -> dict[str, list[float]]:
+        months = 21
+        return {
+            "enterprises_closed": closed_by,
+            "enterprises_open": [200.0 - c for c in closed_by],
+            "enterprises_converted": list(np.minimum(np.arange(months) // 6, 3).astype(float)),
+            "lde": list(rng.integers(2_000, 3_000, months).astype(float)),
+            "enterprise_income": list(rng.uniform(1e6, 2e6, months)),
+            "enterprise_costs": list(rng.uniform(1e6, 2e6, months)),
+        }
+
+    closed = {0: [0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 5, 5, 5, 5, 6], 1: [0] * 20 + [2]}
+    monthly = monthly_of(scenario, {r: replication([float(c) for c in by]) for r, by in closed.items()})
+    monthly["enterprises_open"] = monthly["enterprises_open"].where(monthly["month"] > 0, 999.0)  # month 0 never counts
+    years = enterprise_years(monthly, scenario).set_index(["replication", "year"])
+    assert list(years.index) == [(0, 2015), (0, 2016), (1, 2015), (1, 2016)]
+    assert years["closed_in_year"].tolist() == [2.0, 4.0, 0.0, 2.0]  # by December 2015 (month 8) 2; 6 in all
+    december = monthly.set_index(["replication", "month"])
+    for (r, year), row in years.iterrows():
+        last = december.loc[(r, scenario.month_of(f"{year}-12"))]
+        assert row["enterprises_open"] == last["enterprises_open"] and row["lde_workers"] == last["lde"]
+        assert row["enterprises_converted"] == last["enterprises_converted"]
+        first = "2015-05" if year == 2015 else f"{year}-01"  # the run starts in May 2015
+        margin = series_value(SERIES["enterprise_margin"], scenario, monthly, (first, f"{year}-12"))
+        assert row["margin_per_worker_month"] == pytest.approx(margin[r], rel=1e-12)
+
+
+def test_the_enterprises_table_shows_each_years_mean_and_the_range_of_its_closures(tmp_path):
+    root = copy_root(tmp_path)
+    years = pd.DataFrame(
+        {
+            "replication": [0, 1, 0, 1],
+            "year": [2018, 2018, 2030, 2030],  # 2018 is before the table's first year
+            "enterprises_open": [210.0, 212.0, 90.0, 85.0],
+            "closed_in_year": [0.0, 0.0, 20.0, 31.0],
+            "enterprises_converted": [0.0, 0.0, 40.0, 44.0],
+            "lde_workers": [2_700.0, 2_800.0, 950.0, 940.0],
+            "margin_per_worker_month": [120.0, 130.0, -700.0, -650.0],
+        }
+    )
+    years.to_csv(root / "results" / "enterprise_years.csv", index=False)
+    lines = TABLES["enterprise_years"](root).splitlines()
+    assert lines[2:] == ["| 2030 | 88 | 25.5 (20 - 31) | 42 | 945 | -675 |"]
+
+
+def test_the_historys_routes_and_leavers_show_each_share_with_its_interval(tmp_path):
+    root = copy_root(tmp_path)
+    indicators = [name for name, _ in readme_tables.ROUTES] + [
+        f"leaver_state_{h}m_{state}" for h in readme_tables.HORIZONS for state, _ in readme_tables.STATES
+    ]
+    shares = np.linspace(0.01, 0.5, len(indicators))
+    history = pd.DataFrame({"scenario": "history", "indicator": indicators, "mean": shares})
+    history["ci_low"], history["ci_high"] = shares - 0.01, shares + 0.02
+    history.to_csv(root / "results" / "history.csv", index=False)
+    routes = TABLES["history_routes"](root).splitlines()
+    assert routes[2] == "| joined the doorstroom trajectory's waiting list | 1.0% (0.0% - 3.0%) |"
+    leavers = TABLES["history_leavers"](root).splitlines()
+    assert leavers[0] == "| LDE leavers, 2015-2026, in | 6 months later | 12 months later | 24 months later |"
+    at = {name: i for i, name in enumerate(indicators)}
+    row = next(line for line in leavers if line.startswith("| social assistance (leefloon) |")).split(" | ")
+    for cell, h in zip(row[1:], readme_tables.HORIZONS, strict=True):
+        share = shares[at[f"leaver_state_{h}m_social_assistance"]]
+        assert cell.removesuffix(" |") == f"{share * 100:.1f}% ({(share - 0.01) * 100:.1f}% - {(share + 0.02) * 100:.1f}%)"

@@ -1,8 +1,9 @@
 """The README's tables of results, made from the files the commands behind them wrote.
 
-The README answers its users' questions with three tables: the history across the calibrated
-ensemble (from ``calibration/``, which ``make calibration`` writes), the default point's 15-year
-scenarios and the 2026-2036 outlook across the ensemble (from ``results/``, which ``make results``
+The README answers its users' questions with tables: the history across the calibrated ensemble
+(from ``calibration/``, which ``make calibration`` writes); the default point's 15-year scenarios, the
+2026-2036 outlook across the ensemble, the history's routes and leavers, the 2026 options that add
+places, two 2018 branches and the enterprises year by year (from ``results/``, which ``make results``
 writes by running the commands the README shows, :data:`RESULTS`). Typed by hand, they went stale
 whenever the model's draws changed; now each sits between markers, as docs/calibration.md's tables
 do (:mod:`.calibration_page`), and ``make docs`` writes it again. Tests fail when the README and the
@@ -32,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ..experiments.output import now, package_versions
+from ..experiments.store import read_experiment
+from ..rules.scenario import Scenario
 from .calibration_page import PageError, markdown, refresh
 
 #: The 15-year scenarios of the default point's table, compared with the baseline (the first).
@@ -56,7 +59,27 @@ RESULTS: dict[str, list[str]] = {
         "--replications",
         "10",
     ],
+    "history": ["compare", "scenarios/history.toml", "--replications", "10"],
+    "options_2026": [
+        "compare",
+        "scenarios/from_2026/today.toml",
+        "scenarios/from_2026/doorstroom_trajectories.toml",
+        "scenarios/from_2026/maatwerk_places.toml",
+        "--replications",
+        "10",
+    ],
+    "branches_2018": [
+        "compare",
+        "scenarios/history.toml",
+        "scenarios/from_2018/guidance_training.toml",
+        "scenarios/from_2018/flanking_package.toml",
+        "--replications",
+        "10",
+    ],
 }
+#: The command whose first scenario's runs give the enterprises year by year (``enterprise_years.csv``):
+#: today's rules from 2026, which are the history to the end of 2025.
+ENTERPRISE_YEARS = "options_2026"
 #: The model's exact results at small scale: regenerated whenever a change alters the draws.
 GOLDEN = "tests/golden/small_seed1.json"
 #: The files each folder's results were made from, recorded by their SHA-256: the golden file for every
@@ -196,11 +219,158 @@ def outlook(root: Path, scenario: str = "today") -> str:
     return markdown(["2026-2036, today's rules", "mean", "param_sd", "stoch_sd"], rows)
 
 
+def signed(places: int) -> Callable[[float], str]:
+    """A difference with its sign and ``places`` decimals."""
+    return lambda value: f"{value:+.{places}f}"
+
+
+def in_points(value: float) -> str:
+    """A difference of shares in percentage points, signed, one decimal."""
+    return f"{value * 100:+.1f}"
+
+
+#: The columns of the options' tables: (indicator, heading, how a difference reads, how a mean reads).
+Column = tuple[str, str, Callable[[float], str], Callable[[float], str]]
+OPTION_COLUMNS: dict[str, list[Column]] = {
+    "options_2026": [
+        ("transition_rate_annual", "transitions / year (points)", in_points, percent),
+        ("trajectories_per_year", "trajectories started / year", signed(1), decimals(1)),
+        ("traineeship_hires_per_year", "hired after a traineeship / year", signed(1), decimals(1)),
+        ("maatwerk_workforce_mean", "maatwerk workers", signed(0), count),
+        ("dumping_share", "dumping share (points)", in_points, percent),
+        ("enterprise_closures", "closures", signed(1), decimals(1)),
+        ("lde_workforce_mean", "LDE workers", signed(0), count),
+    ],
+    "branches_2018": [
+        ("transition_rate_annual", "transitions / year (points)", in_points, percent),
+        ("dumping_share", "dumping share (points)", in_points, percent),
+        ("enterprise_solvent_share", "solvent at the end (points)", in_points, percent),
+        ("enterprise_closures", "closures", signed(1), decimals(1)),
+        ("lde_workforce_mean", "LDE workers", signed(0), count),
+    ],
+}
+
+
+def options(root: Path, name: str) -> str:
+    """A comparison's reference (its first scenario) by its means, then each option by its paired difference
+    from it and that difference's 95% interval over the replications (``results/<name>.csv``)."""
+    table = pd.read_csv(root / "results" / f"{name}.csv").set_index(["scenario", "indicator"])
+    scenarios = list(table.index.unique("scenario"))
+    columns = OPTION_COLUMNS[name]
+    rows = [[f"{scenarios[0]} (means)", *(mean(table.loc[(scenarios[0], i), "mean"]) for i, _, _, mean in columns)]]
+    for scenario in scenarios[1:]:
+        cells = [scenario]
+        for indicator, _, diff, _ in columns:
+            r = table.loc[(scenario, indicator)]
+            cells.append(f"{diff(r['diff'])} ({diff(r['diff_ci_low'])} to {diff(r['diff_ci_high'])})")
+        rows.append(cells)
+    return markdown(["scenario", *(heading for _, heading, _, _ in columns)], rows)
+
+
+def enterprise_years(monthly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The enterprises of ``scenario``'s runs in an experiment's ``monthly`` table, per replication and
+    calendar year: open, converted to collective maatwerk (still operating) and LDE workers in the year's
+    last month, closures in the year, and the open enterprises' income less costs per LDE worker-month
+    (EUR), the calibration's margin target measured year by year (month 0, the starting state, is left out)."""
+    own = monthly[(monthly["label"] == scenario.name) & (monthly["month"] > 0)].copy()
+    own["year"] = [int(scenario.date(month)[:4]) for month in own["month"]]
+    own["margin"] = own["enterprise_income"] - own["enterprise_costs"]
+    years = own.groupby(["replication", "year"])
+    last = years[["enterprises_open", "enterprises_closed", "enterprises_converted", "lde"]].last()
+    closed_before = last["enterprises_closed"].groupby(level="replication").shift(fill_value=0)
+    sums = years[["margin", "lde"]].sum()
+    return pd.DataFrame(
+        {
+            "enterprises_open": last["enterprises_open"],
+            "closed_in_year": last["enterprises_closed"] - closed_before,
+            "enterprises_converted": last["enterprises_converted"],
+            "lde_workers": last["lde"],
+            "margin_per_worker_month": sums["margin"] / sums["lde"],
+        }
+    ).reset_index()
+
+
+#: The years the README's table of the enterprises shows: from the year of the calibration's margin target.
+SHOWN_YEARS = range(2019, 2037)
+
+
+def enterprise_years_table(root: Path) -> str:
+    """The enterprises year by year under the history and today's rules from 2026: each figure the mean over
+    the replications, the closures with their range (``results/enterprise_years.csv``)."""
+    table = pd.read_csv(root / "results" / "enterprise_years.csv")
+    years = table[table["year"].isin(SHOWN_YEARS)].groupby("year")
+    means, low, high = years.mean(), years["closed_in_year"].min(), years["closed_in_year"].max()
+    rows = [
+        [
+            str(year),
+            count(r.enterprises_open),
+            f"{r.closed_in_year:.1f} ({low[year]:.0f} - {high[year]:.0f})",
+            count(r.enterprises_converted),
+            count(r.lde_workers),
+            f"{r.margin_per_worker_month:+,.0f}",
+        ]
+        for year, r in means.iterrows()
+    ]
+    header = ["year", "open in December", "closed in the year (range)", "converted", "LDE workers in December"]
+    return markdown([*header, "margin, EUR per worker-month"], rows)
+
+
+#: The end of a trajectory's evaluation: each outcome's indicator and what it means.
+ROUTES = [
+    ("route_share_trajectory", "joined the doorstroom trajectory's waiting list"),
+    ("route_share_work_care", "advised work-care"),
+    ("route_share_maatwerk", "advised collective maatwerk"),
+    ("route_share_internal_doorstroom", "kept by their enterprise (internal doorstroom)"),
+]
+#: Where LDE leavers are: the states of the follow-up (``leaver_state_<h>m_<state>``) and their names.
+STATES = [
+    ("nec", "a regular job"),
+    ("unemployed", "unemployment benefit"),
+    ("social_assistance", "social assistance (leefloon)"),
+    ("work_care", "work-care"),
+    ("maatwerk", "collective maatwerk"),
+    ("lde", "back in LDE"),
+    ("inactive", "out of the labour force"),
+]
+HORIZONS = (6, 12, 24)
+
+
+def with_interval(row: pd.Series) -> str:
+    """A share's mean over the replications and its 95% interval."""
+    return f"{percent(row['mean'])} ({percent(row['ci_low'])} - {percent(row['ci_high'])})"
+
+
+def history_rows(root: Path) -> pd.DataFrame:
+    """The history's row of each indicator over its whole run (``results/history.csv``), by indicator."""
+    table = pd.read_csv(root / "results" / "history.csv")
+    return table[table["scenario"] == table["scenario"].iloc[0]].set_index("indicator")
+
+
+def history_routes(root: Path) -> str:
+    """What the evaluation before the time limit advised over the whole history, each share of the evaluated
+    with its 95% interval over the replications."""
+    table = history_rows(root)
+    rows = [[meaning, with_interval(table.loc[indicator])] for indicator, meaning in ROUTES]
+    return markdown(["of those evaluated before the limit, 2015-2026", "share (95% interval)"], rows)
+
+
+def history_leavers(root: Path) -> str:
+    """Where everyone who left LDE in the history is 6, 12 and 24 months later, with 95% intervals."""
+    table = history_rows(root)
+    rows = [[meaning, *(with_interval(table.loc[f"leaver_state_{h}m_{state}"]) for h in HORIZONS)] for state, meaning in STATES]
+    return markdown(["LDE leavers, 2015-2026, in", *(f"{h} months later" for h in HORIZONS)], rows)
+
+
 #: The README's generated tables, by the name their markers give.
 TABLES: dict[str, Callable[[Path], str]] = {
     "ensemble_headline": ensemble_headline,
     "default_point": default_point,
     "outlook_2026": outlook,
+    "options_2026": lambda root: options(root, "options_2026"),
+    "branches_2018": lambda root: options(root, "branches_2018"),
+    "enterprise_years": enterprise_years_table,
+    "history_routes": history_routes,
+    "history_leavers": history_leavers,
 }
 
 
@@ -232,17 +402,21 @@ def stale_inputs(root: Path, folder: str) -> list[str]:
 
 def make_results(root: Path) -> None:
     """Run every command of :data:`RESULTS` in a fresh folder under ``runs/results/`` and, once all have
-    finished, copy their ``comparison.csv`` into ``results/`` (a failed command leaves ``results/`` as it was)."""
+    finished, copy their ``comparison.csv`` into ``results/`` and write the enterprises year by year of
+    :data:`ENTERPRISE_YEARS` (a failed command leaves ``results/`` as it was)."""
     work = root / "runs" / "results"
     shutil.rmtree(work, ignore_errors=True)  # never resume a folder an older model wrote
     for name, args in RESULTS.items():
         command = [sys.executable, "-m", "simulation", *args, "--out", str(work / name)]
         if subprocess.run(command, cwd=root).returncode != 0:
             raise SystemExit(f"make results: `lde-sim {' '.join(args)}` failed; results/ is left as it was")
+    first = Scenario.load(root / RESULTS[ENTERPRISE_YEARS][1])
+    years = enterprise_years(read_experiment(work / ENTERPRISE_YEARS, ("monthly",))["monthly"], first)
     target = root / "results"
     target.mkdir(exist_ok=True)
     for name in RESULTS:
         shutil.copyfile(work / name / "comparison.csv", target / f"{name}.csv")
+    years.to_csv(target / "enterprise_years.csv", index=False)
     record(root, "results", RESULTS)
 
 

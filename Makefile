@@ -58,9 +58,9 @@ calibration: $(RUN_STAMP)
 	$(BIN)/python -m simulation.outputs.readme_tables record calibration
 	$(BIN)/python -m simulation.outputs.readme_tables
 
-# The README's tables of results (the default point, the 2018 branches, the 2026 options, the enterprises year by
-# year, and after make calibration the 2026-2036 outlook across the shipped ensemble): runs the commands the
-# README shows, writes results/ and the tables.
+# The README's tables of results (the default point, the history, the 2018 branches, the 2026 options, the
+# enterprises year by year, and after make calibration the 2026-2036 outlook across the shipped ensemble): runs
+# the commands the README shows, writes results/ and the tables.
 results: $(RUN_STAMP)
 	$(BIN)/python -m simulation.outputs.readme_tables results
 

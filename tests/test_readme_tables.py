@@ -22,6 +22,7 @@ from simulation.outputs.readme_tables import (
     MADE_WITH,
     RESULTS,
     TABLES,
+    benefit_limit_months,
     enterprise_years,
     main,
     make_results,
@@ -140,7 +141,7 @@ def test_a_failed_command_leaves_the_results_as_they_were_and_a_good_run_records
     root = copy_root(tmp_path)
     tiny = ["compare", "scenarios/small.toml", "--months", "2", "--replications", "1", "--jobs", "1"]
     monkeypatch.setattr(readme_tables, "RESULTS", {"default_point": tiny, "outlook_2026": ["compare", "scenarios/missing.toml"]})
-    monkeypatch.setattr(readme_tables, "ENTERPRISE_YEARS", "default_point")
+    monkeypatch.setattr(readme_tables, "DERIVED", {"enterprise_years.csv": ("default_point", enterprise_years)})
     shipped = (root / "results" / "default_point.csv").read_bytes()
     with pytest.raises(SystemExit, match="lde-sim compare scenarios/missing.toml` failed; results/ is left as it was"):
         make_results(root)
@@ -263,3 +264,25 @@ def test_the_historys_routes_and_leavers_show_each_share_with_its_interval(tmp_p
     for cell, h in zip(row[1:], readme_tables.HORIZONS, strict=True):
         share = shares[at[f"leaver_state_{h}m_social_assistance"]]
         assert cell.removesuffix(" |") == f"{share * 100:.1f}% ({(share - 0.01) * 100:.1f}% - {(share + 0.02) * 100:.1f}%)"
+
+
+def test_the_months_of_the_benefit_limit_are_the_shown_calendar_months_of_each_replication(tmp_path):
+    scenario = Scenario.load(ROOT / "scenarios" / "history.toml")  # April 2015 to December 2026
+    months = scenario.months + 1
+    columns = {
+        "benefit_lost": [float(m) for m in range(months)],  # each month's figure is its own month number
+        "flow_unemployed_to_nec": [1.0] * months,
+        "unemployed": [2.0] * months,
+        "social_assistance": [3.0] * months,
+    }
+    monthly = monthly_of(scenario, {0: columns, 1: {**columns, "benefit_lost": [2.0 * m for m in range(months)]}})
+    table = benefit_limit_months(monthly, scenario)
+    first, last = (scenario.month_of(date) for date in readme_tables.BENEFIT_LIMIT_MONTHS)
+    assert table["date"].tolist() == [scenario.date(m) for m in range(first, last + 1)] * 2
+    assert table["date"].iloc[0] == "2025-10" and table["date"].iloc[-1] == "2026-06"
+    assert table.loc[table["replication"] == 1, "benefit_lost"].tolist() == [2.0 * m for m in range(first, last + 1)]
+    root = copy_root(tmp_path)
+    table.to_csv(root / "results" / "benefit_limit.csv", index=False)
+    january = next(line for line in TABLES["benefit_limit"](root).splitlines() if line.startswith("| 2026-01 |"))
+    m = scenario.month_of("2026-01")
+    assert january == f"| 2026-01 | {1.5 * m:,.0f} ({m} - {2 * m}) | 1 | 2 | 3 |"

@@ -77,9 +77,6 @@ RESULTS: dict[str, list[str]] = {
         "10",
     ],
 }
-#: The command whose first scenario's runs give the enterprises year by year (``enterprise_years.csv``):
-#: today's rules from 2026, which are the history to the end of 2025.
-ENTERPRISE_YEARS = "options_2026"
 #: The model's exact results at small scale: regenerated whenever a change alters the draws.
 GOLDEN = "tests/golden/small_seed1.json"
 #: The files each folder's results were made from, recorded by their SHA-256: the golden file for every
@@ -335,9 +332,16 @@ STATES = [
 HORIZONS = (6, 12, 24)
 
 
-def with_interval(row: pd.Series) -> str:
-    """A share's mean over the replications and its 95% interval."""
-    return f"{percent(row['mean'])} ({percent(row['ci_low'])} - {percent(row['ci_high'])})"
+#: The referral queue's suppressed demand over the history.
+REFERRAL = [
+    ("referral_requests_refused_per_year", "requests refused at once a year (they could not be decided in time)"),
+    ("referral_requests_lapsed_per_year", "requests that lapsed a year"),
+]
+
+
+def with_interval(row: pd.Series, shown: Callable[[float], str] = percent) -> str:
+    """An indicator's mean over the replications and its 95% interval."""
+    return f"{shown(row['mean'])} ({shown(row['ci_low'])} - {shown(row['ci_high'])})"
 
 
 def history_rows(root: Path) -> pd.DataFrame:
@@ -346,12 +350,11 @@ def history_rows(root: Path) -> pd.DataFrame:
     return table[table["scenario"] == table["scenario"].iloc[0]].set_index("indicator")
 
 
-def history_routes(root: Path) -> str:
-    """What the evaluation before the time limit advised over the whole history, each share of the evaluated
-    with its 95% interval over the replications."""
+def history_table(root: Path, heading: str, rows: list[tuple[str, str]], shown: Callable[[float], str]) -> str:
+    """Some of the history's indicators, each with its 95% interval over the replications."""
     table = history_rows(root)
-    rows = [[meaning, with_interval(table.loc[indicator])] for indicator, meaning in ROUTES]
-    return markdown(["of those evaluated before the limit, 2015-2026", "share (95% interval)"], rows)
+    cells = [[meaning, with_interval(table.loc[indicator], shown)] for indicator, meaning in rows]
+    return markdown([heading, "mean (95% interval)"], cells)
 
 
 def history_leavers(root: Path) -> str:
@@ -359,6 +362,51 @@ def history_leavers(root: Path) -> str:
     table = history_rows(root)
     rows = [[meaning, *(with_interval(table.loc[f"leaver_state_{h}m_{state}"]) for h in HORIZONS)] for state, meaning in STATES]
     return markdown(["LDE leavers, 2015-2026, in", *(f"{h} months later" for h in HORIZONS)], rows)
+
+
+#: The months around the federal benefit limit's first endings (January 2026), as the README shows them.
+BENEFIT_LIMIT_MONTHS = ("2025-10", "2026-06")
+
+
+def benefit_limit_months(monthly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Per replication and calendar month of :data:`BENEFIT_LIMIT_MONTHS` (``scenario``'s runs in an
+    experiment's ``monthly`` table): the people whose unemployment benefit ran out, the moves from a
+    benefit to a regular job, and the people on unemployment benefit and on social assistance at the
+    month's end."""
+    first, last = (scenario.month_of(date) for date in BENEFIT_LIMIT_MONTHS)
+    own = monthly[(monthly["label"] == scenario.name) & monthly["month"].between(first, last)]
+    columns = ["benefit_lost", "flow_unemployed_to_nec", "unemployed", "social_assistance"]
+    table = own[["replication", "month", *columns]].copy()
+    table.insert(1, "date", [scenario.date(month) for month in table["month"]])
+    return table.drop(columns="month").reset_index(drop=True)
+
+
+def benefit_limit_table(root: Path) -> str:
+    """The months around the benefit limit's first endings: each figure the mean over the replications, the
+    endings with their range (``results/benefit_limit.csv``)."""
+    months = pd.read_csv(root / "results" / "benefit_limit.csv").groupby("date")
+    means, low, high = months.mean(), months["benefit_lost"].min(), months["benefit_lost"].max()
+    rows = [
+        [
+            date,
+            f"{count(r.benefit_lost)} ({count(low[date])} - {count(high[date])})",
+            count(r.flow_unemployed_to_nec),
+            count(r.unemployed),
+            count(r.social_assistance),
+        ]
+        for date, r in means.iterrows()
+    ]
+    header = ["month", "benefit ran out (range)", "from a benefit to a regular job", "on unemployment benefit"]
+    return markdown([*header, "on social assistance"], rows)
+
+
+#: The files ``make results`` derives from the runs of one of its commands (the first scenario's):
+#: file name, the command, how. ``enterprise_years.csv`` reads today's rules from 2026, which are the
+#: history to the end of 2025.
+DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame, Scenario], pd.DataFrame]]] = {
+    "enterprise_years.csv": ("options_2026", enterprise_years),
+    "benefit_limit.csv": ("history", benefit_limit_months),
+}
 
 
 #: The README's generated tables, by the name their markers give.
@@ -369,8 +417,10 @@ TABLES: dict[str, Callable[[Path], str]] = {
     "options_2026": lambda root: options(root, "options_2026"),
     "branches_2018": lambda root: options(root, "branches_2018"),
     "enterprise_years": enterprise_years_table,
-    "history_routes": history_routes,
+    "history_routes": lambda root: history_table(root, "of those evaluated before the limit, 2015-2026", ROUTES, percent),
     "history_leavers": history_leavers,
+    "history_referral": lambda root: history_table(root, "the referral queue, 2015-2026", REFERRAL, count),
+    "benefit_limit": benefit_limit_table,
 }
 
 
@@ -402,21 +452,24 @@ def stale_inputs(root: Path, folder: str) -> list[str]:
 
 def make_results(root: Path) -> None:
     """Run every command of :data:`RESULTS` in a fresh folder under ``runs/results/`` and, once all have
-    finished, copy their ``comparison.csv`` into ``results/`` and write the enterprises year by year of
-    :data:`ENTERPRISE_YEARS` (a failed command leaves ``results/`` as it was)."""
+    finished, copy their ``comparison.csv`` into ``results/`` and write the files :data:`DERIVED` from their
+    runs (a failed command leaves ``results/`` as it was)."""
     work = root / "runs" / "results"
     shutil.rmtree(work, ignore_errors=True)  # never resume a folder an older model wrote
     for name, args in RESULTS.items():
         command = [sys.executable, "-m", "simulation", *args, "--out", str(work / name)]
         if subprocess.run(command, cwd=root).returncode != 0:
             raise SystemExit(f"make results: `lde-sim {' '.join(args)}` failed; results/ is left as it was")
-    first = Scenario.load(root / RESULTS[ENTERPRISE_YEARS][1])
-    years = enterprise_years(read_experiment(work / ENTERPRISE_YEARS, ("monthly",))["monthly"], first)
+    derived = {}
+    for file, (name, derive) in DERIVED.items():
+        monthly = read_experiment(work / name, ("monthly",))["monthly"]
+        derived[file] = derive(monthly, Scenario.load(root / RESULTS[name][1]))
     target = root / "results"
     target.mkdir(exist_ok=True)
     for name in RESULTS:
         shutil.copyfile(work / name / "comparison.csv", target / f"{name}.csv")
-    years.to_csv(target / "enterprise_years.csv", index=False)
+    for file, table in derived.items():
+        table.to_csv(target / file, index=False)
     record(root, "results", RESULTS)
 
 

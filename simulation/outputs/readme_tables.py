@@ -178,10 +178,15 @@ DEFAULT_POINT_COLUMNS: list[tuple[str, str, Callable[[float], str]]] = [
 ]
 
 
+def comparison(root: Path, name: str) -> pd.DataFrame:
+    """``results/<name>.csv``, a command's ``comparison.csv``, indexed by scenario and indicator."""
+    return pd.read_csv(root / "results" / f"{name}.csv").set_index(["scenario", "indicator"])
+
+
 def default_point(root: Path) -> str:
     """Each scenario's mean over its replications at the default point, a star where the 95% interval
     of its paired difference from the baseline excludes 0 (``results/default_point.csv``)."""
-    table = pd.read_csv(root / "results" / "default_point.csv").set_index(["scenario", "indicator"])
+    table = comparison(root, "default_point")
     rows = []
     for scenario in table.index.unique("scenario"):
         cells = [scenario]
@@ -208,7 +213,7 @@ OUTLOOK_ROWS: list[tuple[str, str, Callable[[float], str], Callable[[float], str
 def outlook(root: Path, scenario: str = "today") -> str:
     """The 2026-2036 outlook under today's rules across the ensemble: each indicator's weighted mean
     over the sets, the spread across them and the replications' noise (``results/outlook_2026.csv``)."""
-    table = pd.read_csv(root / "results" / "outlook_2026.csv").set_index(["scenario", "indicator"])
+    table = comparison(root, "outlook_2026")
     rows = []
     for indicator, meaning, shown, spread in OUTLOOK_ROWS:
         r = table.loc[(scenario, indicator)]
@@ -251,7 +256,7 @@ OPTION_COLUMNS: dict[str, list[Column]] = {
 def options(root: Path, name: str) -> str:
     """A comparison's reference (its first scenario) by its means, then each option by its paired difference
     from it and that difference's 95% interval over the replications (``results/<name>.csv``)."""
-    table = pd.read_csv(root / "results" / f"{name}.csv").set_index(["scenario", "indicator"])
+    table = comparison(root, name)
     scenarios = list(table.index.unique("scenario"))
     columns = OPTION_COLUMNS[name]
     rows = [[f"{scenarios[0]} (means)", *(mean(table.loc[(scenarios[0], i), "mean"]) for i, _, _, mean in columns)]]
@@ -291,12 +296,17 @@ def enterprise_years(monthly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 SHOWN_YEARS = range(2019, 2037)
 
 
+def means_and_range(table: pd.DataFrame, by: str, ranged: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Each group's means over the replications, and the lowest and highest of one column."""
+    groups = table.groupby(by)
+    return groups.mean(), groups[ranged].min(), groups[ranged].max()
+
+
 def enterprise_years_table(root: Path) -> str:
     """The enterprises year by year under the history and today's rules from 2026: each figure the mean over
     the replications, the closures with their range (``results/enterprise_years.csv``)."""
     table = pd.read_csv(root / "results" / "enterprise_years.csv")
-    years = table[table["year"].isin(SHOWN_YEARS)].groupby("year")
-    means, low, high = years.mean(), years["closed_in_year"].min(), years["closed_in_year"].max()
+    means, low, high = means_and_range(table[table["year"].isin(SHOWN_YEARS)], "year", "closed_in_year")
     rows = [
         [
             str(year),
@@ -346,8 +356,8 @@ def with_interval(row: pd.Series, shown: Callable[[float], str] = percent) -> st
 
 def history_rows(root: Path) -> pd.DataFrame:
     """The history's row of each indicator over its whole run (``results/history.csv``), by indicator."""
-    table = pd.read_csv(root / "results" / "history.csv")
-    return table[table["scenario"] == table["scenario"].iloc[0]].set_index("indicator")
+    table = comparison(root, "history")
+    return table.loc[table.index.unique("scenario")[0]]
 
 
 def history_table(root: Path, heading: str, rows: list[tuple[str, str]], shown: Callable[[float], str]) -> str:
@@ -384,8 +394,7 @@ def benefit_limit_months(monthly: pd.DataFrame, scenario: Scenario) -> pd.DataFr
 def benefit_limit_table(root: Path) -> str:
     """The months around the benefit limit's first endings: each figure the mean over the replications, the
     endings with their range (``results/benefit_limit.csv``)."""
-    months = pd.read_csv(root / "results" / "benefit_limit.csv").groupby("date")
-    means, low, high = months.mean(), months["benefit_lost"].min(), months["benefit_lost"].max()
+    means, low, high = means_and_range(pd.read_csv(root / "results" / "benefit_limit.csv"), "date", "benefit_lost")
     rows = [
         [
             date,

@@ -60,7 +60,7 @@ def tiny(small: Scenario) -> Scenario:
 
 #: The ten years under today's rules (scenarios/from_2026/): from 2026, with SINE, the operating subsidy
 #: and the sitting workers' allowances gone, every worker costs an enterprise more than he brings in
-#: (EUR -470 to -730 a worker-month at the default point, docs/validation.md), and the sector dissolves
+#: (the margin per worker-month far below zero: the README's *Closures after 2023*), and the sector dissolves
 #: from 2027 faster than 30% of its enterprises in one year, leaving almost no places to refer to.
 #: A consequence of the rules as coded and of unidentified enterprise items, kept visible.
 TODAYS_RULES = frozenset(

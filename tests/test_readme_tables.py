@@ -1,5 +1,6 @@
-"""The README's tables of results are the files the commands behind them wrote, and those files were
-made by the model as it is: a change of the draws (a new golden file) or a new ensemble makes them stale."""
+"""The tables of results in the README and docs/validation.md are the files the commands behind them wrote,
+and those files were made by the model as it is: a change of the draws (a new golden file) or a new ensemble
+makes them stale."""
 
 from __future__ import annotations
 
@@ -18,15 +19,19 @@ from simulation.outputs import readme_tables
 from simulation.outputs.calibration_page import END, START, refresh
 from simulation.outputs.readme_tables import (
     GOLDEN,
+    HISTORY_CHECKS,
     INPUTS,
     MADE_WITH,
+    PAGES,
     RESULTS,
     TABLES,
+    VALIDATION_TABLES,
     benefit_limit_months,
     enterprise_years,
+    history_checks,
     main,
     make_results,
-    refresh_readme,
+    refresh_pages,
     stale_inputs,
 )
 from simulation.rules.scenario import Scenario
@@ -34,16 +39,19 @@ from simulation.rules.scenario import Scenario
 from .conftest import ROOT
 
 README = ROOT / "README.md"
+VALIDATION = ROOT / "docs" / "validation.md"
 
 
 def copy_root(tmp_path: Path) -> Path:
-    """A copy of what the README's tables and ``make results`` read: the README, the scenarios, the
+    """A copy of what the pages' tables and ``make results`` read: the pages, the scenarios, the
     calibration and results folders and the golden file."""
     for part in ("calibration", "results", "scenarios"):
         shutil.copytree(ROOT / part, tmp_path / part)
     (tmp_path / GOLDEN).parent.mkdir(parents=True)
     shutil.copy(ROOT / GOLDEN, tmp_path / GOLDEN)
-    shutil.copy(README, tmp_path / "README.md")
+    for page in PAGES:
+        (tmp_path / page).parent.mkdir(exist_ok=True)
+        shutil.copy(ROOT / page, tmp_path / page)
     return tmp_path
 
 
@@ -52,10 +60,11 @@ def generated(page: str) -> dict[str, str]:
     return {name: page.split(START.format(name=name), 1)[1].split(END, 1)[0] for name in TABLES}
 
 
-def test_the_readme_shows_the_shipped_result_files():
-    readme = README.read_text(encoding="utf-8")
-    assert refresh(readme, ROOT, TABLES) == readme, (
-        "the README's generated tables differ from calibration/ and results/: run `make docs` "
+@pytest.mark.parametrize("page", PAGES)
+def test_the_pages_show_the_shipped_result_files(page):
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert refresh(text, ROOT, PAGES[page]) == text, (
+        f"{page}'s generated tables differ from calibration/ and results/: run `make docs` "
         "(and read the words around them again: they quote the same figures)"
     )
 
@@ -86,9 +95,10 @@ def test_a_changed_result_file_changes_its_table_and_only_it(tmp_path):
     row = (table["scenario"] == "pre_reform") & (table["indicator"] == "enterprise_closures")
     table.loc[row, ["mean", "significant"]] = [17.2, True]
     table.to_csv(root / "results" / "default_point.csv", index=False)
-    refresh_readme(root)
+    refresh_pages(root)
     before, after = generated(README.read_text(encoding="utf-8")), generated((root / "README.md").read_text(encoding="utf-8"))
     assert [name for name in TABLES if before[name] != after[name]] == ["default_point"]
+    assert (root / "docs" / "validation.md").read_text(encoding="utf-8") == VALIDATION.read_text(encoding="utf-8")
     line = next(text for text in after["default_point"].splitlines() if text.startswith("| pre_reform |"))
     assert line.split(" | ")[7] == "17 *"  # closures: the eighth column, a whole count and its star
 
@@ -107,12 +117,14 @@ def test_the_ensemble_headline_weighs_the_plausible_runs_of_the_target(tmp_path)
     assert row.removesuffix(" |").split(" | ")[1:] == ["10.0%", "5.0 points (with noise)", "-", "5.0% - 15.0% (range)"]
 
 
-def test_a_missing_result_file_stops_make_docs_with_its_name_and_leaves_the_readme(tmp_path):
+@pytest.mark.parametrize(("missing", "page"), [("outlook_2026.csv", "README.md"), ("history_checks.csv", "docs/validation.md")])
+def test_a_missing_result_file_stops_make_docs_with_its_name_and_leaves_every_page(tmp_path, missing, page):
     root = copy_root(tmp_path)
-    (root / "results" / "outlook_2026.csv").unlink()
-    with pytest.raises(SystemExit, match=r"README\.md: .*outlook_2026\.csv"):
-        refresh_readme(root)
-    assert (root / "README.md").read_text(encoding="utf-8") == README.read_text(encoding="utf-8")
+    (root / "results" / missing).unlink()
+    with pytest.raises(SystemExit, match=rf"{re.escape(page)}: .*{re.escape(missing)}"):
+        refresh_pages(root)
+    for name in PAGES:
+        assert (root / name).read_text(encoding="utf-8") == (ROOT / name).read_text(encoding="utf-8")
 
 
 def test_a_headline_answer_the_readme_cannot_show_yet_is_named(tmp_path):
@@ -121,7 +133,7 @@ def test_a_headline_answer_the_readme_cannot_show_yet_is_named(tmp_path):
     headline.loc[0, "measure"] = "pool_income 2021-01 to 2026-12"
     headline.to_csv(root / "calibration" / "headline.csv", index=False)
     with pytest.raises(SystemExit, match="README.md: headline.csv answers with 'pool_income'.*add it to SERIES_FORMATS"):
-        refresh_readme(root)
+        refresh_pages(root)
 
 
 def shown_commands() -> list[list[str]]:
@@ -285,3 +297,50 @@ def test_the_months_of_the_benefit_limit_are_the_shown_calendar_months_of_each_r
     january = next(line for line in TABLES["benefit_limit"](root).splitlines() if line.startswith("| 2026-01 |"))
     m = scenario.month_of("2026-01")
     assert january == f"| 2026-01 | {1.5 * m:,.0f} ({m} - {2 * m}) | 1 | 2 | 3 |"
+
+
+def test_the_historys_checks_read_each_replications_calendar_months():
+    """Two replications of the history whose workers and enterprises are known functions of the month: each
+    check is the calendar months it names (yearly means, December's stock, a month's change, a sum)."""
+    scenario = Scenario.load(ROOT / "scenarios" / "history.toml")  # April 2015 (month 0) to December 2026
+    months = np.arange(scenario.months + 1, dtype=float)
+    columns = {"lde": 1_000 + 3 * months, "enterprises_open": 200 + months, "benefit_lost": months}
+    monthly = monthly_of(scenario, {0: columns, 1: {**columns, "lde": 2 * columns["lde"]}})
+    checks = history_checks(monthly, scenario).set_index(["replication", "check"])["value"]
+    assert checks.index.get_level_values("check").unique().tolist() == [check for check, _, _ in HISTORY_CHECKS]
+    of = scenario.month_of
+    for replication, scale in ((0, 1), (1, 2)):
+        value = checks.loc[replication]
+        yearly = {year: scale * (1_000 + 1.5 * (of(f"{year}-01") + of(f"{year}-12"))) for year in (2019, 2020)}  # a line's mean
+        assert value["LDE workers, mean of 2020"] == pytest.approx(yearly[2020], rel=1e-12)
+        assert value["change in LDE workers, 2019 to 2020 (yearly means)"] == pytest.approx(
+            yearly[2020] / yearly[2019] - 1, rel=1e-12
+        )
+        assert value["enterprises open, December 2019"] == 200 + of("2019-12")
+        assert value["change in LDE workers, March to April 2021"] == 3 * scale
+        assert value["change in LDE workers, March 2021 to March 2022"] == 36 * scale
+        endings = sum(range(of("2026-01"), of("2026-04") + 1))
+        assert value["unemployment benefits that ran out, January-April 2026"] == endings
+
+
+def test_the_validation_pages_tables_show_the_checks_mean_and_range_and_the_calibrations_verdicts(tmp_path):
+    root = copy_root(tmp_path)
+    checks = pd.DataFrame(
+        {
+            "replication": [0, 1] * len(HISTORY_CHECKS),
+            "check": [check for check, _, _ in HISTORY_CHECKS for _ in (0, 1)],
+            "value": [-500.0, -610.0] * len(HISTORY_CHECKS),
+        }
+    )
+    checks.to_csv(root / "results" / "history_checks.csv", index=False)
+    table = VALIDATION_TABLES["history_checks"](root).splitlines()
+    assert len(table) == 2 + len(HISTORY_CHECKS)
+    assert "| change in LDE workers, March to April 2021 | -555 (-610 to -500) |" in table
+    assert "| enterprises open, December 2018 | -555 (-610 to -500) |" in table
+    checks_file = root / "calibration" / "out_of_sample.csv"
+    shipped = pd.read_csv(checks_file)
+    shipped.loc[0, ["ensemble_mean", "ensemble_q05", "ensemble_q95", "z", "verdict"]] = [0.25, -0.5, 1.5, -3.14, "missed"]
+    shipped.to_csv(checks_file, index=False)
+    rows = VALIDATION_TABLES["out_of_sample"](root).splitlines()
+    assert len(rows) == 2 + len(shipped)
+    assert rows[2].endswith("| 0.250 (-0.500 - 1.50) | missed (z -3.1) |")

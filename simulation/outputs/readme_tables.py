@@ -1,19 +1,21 @@
-"""The README's tables of results, made from the files the commands behind them wrote.
+"""The tables of results in the README and docs/validation.md, made from the files the commands behind
+them wrote.
 
 The README answers its users' questions with tables: the history across the calibrated ensemble
 (from ``calibration/``, which ``make calibration`` writes); the default point's 15-year scenarios, the
 2026-2036 outlook across the ensemble, the history's routes and leavers, the 2026 options that add
 places, two 2018 branches and the enterprises year by year (from ``results/``, which ``make results``
-writes by running the commands the README shows, :data:`RESULTS`). Typed by hand, they went stale
-whenever the model's draws changed; now each sits between markers, as docs/calibration.md's tables
-do (:mod:`.calibration_page`), and ``make docs`` writes it again. Tests fail when the README and the
-files disagree, and when the files were made before the model's exact results last changed:
-``make results`` and ``make calibration`` record in ``made_with.json`` the SHA-256 of the golden file
-(``tests/golden/small_seed1.json``, regenerated whenever the draws change) and of the ensemble the
-outlook ran (:data:`INPUTS`).
-The words around the tables are written by hand.
+writes by running the commands the README shows, :data:`RESULTS`). docs/validation.md sets the
+calibration's out-of-sample checks and the history's figures against published ones in two more
+(:data:`VALIDATION_TABLES`). Typed by hand, they went stale whenever the model's draws changed; now
+each sits between markers, as docs/calibration.md's tables do (:mod:`.calibration_page`), and ``make
+docs`` writes it again. Tests fail when a page and the files disagree, and when the files were made
+before the model's exact results last changed: ``make results`` and ``make calibration`` record in
+``made_with.json`` the SHA-256 of the golden file (``tests/golden/small_seed1.json``, regenerated
+whenever the draws change) and of the ensemble the outlook ran (:data:`INPUTS`). The words around
+the tables are written by hand.
 
-    python -m simulation.outputs.readme_tables            # make docs: the README's tables from the files
+    python -m simulation.outputs.readme_tables            # make docs: the pages' tables from the files
     python -m simulation.outputs.readme_tables results    # make results: run the commands, then the tables
     python -m simulation.outputs.readme_tables record calibration   # after make calibration
 """
@@ -35,7 +37,7 @@ import pandas as pd
 from ..experiments.output import now, package_versions
 from ..experiments.store import read_experiment
 from ..rules.scenario import Scenario
-from .calibration_page import PageError, markdown, refresh
+from .calibration_page import PageError, figure, markdown, refresh
 
 #: The 15-year scenarios of the default point's table, compared with the baseline (the first).
 DEFAULT_POINT_SCENARIOS = [
@@ -409,12 +411,97 @@ def benefit_limit_table(root: Path) -> str:
     return markdown([*header, "on social assistance"], rows)
 
 
+def yearly_mean(column: str, year: int) -> Callable[[pd.DataFrame], float]:
+    """A column's mean over the months of a calendar year, in a run indexed by date (``2019-01``)."""
+    return lambda run: float(run.loc[run.index.str.startswith(f"{year}-"), column].mean())
+
+
+def at(column: str, date: str) -> Callable[[pd.DataFrame], float]:
+    """A column's value at the end of one month, in a run indexed by date."""
+    return lambda run: float(run.at[date, column])
+
+
+def total(column: str, first: str, last: str) -> Callable[[pd.DataFrame], float]:
+    """A column's sum over the months ``first`` to ``last``, in a run indexed by date."""
+    return lambda run: float(run.loc[first:last, column].sum())
+
+
+def change(before: Callable[[pd.DataFrame], float], after: Callable[[pd.DataFrame], float]) -> Callable[[pd.DataFrame], float]:
+    """From one figure of a run to another, as a count."""
+    return lambda run: after(run) - before(run)
+
+
+def relative(before: Callable[[pd.DataFrame], float], after: Callable[[pd.DataFrame], float]) -> Callable[[pd.DataFrame], float]:
+    """From one figure of a run to another, as a share of the first."""
+    return lambda run: after(run) / before(run) - 1
+
+
+def signed_percent(value: float) -> str:
+    """A change as a signed percentage with one decimal."""
+    return f"{value * 100:+.1f}%"
+
+
+#: The history's figures docs/validation.md sets against published ones (section 4, *other checks*):
+#: what each is, how a run gives it, how it reads.
+HISTORY_CHECKS: list[tuple[str, Callable[[pd.DataFrame], float], Callable[[float], str]]] = [
+    *((f"LDE workers, mean of {year}", yearly_mean("lde", year), count) for year in (2019, 2020, 2021, 2022)),
+    (
+        "change in LDE workers, 2019 to 2020 (yearly means)",
+        relative(yearly_mean("lde", 2019), yearly_mean("lde", 2020)),
+        signed_percent,
+    ),
+    *((f"enterprises open, December {year}", at("enterprises_open", f"{year}-12"), count) for year in (2018, 2019, 2020, 2021)),
+    ("change in LDE workers, March to April 2021", change(at("lde", "2021-03"), at("lde", "2021-04")), signed(0)),
+    ("change in LDE workers, March 2021 to March 2022", change(at("lde", "2021-03"), at("lde", "2022-03")), signed(0)),
+    ("unemployment benefits that ran out, January-April 2026", total("benefit_lost", "2026-01", "2026-04"), count),
+]
+
+
+def history_checks(monthly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Each figure of :data:`HISTORY_CHECKS` for each replication of ``scenario``'s runs in an experiment's
+    ``monthly`` table (the history): columns replication, check, value."""
+    own = monthly[monthly["label"] == scenario.name]
+    rows = []
+    for replication, run in own.groupby("replication"):
+        by_date = run.set_index(pd.Index([scenario.date(month) for month in run["month"]], name="date"))
+        rows += [(replication, check, value(by_date)) for check, value, _ in HISTORY_CHECKS]
+    return pd.DataFrame(rows, columns=["replication", "check", "value"])
+
+
+def history_checks_table(root: Path) -> str:
+    """The history's figures of :data:`HISTORY_CHECKS`: each the mean over the replications and their range
+    (``results/history_checks.csv``)."""
+    table = pd.read_csv(root / "results" / "history_checks.csv")
+    groups = table.groupby("check")["value"]
+    means, low, high = groups.mean(), groups.min(), groups.max()
+    rows = [[check, f"{shown(means[check])} ({shown(low[check])} to {shown(high[check])})"] for check, _, shown in HISTORY_CHECKS]
+    return markdown(["the history at the default point", "mean (range over the replications)"], rows)
+
+
+def out_of_sample(root: Path) -> str:
+    """The calibration's checks (``calibration/out_of_sample.csv``): each observed figure against the
+    plausible runs' weighted mean and 5-95% range, and the verdict with its z-score."""
+    table = pd.read_csv(root / "calibration" / "out_of_sample.csv")
+    rows = [
+        [
+            r.check,
+            r.kind,
+            f"{figure(r.observed)} ± {figure(r.uncertainty)}",
+            f"{figure(r.ensemble_mean)} ({figure(r.ensemble_q05)} - {figure(r.ensemble_q95)})",
+            f"{r.verdict} (z {r.z:+.1f})",
+        ]
+        for r in table.itertuples()
+    ]
+    return markdown(["check", "kind", "observed", "plausible runs: mean (5-95%)", "verdict"], rows)
+
+
 #: The files ``make results`` derives from the runs of one of its commands (the first scenario's):
 #: file name, the command, how. ``enterprise_years.csv`` reads today's rules from 2026, which are the
 #: history to the end of 2025.
 DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame, Scenario], pd.DataFrame]]] = {
     "enterprise_years.csv": ("options_2026", enterprise_years),
     "benefit_limit.csv": ("history", benefit_limit_months),
+    "history_checks.csv": ("history", history_checks),
 }
 
 
@@ -431,6 +518,13 @@ TABLES: dict[str, Callable[[Path], str]] = {
     "history_referral": lambda root: history_table(root, "the referral queue, 2015-2026", REFERRAL, count),
     "benefit_limit": benefit_limit_table,
 }
+#: docs/validation.md's generated tables.
+VALIDATION_TABLES: dict[str, Callable[[Path], str]] = {
+    "out_of_sample": out_of_sample,
+    "history_checks": history_checks_table,
+}
+#: The pages with tables of results, and their tables.
+PAGES: dict[str, dict[str, Callable[[Path], str]]] = {"README.md": TABLES, "docs/validation.md": VALIDATION_TABLES}
 
 
 def sha256(path: Path) -> str:
@@ -459,6 +553,15 @@ def stale_inputs(root: Path, folder: str) -> list[str]:
     return [name for name in INPUTS[folder] if recorded.get(name) != sha256(root / name)]
 
 
+def derive(root: Path, work: Path) -> dict[str, pd.DataFrame]:
+    """The files :data:`DERIVED`, each from the stored runs of its command in ``work/<name>``."""
+    derived = {}
+    for file, (name, derived_by) in DERIVED.items():
+        monthly = read_experiment(work / name, ("monthly",))["monthly"]
+        derived[file] = derived_by(monthly, Scenario.load(root / RESULTS[name][1]))
+    return derived
+
+
 def make_results(root: Path) -> None:
     """Run every command of :data:`RESULTS` in a fresh folder under ``runs/results/`` and, once all have
     finished, copy their ``comparison.csv`` into ``results/`` and write the files :data:`DERIVED` from their
@@ -469,10 +572,7 @@ def make_results(root: Path) -> None:
         command = [sys.executable, "-m", "simulation", *args, "--out", str(work / name)]
         if subprocess.run(command, cwd=root).returncode != 0:
             raise SystemExit(f"make results: `lde-sim {' '.join(args)}` failed; results/ is left as it was")
-    derived = {}
-    for file, (name, derive) in DERIVED.items():
-        monthly = read_experiment(work / name, ("monthly",))["monthly"]
-        derived[file] = derive(monthly, Scenario.load(root / RESULTS[name][1]))
+    derived = derive(root, work)
     target = root / "results"
     target.mkdir(exist_ok=True)
     for name in RESULTS:
@@ -482,21 +582,24 @@ def make_results(root: Path) -> None:
     record(root, "results", RESULTS)
 
 
-def refresh_readme(root: Path) -> None:
-    """Write the README's generated tables again from ``calibration/`` and ``results/``; the README is
-    left as it was when a file is missing or the markers do not fit."""
-    readme = root / "README.md"
-    try:
-        text = refresh(readme.read_text(encoding="utf-8"), root, TABLES)
-    except (OSError, PageError) as err:
-        raise SystemExit(f"{readme}: {err}") from None
-    except (AttributeError, KeyError) as err:  # a column or a scenario's row missing from a file
-        raise SystemExit(f"{readme}: the result files lack what a table needs ({err}): run make results again") from None
-    readme.write_text(text, encoding="utf-8")
+def refresh_pages(root: Path) -> None:
+    """Write the generated tables of :data:`PAGES` again from ``calibration/`` and ``results/``; every page
+    is left as it was when a file is missing or a page's markers do not fit."""
+    texts = {}
+    for name, tables in PAGES.items():
+        page = root / name
+        try:
+            texts[page] = refresh(page.read_text(encoding="utf-8"), root, tables)
+        except (OSError, PageError) as err:
+            raise SystemExit(f"{page}: {err}") from None
+        except (AttributeError, KeyError) as err:  # a column or a scenario's row missing from a file
+            raise SystemExit(f"{page}: the result files lack what a table needs ({err}): run make results again") from None
+    for page, text in texts.items():
+        page.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str]) -> None:
-    """``[]``: refresh the README's tables; ``["results"]``: run the commands first; ``["record", FOLDER]``:
+    """``[]``: refresh the tables of :data:`PAGES`; ``["results"]``: run the commands first; ``["record", FOLDER]``:
     record in FOLDER (the calibration's, after ``make calibration``) which exact results made its files."""
     root = Path.cwd()
     if len(argv) == 2 and argv[0] == "record" and argv[1] in INPUTS:
@@ -506,7 +609,7 @@ def main(argv: list[str]) -> None:
         make_results(root)
     elif argv:
         raise SystemExit(f"usage: python -m simulation.outputs.readme_tables [results | record {'|'.join(INPUTS)}]")
-    refresh_readme(root)
+    refresh_pages(root)
 
 
 if __name__ == "__main__":

@@ -344,3 +344,17 @@ def test_the_validation_pages_tables_show_the_checks_mean_and_range_and_the_cali
     rows = VALIDATION_TABLES["out_of_sample"](root).splitlines()
     assert len(rows) == 2 + len(shipped)
     assert rows[2].endswith("| 0.250 (-0.500 - 1.50) | missed (z -3.1) |")
+
+
+def test_the_2018_options_across_the_ensemble_show_each_effect_in_its_unit_with_the_sets_range(tmp_path):
+    root = copy_root(tmp_path)
+    headline = pd.read_csv(root / "calibration" / "option_headline.csv")
+    row = (headline["option"] == "sector covenants from 2018") & headline["what"].str.startswith("dumping_share ")
+    headline.loc[row, ["effect_mean", "q05", "q95", "positive_share"]] = [-0.0526, -0.08, 0.004, 0.125]
+    headline.to_csv(root / "calibration" / "option_headline.csv", index=False)
+    lines = TABLES["ensemble_options_2018"](root).splitlines()
+    options_2018 = [o for o in dict.fromkeys(headline["option"]) if o.endswith(" from 2018")]  # not the 2026 options
+    assert [line.split(" | ")[0].removeprefix("| ") for line in lines[2:]] == options_2018
+    column = lines[0].split(" | ").index("dumping share 2019-2026")
+    covenants = next(line for line in lines if line.startswith("| sector covenants from 2018 |"))
+    assert covenants.split(" | ")[column] == "-5.3 points (-8.0 to +0.4; above 0 in 12%)"  # shares in points

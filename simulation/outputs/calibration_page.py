@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -172,15 +173,11 @@ def options(folder: Path, since: int) -> str:
     suffix = f" from {since}"
     rows = []
     for r in headline[headline["option"].str.endswith(suffix)].itertuples():
-        scale, unit = EFFECT_UNITS.get(r.what.split()[0], (1.0, ""))
-        mean = r.effect_mean * scale
-        signed = partial(signed_figure, decimals=effect_decimals(mean, points=bool(unit)))
         voi = reading.loc[(r.option, r.measure)]
         rows.append(
             [
                 f"{r.option.removesuffix(suffix)}: {r.measure}",
-                signed(mean) + unit,
-                f"{signed(r.q05 * scale)} to {signed(r.q95 * scale)}",
+                *effect_and_range(r),
                 share(r.positive_share),
                 share(r.noise_share),
                 SHORT_NAME.sub(r"`\1` (\2)", voi.spread_comes_from).replace(" above chance", ""),
@@ -201,6 +198,14 @@ def options(folder: Path, since: int) -> str:
 
 #: A free parameter in a share list ("people.learning_rate_lde (52%)"), read by its short name.
 SHORT_NAME = re.compile(r"\b\w+\.(\w+) \((\d+%)\)")
+
+
+def effect_and_range(r: Any) -> tuple[str, str]:
+    """An option's effect on a measure (a row of ``option_headline.csv``) in its unit, and the sets' 5-95%."""
+    scale, unit = EFFECT_UNITS.get(r.what.split()[0], (1.0, ""))
+    mean = r.effect_mean * scale
+    signed = partial(signed_figure, decimals=effect_decimals(mean, points=bool(unit)))
+    return signed(mean) + unit, f"{signed(r.q05 * scale)} to {signed(r.q95 * scale)}"
 
 
 def effect_decimals(mean: float, points: bool) -> int:

@@ -37,7 +37,7 @@ import pandas as pd
 from ..experiments.output import now, package_versions
 from ..experiments.store import read_experiment
 from ..rules.scenario import Scenario
-from .calibration_page import PageError, figure, markdown, refresh
+from .calibration_page import PageError, effect_and_range, figure, markdown, refresh, share
 
 #: The 15-year scenarios of the default point's table, compared with the baseline (the first).
 DEFAULT_POINT_SCENARIOS = [
@@ -158,6 +158,21 @@ def ensemble_headline(root: Path) -> str:
         shown, spread = SERIES_FORMATS[series]
         rows.append([r.meaning, shown(r.mean), spread(r.param_sd), spread(r.stoch_sd), f"{shown(r.q05)} - {shown(r.q95)}"])
     return markdown(["answer (its window)", "mean", "param_sd", "stoch_sd", "5-95% over the sets"], rows)
+
+
+def ensemble_options(root: Path, since: int = 2018) -> str:
+    """The policy options branching in ``since`` across the plausible sets, one row each: on each measure
+    the effect's weighted mean, the sets' 5-95% and the share of sets where it is above 0
+    (``calibration/option_headline.csv``; docs/calibration.md shows more of each)."""
+    headline = pd.read_csv(root / "calibration" / "option_headline.csv")
+    own = headline[headline["option"].str.endswith(f" from {since}")]
+    measures = list(dict.fromkeys(own["measure"]))
+    cells = {}
+    for r in own.itertuples():
+        effect, sets = effect_and_range(r)
+        cells[(r.option, r.measure)] = f"{effect} ({sets}; above 0 in {share(r.positive_share)})"
+    rows = [[option, *(cells[(option, measure)] for measure in measures)] for option in dict.fromkeys(own["option"])]
+    return markdown(["option, less the history", *measures], rows)
 
 
 def decimals(places: int) -> Callable[[float], str]:
@@ -508,6 +523,7 @@ DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame, Scenario], pd.DataFrame]]]
 #: The README's generated tables, by the name their markers give.
 TABLES: dict[str, Callable[[Path], str]] = {
     "ensemble_headline": ensemble_headline,
+    "ensemble_options_2018": ensemble_options,
     "default_point": default_point,
     "outlook_2026": outlook,
     "options_2026": lambda root: options(root, "options_2026"),

@@ -358,3 +358,19 @@ def test_the_2018_options_across_the_ensemble_show_each_effect_in_its_unit_with_
     column = lines[0].split(" | ").index("dumping share 2019-2026")
     covenants = next(line for line in lines if line.startswith("| sector covenants from 2018 |"))
     assert covenants.split(" | ")[column] == "-5.3 points (-8.0 to +0.4; above 0 in 12%)"  # shares in points
+
+
+def test_the_default_points_differences_are_each_scenarios_paired_difference_from_the_baseline(tmp_path):
+    root = copy_root(tmp_path)
+    table = pd.read_csv(root / "results" / "default_point.csv")
+    row = (table["scenario"] == "pre_reform") & (table["indicator"] == "dumping_count")
+    table.loc[row, ["diff", "diff_ci_low", "diff_ci_high"]] = [-187.4, -191.2, -0.3]
+    table.to_csv(root / "results" / "default_point.csv", index=False)
+    lines = TABLES["default_point_differences"](root).splitlines()
+    assert lines[2].startswith("| baseline (means) |")
+    assert [line.split(" | ")[0].removeprefix("| ") for line in lines[3:]] == [
+        Path(name).stem for name in readme_tables.DEFAULT_POINT_SCENARIOS[1:]
+    ]
+    column = lines[0].split(" | ").index("fallen back / year")
+    pre_reform = next(line for line in lines if line.startswith("| pre_reform |"))
+    assert pre_reform.split(" | ")[column] == "-187 (-191 to -0)"  # an interval just below 0 keeps its sign

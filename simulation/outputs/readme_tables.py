@@ -239,7 +239,8 @@ def outlook(root: Path, scenario: str = "today") -> str:
 
 
 def signed(places: int) -> Callable[[float], str]:
-    """A difference with its sign and ``places`` decimals."""
+    """A difference with its sign and ``places`` decimals: a bound of an interval just below 0 reads
+    ``-0.0``, which says on which side of 0 it lies."""
     return lambda value: f"{value:+.{places}f}"
 
 
@@ -251,6 +252,14 @@ def in_points(value: float) -> str:
 #: The columns of the options' tables: (indicator, heading, how a difference reads, how a mean reads).
 Column = tuple[str, str, Callable[[float], str], Callable[[float], str]]
 OPTION_COLUMNS: dict[str, list[Column]] = {
+    "default_point": [
+        ("transition_rate_annual", "transitions / year (points)", in_points, percent),
+        ("sustainable_transition_rate", "sustainable (points)", in_points, percent),
+        ("dumping_share", "dumping share (points)", in_points, percent),
+        ("dumping_count", "fallen back / year", signed(0), count),
+        ("leefloon_share_24m", "leefloon 24 m (points)", in_points, percent),
+        ("enterprise_closures", "closures", signed(1), decimals(1)),
+    ],
     "options_2026": [
         ("transition_rate_annual", "transitions / year (points)", in_points, percent),
         ("trajectories_per_year", "trajectories started / year", signed(1), decimals(1)),
@@ -525,6 +534,7 @@ TABLES: dict[str, Callable[[Path], str]] = {
     "ensemble_headline": ensemble_headline,
     "ensemble_options_2018": ensemble_options,
     "default_point": default_point,
+    "default_point_differences": lambda root: options(root, "default_point"),
     "outlook_2026": outlook,
     "options_2026": lambda root: options(root, "options_2026"),
     "branches_2018": lambda root: options(root, "branches_2018"),

@@ -374,3 +374,19 @@ def test_the_default_points_differences_are_each_scenarios_paired_difference_fro
     column = lines[0].split(" | ").index("fallen back / year")
     pre_reform = next(line for line in lines if line.startswith("| pre_reform |"))
     assert pre_reform.split(" | ")[column] == "-187 (-191 to -0)"  # an interval just below 0 keeps its sign
+
+
+def test_the_outlook_shows_the_median_set_and_the_options_paired_difference_shares_in_points(tmp_path):
+    root = copy_root(tmp_path)
+    table = pd.read_csv(root / "results" / "outlook_2026.csv")
+    today, bonus = table["scenario"] == "today", table["scenario"] == "outcome_bonus"
+    closures, dumping = table["indicator"] == "enterprise_closures", table["indicator"] == "dumping_share"
+    table.loc[today & closures, "median"] = 97.4
+    table.loc[bonus & closures, ["diff", "diff_ci_low", "diff_ci_high"]] = [-2.04, -5.0, 0.96]
+    table.loc[bonus & dumping, ["diff", "diff_ci_low", "diff_ci_high"]] = [-0.0123, -0.02, -0.0046]
+    table.to_csv(root / "results" / "outlook_2026.csv", index=False)
+    lines = TABLES["outlook_2026"](root).splitlines()
+    assert lines[0].endswith("| median set | outcome_bonus less today (95% interval; shares in points) |")
+    rows = {line.split(" | ")[0].removeprefix("| "): line.removesuffix(" |").split(" | ")[1:] for line in lines[2:]}
+    assert rows["enterprises closed in these years (of about 220 open at the start of 2026)"][3:] == ["97", "-2.0 (-5.0 to +1.0)"]
+    assert rows["the same as a share of all LDE leavers (dumping share)"][4] == "-1.2 (-2.0 to -0.5)"

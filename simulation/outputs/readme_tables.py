@@ -227,15 +227,28 @@ OUTLOOK_ROWS: list[tuple[str, str, Callable[[float], str], Callable[[float], str
 ]
 
 
-def outlook(root: Path, scenario: str = "today") -> str:
+def outlook(root: Path, reference: str = "today", option: str = "outcome_bonus") -> str:
     """The 2026-2036 outlook under today's rules across the ensemble: each indicator's weighted mean
-    over the sets, the spread across them and the replications' noise (``results/outlook_2026.csv``)."""
+    over the sets, the spread across them, the replications' noise and the median set's mean; then the
+    option's paired difference from today's rules with its 95% interval, shares in points
+    (``results/outlook_2026.csv``)."""
     table = comparison(root, "outlook_2026")
     rows = []
     for indicator, meaning, shown, spread in OUTLOOK_ROWS:
-        r = table.loc[(scenario, indicator)]
-        rows.append([meaning, shown(r["mean"]), spread(r["param_sd"]), spread(r["stoch_sd"])])
-    return markdown(["2026-2036, today's rules", "mean", "param_sd", "stoch_sd"], rows)
+        r, o = table.loc[(reference, indicator)], table.loc[(option, indicator)]
+        difference = in_points if shown is percent else signed(1)
+        rows.append(
+            [
+                meaning,
+                shown(r["mean"]),
+                spread(r["param_sd"]),
+                spread(r["stoch_sd"]),
+                shown(r["median"]),
+                f"{difference(o['diff'])} ({difference(o['diff_ci_low'])} to {difference(o['diff_ci_high'])})",
+            ]
+        )
+    header = ["2026-2036, today's rules", "mean", "param_sd", "stoch_sd", "median set"]
+    return markdown([*header, f"{option} less today (95% interval; shares in points)"], rows)
 
 
 def signed(places: int) -> Callable[[float], str]:

@@ -704,6 +704,23 @@ def test_every_figure_has_one_use_and_the_targets_file_follows_the_tags():
     assert spec.samples >= 10 * len(spec.parameter)  # ten runs per free parameter per wave
 
 
+def test_the_history_figure_labels_each_observed_figure_by_its_one_use():
+    """docs/figures/history.png marks each observed point input, set-up check or check: a figure the world
+    is sized on is a set-up check of the targets file, and none is a calibration target (it once said
+    "target" of the 2020 workforce and the 2018 enterprises, which size the world)."""
+    from simulation.calibration.targets import load_targets
+    from simulation.calibration.validation import OBSERVED
+
+    spec, _, _ = load_targets(Path(__file__).parents[1] / "calibration" / "targets.toml")
+    set_up = {check.value for check in spec.check if check.kind == "set-up"}
+    for series, date, value, _, role in OBSERVED:
+        use = role.split(" ")[0]
+        assert use in {"input", "set-up", "check"}, f"{series} {date}: '{role}' is not a use of docs/sources.md"
+        assert (use == "set-up") == (value in set_up), (
+            f"{series} {date}: {value} is a set-up check exactly when the targets file says so"
+        )
+
+
 def test_the_throughput_benchmark_times_a_wave_of_the_shipped_calibration(tmp_path: Path):
     """benchmarks/bench_throughput.py writes the shipped targets file as one wave elsewhere (make
     bench): it must stay a loadable targets file as the shipped one changes (it once pointed at

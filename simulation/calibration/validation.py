@@ -120,20 +120,22 @@ def figures(metrics: pd.DataFrame, events: pd.DataFrame, limit: int, folder: Pat
 
 
 #: Dated observations the history run is set against: (series, date, value, source, what it is
-#: for the model). An input is given to the model; a target is what the calibration fits
-#: (calibration/targets.toml); a check is neither, and the model may miss it.
+#: for the model). An input is given to the model; a set-up check measures how far the runs drift
+#: from a figure the world is sized on (an input too, ``kind = "set-up"`` in calibration/targets.toml);
+#: a check is neither, and the model may miss it. None of these is a calibration target.
 OBSERVED = [
     ("sine_share", "2015-04", 0.85, "S 1.39", "input"),
     ("sine_share", "2017-04", 0.71, "S 1.39", "input"),
     ("sine_share", "2020-12", 0.54, "S 1.39", "input"),
-    ("lde", "2020-12", 2559, "S 2.1", "target (the world is sized on 2,500 in 2015)"),
-    ("enterprises_open", "2018-06", 204, "S 2.1", "target (the world starts with 200)"),
+    ("lde", "2020-12", 2559, "S 2.1", "set-up check (the world is sized on 2,500 in 2015)"),
+    ("enterprises_open", "2018-06", 204, "S 2.1", "set-up check (the world starts with 200)"),
     ("benefit_losers", "2026-04", 26_700, "S 4.6.2", "check (all of Flanders, January to April 2026)"),
 ]
 
 
 def history_figure(metrics: pd.DataFrame, scenario: object, folder: Path) -> Path:
-    """The history run against the observed series it uses (inputs), fits (targets) and neither (checks)."""
+    """The history run against the observed series it is given (inputs), sized on (set-up checks) and
+    neither (checks)."""
     observed = pd.DataFrame(OBSERVED, columns=["series", "date", "value", "source", "role"])
     years = metrics["month"] / 12 + 2015.25
     fig = Figure(figsize=(13, 3.8), layout="constrained")

@@ -50,6 +50,8 @@ docs: $(STAMP)
 
 validation: $(STAMP)
 	$(BIN)/python -m simulation.calibration.validation docs/figures
+	$(BIN)/python -m simulation.outputs.readme_tables record docs/figures
+	$(BIN)/python -m simulation.outputs.readme_tables
 
 calibration: $(RUN_STAMP)
 	$(BIN)/lde-sim calibrate calibration/targets.toml --jobs 2

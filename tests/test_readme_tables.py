@@ -45,7 +45,7 @@ VALIDATION = ROOT / "docs" / "validation.md"
 def copy_root(tmp_path: Path) -> Path:
     """A copy of what the pages' tables and ``make results`` read: the pages, the scenarios, the
     calibration and results folders and the golden file."""
-    for part in ("calibration", "results", "scenarios"):
+    for part in ("calibration", "results", "scenarios", "docs/figures"):
         shutil.copytree(ROOT / part, tmp_path / part)
     (tmp_path / GOLDEN).parent.mkdir(parents=True)
     shutil.copy(ROOT / GOLDEN, tmp_path / GOLDEN)
@@ -80,7 +80,7 @@ def test_the_shipped_results_were_made_by_the_model_as_it_is():
 def test_a_change_of_the_draws_or_of_the_ensemble_makes_the_results_stale(tmp_path):
     root = copy_root(tmp_path)
     (root / GOLDEN).write_text((root / GOLDEN).read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert stale_inputs(root, "calibration") == stale_inputs(root, "results") == [GOLDEN]
+    assert stale_inputs(root, "calibration") == stale_inputs(root, "results") == stale_inputs(root, "docs/figures") == [GOLDEN]
     plausible = root / "calibration" / "plausible.csv"
     plausible.write_text(plausible.read_text(encoding="utf-8").replace("\n", "\r\n"), encoding="utf-8")
     assert stale_inputs(root, "results") == [GOLDEN, "calibration/plausible.csv"]
@@ -177,7 +177,7 @@ def test_the_command_records_a_folder_or_says_how_it_is_used(tmp_path, monkeypat
     main(["record", "calibration"])
     assert stale_inputs(root, "calibration") == []
     assert stale_inputs(root, "results") == [GOLDEN]  # recorded apart: results/ was not made again
-    with pytest.raises(SystemExit, match=r"usage: .*\[results \| record calibration\|results\]"):
+    with pytest.raises(SystemExit, match=r"usage: .*\[results \| record calibration\|results\|docs/figures\]"):
         main(["record", "docs"])
 
 

@@ -8,12 +8,17 @@ Each function takes a run's frames (``run(..., events=True)``) and returns a sma
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from ..outputs.plots import spells
+
+if TYPE_CHECKING:
+    from ..rules.scenario import Scenario
+    from ..world.model import LabourMarketModel
 
 JOBLESS = ("unemployed", "social_assistance")
 
@@ -64,6 +69,25 @@ def jobless_exit_hazard(events: pd.DataFrame, width: int = 6, horizon: int = 48)
 def transition_by_lde_month(events: pd.DataFrame, limit: int, width: int = 6) -> pd.DataFrame:
     """Monthly hazard of moving from LDE to a regular job, by months in LDE, up to the limit."""
     return hazard_by_band(spells(events, ("lde",)), width, limit)
+
+
+def pooled_hazard(bands: pd.DataFrame) -> float:
+    """The monthly hazard of some bands of :func:`hazard_by_band` together: their moves over their months at risk."""
+    return float(bands["jobs"].sum() / bands["exposure"].sum())
+
+
+def before_the_limit(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The bands of a 60-month limit's table (:func:`transition_by_lde_month`): the last year, and years 3-4."""
+    return table[table["from_month"] >= 48], table[table["from_month"].between(24, 47)]
+
+
+def bunching(table: pd.DataFrame) -> tuple[float, float]:
+    """How much more often LDE workers move to a regular job in the last year before a 60-month limit
+    than in years 3-4 (a table of :func:`transition_by_lde_month`): the ratio of the two monthly
+    hazards and its standard error, Poisson in the moves counted."""
+    last, middle = before_the_limit(table)
+    ratio = pooled_hazard(last) / pooled_hazard(middle)
+    return ratio, float(ratio * np.sqrt(1 / last["jobs"].sum() + 1 / middle["jobs"].sum()))
 
 
 def jobless_at_start(model) -> pd.DataFrame:
@@ -169,19 +193,59 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> dict[str, pd.DataFrame]:
-    """Run the baseline (without shortage growth, so the cycle shows) and write the figures and tables."""
+#: The mechanisms behind the bunching before the limit, each switched off on the figures' world.
+BUNCHING_KNOCK_OUTS = {
+    "without the routes (the ramp alone)": {"policy.end_evaluation": False},
+    "without the ramp (the routes alone)": {"people.limit_search_multiplier": 1.0},
+    "without both": {"policy.end_evaluation": False, "people.limit_search_multiplier": 1.0},
+}
+
+
+def validation_world(
+    pool_size: int, seed: int, overrides: dict[str, Any] | None = None
+) -> tuple[Scenario, LabourMarketModel, pd.DataFrame]:
+    """The baseline without shortage growth (so the cycle shows), run to its end; and its jobless at the start."""
     from ..rules.scenario import Scenario
     from ..world.model import LabourMarketModel
 
     scenario = Scenario.load(
-        "baseline",
-        {"world.pool_size": pool_size, "context.shortage_growth_per_year": 0.0},
+        "baseline", {"world.pool_size": pool_size, "context.shortage_growth_per_year": 0.0, **(overrides or {})}
     )
     model = LabourMarketModel(scenario, seed=seed)
     start = jobless_at_start(model)
     for _ in range(scenario.months):
         model.step()
+    return scenario, model, start
+
+
+def facts(tables: dict[str, pd.DataFrame], knocked_out: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The figures docs/validation.md (section 5) reads from the figures' run: fact, value and kind
+    (``share`` a month or of people, ``ratio``, ``correlation``); ``knocked_out``: the bunching tables of
+    the same world with each mechanism of :data:`BUNCHING_KNOCK_OUTS` switched off."""
+    duration, transitions = tables["duration"]["hazard"], tables["bunching"]
+    last, middle = before_the_limit(transitions)
+    at_work = tables["at_work_after_9_months"].set_index("group")["share_at_work"]
+    rows = [
+        ("job finding of the jobless a month, months 1-6 of joblessness", duration.iloc[0], "share"),
+        ("job finding of the jobless a month, months 43-48 of joblessness", duration.iloc[-1], "share"),
+        ("LDE to a regular job a month, years 3-4 in LDE", pooled_hazard(middle), "share"),
+        ("LDE to a regular job a month, the last year before the limit", pooled_hazard(last), "share"),
+        ("LDE to a regular job a month, months 49-54", transitions.set_index("from_month").at[48, "hazard"], "share"),
+        ("bunching: the last year against years 3-4", bunching(transitions)[0], "ratio"),
+        *((f"bunching {name}", bunching(table)[0], "ratio") for name, table in knocked_out.items()),
+        ("open vacancies against the jobless", tables["beveridge_correlation"]["correlation"].iloc[0], "correlation"),
+        *((f"at work 9 months later, the jobless at the start: {group}", at_work[group], "share") for group in at_work.index),
+    ]
+    return pd.DataFrame(rows, columns=["fact", "value", "kind"])
+
+
+def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> dict[str, pd.DataFrame]:
+    """Run the baseline (without shortage growth, so the cycle shows) and the history, write the figures,
+    and ``facts.csv``: what docs/validation.md reads from them (with the bunching's knock-outs)."""
+    from ..rules.scenario import Scenario
+    from ..world.model import LabourMarketModel
+
+    scenario, model, start = validation_world(pool_size, seed)
     metrics, events = model.recorder.metrics(), model.recorder.events()
     figures(metrics, events, scenario.policy.max_lde_months, folder)
     history = Scenario.load("history")
@@ -190,12 +254,19 @@ def write_validation(folder: Path, pool_size: int = 20_000, seed: int = 2) -> di
         history_model.step()
     history_figure(history_model.recorder.metrics(), history, folder)
     curve = beveridge(metrics)
-    return {
+    tables = {
         "beveridge_correlation": pd.DataFrame([{"correlation": curve["jobless"].corr(curve["vacancies"])}]),
         "duration": jobless_exit_hazard(events),
         "bunching": transition_by_lde_month(events, scenario.policy.max_lde_months),
         "at_work_after_9_months": at_work_after(events, start),
     }
+    knocked_out = {}
+    for name, overrides in BUNCHING_KNOCK_OUTS.items():
+        without, run, _ = validation_world(pool_size, seed, overrides)
+        knocked_out[name] = transition_by_lde_month(run.recorder.events(), without.policy.max_lde_months)
+    tables["facts"] = facts(tables, knocked_out)
+    tables["facts"].to_csv(folder / "facts.csv", index=False)
+    return tables
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ the tables are written by hand.
 
     python -m simulation.outputs.readme_tables            # make docs: the pages' tables from the files
     python -m simulation.outputs.readme_tables results    # make results: run the commands, then the tables
-    python -m simulation.outputs.readme_tables record calibration   # after make calibration
+    python -m simulation.outputs.readme_tables record calibration   # after make calibration (docs/figures: validation)
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ RESULTS: dict[str, list[str]] = {
 #: The model's exact results at small scale: regenerated whenever a change alters the draws.
 GOLDEN = "tests/golden/small_seed1.json"
 #: The files each folder's results were made from, recorded by their SHA-256: the golden file for every
-#: folder (the model's exact results), and for ``results/`` the ensemble its outlook ran.
-INPUTS = {"calibration": [GOLDEN], "results": [GOLDEN, "calibration/plausible.csv"]}
+#: folder (the model's exact results), and for ``results/`` the ensemble its outlook ran. ``docs/figures``
+#: holds the figures and ``facts.csv`` of ``make validation``.
+INPUTS = {"calibration": [GOLDEN], "results": [GOLDEN, "calibration/plausible.csv"], "docs/figures": [GOLDEN]}
 #: The record of what made a folder's result files.
 MADE_WITH = "made_with.json"
 
@@ -515,6 +516,22 @@ def history_checks_table(root: Path) -> str:
     return markdown(["the history at the default point", "mean (range over the replications)"], rows)
 
 
+#: How each kind of figure of ``facts.csv`` reads.
+FACT_FORMATS: dict[str, Callable[[float], str]] = {
+    "share": lambda value: f"{value * 100:.2f}%",
+    "ratio": decimals(2),
+    "correlation": signed(2),
+}
+
+
+def stylised_facts(root: Path) -> str:
+    """The figures docs/validation.md's section 5 reads from the run of its figures and its knock-outs
+    (``docs/figures/facts.csv``, written by ``make validation``)."""
+    table = pd.read_csv(root / "docs" / "figures" / "facts.csv")
+    rows = [[r.fact, FACT_FORMATS[r.kind](r.value)] for r in table.itertuples()]
+    return markdown(["the figures' run (seed 2, 20,000 job seekers, 15 years)", "value"], rows)
+
+
 def out_of_sample(root: Path) -> str:
     """The calibration's checks (``calibration/out_of_sample.csv``): each observed figure against the
     plausible runs' weighted mean and 5-95% range, and the verdict with its z-score."""
@@ -561,6 +578,7 @@ TABLES: dict[str, Callable[[Path], str]] = {
 VALIDATION_TABLES: dict[str, Callable[[Path], str]] = {
     "out_of_sample": out_of_sample,
     "history_checks": history_checks_table,
+    "stylised_facts": stylised_facts,
 }
 #: The pages with tables of results, and their tables.
 PAGES: dict[str, dict[str, Callable[[Path], str]]] = {"README.md": TABLES, "docs/validation.md": VALIDATION_TABLES}
@@ -639,7 +657,8 @@ def refresh_pages(root: Path) -> None:
 
 def main(argv: list[str]) -> None:
     """``[]``: refresh the tables of :data:`PAGES`; ``["results"]``: run the commands first; ``["record", FOLDER]``:
-    record in FOLDER (the calibration's, after ``make calibration``) which exact results made its files."""
+    record in FOLDER (the calibration's after ``make calibration``, docs/figures after ``make validation``)
+    which exact results made its files."""
     root = Path.cwd()
     if len(argv) == 2 and argv[0] == "record" and argv[1] in INPUTS:
         record(root, argv[1])

@@ -476,16 +476,22 @@ def experiment_options(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+#: A comparison's columns about each scenario's paired difference from the first (``robust`` with an ensemble).
+PAIRED_COLUMNS = ["diff", "diff_ci_low", "diff_ci_high", "significant", "robust"]
+
+
 def compare_command(args: argparse.Namespace) -> int:
     given = [load(path, args) for path in args.scenarios]
     scenarios = paired(given)
     result = compare(scenarios, **experiment_options(args), ensemble=args.ensemble)
     print(window_line(scenarios[0], given, args.window))
     table = shown_indicators(result.table, args.all_indicators, "comparison.csv")
-    diff = [f"{readable_number(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])]
-    table = table.assign(diff=diff).drop(columns=["significant"])
     table.insert(table.columns.get_loc("indicator") + 1, "unit", [INDICATOR_INFO[i].unit for i in table["indicator"]])
-    print(console_table(table, numeric=["diff"]))
+    if len(scenarios) == 1:  # nothing to differ from: the paired columns (0 in comparison.csv) are left out
+        print(console_table(table.drop(columns=PAIRED_COLUMNS, errors="ignore")))
+        return finished(result.folder)
+    diff = [f"{readable_number(d)}{' *' if s else ''}" for d, s in zip(table["diff"], table["significant"])]
+    print(console_table(table.assign(diff=diff).drop(columns=["significant"]), numeric=["diff"]))
     print("\n* the 95% interval of the paired difference from the first scenario excludes 0")
     if args.ensemble:
         print("robust: the paired difference has the same sign for every plausible parameter set")

@@ -364,6 +364,20 @@ def test_compare_prints_the_headline_indicators_unless_asked_for_all_and_writes_
     assert set(pd.read_csv(tmp_path / "c" / "comparison.csv")["indicator"]) == set(INDICATORS)
 
 
+def test_compare_of_one_scenario_prints_its_indicators_without_a_difference_from_itself(tmp_path: Path, capsys):
+    """One scenario has nothing to differ from: the console leaves the paired columns and their footnote
+    out (comparison.csv keeps its columns, 0, so that every comparison file reads alike)."""
+    small = str(SCENARIOS / "small.toml")
+    args = ["compare", small, "--months", "6", "--replications", "2", "--jobs", "1", *SMALLEST, "--out", str(tmp_path / "c")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    heading = next(line for line in out.splitlines() if line.startswith("scenario "))
+    assert heading.split()[:5] == ["scenario", "indicator", "unit", "mean", "median"] and "diff" not in heading
+    assert "paired difference" not in out and f"lde-sim report {tmp_path / 'c'}" in out
+    table = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    assert ((table["diff"] == 0) | table["mean"].isna()).all()  # an indicator undefined in 6 months has none
+
+
 def test_sweep_prints_the_headline_indicators_unless_asked_for_all_and_writes_all(tmp_path: Path, capsys):
     sweep_ = ["sweep", str(SCENARIOS / "small.toml"), "--vary", "policy.aftercare_months=3,6", "--months", "6"]
     sweep_ += ["--replications", "1", "--jobs", "1", *SMALLEST]

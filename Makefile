@@ -46,25 +46,25 @@ compare: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -c "from simulation.rules.parameter_docs import parameter_reference as r; print(r(), end='')" > docs/parameters.md
 	$(BIN)/python -m simulation.outputs.calibration_page docs/calibration.md calibration
-	$(BIN)/python -m simulation.outputs.readme_tables
+	$(BIN)/python -m simulation.outputs.result_tables
 
 validation: $(STAMP)
 	$(BIN)/python -m simulation.calibration.validation docs/figures
-	$(BIN)/python -m simulation.outputs.readme_tables record docs/figures
-	$(BIN)/python -m simulation.outputs.readme_tables
+	$(BIN)/python -m simulation.outputs.result_tables record docs/figures
+	$(BIN)/python -m simulation.outputs.result_tables
 
 calibration: $(RUN_STAMP)
 	$(BIN)/lde-sim calibrate calibration/targets.toml --jobs 2
 	cp calibration/diagnostics.png docs/figures/calibration.png
 	$(BIN)/python -m simulation.outputs.calibration_page docs/calibration.md calibration
-	$(BIN)/python -m simulation.outputs.readme_tables record calibration
-	$(BIN)/python -m simulation.outputs.readme_tables
+	$(BIN)/python -m simulation.outputs.result_tables record calibration
+	$(BIN)/python -m simulation.outputs.result_tables
 
 # The README's tables of results (the default point, the history, the 2018 branches, the 2026 options, the
 # enterprises year by year, and after make calibration the 2026-2036 outlook across the shipped ensemble): runs
 # the commands the README shows, writes results/ and the tables.
 results: $(RUN_STAMP)
-	$(BIN)/python -m simulation.outputs.readme_tables results
+	$(BIN)/python -m simulation.outputs.result_tables results
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -236,7 +236,8 @@ TABLES: dict[str, Callable[[Path], str]] = {
 
 def refresh(page: str, folder: Path, tables: dict[str, Callable[[Path], str]] = TABLES) -> str:
     """``page`` with each generated table made again from the files in ``folder``; ``tables``: the page's
-    generators, by name (the calibration page's by default; the README's in :mod:`.readme_tables`)."""
+    generators, by name (the calibration page's by default; the README's and docs/validation.md's in
+    :mod:`.result_tables`)."""
     found = [m["name"] for m in BLOCK.finditer(page)]
     unknown = sorted(set(found) - set(tables))
     if unknown:

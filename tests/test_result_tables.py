@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from simulation.calibration.targets import SERIES, series_value
-from simulation.outputs import readme_tables
+from simulation.outputs import result_tables
 from simulation.outputs.calibration_page import END, START, refresh
-from simulation.outputs.readme_tables import (
+from simulation.outputs.result_tables import (
     GOLDEN,
     HISTORY_CHECKS,
     INPUTS,
@@ -152,13 +152,13 @@ def test_make_results_runs_the_commands_the_readme_shows():
 def test_a_failed_command_leaves_the_results_as_they_were_and_a_good_run_records_what_made_them(tmp_path, monkeypatch):
     root = copy_root(tmp_path)
     tiny = ["compare", "scenarios/small.toml", "--months", "2", "--replications", "1", "--jobs", "1"]
-    monkeypatch.setattr(readme_tables, "RESULTS", {"default_point": tiny, "outlook_2026": ["compare", "scenarios/missing.toml"]})
-    monkeypatch.setattr(readme_tables, "DERIVED", {"enterprise_years.csv": ("default_point", enterprise_years)})
+    monkeypatch.setattr(result_tables, "RESULTS", {"default_point": tiny, "outlook_2026": ["compare", "scenarios/missing.toml"]})
+    monkeypatch.setattr(result_tables, "DERIVED", {"enterprise_years.csv": ("default_point", enterprise_years)})
     shipped = (root / "results" / "default_point.csv").read_bytes()
     with pytest.raises(SystemExit, match="lde-sim compare scenarios/missing.toml` failed; results/ is left as it was"):
         make_results(root)
     assert (root / "results" / "default_point.csv").read_bytes() == shipped
-    monkeypatch.setattr(readme_tables, "RESULTS", {"default_point": tiny})
+    monkeypatch.setattr(result_tables, "RESULTS", {"default_point": tiny})
     make_results(root)
     made = pd.read_csv(root / "results" / "default_point.csv")
     assert set(made["scenario"]) == {"small"} and made["replications"].max() == 1
@@ -259,8 +259,8 @@ def test_the_enterprises_table_shows_each_years_mean_and_the_range_of_its_closur
 
 def test_the_historys_routes_and_leavers_show_each_share_with_its_interval(tmp_path):
     root = copy_root(tmp_path)
-    indicators = [name for name, _ in readme_tables.ROUTES] + [
-        f"leaver_state_{h}m_{state}" for h in readme_tables.HORIZONS for state, _ in readme_tables.STATES
+    indicators = [name for name, _ in result_tables.ROUTES] + [
+        f"leaver_state_{h}m_{state}" for h in result_tables.HORIZONS for state, _ in result_tables.STATES
     ]
     shares = np.linspace(0.01, 0.5, len(indicators))
     history = pd.DataFrame({"scenario": "history", "indicator": indicators, "mean": shares})
@@ -272,7 +272,7 @@ def test_the_historys_routes_and_leavers_show_each_share_with_its_interval(tmp_p
     assert leavers[0] == "| LDE leavers, 2015-2026, in | 6 months later | 12 months later | 24 months later |"
     at = {name: i for i, name in enumerate(indicators)}
     row = next(line for line in leavers if line.startswith("| social assistance (leefloon) |")).split(" | ")
-    for cell, h in zip(row[1:], readme_tables.HORIZONS, strict=True):
+    for cell, h in zip(row[1:], result_tables.HORIZONS, strict=True):
         share = shares[at[f"leaver_state_{h}m_social_assistance"]]
         assert cell.removesuffix(" |") == f"{share * 100:.1f}% ({(share - 0.01) * 100:.1f}% - {(share + 0.02) * 100:.1f}%)"
 
@@ -288,7 +288,7 @@ def test_the_months_of_the_benefit_limit_are_the_shown_calendar_months_of_each_r
     }
     monthly = monthly_of(scenario, {0: columns, 1: {**columns, "benefit_lost": [2.0 * m for m in range(months)]}})
     table = benefit_limit_months(monthly, scenario)
-    first, last = (scenario.month_of(date) for date in readme_tables.BENEFIT_LIMIT_MONTHS)
+    first, last = (scenario.month_of(date) for date in result_tables.BENEFIT_LIMIT_MONTHS)
     assert table["date"].tolist() == [scenario.date(m) for m in range(first, last + 1)] * 2
     assert table["date"].iloc[0] == "2025-10" and table["date"].iloc[-1] == "2026-06"
     assert table.loc[table["replication"] == 1, "benefit_lost"].tolist() == [2.0 * m for m in range(first, last + 1)]
@@ -369,7 +369,7 @@ def test_the_default_points_differences_are_each_scenarios_paired_difference_fro
     lines = TABLES["default_point_differences"](root).splitlines()
     assert lines[2].startswith("| baseline (means) |")
     assert [line.split(" | ")[0].removeprefix("| ") for line in lines[3:]] == [
-        Path(name).stem for name in readme_tables.DEFAULT_POINT_SCENARIOS[1:]
+        Path(name).stem for name in result_tables.DEFAULT_POINT_SCENARIOS[1:]
     ]
     column = lines[0].split(" | ").index("fallen back / year")
     pre_reform = next(line for line in lines if line.startswith("| pre_reform |"))

@@ -15,9 +15,9 @@ before the model's exact results last changed: ``make results`` and ``make calib
 whenever the draws change) and of the ensemble the outlook ran (:data:`INPUTS`). The words around
 the tables are written by hand.
 
-    python -m simulation.outputs.readme_tables            # make docs: the pages' tables from the files
-    python -m simulation.outputs.readme_tables results    # make results: run the commands, then the tables
-    python -m simulation.outputs.readme_tables record calibration   # after make calibration (docs/figures: validation)
+    python -m simulation.outputs.result_tables            # make docs: the pages' tables from the files
+    python -m simulation.outputs.result_tables results    # make results: run the commands, then the tables
+    python -m simulation.outputs.result_tables record calibration   # after make calibration (docs/figures: validation)
 """
 
 from __future__ import annotations
@@ -666,7 +666,7 @@ def main(argv: list[str]) -> None:
     if argv == ["results"]:
         make_results(root)
     elif argv:
-        raise SystemExit(f"usage: python -m simulation.outputs.readme_tables [results | record {'|'.join(INPUTS)}]")
+        raise SystemExit(f"usage: python -m simulation.outputs.result_tables [results | record {'|'.join(INPUTS)}]")
     refresh_pages(root)
 
 

@@ -64,7 +64,7 @@ def generated(page: str) -> dict[str, str]:
 def test_the_pages_show_the_shipped_result_files(page):
     text = (ROOT / page).read_text(encoding="utf-8")
     assert refresh(text, ROOT, PAGES[page]) == text, (
-        f"{page}'s generated tables differ from calibration/ and results/: run `make docs` "
+        f"{page}'s generated tables differ from calibration/, results/ and docs/figures/: run `make docs` "
         "(and read the words around them again: they quote the same figures)"
     )
 
@@ -73,7 +73,8 @@ def test_the_shipped_results_were_made_by_the_model_as_it_is():
     for folder in INPUTS:
         assert stale_inputs(ROOT, folder) == [], (
             f"{folder}/ was made before these files last changed: the model's exact results (a regenerated golden "
-            f"file) or the ensemble the outlook runs. Run make calibration (if the draws changed), then make results"
+            f"file) or the ensemble the outlook runs. Run make calibration (if the draws changed), then make results "
+            f"and make validation"
         )
 
 

@@ -391,3 +391,20 @@ def test_the_outlook_shows_the_median_set_and_the_options_paired_difference_shar
     rows = {line.split(" | ")[0].removeprefix("| "): line.removesuffix(" |").split(" | ")[1:] for line in lines[2:]}
     assert rows["enterprises closed in these years (of about 220 open at the start of 2026)"][3:] == ["97", "-2.0 (-5.0 to +1.0)"]
     assert rows["the same as a share of all LDE leavers (dumping share)"][4] == "-1.2 (-2.0 to -0.5)"
+
+
+def test_the_stylised_facts_read_each_kind_of_figure_in_its_unit(tmp_path):
+    root = copy_root(tmp_path)
+    facts = pd.DataFrame(
+        {
+            "fact": ["a share a month", "a ratio", "a correlation"],
+            "value": [0.004567, 3.8649, -0.3884],
+            "kind": ["share", "ratio", "correlation"],
+        }
+    )
+    facts.to_csv(root / "docs" / "figures" / "facts.csv", index=False)
+    assert VALIDATION_TABLES["stylised_facts"](root).splitlines()[2:] == [
+        "| a share a month | 0.46% |",
+        "| a ratio | 3.86 |",
+        "| a correlation | -0.39 |",
+    ]

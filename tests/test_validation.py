@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import LabourMarketModel, Scenario, Status
+from simulation import LabourMarketModel, Status
 from simulation.calibration.validation import (
     BUNCHING_KNOCK_OUTS,
     at_work_after,
     bunching,
     facts,
-    jobless_at_start,
     jobless_exit_hazard,
     transition_by_lde_month,
+    validation_world,
 )
 
 from .test_model import homogeneous
@@ -22,14 +22,7 @@ from .test_model import homogeneous
 
 @pytest.fixture(scope="module")
 def world() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    scenario = Scenario.load(
-        __import__("pathlib").Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml",
-        {"world.pool_size": 10_000, "context.shortage_growth_per_year": 0.0, "months": 144},
-    )
-    model = LabourMarketModel(scenario, seed=5)
-    start = jobless_at_start(model)
-    for _ in range(scenario.months):
-        model.step()
+    _, model, start = validation_world(10_000, seed=5, overrides={"months": 144})
     return model.recorder.metrics(), model.recorder.events(), start
 
 
@@ -48,13 +41,7 @@ def test_transitions_bunch_before_the_time_limit(world):
 
 def knocked_out(overrides: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The validation world with a mechanism switched off: its metrics and events."""
-    scenario = Scenario.load(
-        __import__("pathlib").Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml",
-        {"world.pool_size": 10_000, "context.shortage_growth_per_year": 0.0, "months": 144, **overrides},
-    )
-    model = LabourMarketModel(scenario, seed=5)
-    for _ in range(scenario.months):
-        model.step()
+    _, model, _ = validation_world(10_000, seed=5, overrides={"months": 144, **overrides})
     return model.recorder.metrics(), model.recorder.events()
 
 

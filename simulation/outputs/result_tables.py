@@ -228,6 +228,11 @@ OUTLOOK_ROWS: list[tuple[str, str, Callable[[float], str], Callable[[float], str
 ]
 
 
+def paired_difference(row: pd.Series, shown: Callable[[float], str]) -> str:
+    """A scenario's paired difference from the reference and its 95% interval (a row of a ``comparison.csv``)."""
+    return f"{shown(row['diff'])} ({shown(row['diff_ci_low'])} to {shown(row['diff_ci_high'])})"
+
+
 def outlook(root: Path, reference: str = "today", option: str = "outcome_bonus") -> str:
     """The 2026-2036 outlook under today's rules across the ensemble: each indicator's weighted mean
     over the sets, the spread across them, the replications' noise and the median set's mean; then the
@@ -245,7 +250,7 @@ def outlook(root: Path, reference: str = "today", option: str = "outcome_bonus")
                 spread(r["param_sd"]),
                 spread(r["stoch_sd"]),
                 shown(r["median"]),
-                f"{difference(o['diff'])} ({difference(o['diff_ci_low'])} to {difference(o['diff_ci_high'])})",
+                paired_difference(o, difference),
             ]
         )
     header = ["2026-2036, today's rules", "mean", "param_sd", "stoch_sd", "median set"]
@@ -304,7 +309,7 @@ def options(root: Path, name: str) -> str:
         cells = [scenario]
         for indicator, _, diff, _ in columns:
             r = table.loc[(scenario, indicator)]
-            cells.append(f"{diff(r['diff'])} ({diff(r['diff_ci_low'])} to {diff(r['diff_ci_high'])})")
+            cells.append(paired_difference(r, diff))
         rows.append(cells)
     return markdown(["scenario", *(heading for _, heading, _, _ in columns)], rows)
 
@@ -510,9 +515,11 @@ def history_checks_table(root: Path) -> str:
     """The history's figures of :data:`HISTORY_CHECKS`: each the mean over the replications and their range
     (``results/history_checks.csv``)."""
     table = pd.read_csv(root / "results" / "history_checks.csv")
-    groups = table.groupby("check")["value"]
-    means, low, high = groups.mean(), groups.min(), groups.max()
-    rows = [[check, f"{shown(means[check])} ({shown(low[check])} to {shown(high[check])})"] for check, _, shown in HISTORY_CHECKS]
+    means, low, high = means_and_range(table.drop(columns="replication"), "check", "value")
+    rows = [
+        [check, f"{shown(means.at[check, 'value'])} ({shown(low[check])} to {shown(high[check])})"]
+        for check, _, shown in HISTORY_CHECKS
+    ]
     return markdown(["the history at the default point", "mean (range over the replications)"], rows)
 
 

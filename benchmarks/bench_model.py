@@ -10,6 +10,13 @@ whose ``step()`` only increments a counter, stepped with ``shuffle_do``; then th
 Each model runs in a fresh process, so peak memory is its own, ``--repeat`` times in turn
 (default 3); the fastest run of each counts (as ``timeit`` does: on a shared machine the
 fastest is the one least slowed by other work; one run moves by 10-20%).
+
+Then the budget behind the ratio. The same model with ``--small-seekers`` (default 1,000)
+runs as often, and the two sizes split a month into a fixed cost (the enterprises', the
+employers' and the books' work, paid whatever the number of people) and a cost per
+person-month (the passes over the people's rows). From these it prints the most the ratio
+could be were every person-month free, and what a person-month may cost at most for the
+ratio ``--target`` (default 25, issue 22's floor).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ def full_model(seekers: int, months: int, seed: int) -> dict[str, float]:
     working_age = [s.name for s in Status if s.name != "inactive"]
     people = metrics.loc[metrics["month"] > 0, working_age].to_numpy().sum()
     firms = metrics.loc[metrics["month"] > 0, "enterprises_open"].sum() + months * model.employer_table.n
-    return {"seconds": seconds, "agent_months": float(people + firms), "peak_mb": peak_mb()}
+    return {"seconds": seconds, "agent_months": float(people + firms), "people_months": float(people), "peak_mb": peak_mb()}
 
 
 def plain_mesa(agents: int, months: int, seed: int) -> dict[str, float]:
@@ -77,6 +84,23 @@ def in_fresh_process(function, *args) -> dict[str, float]:
         return pool.apply(function, args)
 
 
+def budget(full: dict[str, float], small: dict[str, float], plain_ns: float, months: int, target: float) -> list[str]:
+    """The fixed cost of a month and the cost of a person-month, from a large and a small run of
+    ``months`` months (``plain_ns``: the plain loop's nanoseconds an agent-month); what they allow."""
+    per_person = (full["seconds"] - small["seconds"]) / (full["people_months"] - small["people_months"])
+    fixed = small["seconds"] - per_person * small["people_months"]  # seconds, over all the months
+    if fixed <= 0 or per_person <= 0:
+        return ["fixed cost: the two sizes do not split a month (runs too short or too noisy): run more months or seekers"]
+    ceiling = plain_ns / (fixed * 1e9 / full["agent_months"])
+    allowed = (plain_ns / target * full["agent_months"] - fixed * 1e9) / full["people_months"]
+    return [
+        f"fixed cost: {fixed / months * 1e3:.2f} ms a month; a person-month beyond it: {per_person * 1e9:.1f} ns",
+        f"were every person-month free, the full model would be {ceiling:.1f} times faster than the plain Mesa loop",
+        f"for {target:g} times, a person-month may cost at most {allowed:.1f} ns beyond the fixed cost"
+        + ("" if allowed > 0 else ": out of reach with this fixed cost"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seekers", type=int, default=100_000, help="structurally unemployed at month 0")
@@ -84,16 +108,21 @@ def main() -> None:
     parser.add_argument("--plain-months", type=int, help="months for the plain Mesa model (default: --months)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each model, in turn; the fastest counts")
+    parser.add_argument("--small-seekers", type=int, default=1_000, help="structurally unemployed in the run for the fixed cost")
+    parser.add_argument("--target", type=float, default=25.0, help="the ratio the budget is worked out for")
     args = parser.parse_args()
+    if not 100 <= args.small_seekers < args.seekers:
+        parser.error(f"--small-seekers must be at least 100 and below --seekers ({args.seekers}), got {args.small_seekers}")
 
     print(f"machine: {platform.processor() or platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}")
-    fulls, plains = [], []
+    fulls, smalls, plains = [], [], []
     for _ in range(max(args.repeat, 1)):
         fulls.append(in_fresh_process(full_model, args.seekers, args.months, args.seed))
+        smalls.append(in_fresh_process(full_model, args.small_seekers, args.months, args.seed))
         plains.append(in_fresh_process(plain_mesa, args.seekers, args.plain_months or args.months, args.seed))
-    for name, runs in (("full model", fulls), ("plain Mesa loop", plains)):
+    for name, runs in (("full model", fulls), (f"{args.small_seekers:,} seekers", smalls), ("plain Mesa loop", plains)):
         print(f"{name}: seconds of each run {', '.join(format(r['seconds'], '.2f') for r in runs)}")
-    full, plain = (min(runs, key=lambda r: r["seconds"]) for runs in (fulls, plains))
+    full, small, plain = (min(runs, key=lambda r: r["seconds"]) for runs in (fulls, smalls, plains))
     rows = [("full model", full), ("plain Mesa loop", plain)]
     print(f"{'':18}{'seconds':>10}{'agent-months':>16}{'agent-months/s':>17}{'ns/agent-month':>16}{'peak MB':>10}")
     for name, r in rows:
@@ -101,6 +130,8 @@ def main() -> None:
         print(f"{name:18}{r['seconds']:10.2f}{r['agent_months']:16,.0f}{rate:17,.0f}{1e9 / rate:16.1f}{r['peak_mb']:10.0f}")
     ratio = (full["agent_months"] / full["seconds"]) / (plain["agent_months"] / plain["seconds"])
     print(f"full model is {ratio:.1f} times faster per agent-month than the plain Mesa loop")
+    plain_ns = plain["seconds"] * 1e9 / plain["agent_months"]
+    print("\n".join(budget(full, small, plain_ns, args.months, args.target)))
 
 
 if __name__ == "__main__":

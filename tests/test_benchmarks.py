@@ -39,11 +39,13 @@ CASES: dict[str, tuple[list[str], list[tuple[str, int]]]] = {
         ],
     ),
     "bench_model.py": (
-        ["--seekers", SEEKERS, "--months", "3", "--repeat", "1"],
+        ["--seekers", SEEKERS, "--months", "3", "--repeat", "1", "--small-seekers", "100"],
         [
             (rf"^full model +{ANY} +{POSITIVE} +{POSITIVE} +{POSITIVE} +{POSITIVE}$", 1),
             (rf"^plain Mesa loop +{ANY} +{POSITIVE} +{POSITIVE} +{POSITIVE} +{POSITIVE}$", 1),
             (rf"^full model is {POSITIVE} times faster per agent-month than the plain Mesa loop$", 1),
+            # three months of tiny worlds rarely split a month into its two costs: either answer will do
+            (rf"^fixed cost: (?:{ANY} ms a month; a person-month beyond it: {ANY} ns|the two sizes do not split a month .+)$", 1),
         ],
     ),
     "bench_memory.py": (
@@ -165,3 +167,36 @@ def test_the_comparisons_fingerprint_sees_one_bit():
     assert fingerprint(table) == fingerprint(table.copy())
     assert fingerprint(nudged) != fingerprint(table)
     assert fingerprint(table.rename(columns={"dumping": "other"})) != fingerprint(table)
+
+
+@pytest.mark.parametrize(("fixed_ms", "per_person_ns"), [(4.0, 64.0), (6.0, 20.0)])
+def test_the_budget_splits_a_month_into_a_fixed_cost_and_a_cost_per_person_month(fixed_ms: float, per_person_ns: float):
+    """Runs built from a known fixed cost a month and cost per person-month give them back; the ceiling and
+    the allowance follow from their definitions (plain loop: 1,000 ns an agent-month, so 25 times is 40 ns),
+    and an allowance below zero is said to be out of reach (a fixed cost of 6 ms a month here)."""
+    budget = load_benchmark("bench_model.py").budget
+    months, firms = 10, 2_860.0  # firm-months count as agent-months, not as person-months
+    fixed = fixed_ms * 1e-3 * months  # seconds over the run
+    runs = [
+        {"seconds": fixed + per_person_ns * 1e-9 * people, "people_months": people, "agent_months": people + firms}
+        for people in (1.3e6, 1e4)
+    ]
+    lines = budget(*runs, 1_000.0, months, 25.0)
+    assert lines[0] == f"fixed cost: {fixed_ms:.2f} ms a month; a person-month beyond it: {per_person_ns:.1f} ns"
+    ceiling = 1_000.0 * runs[0]["agent_months"] / (fixed * 1e9)  # were the person-months free
+    assert (
+        lines[1] == f"were every person-month free, the full model would be {ceiling:.1f} times faster than the plain Mesa loop"
+    )
+    allowed = (40.0 * runs[0]["agent_months"] - fixed * 1e9) / runs[0]["people_months"]
+    said = f"for 25 times, a person-month may cost at most {allowed:.1f} ns beyond the fixed cost"
+    assert lines[2] == said + ("" if allowed > 0 else ": out of reach with this fixed cost")
+    assert (allowed > 0) == (fixed_ms < 5.0)  # 40 ns x 1.3 million agent-months a run is 5.2 ms a month
+
+
+def test_the_budget_says_when_two_runs_do_not_split_a_month():
+    """A small run slower than the large one (noise, too few months) gives no fixed cost, not a negative one."""
+    budget = load_benchmark("bench_model.py").budget
+    large, small = ({"seconds": s, "people_months": p, "agent_months": p + 100.0} for s, p in ((1.0, 1e6), (1.2, 1e4)))
+    assert budget(large, small, 1_000.0, 10, 25.0) == [
+        "fixed cost: the two sizes do not split a month (runs too short or too noisy): run more months or seekers"
+    ]

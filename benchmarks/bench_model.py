@@ -108,7 +108,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seekers", type=int, default=100_000, help="structurally unemployed at month 0")
     parser.add_argument("--months", type=int, default=180)
-    parser.add_argument("--plain-months", type=int, help="months for the plain Mesa model (default: --months)")
+    parser.add_argument(
+        "--plain-months",
+        type=int,
+        help="months for the plain Mesa model (default: --months); fewer weigh its set-up more and raise the ratio",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each model, in turn; the fastest counts")
     parser.add_argument("--small-seekers", type=int, default=30_000, help="structurally unemployed in the run for the fixed cost")

@@ -190,7 +190,7 @@ def test_the_budget_splits_a_month_into_a_fixed_cost_and_a_cost_per_person_month
     allowed = (40.0 * runs[0]["agent_months"] - fixed * 1e9) / runs[0]["people_months"]
     said = f"for 25 times, a person-month may cost at most {allowed:.1f} ns beyond the fixed cost"
     assert lines[2] == said + ("" if allowed > 0 else ": out of reach with this fixed cost")
-    assert (allowed > 0) == (fixed_ms < 5.0)  # 40 ns x 1.3 million agent-months a run is 5.2 ms a month
+    assert (allowed > 0) == (fixed_ms < 5.0)  # 40 ns x 1.3 million agent-months: 52 ms over 10 months, 5.2 a month
 
 
 def test_the_budget_says_when_two_runs_do_not_split_a_month():

@@ -87,6 +87,11 @@ def in_fresh_process(function, *args) -> dict[str, float]:
         return pool.apply(function, args)
 
 
+def per_second(run: dict[str, float]) -> float:
+    """Agent-months a second of a run."""
+    return run["agent_months"] / run["seconds"]
+
+
 def budget(full: dict[str, float], small: dict[str, float], plain_ns: float, months: int, target: float) -> list[str]:
     """The fixed cost of a month and the cost of a person-month, from a large and a small run of
     ``months`` months (``plain_ns``: the plain loop's nanoseconds an agent-month); what they allow."""
@@ -133,12 +138,10 @@ def main() -> None:
     rows = [("full model", full), ("plain Mesa loop", plain)]
     print(f"{'':18}{'seconds':>10}{'agent-months':>16}{'agent-months/s':>17}{'ns/agent-month':>16}{'peak MB':>10}")
     for name, r in rows:
-        rate = r["agent_months"] / r["seconds"]
+        rate = per_second(r)
         print(f"{name:18}{r['seconds']:10.2f}{r['agent_months']:16,.0f}{rate:17,.0f}{1e9 / rate:16.1f}{r['peak_mb']:10.0f}")
-    ratio = (full["agent_months"] / full["seconds"]) / (plain["agent_months"] / plain["seconds"])
-    print(f"full model is {ratio:.1f} times faster per agent-month than the plain Mesa loop")
-    plain_ns = plain["seconds"] * 1e9 / plain["agent_months"]
-    print("\n".join(budget(full, small, plain_ns, args.months, args.target)))
+    print(f"full model is {per_second(full) / per_second(plain):.1f} times faster per agent-month than the plain Mesa loop")
+    print("\n".join(budget(full, small, 1e9 / per_second(plain), args.months, args.target)))
 
 
 if __name__ == "__main__":
